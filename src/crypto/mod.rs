@@ -1,0 +1,31 @@
+//! Cryptography of the station: key derivation, official passwords, voter
+//! codes, the audit chain, and random values. Every random value comes from
+//! the operating system's generator (through the station's injectable RNG).
+
+pub mod base32;
+pub mod chain;
+pub mod kdf;
+pub mod password;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+pub type HmacSha256 = Hmac<Sha256>;
+
+/// HMAC-SHA256 of the concatenated parts (each prefixed by its length, so
+/// that part boundaries cannot shift).
+pub fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for p in parts {
+        mac.update(&(p.len() as u64).to_be_bytes());
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// Constant-time comparison of two MACs.
+pub fn mac_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
+}

@@ -1,0 +1,188 @@
+//! Definition parsing, validation and the canonical hash.
+
+use super::*;
+
+const DEMO: &str = include_str!("../../examples/demo-election.json");
+
+fn value() -> serde_json::Value {
+    serde_json::from_str(DEMO).expect("demo json")
+}
+
+fn parse_value(v: &serde_json::Value) -> Result<ElectionDefinition, DefinitionError> {
+    ElectionDefinition::parse(serde_json::to_string(v).expect("json").as_bytes())
+}
+
+fn first_issue(v: &serde_json::Value) -> String {
+    let e = parse_value(v).expect_err("should be rejected");
+    e.to_string()
+}
+
+#[test]
+fn demo_definition_is_valid_with_all_four_kinds() {
+    let d = ElectionDefinition::parse(DEMO.as_bytes()).expect("valid");
+    let kinds: Vec<&str> = d.contests.iter().map(|c| c.kind.name()).collect();
+    for k in ["candidate", "yesno", "approval", "ranked"] {
+        assert!(kinds.contains(&k), "{k} missing");
+    }
+    assert_eq!(d.default_language().as_str(), "en");
+}
+
+#[test]
+fn hash_is_stable_across_key_order_and_whitespace() {
+    let a = ElectionDefinition::parse(DEMO.as_bytes()).expect("valid");
+    // Compact, and with keys in reverse order (serde_json::Value re-sorted by hand).
+    fn reverse(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                keys.reverse();
+                let parts: Vec<String> = keys
+                    .iter()
+                    .map(|k| {
+                        format!(
+                            "{} :\n {}",
+                            serde_json::to_string(k).expect("key"),
+                            reverse(&m[*k])
+                        )
+                    })
+                    .collect();
+                format!("{{ {} }}", parts.join(" ,\t"))
+            }
+            serde_json::Value::Array(a) => {
+                format!("[ {} ]", a.iter().map(reverse).collect::<Vec<_>>().join(" , "))
+            }
+            other => other.to_string(),
+        }
+    }
+    let b = ElectionDefinition::parse(reverse(&value()).as_bytes()).expect("valid");
+    assert_eq!(a.hash(), b.hash());
+    assert_eq!(a.canonical_json(), b.canonical_json());
+    // Stating a default explicitly does not change the identity either.
+    let mut v = value();
+    v["contests"][0]["seats"] = 1.into();
+    v["languages"][0]["direction"] = "ltr".into();
+    assert_eq!(parse_value(&v).expect("valid").hash(), a.hash());
+    // Re-parsing the canonical form gives the same hash.
+    let c = ElectionDefinition::parse(a.canonical_json().as_bytes()).expect("canonical re-parses");
+    assert_eq!(c.hash(), a.hash());
+}
+
+#[test]
+fn any_content_change_changes_the_hash() {
+    let a = ElectionDefinition::parse(DEMO.as_bytes()).expect("valid");
+    let mut v = value();
+    v["contests"][0]["candidates"][0]["name"]["en"] = "Maria Alvarez Jr".into();
+    assert_ne!(parse_value(&v).expect("valid").hash(), a.hash());
+}
+
+type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
+
+#[test]
+fn errors_name_the_json_path() {
+    let cases: Vec<(Mutation, &str)> = vec![
+        (
+            Box::new(|v| v["contests"][1]["candidates"][1]["id"] = "diaz".into()),
+            "contests[1].candidates[1].id: duplicate id \"diaz\"",
+        ),
+        (
+            Box::new(|v| v["format"] = "votekiosk/9".into()),
+            "format: unsupported format",
+        ),
+        (
+            Box::new(|v| {
+                v["contests"][0]["title"]
+                    .as_object_mut()
+                    .expect("obj")
+                    .remove("es")
+                    .map(|_| ())
+                    .unwrap_or(())
+            }),
+            "contests[0].title: missing translation for \"es\"",
+        ),
+        (
+            Box::new(|v| v["window"]["closes"] = "2026-11-03T06:00:00-05:00".into()),
+            "window.closes: must be after window.opens",
+        ),
+        (
+            Box::new(|v| v["window"]["opens"] = "2026-11-03 07:00".into()),
+            "window.opens:",
+        ),
+        (
+            Box::new(|v| v["contests"][0]["kind"] = "plurality".into()),
+            "contests[0].kind: unknown contest kind",
+        ),
+        (
+            Box::new(|v| v["contests"][1]["seats"] = 9.into()),
+            "contests[1].seats: 9 seats but only 4 candidates",
+        ),
+        (
+            Box::new(|v| {
+                v["contests"][2]["threshold"] = serde_json::json!({"numerator": 1, "denominator": 3})
+            }),
+            "contests[2].threshold",
+        ),
+        (
+            Box::new(|v| v["contests"][4]["max_rankings"] = 7.into()),
+            "contests[4].max_rankings",
+        ),
+        (
+            Box::new(|v| v["contests"][3]["seats"] = 1.into()),
+            "contests[3].seats: not allowed in a approval contest",
+        ),
+        (
+            Box::new(|v| v["contests"][0]["colour"] = "red".into()),
+            "contests[0].colour: unknown field `colour`",
+        ),
+        (
+            Box::new(|v| v["station_id"] = "has space".into()),
+            "station_id: invalid station id",
+        ),
+        (
+            Box::new(|v| v["languages"][1]["code"] = "en".into()),
+            "languages[1].code: duplicate language",
+        ),
+        (
+            Box::new(|v| v["receipt_verification_url"] = "javascript:alert(1)".into()),
+            "receipt_verification_url",
+        ),
+        (
+            Box::new(|v| v["contests"] = serde_json::json!([])),
+            "contests: list at least one contest",
+        ),
+        (
+            Box::new(|v| v["contests"][0]["candidates"][0]["id"] = "Bad Id".into()),
+            "contests[0].candidates[0].id: invalid id",
+        ),
+        (
+            Box::new(|v| v["contests"][0]["seats"] = (-1).into()),
+            "contests[0].seats",
+        ),
+    ];
+    for (mutate, expected) in cases {
+        let mut v = value();
+        mutate(&mut v);
+        let msg = first_issue(&v);
+        assert!(msg.contains(expected), "expected {expected:?} in {msg:?}");
+    }
+}
+
+#[test]
+fn reports_every_issue_not_just_the_first() {
+    let mut v = value();
+    v["date"] = "tomorrow".into();
+    v["station_id"] = "".into();
+    let e = parse_value(&v).expect_err("invalid");
+    assert!(e.issues.len() >= 2, "{e}");
+}
+
+#[test]
+fn oversize_and_non_json_are_refused() {
+    let big = vec![b' '; (MAX_DEFINITION_BYTES + 1) as usize];
+    assert!(ElectionDefinition::parse(&big)
+        .expect_err("too big")
+        .to_string()
+        .contains("limit"));
+    assert!(ElectionDefinition::parse(b"{not json").is_err());
+    assert!(ElectionDefinition::parse(b"").is_err());
+}

@@ -1,0 +1,163 @@
+//! Typed errors of the core, each with a stable code and a message a poll
+//! worker or official can act on.
+//!
+//! The code (`Error::code`) is part of the CLI's `--json` output and of the
+//! desktop shell's `{code, message}` IPC errors: never rename one.
+
+use crate::definition::DefinitionError;
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the election definition is invalid: {0}")]
+    Definition(#[from] DefinitionError),
+
+    #[error("wrong passphrase or not a votekiosk file")]
+    WrongPassphrase,
+
+    #[error("station file not found: {0}")]
+    FileNotFound(String),
+
+    #[error("a file already exists at {0}; refusing to overwrite it")]
+    FileExists(String),
+
+    #[error("the station file was written by a newer votekiosk (schema version {found}, this program knows up to {known}); use a newer votekiosk")]
+    NewerFile { found: u32, known: u32 },
+
+    #[error("the station file is damaged or has been tampered with: {0}")]
+    Damaged(String),
+
+    #[error("the passphrase is too short: use at least {min} characters")]
+    WeakPassphrase { min: usize },
+
+    #[error("the password is too short: use at least {min} characters")]
+    WeakPassword { min: usize },
+
+    #[error("wrong username or password")]
+    BadCredentials,
+
+    #[error("this account is locked after repeated wrong passwords; try again in {seconds} seconds")]
+    AccountLocked { seconds: i64 },
+
+    #[error("an official named {0:?} already exists")]
+    OfficialExists(String),
+
+    #[error("invalid official name {0:?}: use 1-32 letters, digits, '.', '_' or '-'")]
+    BadOfficialName(String),
+
+    #[error("only an {required} may do this")]
+    NotAllowed { required: &'static str },
+
+    #[error("cannot {action} while the station is in {mode} mode")]
+    WrongMode {
+        action: &'static str,
+        mode: &'static str,
+    },
+
+    #[error("voting is outside the election's voting window ({opens} to {closes})")]
+    OutsideWindow { opens: String, closes: String },
+
+    #[error("the voter code looks mistyped: check each character and try again")]
+    CodeTypo,
+
+    #[error("this is not a voter code: a code has 13 characters like ABCD-EFGH-JKMN-P")]
+    CodeMalformed,
+
+    #[error("unknown voter code: ask a poll worker for help")]
+    CodeUnknown,
+
+    #[error("this voter code has already been used to vote")]
+    CodeUsed,
+
+    #[error("this voter code was revoked: ask a poll worker for a new one")]
+    CodeRevoked,
+
+    #[error("this is a test code and the polls are open for real (or the reverse): ask a poll worker")]
+    CodeWrongKind,
+
+    #[error("voting is locked after too many invalid codes: a poll worker must unlock the kiosk")]
+    KioskLocked,
+
+    #[error("the kiosk is not locked")]
+    NotLocked,
+
+    #[error("invalid ballot: {0}")]
+    InvalidSelection(String),
+
+    #[error("invalid count: {0}")]
+    BadCount(String),
+
+    #[error("not a receipt: {0}")]
+    ReceiptMalformed(String),
+
+    #[error("this receipt belongs to another election (definition {found}, this station has {expected})")]
+    ReceiptOtherElection { found: String, expected: String },
+
+    #[error("results are not shown while the polls are open; turnout is")]
+    ResultsHidden,
+
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    #[error("file too large: {what} is {size} bytes, the limit is {limit}")]
+    TooLarge { what: String, size: u64, limit: u64 },
+
+    #[error("cannot read or write {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("storage error: {0}")]
+    Storage(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// A stable, machine-readable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Definition(_) => "definition_invalid",
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::FileNotFound(_) => "file_not_found",
+            Error::FileExists(_) => "file_exists",
+            Error::NewerFile { .. } => "file_too_new",
+            Error::Damaged(_) => "file_damaged",
+            Error::WeakPassphrase { .. } => "weak_passphrase",
+            Error::WeakPassword { .. } => "weak_password",
+            Error::BadCredentials => "bad_credentials",
+            Error::AccountLocked { .. } => "account_locked",
+            Error::OfficialExists(_) => "official_exists",
+            Error::BadOfficialName(_) => "bad_official_name",
+            Error::NotAllowed { .. } => "not_allowed",
+            Error::WrongMode { .. } => "wrong_mode",
+            Error::OutsideWindow { .. } => "outside_window",
+            Error::CodeTypo => "code_typo",
+            Error::CodeMalformed => "code_malformed",
+            Error::CodeUnknown => "code_unknown",
+            Error::CodeUsed => "code_used",
+            Error::CodeRevoked => "code_revoked",
+            Error::CodeWrongKind => "code_wrong_kind",
+            Error::KioskLocked => "kiosk_locked",
+            Error::NotLocked => "not_locked",
+            Error::InvalidSelection(_) => "invalid_selection",
+            Error::BadCount(_) => "bad_count",
+            Error::ReceiptMalformed(_) => "receipt_malformed",
+            Error::ReceiptOtherElection { .. } => "receipt_other_election",
+            Error::ResultsHidden => "results_hidden",
+            Error::InvalidInput(_) => "invalid_input",
+            Error::TooLarge { .. } => "too_large",
+            Error::Io { .. } => "io",
+            Error::Storage(_) => "storage",
+        }
+    }
+
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,66 @@
+//! Ballots, receipts and cast requests: three tables with no link between
+//! them (see migrations/0001_init.sql).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::Result;
+
+pub fn record_ballot(conn: &Connection, id: &[u8; 16], test: bool, selections: &str) -> Result<()> {
+    let mut stmt = conn.prepare_cached("INSERT INTO ballots (id, test, selections) VALUES (?1, ?2, ?3)")?;
+    stmt.execute(params![id.as_slice(), test, selections])?;
+    Ok(())
+}
+
+pub fn record_receipt(conn: &Connection, id: &str, test: bool) -> Result<()> {
+    let mut stmt = conn.prepare_cached("INSERT INTO receipts (id, test) VALUES (?1, ?2)")?;
+    stmt.execute(params![id, test])?;
+    Ok(())
+}
+
+/// Whether a receipt is recorded, and whether it is a test receipt.
+pub fn receipt(conn: &Connection, id: &str) -> Result<Option<bool>> {
+    let mut stmt = conn.prepare_cached("SELECT test FROM receipts WHERE id = ?1")?;
+    Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
+}
+
+pub fn record_cast_request(conn: &Connection, mac: &[u8; 32], receipt: &str) -> Result<()> {
+    let mut stmt = conn.prepare_cached("INSERT INTO cast_requests (mac, receipt) VALUES (?1, ?2)")?;
+    stmt.execute(params![mac.as_slice(), receipt])?;
+    Ok(())
+}
+
+pub fn cast_request(conn: &Connection, mac: &[u8; 32]) -> Result<Option<String>> {
+    let mut stmt = conn.prepare_cached("SELECT receipt FROM cast_requests WHERE mac = ?1")?;
+    Ok(stmt.query_row([mac.as_slice()], |r| r.get(0)).optional()?)
+}
+
+/// Removes test ballots, test receipts and all cast requests.
+pub fn delete_test_ballots(conn: &Connection) -> Result<usize> {
+    let n = conn.execute("DELETE FROM ballots WHERE test = 1", [])?;
+    conn.execute("DELETE FROM receipts WHERE test = 1", [])?;
+    conn.execute("DELETE FROM cast_requests", [])?;
+    Ok(n)
+}
+
+/// Forgets cast requests (idempotency is only needed while voting).
+pub fn forget_cast_requests(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM cast_requests", [])?;
+    Ok(())
+}
+
+pub fn count_ballots(conn: &Connection, test: bool) -> Result<u64> {
+    let mut stmt = conn.prepare_cached("SELECT count(*) FROM ballots WHERE test = ?1")?;
+    Ok(stmt.query_row([test], |r| r.get(0))?)
+}
+
+pub fn count_receipts(conn: &Connection, test: bool) -> Result<u64> {
+    let mut stmt = conn.prepare_cached("SELECT count(*) FROM receipts WHERE test = ?1")?;
+    Ok(stmt.query_row([test], |r| r.get(0))?)
+}
+
+/// Every ballot's stored selections, in id order (random, not cast order).
+pub fn ballot_selections(conn: &Connection, test: bool) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT selections FROM ballots WHERE test = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([test], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

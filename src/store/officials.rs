@@ -1,0 +1,66 @@
+//! Official accounts and their login-failure counters.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+
+pub struct OfficialRow {
+    pub username: String,
+    pub role: String,
+    pub password_hash: String,
+    pub failed_attempts: u32,
+    pub locked_until: Option<String>,
+}
+
+pub fn record_official(conn: &Connection, username: &str, role: &str, password_hash: &str) -> Result<()> {
+    let exists: bool = conn.query_row(
+        "SELECT count(*) FROM officials WHERE username = ?1",
+        [username],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(Error::OfficialExists(username.to_string()));
+    }
+    conn.execute(
+        "INSERT INTO officials (username, role, password_hash) VALUES (?1, ?2, ?3)",
+        params![username, role, password_hash],
+    )?;
+    Ok(())
+}
+
+pub fn official(conn: &Connection, username: &str) -> Result<Option<OfficialRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT username, role, password_hash, failed_attempts, locked_until FROM officials WHERE username = ?1",
+            [username],
+            |r| {
+                Ok(OfficialRow {
+                    username: r.get(0)?,
+                    role: r.get(1)?,
+                    password_hash: r.get(2)?,
+                    failed_attempts: r.get(3)?,
+                    locked_until: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn list_officials(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare("SELECT username, role FROM officials ORDER BY username")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn record_login_result(
+    conn: &Connection,
+    username: &str,
+    failed: u32,
+    locked_until: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE officials SET failed_attempts = ?2, locked_until = ?3 WHERE username = ?1",
+        params![username, failed, locked_until],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,308 @@
+//! A whole election day through the facade: set-up, logic-and-accuracy
+//! testing, opening (test data gone), voting across all four contest kinds,
+//! pausing, closing, and the counts officials would check.
+
+use votekiosk::station::ReceiptStatus;
+use votekiosk::{Error, Mode};
+
+use crate::support::*;
+
+fn marks(counts: &[votekiosk::tally::ContestCounts], contest: &str) -> Vec<(String, u64)> {
+    counts
+        .iter()
+        .find(|c| c.contest == contest)
+        .expect("contest")
+        .marks
+        .clone()
+}
+
+fn mark(counts: &[votekiosk::tally::ContestCounts], contest: &str, choice: &str) -> u64 {
+    marks(counts, contest)
+        .iter()
+        .find(|(k, _)| k == choice)
+        .map(|(_, n)| *n)
+        .unwrap_or(0)
+}
+
+fn blank(counts: &[votekiosk::tally::ContestCounts], contest: &str) -> u64 {
+    counts
+        .iter()
+        .find(|c| c.contest == contest)
+        .expect("contest")
+        .blank
+}
+
+#[test]
+fn a_whole_election_day() {
+    let mut fx = Fixture::new();
+    assert_eq!(fx.station.mode().expect("mode"), Mode::Setup);
+
+    // Logic-and-accuracy testing with test codes and test ballots.
+    let admin = fx.admin();
+    fx.station.enter_test_mode(&admin).expect("test mode");
+    let test_codes = fx.codes(3);
+    let test_receipt = fx
+        .station
+        .cast_ballot(&test_codes[0], &full_ballot(), &key())
+        .expect("test ballot");
+    assert!(test_receipt.test);
+    fx.station
+        .cast_ballot(
+            &test_codes[1],
+            &sel(&[("mayor", &["brooks"]), ("library-bond", &["no"])]),
+            &key(),
+        )
+        .expect("test ballot 2");
+    let counts = fx.station.counts().expect("test counts are visible");
+    assert_eq!(mark(&counts, "mayor", "alvarez"), 1);
+    assert_eq!(mark(&counts, "mayor", "brooks"), 1);
+    assert_eq!(mark(&counts, "library-bond", "no"), 1);
+    assert_eq!(fx.station.status().expect("status").test_ballots, 2);
+    assert_eq!(
+        fx.station.check_receipt(&test_receipt.payload).expect("check"),
+        ReceiptStatus::Recorded { test: true }
+    );
+
+    // Opening for real removes every test ballot, receipt and code.
+    fx.open();
+    let status = fx.station.status().expect("status");
+    assert_eq!(
+        (status.mode, status.ballots, status.test_ballots),
+        (Mode::Open, 0, 0)
+    );
+    assert_eq!(status.test_codes.issued, 0);
+    assert!(status.opened_at.is_some());
+    assert_eq!(
+        fx.station.check_receipt(&test_receipt.payload).expect("check"),
+        ReceiptStatus::NotFound
+    );
+    assert!(matches!(
+        fx.station.cast_ballot(&test_codes[2], &full_ballot(), &key()),
+        Err(Error::CodeUnknown)
+    ));
+
+    // Voting.
+    let codes = fx.codes(7);
+    let ballots = [
+        full_ballot(),
+        sel(&[
+            ("mayor", &["write-in:  Jane   Doe "]),
+            ("council", &["evans"]),
+            ("library-bond", &["yes"]),
+            ("parks-board", &["ito"]),
+            ("school-board", &["kim", "lopez"]),
+        ]),
+        sel(&[
+            ("mayor", &["brooks"]),
+            ("library-bond", &["no"]),
+            ("school-board", &["moore"]),
+        ]),
+        sel(&[
+            ("mayor", &["alvarez"]),
+            ("council", &["diaz", "fischer"]),
+            ("parks-board", &["hill", "ito", "jones"]),
+        ]),
+        sel(&[]), // a fully blank ballot is a valid ballot
+    ];
+    let mut receipts = Vec::new();
+    for (code, ballot) in codes.iter().zip(&ballots) {
+        fx.station
+            .check_code(code)
+            .expect("code accepted at the start screen");
+        let r = fx.station.cast_ballot(code, ballot, &key()).expect("cast");
+        assert!(!r.test);
+        assert!(r
+            .payload
+            .starts_with(&format!("VK1:{}:", fx.station.definition().hash().short())));
+        receipts.push(r);
+    }
+    let w = fx.worker();
+    fx.station
+        .revoke_code(&w, &codes[5])
+        .expect("revoke spoiled slip");
+
+    // While open: turnout yes, results no.
+    assert!(matches!(fx.station.counts(), Err(Error::ResultsHidden)));
+    let status = fx.station.status().expect("status");
+    assert_eq!(
+        (
+            status.codes.issued,
+            status.codes.used,
+            status.codes.revoked,
+            status.codes.unused
+        ),
+        (7, 5, 1, 1)
+    );
+    assert_eq!(status.ballots, 5);
+
+    // Pausing stops voting; resuming allows it again.
+    fx.station.pause_polls(&w).expect("pause");
+    assert!(matches!(
+        fx.station.cast_ballot(&codes[6], &full_ballot(), &key()),
+        Err(Error::WrongMode { .. })
+    ));
+    fx.station.resume_polls(&w).expect("resume");
+    fx.station
+        .check_code(&codes[6])
+        .expect("still valid after the pause");
+
+    // Every voter's receipt is recorded.
+    for r in &receipts {
+        assert_eq!(
+            fx.station.check_receipt(&r.payload).expect("check"),
+            ReceiptStatus::Recorded { test: false }
+        );
+        assert_eq!(
+            fx.station.check_receipt(r.receipt.as_str()).expect("bare id"),
+            ReceiptStatus::Recorded { test: false }
+        );
+    }
+
+    // Closing is final.
+    fx.station.close_polls(&w).expect("close");
+    assert!(matches!(fx.station.open_polls(&w), Err(Error::WrongMode { .. })));
+    assert!(matches!(
+        fx.station.cast_ballot(&codes[6], &full_ballot(), &key()),
+        Err(Error::WrongMode { .. })
+    ));
+    assert!(matches!(
+        fx.station.issue_codes(&w, 1),
+        Err(Error::WrongMode { .. })
+    ));
+
+    // The counts officials check, after a restart of the program.
+    let station = fx.reopen();
+    let counts = station.counts().expect("counts after close");
+    assert_eq!(mark(&counts, "mayor", "alvarez"), 2);
+    assert_eq!(mark(&counts, "mayor", "brooks"), 1);
+    assert_eq!(
+        mark(&counts, "mayor", "write-in:Jane Doe"),
+        1,
+        "write-in normalised: {:?}",
+        marks(&counts, "mayor")
+    );
+    assert_eq!(blank(&counts, "mayor"), 1);
+    assert_eq!(
+        (
+            mark(&counts, "council", "diaz"),
+            mark(&counts, "council", "gupta")
+        ),
+        (2, 1)
+    );
+    assert_eq!(
+        (
+            mark(&counts, "council", "evans"),
+            mark(&counts, "council", "fischer")
+        ),
+        (1, 1)
+    );
+    assert_eq!(
+        (
+            mark(&counts, "library-bond", "yes"),
+            mark(&counts, "library-bond", "no")
+        ),
+        (2, 1)
+    );
+    assert_eq!(blank(&counts, "library-bond"), 2);
+    assert_eq!(
+        (
+            mark(&counts, "parks-board", "hill"),
+            mark(&counts, "parks-board", "ito"),
+            mark(&counts, "parks-board", "jones")
+        ),
+        (2, 2, 2)
+    );
+    // First choices in the ranked contest.
+    assert_eq!(
+        (
+            mark(&counts, "school-board", "lopez"),
+            mark(&counts, "school-board", "kim"),
+            mark(&counts, "school-board", "moore")
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(blank(&counts, "school-board"), 2);
+    // Ranked ballots keep their full order.
+    let ranked: Vec<Vec<String>> = station
+        .ballots(false)
+        .expect("ballots")
+        .iter()
+        .map(|b| {
+            b.contests
+                .iter()
+                .find(|(c, _)| c.as_str() == "school-board")
+                .expect("contest")
+                .1
+                .iter()
+                .map(|c| c.encode())
+                .collect()
+        })
+        .collect();
+    assert!(ranked.contains(&vec!["lopez".to_string(), "kim".into(), "moore".into()]));
+
+    let status = station.status().expect("status");
+    assert_eq!(
+        (status.mode, status.ballots, status.codes.used),
+        (Mode::Closed, 5, 5)
+    );
+    assert!(status.closed_at.is_some());
+    assert_eq!(station.receipt_count(false).expect("receipts"), 5);
+    let chain = station.verify_audit_chain().expect("chain");
+    assert_eq!(chain.first_broken, None);
+    let kinds: Vec<String> = station
+        .audit_log(1000)
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for k in [
+        "setup",
+        "login_ok",
+        "mode_changed",
+        "codes_issued",
+        "ballot_cast",
+        "code_revoked",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "no {k} event in the audit log");
+    }
+}
+
+#[test]
+fn codes_issued_before_test_mode_are_official_and_survive_opening() {
+    let mut fx = Fixture::new();
+    let official = fx.codes(2); // issued in setup: official codes
+    let admin = fx.admin();
+    fx.station.enter_test_mode(&admin).expect("test mode");
+    let before = snapshot(&fx.station);
+    assert!(matches!(
+        fx.station.cast_ballot(&official[0], &full_ballot(), &key()),
+        Err(Error::CodeWrongKind)
+    ));
+    assert_eq!(
+        snapshot(&fx.station),
+        before,
+        "a refused official code in test mode changes nothing"
+    );
+    fx.open();
+    fx.station
+        .cast_ballot(&official[0], &full_ballot(), &key())
+        .expect("official code works once open");
+}
+
+#[test]
+fn a_receipt_is_durable_once_returned() {
+    // The receipt comes back only after the commit: a fresh connection sees it at once.
+    let mut fx = Fixture::new();
+    fx.open();
+    let code = fx.codes(1).remove(0);
+    let r = fx
+        .station
+        .cast_ballot(&code, &full_ballot(), &key())
+        .expect("cast");
+    let other = fx.station.reopen(fx.options()).expect("second connection");
+    assert_eq!(
+        other.check_receipt(r.receipt.as_str()).expect("check"),
+        ReceiptStatus::Recorded { test: false }
+    );
+    assert_eq!(other.status().expect("status").ballots, 1);
+}

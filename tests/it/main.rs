@@ -1,0 +1,23 @@
+//! Integration tests of the station core, read like an election day.
+//! No window, no network: the real SQLCipher file in a temporary folder.
+//!
+//! Index:
+//! - `election_day`: the whole day through the facade, all four contest kinds.
+//! - `bad_input`:    a table of bad inputs, each refused clearly, changing nothing.
+//! - `concurrency`:  racing casts with one code: exactly one ballot.
+//! - `secrecy`:      no link from codes/receipts/requests to ballots; no cast order.
+//! - `at_rest`:      the file and its WAL reveal nothing without the passphrase.
+//! - `audit`:        the hash chain detects edits at the right entry.
+//! - `officials`:    login lockout, roles.
+//! - `cli`:          the `votekiosk` binary end to end.
+
+mod support;
+
+mod at_rest;
+mod audit;
+mod bad_input;
+mod cli;
+mod concurrency;
+mod election_day;
+mod officials;
+mod secrecy;

@@ -1,0 +1,177 @@
+//! Shared set-up: a station file for the demo-style test election in a
+//! temporary folder, a clock inside its voting window, and helpers.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rand::SeedableRng;
+use tempfile::TempDir;
+use votekiosk::{ElectionDefinition, ManualClock, Official, Options, SelectionsInput, Station};
+
+pub const PASSPHRASE: &str = "correct horse battery staple";
+pub const ADMIN: &str = "alice";
+pub const ADMIN_PASSWORD: &str = "alice-admin-password";
+pub const WORKER: &str = "bob";
+pub const WORKER_PASSWORD: &str = "bob-poll-worker-pw";
+
+/// The test election: the repository's demo definition, window 2026-11-03
+/// 07:00-20:00 (UTC-5).
+pub fn definition() -> ElectionDefinition {
+    ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json")).expect("test definition")
+}
+
+/// 12:00 local on election day: inside the window.
+pub fn election_noon() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-03T12:00:00-05:00")
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+pub struct Fixture {
+    pub dir: TempDir,
+    pub path: PathBuf,
+    pub clock: Arc<ManualClock>,
+    pub station: Station,
+}
+
+impl Fixture {
+    /// A new station in setup mode, with an admin and a poll worker.
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("station.vks");
+        let clock = Arc::new(ManualClock::new(election_noon()));
+        let mut station = Station::create(
+            &path,
+            &definition(),
+            PASSPHRASE,
+            ADMIN,
+            ADMIN_PASSWORD,
+            Fixture::options_for(&clock),
+        )
+        .expect("create station");
+        let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("admin login");
+        station
+            .add_official(&admin, WORKER, votekiosk::Role::PollWorker, WORKER_PASSWORD)
+            .expect("add worker");
+        Fixture {
+            dir,
+            path,
+            clock,
+            station,
+        }
+    }
+
+    pub fn options_for(clock: &Arc<ManualClock>) -> Options {
+        Options {
+            clock: clock.clone(),
+            rng: Box::new(rand::rngs::OsRng),
+        }
+    }
+
+    pub fn options(&self) -> Options {
+        Fixture::options_for(&self.clock)
+    }
+
+    /// Options with a seeded RNG (reproducible codes and ids).
+    pub fn seeded_options(&self, seed: u64) -> Options {
+        Options {
+            clock: self.clock.clone(),
+            rng: Box::new(rand::rngs::StdRng::seed_from_u64(seed)),
+        }
+    }
+
+    pub fn admin(&mut self) -> Official {
+        self.station.login(ADMIN, ADMIN_PASSWORD).expect("admin login")
+    }
+
+    pub fn worker(&mut self) -> Official {
+        self.station.login(WORKER, WORKER_PASSWORD).expect("worker login")
+    }
+
+    /// Opens the polls for real.
+    pub fn open(&mut self) {
+        let w = self.worker();
+        self.station.open_polls(&w).expect("open polls");
+    }
+
+    /// Issues `n` codes and returns them in their printed form.
+    pub fn codes(&mut self, n: usize) -> Vec<String> {
+        let w = self.worker();
+        self.station
+            .issue_codes(&w, n)
+            .expect("issue codes")
+            .codes
+            .iter()
+            .map(|c| c.display())
+            .collect()
+    }
+
+    /// Reopens the file with the passphrase (as after a restart).
+    pub fn reopen(&self) -> Station {
+        Station::open(&self.path, PASSPHRASE, self.options()).expect("reopen")
+    }
+}
+
+/// Builds selections from `(contest, [choices])` pairs.
+pub fn sel(pairs: &[(&str, &[&str])]) -> SelectionsInput {
+    pairs
+        .iter()
+        .map(|(c, v)| (c.to_string(), v.iter().map(|s| s.to_string()).collect()))
+        .collect()
+}
+
+/// A full valid ballot touching all four kinds.
+pub fn full_ballot() -> SelectionsInput {
+    sel(&[
+        ("mayor", &["alvarez"]),
+        ("council", &["diaz", "gupta"]),
+        ("library-bond", &["yes"]),
+        ("parks-board", &["hill", "jones"]),
+        ("school-board", &["lopez", "kim", "moore"]),
+    ])
+}
+
+/// A fresh idempotency key.
+pub fn key() -> String {
+    format!("req-{}", hex::encode(rand::random::<[u8; 8]>()))
+}
+
+/// What the tests compare before and after a refused action.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub ballots: Vec<String>,
+    pub test_ballots: Vec<String>,
+    pub codes: (u64, u64, u64, u64),
+    pub test_codes: (u64, u64, u64, u64),
+    pub receipts: (u64, u64),
+    pub mode: &'static str,
+}
+
+pub fn snapshot(station: &Station) -> Snapshot {
+    let s = station.status().expect("status");
+    let list = |test| {
+        let mut v: Vec<String> = station
+            .ballots(test)
+            .expect("ballots")
+            .iter()
+            .map(|b| b.to_json())
+            .collect();
+        v.sort();
+        v
+    };
+    let c = |c: votekiosk::store::codes::CodeCounts| (c.issued, c.used, c.revoked, c.unused);
+    Snapshot {
+        ballots: list(false),
+        test_ballots: list(true),
+        codes: c(s.codes),
+        test_codes: c(s.test_codes),
+        receipts: (
+            station.receipt_count(false).expect("receipts"),
+            station.receipt_count(true).expect("receipts"),
+        ),
+        mode: s.mode.as_str(),
+    }
+}
