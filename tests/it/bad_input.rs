@@ -575,9 +575,7 @@ fn bad_definitions_are_refused_with_their_path_and_store_nothing() {
     for (doc, expected) in cases {
         let file = dir.path().join("def.json");
         fs::write(&file, serde_json::to_vec(&doc).expect("json")).expect("write");
-        let e = ElectionDefinition::from_file(&file)
-            .err()
-            .expect("invalid definition");
+        let e = ElectionDefinition::from_file(&file).expect_err("invalid definition");
         assert_eq!(e.code(), "definition_invalid");
         assert!(e.to_string().contains(expected), "{e}");
     }
@@ -585,7 +583,7 @@ fn bad_definitions_are_refused_with_their_path_and_store_nothing() {
     let big = dir.path().join("big.json");
     let f = fs::File::create(&big).expect("create");
     f.set_len(200 * 1024 * 1024).expect("sparse 200 MB file");
-    let e = ElectionDefinition::from_file(&big).err().expect("too large");
+    let e = ElectionDefinition::from_file(&big).expect_err("too large");
     assert_eq!(e.code(), "too_large");
     assert!(
         fs::read_dir(dir.path()).expect("dir").count() == 2,

@@ -1,1 +1,283 @@
-//! (to be written)
+//! The `votekiosk` binary end to end: an election day from the command
+//! line, JSON output, secrets from the environment only, clear failures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const DEMO_PASS: &str = "demo passphrase - not secret";
+const DEMO_ADMIN_PW: &str = "demo-admin-password";
+
+struct Cli {
+    _dir: tempfile::TempDir,
+    station: PathBuf,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let station = dir.path().join("demo.vkstation");
+        Cli { _dir: dir, station }
+    }
+
+    fn dir(&self) -> &Path {
+        self._dir.path()
+    }
+
+    /// Runs votekiosk with the demo secrets in the environment and no stdin.
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_env(
+            args,
+            &[
+                ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
+                ("VOTEKIOSK_OFFICIAL_PASSWORD", DEMO_ADMIN_PW),
+            ],
+        )
+    }
+
+    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_votekiosk"));
+        cmd.arg("--station")
+            .arg(&self.station)
+            .args(args)
+            .stdin(Stdio::null());
+        for var in [
+            "VOTEKIOSK_PASSPHRASE",
+            "VOTEKIOSK_OFFICIAL_PASSWORD",
+            "VOTEKIOSK_NEW_PASSWORD",
+            "VOTEKIOSK_STATION",
+        ] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run votekiosk")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json output")
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn an_election_day_from_the_command_line() {
+    let cli = Cli::new();
+    let demo = cli.json(&["demo"]);
+    assert_eq!(demo["created"], true);
+    assert_eq!(cli.json(&["status"])["mode"], "setup");
+    assert_eq!(
+        cli.json(&["polls", "open", "--official", "admin"])["mode"],
+        "open"
+    );
+    let batch = cli.json(&["codes", "issue", "--count", "3", "--official", "admin"]);
+    let codes: Vec<String> = batch["codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .map(|c| c.as_str().expect("code").to_string())
+        .collect();
+    assert_eq!(codes.len(), 3);
+
+    let cast = cli.json(&[
+        "cast",
+        "--code",
+        &codes[0],
+        "--choice",
+        "mayor=chen",
+        "--choice",
+        "school-board=moore,kim",
+        "--choice",
+        "library-bond=no",
+    ]);
+    let receipt = cast["receipt"].as_str().expect("receipt").to_string();
+    assert!(cast["payload"].as_str().expect("payload").ends_with(&receipt));
+
+    // Same code again: refused with its stable code, nothing added.
+    let again = cli.run(&["--json", "cast", "--code", &codes[0], "--choice", "mayor=brooks"]);
+    assert!(!again.status.success());
+    let err: Value = serde_json::from_slice(&again.stdout).expect("json error");
+    assert_eq!(err["error"]["code"], "code_used");
+    assert!(stderr(&again).contains("already been used"));
+
+    // A bad choice: refused, and the code is still usable afterwards.
+    let bad = cli.run(&["cast", "--code", &codes[1], "--choice", "mayor=alvarez,brooks"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("too many choices"), "{}", stderr(&bad));
+
+    // Results hidden while open; turnout visible.
+    let hidden = cli.run(&["--json", "tally"]);
+    assert!(!hidden.status.success());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&hidden.stdout).expect("json")["error"]["code"],
+        "results_hidden"
+    );
+    let status = cli.json(&["status"]);
+    assert_eq!(
+        (status["ballots"].as_u64(), status["codes"]["used"].as_u64()),
+        (Some(1), Some(1))
+    );
+
+    assert_eq!(cli.json(&["receipt", "check", &receipt])["recorded"], true);
+    assert_eq!(
+        cli.json(&["codes", "revoke", &codes[2], "--official", "admin"])["revoked"],
+        true
+    );
+    assert_eq!(
+        cli.json(&["polls", "close", "--official", "admin"])["mode"],
+        "closed"
+    );
+
+    let tally = cli.json(&["tally"]);
+    let mayor = &tally["contests"].as_array().expect("contests")[0];
+    assert_eq!(mayor["id"], "mayor");
+    let chen = mayor["marks"]
+        .as_array()
+        .expect("marks")
+        .iter()
+        .find(|m| m["choice"] == "chen")
+        .expect("chen");
+    assert_eq!(chen["count"], 1);
+    let audit = cli.json(&["audit", "verify"]);
+    assert_eq!(audit["ok"], true);
+    assert!(audit["length"].as_u64().expect("length") >= 8);
+    let status = cli.json(&["status"]);
+    assert_eq!(status["codes"]["revoked"], 1);
+    assert_eq!(status["codes"]["unused"], 1);
+}
+
+#[test]
+fn a_test_deck_casts_under_one_unlock_and_reports_each_line() {
+    let cli = Cli::new();
+    cli.json(&["demo"]);
+    cli.json(&["polls", "test", "--official", "admin"]);
+    let batch = cli.json(&["codes", "issue", "--count", "2", "--official", "admin"]);
+    assert_eq!(batch["test"], true);
+    let codes = batch["codes"].as_array().expect("codes");
+    let deck = cli.dir().join("deck.jsonl");
+    let lines = [
+        serde_json::json!({"code": codes[0], "selections": {"mayor": ["alvarez"], "school-board": ["kim", "lopez"]}}),
+        serde_json::json!({"code": codes[0], "selections": {"mayor": ["brooks"]}}),
+        serde_json::json!({"code": codes[1], "selections": {"library-bond": ["yes"]}}),
+    ];
+    std::fs::write(&deck, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).expect("deck");
+    let receipts = cli.dir().join("receipts.jsonl");
+    let out = cli.run(&[
+        "cast",
+        "--deck",
+        deck.to_str().expect("path"),
+        "--receipts-out",
+        receipts.to_str().expect("path"),
+    ]);
+    assert!(!out.status.success(), "a refused line makes the deck fail");
+    assert!(stderr(&out).contains("line 2"), "{}", stderr(&out));
+    let written = std::fs::read_to_string(&receipts).expect("receipts");
+    let results: Vec<Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["test"], true);
+    assert_eq!(results[1]["error"]["code"], "code_used");
+    assert!(results[2]["receipt"].is_string());
+    let tally = cli.json(&["tally"]);
+    assert_eq!(tally["test"], true);
+    assert_eq!(cli.json(&["status"])["test"]["ballots"], 2);
+}
+
+#[test]
+fn secrets_only_from_prompt_file_or_environment() {
+    let cli = Cli::new();
+    cli.json(&["demo"]);
+    // No passphrase and no terminal: a clear error, not a hang.
+    let out = cli.run_env(&["status"], &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("VOTEKIOSK_PASSPHRASE"), "{}", stderr(&out));
+    // A passphrase file works.
+    let pass = cli.dir().join("pass.txt");
+    std::fs::write(&pass, format!("{DEMO_PASS}\n")).expect("write");
+    let out = cli.run_env(
+        &["status", "--passphrase-file", pass.to_str().expect("path")],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // There is no flag that takes a secret on the command line.
+    let help = Command::new(env!("CARGO_BIN_EXE_votekiosk"))
+        .arg("--help")
+        .output()
+        .expect("help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--passphrase-file"));
+    assert!(!help.contains("--passphrase ") && !help.contains("--password"));
+}
+
+#[test]
+fn clear_failures_that_change_nothing() {
+    let cli = Cli::new();
+    // Missing station: not created.
+    let out = cli.run(&["--json", "status"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).expect("json")["error"]["code"],
+        "file_not_found"
+    );
+    assert!(!cli.station.exists());
+
+    // An invalid definition: the path of the problem, and no file.
+    let def = cli.dir().join("bad.json");
+    std::fs::write(&def, r#"{"format": "votekiosk/1", "title": {"en": "x"}}"#).expect("write");
+    let out = cli.run_env(
+        &["init", "--definition", def.to_str().expect("path")],
+        &[
+            ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
+            ("VOTEKIOSK_NEW_PASSWORD", DEMO_ADMIN_PW),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("missing field"), "{}", stderr(&out));
+    assert!(!cli.station.exists());
+
+    // Wrong passphrase: the fixed message, file unchanged.
+    cli.json(&["demo"]);
+    let before = std::fs::read(&cli.station).expect("read");
+    let out = cli.run_env(
+        &["--json", "status"],
+        &[("VOTEKIOSK_PASSPHRASE", "not the passphrase")],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("wrong passphrase or not a votekiosk file"));
+    assert_eq!(std::fs::read(&cli.station).expect("read"), before);
+
+    // A wrong official password: refused, mode unchanged.
+    let out = cli.run_env(
+        &["polls", "open", "--official", "admin"],
+        &[
+            ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
+            ("VOTEKIOSK_OFFICIAL_PASSWORD", "wrong-password"),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("wrong username or password"));
+    assert_eq!(cli.json(&["status"])["mode"], "setup");
+
+    // Bad arguments: usage error from the parser.
+    let out = cli.run(&["codes", "issue", "--count", "many", "--official", "admin"]);
+    assert_eq!(out.status.code(), Some(2));
+    // Issuing zero codes: refused, nothing issued.
+    let out = cli.run(&["codes", "issue", "--count", "0", "--official", "admin"]);
+    assert!(!out.status.success());
+    assert_eq!(cli.json(&["status"])["codes"]["issued"], 0);
+}
