@@ -45,6 +45,9 @@ pub enum Error {
     #[error("invalid official name {0:?}: use 1-32 letters, digits, '.', '_' or '-'")]
     BadOfficialName(String),
 
+    #[error("log in on this station first: that login belongs to another station or session")]
+    NotLoggedInHere,
+
     #[error("only an {required} may do this")]
     NotAllowed { required: &'static str },
 
@@ -129,6 +132,7 @@ impl Error {
             Error::AccountLocked { .. } => "account_locked",
             Error::OfficialExists(_) => "official_exists",
             Error::BadOfficialName(_) => "bad_official_name",
+            Error::NotLoggedInHere => "not_logged_in_here",
             Error::NotAllowed { .. } => "not_allowed",
             Error::WrongMode { .. } => "wrong_mode",
             Error::OutsideWindow { .. } => "outside_window",

@@ -94,6 +94,8 @@ impl Role {
 pub struct Official {
     username: String,
     role: Role,
+    /// The `Station` instance that logged this official in.
+    station: u64,
 }
 
 impl Official {
@@ -175,6 +177,8 @@ pub struct Station {
     audit_key: Zeroizing<Vec<u8>>,
     clock: Arc<dyn Clock>,
     rng: Box<dyn CryptoRngCore + Send>,
+    /// Random per open station: an `Official` acts only where they logged in.
+    instance: u64,
 }
 
 fn valid_username(name: &str) -> bool {
@@ -265,7 +269,10 @@ impl Station {
         }
         let code_key = election::secret(store.conn(), CODE_KEY)?;
         let audit_key = election::secret(store.conn(), AUDIT_KEY)?;
+        let mut rng = options.rng;
+        let instance = rng.next_u64();
         let station = Station {
+            instance,
             path: path.to_path_buf(),
             store,
             key,
@@ -273,7 +280,7 @@ impl Station {
             code_key,
             audit_key,
             clock: options.clock,
-            rng: options.rng,
+            rng,
         };
         if check {
             let report = station.verify_audit_chain()?;
@@ -300,6 +307,15 @@ impl Station {
         self.clock.now()
     }
 
+    /// An official may act only on the station where they logged in.
+    fn check_official(&self, by: &Official) -> Result<()> {
+        if by.station == self.instance {
+            Ok(())
+        } else {
+            Err(Error::NotLoggedInHere)
+        }
+    }
+
     /// Appends an audit entry in its own transaction.
     fn audit(&mut self, actor: &str, kind: &str, detail: &str) -> Result<()> {
         let (key, at) = (self.audit_key.clone(), stamp(self.now()));
@@ -319,12 +335,9 @@ impl Station {
             // Spend the same effort as a real check, so timing does not say
             // whether the account exists.
             let _ = password::verify(password_text, DUMMY_HASH);
-            let shown = if valid_username(username) {
-                username
-            } else {
-                "<invalid name>"
-            };
-            self.audit("-", "login_failed", &format!("unknown account {shown:?}"))?;
+            // The typed name is not recorded: it may be a password typed
+            // into the wrong field.
+            self.audit("-", "login_failed", "unknown account")?;
             return Err(Error::BadCredentials);
         };
         if let Some(until) = row
@@ -352,6 +365,7 @@ impl Station {
             return Ok(Official {
                 username: row.username,
                 role: Role::parse(&row.role)?,
+                station: self.instance,
             });
         }
         let failed = row.failed_attempts + 1;
@@ -381,6 +395,7 @@ impl Station {
         role: Role,
         password_text: &str,
     ) -> Result<()> {
+        self.check_official(by)?;
         by.require_admin()?;
         if !valid_username(username) {
             return Err(Error::BadOfficialName(username.to_string()));
@@ -414,6 +429,7 @@ impl Station {
         to: Mode,
         extra: impl FnOnce(&rusqlite::Transaction, &str) -> Result<String>,
     ) -> Result<()> {
+        self.check_official(by)?;
         let (key, at) = (self.audit_key.clone(), stamp(self.now()));
         let result = self.store.write(|tx| {
             let current = Mode::parse(&election::load(tx)?.mode)?;
@@ -436,6 +452,7 @@ impl Station {
 
     /// Enters logic-and-accuracy test mode (admins only).
     pub fn enter_test_mode(&mut self, by: &Official) -> Result<()> {
+        self.check_official(by)?;
         by.require_admin()?;
         self.change_mode(by, "enter test mode", &[Mode::Setup], Mode::Test, |_, _| {
             Ok(String::new())
@@ -495,6 +512,7 @@ impl Station {
 
     /// Issues `count` new codes. In test mode they are test codes.
     pub fn issue_codes(&mut self, by: &Official, count: usize) -> Result<IssuedBatch> {
+        self.check_official(by)?;
         if count == 0 || count > MAX_CODES_PER_BATCH {
             return Err(Error::BadCount(format!(
                 "issue from 1 to {MAX_CODES_PER_BATCH} codes at a time, not {count}"
@@ -533,6 +551,7 @@ impl Station {
 
     /// Revokes an unused code (e.g. a spoiled slip).
     pub fn revoke_code(&mut self, by: &Official, code_text: &str) -> Result<()> {
+        self.check_official(by)?;
         let code = VoterCode::parse(code_text)?;
         let mac = self.code_mac(&code);
         let (key, at) = (self.audit_key.clone(), stamp(self.now()));
@@ -555,6 +574,7 @@ impl Station {
 
     /// Lifts the invalid-code lock (poll workers and admins).
     pub fn unlock_voting(&mut self, by: &Official) -> Result<()> {
+        self.check_official(by)?;
         let (key, at) = (self.audit_key.clone(), stamp(self.now()));
         self.store.write(|tx| {
             if !election::load(tx)?.locked {
@@ -651,7 +671,7 @@ impl Station {
         selections: &SelectionsInput,
         idempotency_key: &str,
     ) -> Result<CastReceipt> {
-        if !(8..=128).contains(&idempotency_key.len()) {
+        if !(8..=128).contains(&idempotency_key.chars().count()) {
             return Err(Error::InvalidInput(
                 "the request key must have 8 to 128 characters".into(),
             ));

@@ -317,7 +317,12 @@ impl Checker {
         });
     }
 
-    fn text(&mut self, path: &str, doc: &TextDoc) -> Text {
+    /// Validates a translated text, trimming it in place so that the
+    /// canonical form (and the hash) holds the trimmed text.
+    fn text(&mut self, path: &str, doc: &mut TextDoc) -> Text {
+        for v in doc.values_mut() {
+            *v = v.trim().to_string();
+        }
         for lang in doc.keys() {
             if !self.languages.contains(lang) {
                 self.fail(
@@ -362,7 +367,7 @@ impl Checker {
         }
     }
 
-    fn candidates(&mut self, path: &str, list: Option<&Vec<CandidateDoc>>) -> Vec<Candidate> {
+    fn candidates(&mut self, path: &str, list: Option<&mut Vec<CandidateDoc>>) -> Vec<Candidate> {
         let path = format!("{path}.candidates");
         let Some(list) = list else {
             self.fail(&path, "required for this kind of contest");
@@ -376,14 +381,14 @@ impl Checker {
         }
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
-        for (i, c) in list.iter().enumerate() {
+        for (i, c) in list.iter_mut().enumerate() {
             let p = format!("{path}[{i}]");
             self.id(&format!("{p}.id"), &c.id);
-            if !seen.insert(c.id.as_str()) {
+            if !seen.insert(c.id.clone()) {
                 self.fail(format!("{p}.id"), format!("duplicate id {:?}", c.id));
             }
-            let name = self.text(&format!("{p}.name"), &c.name);
-            let party = c.party.as_ref().map(|t| self.text(&format!("{p}.party"), t));
+            let name = self.text(&format!("{p}.name"), &mut c.name);
+            let party = c.party.as_mut().map(|t| self.text(&format!("{p}.party"), t));
             out.push(Candidate {
                 id: CandidateId(c.id.clone()),
                 name,
@@ -404,10 +409,10 @@ impl Checker {
 
     fn contest(&mut self, path: &str, doc: &mut ContestDoc) -> Option<Contest> {
         self.id(&format!("{path}.id"), &doc.id);
-        let title = self.text(&format!("{path}.title"), &doc.title);
+        let title = self.text(&format!("{path}.title"), &mut doc.title);
         let description = doc
             .description
-            .as_ref()
+            .as_mut()
             .map(|t| self.text(&format!("{path}.description"), t));
         let kind_name = doc.kind.clone();
         let k = kind_name.as_str();
@@ -422,7 +427,7 @@ impl Checker {
                 ] {
                     self.forbid(path, field, &set.then_some(()), k);
                 }
-                let candidates = self.candidates(path, doc.candidates.as_ref());
+                let candidates = self.candidates(path, doc.candidates.as_mut());
                 let seats = *doc.seats.get_or_insert(1);
                 let write_ins = *doc.write_ins.get_or_insert(false);
                 if seats == 0 {
@@ -451,11 +456,11 @@ impl Checker {
                 }
                 let yes_label = doc
                     .yes_label
-                    .as_ref()
+                    .as_mut()
                     .map(|t| self.text(&format!("{path}.yes_label"), t));
                 let no_label = doc
                     .no_label
-                    .as_ref()
+                    .as_mut()
                     .map(|t| self.text(&format!("{path}.no_label"), t));
                 let t = doc.threshold.get_or_insert(format::ThresholdDoc {
                     numerator: 1,
@@ -496,7 +501,7 @@ impl Checker {
                 ] {
                     self.forbid(path, field, &set.then_some(()), k);
                 }
-                let candidates = self.candidates(path, doc.candidates.as_ref());
+                let candidates = self.candidates(path, doc.candidates.as_mut());
                 if let Some(m) = doc.max_approvals {
                     if m == 0 || m as usize > candidates.len() {
                         self.fail(
@@ -524,7 +529,7 @@ impl Checker {
                 ] {
                     self.forbid(path, field, &set.then_some(()), k);
                 }
-                let candidates = self.candidates(path, doc.candidates.as_ref());
+                let candidates = self.candidates(path, doc.candidates.as_mut());
                 let max = *doc.max_rankings.get_or_insert(candidates.len() as u32);
                 if max == 0 || max as usize > candidates.len() {
                     self.fail(
@@ -635,10 +640,11 @@ fn validate(mut doc: DefinitionDoc) -> Result<ElectionDefinition, DefinitionErro
         });
     }
 
-    let title = c.text("title", &doc.title);
+    let title = c.text("title", &mut doc.title);
+    // Strictly YYYY-MM-DD: chrono alone would also take 2026-5-2.
     let date = match NaiveDate::parse_from_str(&doc.date, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+        Ok(d) if d.format("%Y-%m-%d").to_string() == doc.date => Some(d),
+        _ => {
             c.fail("date", format!("{:?} is not a date like 2026-11-03", doc.date));
             None
         }

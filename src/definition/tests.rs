@@ -186,3 +186,18 @@ fn oversize_and_non_json_are_refused() {
     assert!(ElectionDefinition::parse(b"{not json").is_err());
     assert!(ElectionDefinition::parse(b"").is_err());
 }
+
+#[test]
+fn dates_are_strict_and_text_is_trimmed_before_hashing() {
+    let mut v = value();
+    v["date"] = "2026-11-3".into();
+    assert!(first_issue(&v).contains("date:"));
+    let a = ElectionDefinition::parse(DEMO.as_bytes()).expect("valid");
+    let mut v = value();
+    v["title"]["en"] = "  Riverside Municipal Election (demo) ".into();
+    assert_eq!(
+        parse_value(&v).expect("valid").hash(),
+        a.hash(),
+        "surrounding spaces change nothing"
+    );
+}

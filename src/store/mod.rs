@@ -101,13 +101,15 @@ impl Store {
             store.write(init)?;
             store.conn.close().map_err(|(_, e)| Error::Storage(e))?;
             // hard_link fails if `path` appeared meanwhile: never clobber.
-            fs::hard_link(&tmp, path).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    Error::FileExists(path.display().to_string())
-                } else {
-                    Error::io(path, e)
+            match fs::hard_link(&tmp, path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    Err(Error::FileExists(path.display().to_string()))
                 }
-            })
+                // File systems without hard links (FAT, exFAT): check, then rename.
+                Err(_) if !path.exists() => fs::rename(&tmp, path).map_err(|e| Error::io(path, e)),
+                Err(_) => Err(Error::FileExists(path.display().to_string())),
+            }
         })();
         for suffix in ["", "-wal", "-shm"] {
             let _ = fs::remove_file(format!("{}{suffix}", tmp.display()));

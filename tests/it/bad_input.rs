@@ -590,3 +590,31 @@ fn bad_definitions_are_refused_with_their_path_and_store_nothing() {
         "nothing else was created"
     );
 }
+
+#[test]
+fn a_login_acts_only_on_the_station_where_it_was_made() {
+    let mut a = Fixture::new();
+    let mut b = Fixture::new();
+    let admin_of_a = a.admin();
+    let before = snapshot(&b.station);
+    let e = b.station.issue_codes(&admin_of_a, 5).expect_err("foreign login");
+    assert_eq!(e.code(), "not_logged_in_here");
+    assert_eq!(
+        b.station
+            .open_polls(&admin_of_a)
+            .expect_err("foreign login")
+            .code(),
+        "not_logged_in_here"
+    );
+    assert_eq!(snapshot(&b.station), before);
+    // Even the same file, reopened, needs a fresh login.
+    let mut again = a.reopen();
+    assert_eq!(
+        again
+            .enter_test_mode(&admin_of_a)
+            .expect_err("stale login")
+            .code(),
+        "not_logged_in_here"
+    );
+    let _ = b.admin();
+}

@@ -1,7 +1,7 @@
 //! Racing casts: eight kiosk connections submit the same code at the same
 //! instant, round after round; the database lets exactly one ballot in. A
-//! repeated submit (same request key) returns the same receipt, even after
-//! a restart.
+//! repeated submit (same request key) returns the same receipt, even when it
+//! races itself or comes after a restart.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
@@ -144,4 +144,61 @@ fn a_repeated_submit_returns_the_same_receipt_and_casts_nothing() {
     assert_eq!(status.codes.used, 1);
     assert_eq!(restarted.receipt_count(false).expect("receipts"), 1);
     assert_eq!(audited(&restarted, "ballot_cast"), 1, "one ballot_cast entry");
+}
+
+#[test]
+fn a_double_submit_racing_on_eight_connections_casts_one_ballot() {
+    const DOUBLE_SUBMITS: usize = 20;
+    let mut fx = Fixture::new();
+    fx.open();
+    let codes = Arc::new(fx.codes(DOUBLE_SUBMITS));
+    let requests: Arc<Vec<String>> = Arc::new((0..DOUBLE_SUBMITS).map(|_| key()).collect());
+
+    let start = Arc::new(Barrier::new(CONNECTIONS));
+    // Connections are all opened before any thread starts.
+    let stations: Vec<Station> = (0..CONNECTIONS)
+        .map(|_| fx.station.reopen(fx.options()).expect("second connection"))
+        .collect();
+    let racers: Vec<_> = stations
+        .into_iter()
+        .map(|mut station| {
+            let (codes, requests, start) = (codes.clone(), requests.clone(), start.clone());
+            thread::spawn(move || -> Vec<Result<CastReceipt, Error>> {
+                codes
+                    .iter()
+                    .zip(requests.iter())
+                    .map(|(code, request)| {
+                        start.wait();
+                        station.cast_ballot(code, &full_ballot(), request)
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    let outcomes: Vec<Vec<Result<CastReceipt, Error>>> = racers
+        .into_iter()
+        .map(|r| r.join().expect("racer thread"))
+        .collect();
+
+    for round in 0..DOUBLE_SUBMITS {
+        let receipts: BTreeSet<String> = outcomes
+            .iter()
+            .map(|results| match &results[round] {
+                Ok(receipt) => receipt.receipt.as_str().to_string(),
+                Err(e) => panic!("round {round}: a resubmitted request was refused: {e:?}"),
+            })
+            .collect();
+        assert_eq!(
+            receipts.len(),
+            1,
+            "round {round}: one request, several receipts: {receipts:?}"
+        );
+    }
+    let status = fx.station.status().expect("status");
+    assert_eq!(status.ballots, DOUBLE_SUBMITS as u64);
+    assert_eq!(
+        fx.station.receipt_count(false).expect("receipts"),
+        DOUBLE_SUBMITS as u64
+    );
+    assert_eq!(audited(&fx.station, "ballot_cast"), DOUBLE_SUBMITS);
 }
