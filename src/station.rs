@@ -345,8 +345,10 @@ impl Station {
             .as_deref()
             .and_then(|u| DateTime::parse_from_rfc3339(u).ok())
         {
-            let left = (until.with_timezone(&Utc) - now).num_seconds();
-            if left > 0 {
+            let until = until.with_timezone(&Utc);
+            if now < until {
+                // Whole seconds, rounded up: "0 seconds" while still locked would mislead.
+                let left = ((until - now).num_milliseconds() + 999) / 1000;
                 self.audit(
                     username,
                     "login_refused",
@@ -742,6 +744,11 @@ impl Station {
             audit_store::append_audit(tx, key, at, "kiosk", "ballot_cast", detail)?;
             Ok((receipt.clone(), test))
         })?;
+        // Committed. Now empty the WAL: it holds this commit's pages (ballot
+        // and receipt together), and a copy of the file plus the WAL would
+        // otherwise link receipts to ballots and reveal cast order. Best
+        // effort: the ballot is durable whatever happens here.
+        let _ = self.store.checkpoint();
         let payload = receipt_id.payload(
             self.definition.hash(),
             self.definition.receipt_verification_url.as_deref(),

@@ -118,6 +118,8 @@ impl Store {
     }
 
     fn configure(conn: Connection, key: &FileKey) -> Result<Store> {
+        // SQLCipher would print HMAC failures (a wrong passphrase) on stderr.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.pragma_value().as_str()))?;
         conn.execute_batch("PRAGMA cipher_compatibility = 4;")?;
         // The first read proves the key (SQLCipher checks page 1's HMAC).

@@ -1,6 +1,6 @@
 //! Ballot secrecy: nothing links a voter code, a receipt or a cast request
 //! to a ballot — not the schema, not the order ballots are stored in, not
-//! the audit log.
+//! the audit log, not a copy of the file taken while the polls are open.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
