@@ -288,3 +288,32 @@ fn a_removed_entry_is_caught_at_the_entry_after_the_gap() {
     assert!(why.contains("entry 5 is missing"), "{why}");
     assert_open_refused_at(&fx, "audit log entry 6: entry 5 is missing");
 }
+
+#[test]
+fn a_file_from_a_newer_votekiosk_is_refused_and_left_alone() {
+    let mut fx = Fixture::new();
+    fx.open();
+    fx.codes(2);
+    let Fixture {
+        path,
+        station,
+        dir: _dir,
+        ..
+    } = fx;
+    drop(station);
+    {
+        let conn = raw_connection(&path);
+        conn.execute_batch("PRAGMA user_version = 99;")
+            .expect("bump version");
+    }
+    let e = votekiosk::Station::open(&path, PASSPHRASE, votekiosk::Options::default())
+        .err()
+        .expect("a newer file is refused");
+    assert_eq!(e.code(), "file_too_new");
+    assert!(e.to_string().contains("newer votekiosk"), "{e}");
+    let conn = raw_connection(&path);
+    let version: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, 99, "the file was not downgraded or migrated");
+}
