@@ -15,7 +15,7 @@ pub enum Error {
     #[error("wrong passphrase or not a votekiosk file")]
     WrongPassphrase,
 
-    #[error("station file not found: {0}")]
+    #[error("file not found: {0}")]
     FileNotFound(String),
 
     #[error("a file already exists at {0}; refusing to overwrite it")]
@@ -96,11 +96,32 @@ pub enum Error {
     #[error("this receipt belongs to another election (definition {found}, this station has {expected})")]
     ReceiptOtherElection { found: String, expected: String },
 
+    #[error("cannot merge: {0}")]
+    MergeRefused(String),
+
+    #[error("cannot export: {0}")]
+    ExportRefused(String),
+
     #[error("results are not shown while the polls are open; turnout is")]
     ResultsHidden,
 
     #[error("invalid input: {0}")]
     InvalidInput(String),
+
+    #[error("printer {0:?} not found: check the printer queue name in the station settings (`lpstat -p` lists the printers)")]
+    PrinterNotFound(String),
+
+    #[error("could not print on printer {printer:?}: {reason}")]
+    PrintFailed { printer: String, reason: String },
+
+    #[error("cannot print: the `lp` command (CUPS) is not installed; install cups-client, or save the document to a folder instead")]
+    PrintUnavailable,
+
+    #[error("could not make the printed document: {0}")]
+    PrintDocument(String),
+
+    #[error("there is no receipt to reprint: only the last receipt cast on this kiosk since it started can be reprinted, while its ballot is still recorded")]
+    NothingToReprint,
 
     #[error("file too large: {what} is {size} bytes, the limit is {limit}")]
     TooLarge { what: String, size: u64, limit: u64 },
@@ -148,8 +169,15 @@ impl Error {
             Error::BadCount(_) => "bad_count",
             Error::ReceiptMalformed(_) => "receipt_malformed",
             Error::ReceiptOtherElection { .. } => "receipt_other_election",
+            Error::MergeRefused(_) => "merge_refused",
+            Error::ExportRefused(_) => "export_refused",
             Error::ResultsHidden => "results_hidden",
             Error::InvalidInput(_) => "invalid_input",
+            Error::PrinterNotFound(_) => "printer_not_found",
+            Error::PrintFailed { .. } => "print_failed",
+            Error::PrintUnavailable => "print_unavailable",
+            Error::PrintDocument(_) => "print_document",
+            Error::NothingToReprint => "nothing_to_reprint",
             Error::TooLarge { .. } => "too_large",
             Error::Io { .. } => "io",
             Error::Storage(_) => "storage",

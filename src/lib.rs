@@ -15,10 +15,12 @@ pub mod crypto;
 pub mod definition;
 pub mod demo;
 pub mod error;
+pub mod export;
+pub mod print;
 pub mod receipt;
 pub mod station;
 pub mod store;
-pub mod tally;
+pub mod tabulate;
 
 pub use ballot::{Ballot, Choice, SelectionsInput};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -26,4 +28,6 @@ pub use codes::VoterCode;
 pub use definition::{DefinitionError, ElectionDefinition};
 pub use error::{Error, Result};
 pub use receipt::ReceiptId;
-pub use station::{CastReceipt, IssuedBatch, Mode, Official, Options, ReceiptStatus, Role, Station, Status};
+pub use station::{
+    CastReceipt, IssuedBatch, KioskSettings, Mode, Official, Options, ReceiptStatus, Role, Station, Status,
+};

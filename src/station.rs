@@ -31,6 +31,8 @@ pub const MAX_CODES_PER_BATCH: usize = 100_000;
 
 const CODE_KEY: &str = "code_hmac_key";
 const AUDIT_KEY: &str = "audit_hmac_key";
+/// The 32-byte Ed25519 seed that signs this station's exports.
+const SIGNING_KEY: &str = "signing_key";
 
 /// Where the election is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +181,9 @@ pub struct Station {
     rng: Box<dyn CryptoRngCore + Send>,
     /// Random per open station: an `Official` acts only where they logged in.
     instance: u64,
+    /// The last receipt cast through this instance (the kiosk session), for
+    /// the poll worker's reprint. Memory only, never persisted.
+    last_receipt: Option<CastReceipt>,
 }
 
 fn valid_username(name: &str) -> bool {
@@ -214,11 +219,14 @@ impl Station {
         let mut audit_key = Zeroizing::new(vec![0u8; 32]);
         options.rng.fill_bytes(&mut code_key);
         options.rng.fill_bytes(&mut audit_key);
+        let mut seed = Zeroizing::new([0u8; 32]);
+        options.rng.fill_bytes(seed.as_mut());
         let now = stamp(options.clock.now());
         Store::create(path, &key, |tx| {
             election::record_election(tx, definition.canonical_json(), &definition.hash().to_hex(), &now)?;
             election::record_secret(tx, CODE_KEY, &code_key)?;
             election::record_secret(tx, AUDIT_KEY, &audit_key)?;
+            election::record_secret(tx, SIGNING_KEY, seed.as_ref())?;
             election::record_setting(tx, "format", "votekiosk-station/1")?;
             election::record_setting(
                 tx,
@@ -281,6 +289,7 @@ impl Station {
             audit_key,
             clock: options.clock,
             rng,
+            last_receipt: None,
         };
         if check {
             let report = station.verify_audit_chain()?;
@@ -753,11 +762,13 @@ impl Station {
             self.definition.hash(),
             self.definition.receipt_verification_url.as_deref(),
         );
-        Ok(CastReceipt {
+        let cast = CastReceipt {
             receipt: receipt_id,
             payload,
             test,
-        })
+        };
+        self.last_receipt = Some(cast.clone());
+        Ok(cast)
     }
 
     // ---- receipts, audit, counts ----------------------------------------
@@ -855,10 +866,12 @@ const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2x6N9mZ3yQ0rW8u6v8ZbVw4m8c0k8sKqzqv0G8mQW8s";
 
 impl Station {
-    /// Counts of the ballots that may be shown now: test ballots in test
-    /// mode; official ballots once closed, or while voting only when the
-    /// definition makes results live. Turnout (`status`) is always visible.
-    pub fn counts(&self) -> Result<Vec<crate::tally::ContestCounts>> {
+    /// The full count of the ballots that may be shown now, with turnout:
+    /// test ballots in test mode; official ballots in setup and once
+    /// closed, or while voting only when the definition makes results
+    /// live (otherwise `Error::ResultsHidden`). Turnout alone
+    /// (`turnout`, `status`) is always visible.
+    pub fn tally(&self) -> Result<crate::tabulate::ElectionResult> {
         let mode = self.mode()?;
         let test = match mode {
             Mode::Test => true,
@@ -870,6 +883,324 @@ impl Station {
                 false
             }
         };
-        Ok(crate::tally::count(&self.definition, &self.ballots(test)?))
+        let contests = crate::tabulate::tabulate(&self.definition, &self.ballots(test)?);
+        Ok(crate::tabulate::ElectionResult::new(
+            &self.definition,
+            mode.as_str(),
+            test,
+            self.turnout(test)?,
+            contests,
+        ))
+    }
+
+    /// Codes and ballots, official or test: visible to anyone at any time.
+    pub fn turnout(&self, test: bool) -> Result<crate::tabulate::Turnout> {
+        let conn = self.store.conn();
+        let codes = code_store::code_counts(conn, test)?;
+        Ok(crate::tabulate::Turnout {
+            codes_issued: codes.issued,
+            codes_used: codes.used,
+            codes_revoked: codes.revoked,
+            codes_unused: codes.unused,
+            ballots: ballots::count_ballots(conn, test)?,
+        })
+    }
+}
+
+/// How the kiosk behaves for voters (admin settings, kept in the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskSettings {
+    /// Seconds without input before an unfinished ballot is discarded.
+    pub idle_timeout_secs: u32,
+    /// The language the welcome screen starts in.
+    pub default_language: String,
+}
+
+/// The shortest and longest idle timeouts an admin may choose.
+pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 30..=900;
+const DEFAULT_IDLE_TIMEOUT_SECS: u32 = 120;
+const SETTING_IDLE: &str = "kiosk.idle_timeout_secs";
+const SETTING_LANGUAGE: &str = "kiosk.default_language";
+
+impl Station {
+    pub fn kiosk_settings(&self) -> Result<KioskSettings> {
+        let conn = self.store.conn();
+        let idle = election::setting(conn, SETTING_IDLE)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_IDLE_TIMEOUT_SECS);
+        let language = election::setting(conn, SETTING_LANGUAGE)?
+            .filter(|l| self.definition.languages.iter().any(|x| x.code.as_str() == l))
+            .unwrap_or_else(|| self.definition.default_language().as_str().to_string());
+        Ok(KioskSettings {
+            idle_timeout_secs: idle,
+            default_language: language,
+        })
+    }
+
+    /// Changes the kiosk settings (admins only; audited).
+    pub fn set_kiosk_settings(&mut self, by: &Official, settings: &KioskSettings) -> Result<()> {
+        self.check_official(by)?;
+        by.require_admin()?;
+        if !IDLE_TIMEOUT_RANGE.contains(&settings.idle_timeout_secs) {
+            return Err(Error::InvalidInput(format!(
+                "the idle timeout must be from {} to {} seconds",
+                IDLE_TIMEOUT_RANGE.start(),
+                IDLE_TIMEOUT_RANGE.end()
+            )));
+        }
+        if !self
+            .definition
+            .languages
+            .iter()
+            .any(|l| l.code.as_str() == settings.default_language)
+        {
+            return Err(Error::InvalidInput(format!(
+                "{:?} is not a language of this election",
+                settings.default_language
+            )));
+        }
+        let (key, at) = (self.audit_key.clone(), stamp(self.now()));
+        self.store.write(|tx| {
+            election::record_setting(tx, SETTING_IDLE, &settings.idle_timeout_secs.to_string())?;
+            election::record_setting(tx, SETTING_LANGUAGE, &settings.default_language)?;
+            let detail = format!(
+                "idle timeout {} s, default language {}",
+                settings.idle_timeout_secs, settings.default_language
+            );
+            audit_store::append_audit(tx, &key, &at, &by.username, "settings_changed", &detail)
+        })
+    }
+}
+
+/// The station setting naming the CUPS printer queue.
+const SETTING_PRINTER: &str = "print.queue";
+
+impl Station {
+    /// The last receipt cast on this kiosk since it was opened, again, for a
+    /// reprint (poll workers and admins; audited without the receipt id).
+    /// No other receipt can be reprinted: the file cannot say which receipt
+    /// belongs to which ballot, and only this session saw this one. Refused
+    /// once its ballot is gone (test ballots, when the polls open).
+    pub fn reprint_last_receipt(&mut self, by: &Official) -> Result<CastReceipt> {
+        self.check_official(by)?;
+        let Some(last) = self.last_receipt.clone() else {
+            return Err(Error::NothingToReprint);
+        };
+        if ballots::receipt(self.store.conn(), last.receipt.as_str())? != Some(last.test) {
+            self.last_receipt = None;
+            return Err(Error::NothingToReprint);
+        }
+        let detail = if last.test {
+            "the last test receipt was reprinted"
+        } else {
+            "the last receipt was reprinted"
+        };
+        self.audit(&by.username, "receipt_reprinted", detail)?;
+        Ok(last)
+    }
+
+    /// The CUPS queue documents are printed on; `None` means documents are
+    /// saved to a folder instead.
+    pub fn printer_queue(&self) -> Result<Option<String>> {
+        Ok(election::setting(self.store.conn(), SETTING_PRINTER)?.filter(|q| !q.is_empty()))
+    }
+
+    /// Sets or clears the printer queue (admins only; audited).
+    pub fn set_printer(&mut self, by: &Official, queue: Option<&str>) -> Result<()> {
+        self.check_official(by)?;
+        by.require_admin()?;
+        if let Some(q) = queue {
+            if !crate::print::valid_queue_name(q) {
+                return Err(Error::InvalidInput(format!(
+                    "{q:?} is not a printer queue name (letters, digits, '-', '_', '.'; no spaces)"
+                )));
+            }
+        }
+        let (key, at) = (self.audit_key.clone(), stamp(self.now()));
+        self.store.write(|tx| {
+            let detail = match queue {
+                Some(q) => {
+                    election::record_setting(tx, SETTING_PRINTER, q)?;
+                    format!("printer queue {q}")
+                }
+                None => {
+                    election::forget_setting(tx, SETTING_PRINTER)?;
+                    "no printer: documents are saved to a folder".to_string()
+                }
+            };
+            audit_store::append_audit(tx, &key, &at, &by.username, "printer_set", &detail)
+        })
+    }
+}
+
+impl Station {
+    /// The station's Ed25519 signing key, created on first use for files
+    /// made before signing existed (audited).
+    fn signing_key(&mut self) -> Result<ed25519_dalek::SigningKey> {
+        let existing = election::secret(self.store.conn(), SIGNING_KEY);
+        let seed: Zeroizing<Vec<u8>> = match existing {
+            Ok(seed) => seed,
+            Err(Error::Damaged(_)) => {
+                let mut seed = Zeroizing::new(vec![0u8; 32]);
+                self.rng.fill_bytes(&mut seed);
+                let (key, at) = (self.audit_key.clone(), stamp(self.now()));
+                self.store.write(|tx| {
+                    election::record_secret(tx, SIGNING_KEY, &seed)?;
+                    audit_store::append_audit(
+                        tx,
+                        &key,
+                        &at,
+                        "kiosk",
+                        "signing_key_created",
+                        "station signing key created",
+                    )
+                })?;
+                seed
+            }
+            Err(e) => return Err(e),
+        };
+        let seed: [u8; 32] = seed
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::Damaged("the signing key is not 32 bytes".into()))?;
+        Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+    }
+
+    /// The public key's fingerprint if the file has a signing key (every
+    /// file made since signing existed), without creating one.
+    pub fn existing_key_fingerprint(&self) -> Result<Option<String>> {
+        match election::secret(self.store.conn(), SIGNING_KEY) {
+            Ok(seed) => {
+                let seed: [u8; 32] = seed
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| Error::Damaged("the signing key is not 32 bytes".into()))?;
+                let public = ed25519_dalek::SigningKey::from_bytes(&seed)
+                    .verifying_key()
+                    .to_bytes();
+                Ok(Some(crate::export::fingerprint(&public)))
+            }
+            Err(Error::Damaged(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The station's public key (32 bytes).
+    pub fn public_key(&mut self) -> Result<[u8; 32]> {
+        Ok(self.signing_key()?.verifying_key().to_bytes())
+    }
+
+    /// The public key's fingerprint, as printed on the zero report.
+    pub fn public_key_fingerprint(&mut self) -> Result<String> {
+        Ok(crate::export::fingerprint(&self.public_key()?))
+    }
+
+    /// Builds the signed result file (canonical JSON text). Official
+    /// results only after the polls close; with `test`, a test export of
+    /// the test ballots, allowed only in test mode. Audited.
+    pub fn export(&mut self, by: &Official, test: bool) -> Result<String> {
+        use crate::export::format::{
+            AuditHead, Counts, Cvr, Polls, Receipts, ResultFile, StationInfo, RESULT_FILE_FORMAT,
+        };
+        self.check_official(by)?;
+        let mode = self.mode()?;
+        match (test, mode) {
+            (false, Mode::Closed) | (true, Mode::Test) => {}
+            (false, m) => {
+                return Err(Error::ExportRefused(format!(
+                    "the official result can be exported only after the polls close (now {})",
+                    m.as_str()
+                )))
+            }
+            (true, m) => {
+                return Err(Error::ExportRefused(format!(
+                    "a test export needs test mode (now {})",
+                    m.as_str()
+                )))
+            }
+        }
+        let chain = self.verify_audit_chain()?;
+        if let Some((seq, why)) = chain.first_broken {
+            return Err(Error::Damaged(format!("audit log entry {seq}: {why}")));
+        }
+        let signing = self.signing_key()?;
+        let conn = self.store.conn();
+        let row = election::load(conn)?;
+        let records = ballots::ballot_records(conn, test)?;
+        let mut parsed = Vec::with_capacity(records.len());
+        let mut cvrs = Vec::with_capacity(records.len());
+        for (id, json) in &records {
+            let ballot = Ballot::from_json(&self.definition, json)?;
+            let selections = ballot
+                .contests
+                .iter()
+                .map(|(c, choices)| {
+                    (
+                        c.as_str().to_string(),
+                        choices.iter().map(|x| x.encode()).collect(),
+                    )
+                })
+                .collect();
+            cvrs.push(Cvr {
+                id: hex::encode(id),
+                selections,
+            });
+            parsed.push(ballot);
+        }
+        let receipts = ballots::receipt_ids(conn, test)?;
+        let turnout = self.turnout(test)?;
+        let result = crate::tabulate::ElectionResult::new(
+            &self.definition,
+            mode.as_str(),
+            test,
+            turnout,
+            crate::tabulate::tabulate(&self.definition, &parsed),
+        );
+        let definition: serde_json::Value = serde_json::from_str(self.definition.canonical_json())
+            .map_err(|e| Error::Damaged(format!("stored definition: {e}")))?;
+        let file = ResultFile {
+            format: RESULT_FILE_FORMAT.into(),
+            software: crate::export::software(),
+            test,
+            definition,
+            definition_hash: self.definition.hash().to_hex(),
+            station: StationInfo {
+                id: self.definition.station_id.clone(),
+                public_key: hex::encode(signing.verifying_key().to_bytes()),
+            },
+            polls: Polls {
+                opened_at: row.opened_at,
+                closed_at: row.closed_at,
+            },
+            counts: Counts {
+                codes_issued: turnout.codes_issued,
+                codes_used: turnout.codes_used,
+                codes_revoked: turnout.codes_revoked,
+                codes_unused: turnout.codes_unused,
+                ballots: turnout.ballots,
+            },
+            result,
+            receipts: Receipts {
+                merkle_root: hex::encode(crate::export::merkle::root(&receipts)),
+                ids: receipts,
+            },
+            cast_vote_records: cvrs,
+            audit: AuditHead {
+                head: chain.head,
+                length: chain.length,
+            },
+            signature: None,
+            mac: None,
+        };
+        let mac_key = Zeroizing::new(crate::export::mac_key(&self.key.key));
+        let text = crate::export::seal(file, &signing, &mac_key, &self.key.salt)?;
+        let detail = format!(
+            "{} exported: {} ballots, sha256 {}",
+            if test { "test result" } else { "result" },
+            turnout.ballots,
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()))
+        );
+        self.audit(&by.username, "exported", &detail)?;
+        Ok(text)
     }
 }

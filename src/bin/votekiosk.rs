@@ -108,7 +108,7 @@ enum Command {
     },
     /// Mode and turnout (always visible).
     Status,
-    /// Counts per contest (visible after close, in test mode, or when results are live).
+    /// Results of every contest, with IRV rounds (after close, in test mode, or when results are live).
     Tally,
     /// Check or show the audit log.
     Audit {
@@ -120,8 +120,42 @@ enum Command {
         #[command(subcommand)]
         command: ReceiptCommand,
     },
+    /// Print slips and reports: on a CUPS printer, into a PDF file, or into a folder.
+    Print {
+        #[command(subcommand)]
+        command: PrintCommand,
+    },
     /// Create a demo election file (published passphrase) and show what to try next.
     Demo,
+    /// Export the signed result file (after close; `--test` in test mode), with verify.html next to it.
+    Export {
+        /// The result file to write (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// A test export of the test ballots (test mode only; marked test everywhere).
+        #[arg(long)]
+        test: bool,
+        #[command(flatten)]
+        by: OfficialArg,
+    },
+    /// Verify a result file (or a combined file) with no secret.
+    Verify {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The station's expected public key (64 hex digits).
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
+        /// Also check the HMAC, with the election passphrase (prompt, --passphrase-file or VOTEKIOSK_PASSPHRASE).
+        #[arg(long)]
+        with_passphrase: bool,
+    },
+    /// Combine several stations' result files into one.
+    Merge {
+        #[arg(value_name = "FILE", required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -169,10 +203,81 @@ enum AuditCommand {
     },
 }
 
+/// Where a printed document goes: --out FILE, else --printer QUEUE, else
+/// the station's printer setting, else a folder next to the station file.
+#[derive(Args)]
+struct PrintTarget {
+    /// Print on this CUPS queue (default: the station's printer setting).
+    #[arg(long, value_name = "QUEUE", conflicts_with = "out")]
+    printer: Option<String>,
+    /// Save the PDF as this new file instead of printing (never overwrites).
+    #[arg(long, value_name = "FILE.pdf")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum PrintCommand {
+    /// A SAMPLE receipt slip, to test the receipt printer. Real receipts are
+    /// printed by the kiosk when a ballot is cast; no old receipt can be printed.
+    Receipt {
+        /// Print a clearly marked sample slip (the only kind the command line prints).
+        #[arg(long, required = true)]
+        sample: bool,
+        /// The slip's language: a language code of the election (default: its first).
+        #[arg(long, value_name = "CODE")]
+        language: Option<String>,
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+    /// Issue a batch of voter codes and print their slips (A4 sheets, or --roll).
+    Codes {
+        #[arg(long)]
+        count: usize,
+        /// One 80 mm roll slip per code instead of A4 sheets of ten.
+        #[arg(long)]
+        roll: bool,
+        #[command(flatten)]
+        by: OfficialArg,
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+    /// The polls-opened zero report.
+    ZeroReport {
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+    /// The polls-closed results report (after close; test ballots in test mode).
+    ResultsReport {
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+    /// Show the station's printer queue, or change it (admins only).
+    Printer {
+        /// The CUPS queue to print on (`lpstat -p` lists them).
+        #[arg(long, value_name = "QUEUE", conflicts_with = "clear", requires = "official")]
+        set: Option<String>,
+        /// No printer: save documents into a folder next to the station file.
+        #[arg(long, requires = "official")]
+        clear: bool,
+        /// The admin making the change.
+        #[arg(long, value_name = "NAME")]
+        official: Option<String>,
+    },
+}
+
 #[derive(Subcommand)]
 enum ReceiptCommand {
     /// Is this receipt (id, QR text or verification URL) recorded in this station?
     Check { receipt: String },
+    /// Is this receipt included in a signed result file (or a combined file)?
+    Verify {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        receipt: String,
+        /// Print the Merkle inclusion path.
+        #[arg(long)]
+        path: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -190,10 +295,19 @@ enum RoleArg {
     PollWorker,
 }
 
+/// Set by commands that printed a complete negative answer (a failed
+/// verification, a receipt not found): exit 1 without a second message.
+static ANSWERED_NO: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn answered_no() {
+    ANSWERED_NO.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
     match run(cli) {
+        Ok(()) if ANSWERED_NO.load(std::sync::atomic::Ordering::SeqCst) => ExitCode::FAILURE,
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if json {
@@ -440,7 +554,9 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Status => {
-            let station = open(&cli)?;
+            let mut station = open(&cli)?;
+            let public_key = hex::encode(station.public_key()?);
+            let fingerprint = station.public_key_fingerprint()?;
             let s = station.status()?;
             let def = station.definition();
             let counts = |c: &votekiosk::store::codes::CodeCounts| json!({ "issued": c.issued, "used": c.used, "revoked": c.revoked, "unused": c.unused });
@@ -455,10 +571,12 @@ fn run(cli: Cli) -> Result<()> {
                 "codes": counts(&s.codes),
                 "ballots": s.ballots,
                 "test": { "codes": counts(&s.test_codes), "ballots": s.test_ballots },
+                "public_key": public_key,
+                "public_key_fingerprint": fingerprint,
             });
             print(j, value, || {
                 format!(
-                    "{}\nStation {}  mode {}{}\nDefinition {}\nCodes issued {}  used {}  revoked {}  unused {}\nBallots cast {}{}",
+                    "{}\nStation {}  mode {}{}\nDefinition {}\nSigning key fingerprint {fingerprint}\nCodes issued {}  used {}  revoked {}  unused {}\nBallots cast {}{}",
                     def.title.get(def.default_language()),
                     s.station_id,
                     s.mode.as_str(),
@@ -479,35 +597,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Tally => {
             let station = open(&cli)?;
-            let counts = station.counts()?;
-            let mode = station.mode()?;
-            let test = mode == votekiosk::Mode::Test;
-            let value = json!({
-                "mode": mode.as_str(),
-                "test": test,
-                "contests": counts.iter().map(|c| json!({
-                    "id": c.contest, "kind": c.kind, "blank": c.blank,
-                    "marks": c.marks.iter().map(|(k, n)| json!({ "choice": k, "count": n })).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            });
+            let result = station.tally()?;
+            let value = serde_json::to_value(&result).map_err(|e| Error::InvalidInput(e.to_string()))?;
             print(j, value, || {
-                let mut out = String::new();
-                if test {
-                    out.push_str("TEST BALLOTS ONLY\n");
-                }
-                for c in &counts {
-                    let label = if c.kind == "ranked" {
-                        " (first choices)"
-                    } else {
-                        ""
-                    };
-                    out.push_str(&format!("{} [{}]{label}\n", c.contest, c.kind));
-                    for (k, n) in &c.marks {
-                        out.push_str(&format!("  {k:<30} {n:>8}\n"));
-                    }
-                    out.push_str(&format!("  {:<30} {:>8}\n", "(blank)", c.blank));
-                }
-                out.trim_end().to_string()
+                votekiosk::tabulate::text::render(station.definition(), &result)
             });
         }
         Command::Audit { command } => {
@@ -547,6 +640,132 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Receipt {
+            command: ReceiptCommand::Verify { file, receipt, path },
+        } => {
+            receipt_verify(j, file, receipt, *path)?;
+        }
+        Command::Export { out, test, by } => {
+            let mut station = open(&cli)?;
+            let official = login(&mut station, by)?;
+            if out.exists() {
+                return Err(Error::FileExists(out.display().to_string()));
+            }
+            let text = station.export(&official, *test)?;
+            let written = votekiosk::export::write_files(out, &text)?;
+            let key = hex::encode(station.public_key()?);
+            print(
+                j,
+                json!({ "result": written.result.display().to_string(), "verify_html": written.verify_html.display().to_string(), "public_key": key, "test": test }),
+                || {
+                    format!(
+                        "Wrote {}{} and {}.\nStation public key: {key}",
+                        written.result.display(),
+                        if *test { " (TEST export)" } else { "" },
+                        written.verify_html.display()
+                    )
+                },
+            );
+        }
+        Command::Verify {
+            file,
+            public_key,
+            with_passphrase,
+        } => {
+            let bytes = votekiosk::export::read_file(file)?;
+            let pass = if *with_passphrase {
+                Some(secret(
+                    ENV_PASSPHRASE,
+                    cli.passphrase_file.as_deref(),
+                    "Election passphrase",
+                )?)
+            } else {
+                None
+            };
+            let (report, _) = votekiosk::export::verify::verify(
+                &bytes,
+                public_key.as_deref(),
+                pass.as_deref().map(|p| p.as_str()),
+            );
+            let failures: Vec<Value> = report
+                .failures
+                .iter()
+                .map(|f| json!({ "name": f.name(), "message": f.to_string() }))
+                .collect();
+            print(
+                j,
+                json!({
+                    "passed": report.passed(), "kind": report.kind, "station_id": report.station_id, "public_key": report.public_key,
+                    "definition_hash": report.definition_hash, "ballots": report.ballots, "test": report.test,
+                    "mac_checked": report.mac_checked, "failures": failures,
+                }),
+                || {
+                    let mut out = String::new();
+                    if report.passed() {
+                        out.push_str(&format!(
+                            "PASS: {} file{}, {} ballots{}{}",
+                            report.kind,
+                            report
+                                .station_id
+                                .as_ref()
+                                .map(|s| format!(" of station {s}"))
+                                .unwrap_or_default(),
+                            report.ballots,
+                            if report.test { " (TEST)" } else { "" },
+                            if report.mac_checked { "; HMAC checked" } else { "" }
+                        ));
+                        if let Some(k) = &report.public_key {
+                            out.push_str(&format!(
+                                "\nSigned by {k}: compare with the key the station published."
+                            ));
+                        }
+                    } else {
+                        out.push_str("FAIL:");
+                        for f in &report.failures {
+                            out.push_str(&format!("\n  [{}] {f}", f.name()));
+                        }
+                    }
+                    out
+                },
+            );
+            if !report.passed() {
+                answered_no();
+            }
+        }
+        Command::Merge { inputs, out } => {
+            if out.exists() {
+                return Err(Error::FileExists(out.display().to_string()));
+            }
+            let files: Vec<votekiosk::export::merge::Input> = inputs
+                .iter()
+                .map(|p| {
+                    Ok(votekiosk::export::merge::Input {
+                        name: p.display().to_string(),
+                        bytes: votekiosk::export::read_file(p)?,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            let total = files.len();
+            let mut progress = |done: usize, all: usize, name: &str| {
+                let width = 30;
+                let filled = done * width / all.max(1);
+                eprint!(
+                    "\r[{}{}] {done}/{all} verified {name:.40}",
+                    "#".repeat(filled),
+                    " ".repeat(width - filled)
+                );
+                if done == all {
+                    eprintln!();
+                }
+            };
+            let text = votekiosk::export::merge::merge(&files, &mut progress)?;
+            write_private(out, &text)?;
+            print(
+                j,
+                json!({ "out": out.display().to_string(), "inputs": total }),
+                || format!("Combined {total} result files into {}.", out.display()),
+            );
+        }
+        Command::Receipt {
             command: ReceiptCommand::Check { receipt },
         } => {
             let station = open(&cli)?;
@@ -563,12 +782,69 @@ fn run(cli: Cli) -> Result<()> {
                 }
             });
             if !found {
-                return Err(Error::InvalidInput("receipt not found".into()));
+                answered_no();
             }
         }
+        Command::Print { command } => print_command(&cli, command)?,
         Command::Demo => demo_command(&cli)?,
     }
     Ok(())
+}
+
+/// `receipt verify FILE RECEIPT`: included in the signed result, or not.
+fn receipt_verify(j: bool, file: &Path, receipt: &str, show_path: bool) -> Result<()> {
+    use votekiosk::export::verify::{find_receipt, verify, Inclusion};
+    let bytes = votekiosk::export::read_file(file)?;
+    let (report, parsed) = verify(&bytes, None, None);
+    let parsed = match parsed {
+        Some(p) if report.passed() => p,
+        _ => {
+            let why: Vec<String> = report.failures.iter().map(|f| f.to_string()).collect();
+            return Err(Error::InvalidInput(format!(
+                "the result file does not verify: {}",
+                why.join("; ")
+            )));
+        }
+    };
+    let station = report.station_id.clone().unwrap_or_else(|| "(combined)".into());
+    match find_receipt(&parsed, receipt)? {
+        Inclusion::Included { index, path } => {
+            let steps: Vec<Value> = path
+                .iter()
+                .map(|s| json!({ "sibling": hex::encode(s.sibling), "side": if s.sibling_on_left { "left" } else { "right" } }))
+                .collect();
+            let root = parsed.receipts().merkle_root.clone();
+            print(
+                j,
+                json!({ "included": true, "station_id": station, "index": index, "merkle_root": root, "path": steps }),
+                || {
+                    let mut out = format!("Included in the signed result of station {station}.");
+                    if show_path {
+                        out.push_str(&format!(
+                            "\nLeaf {index}; Merkle root {root}\nPath (leaf to root):"
+                        ));
+                        for s in &path {
+                            out.push_str(&format!(
+                                "\n  {} {}",
+                                if s.sibling_on_left { "left " } else { "right" },
+                                hex::encode(s.sibling)
+                            ));
+                        }
+                    }
+                    out
+                },
+            );
+            Ok(())
+        }
+        Inclusion::NotFound => {
+            print(j, json!({ "included": false, "station_id": station }), || {
+                format!("Not found in the signed result of station {station}.")
+            });
+            answered_no();
+            Ok(())
+        }
+        Inclusion::OtherElection { found, expected } => Err(Error::ReceiptOtherElection { found, expected }),
+    }
 }
 
 fn request_key() -> String {
@@ -700,4 +976,171 @@ fn default_demo_path() -> Result<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
         .ok_or_else(|| Error::InvalidInput("no HOME: pass --station PATH".into()))?;
     Ok(base.join("votekiosk").join("demo.vkstation"))
+}
+
+/// The folder documents are saved in when no printer is configured: next
+/// to the station file, `<station name>-printed/`.
+fn print_folder(station: &Station) -> PathBuf {
+    votekiosk::print::default_folder(station)
+}
+
+/// Sends `pdf` where `target` says; returns the JSON fields and a sentence.
+fn deliver(station: &Station, target: &PrintTarget, job: &str, pdf: &[u8]) -> Result<(Value, String)> {
+    use votekiosk::print::{FolderPrinter, LpPrinter, PrintOutcome, Printer};
+    let outcome = if let Some(out) = &target.out {
+        votekiosk::print::save_new(out, pdf)?;
+        PrintOutcome::Saved { path: out.clone() }
+    } else {
+        let queue = match &target.printer {
+            Some(q) => Some(q.clone()),
+            None => station.printer_queue()?,
+        };
+        match queue {
+            Some(q) => LpPrinter::new(&q)?.print(job, pdf)?,
+            None => FolderPrinter::new(&print_folder(station)).print(job, pdf)?,
+        }
+    };
+    let value = match &outcome {
+        PrintOutcome::Queued { queue, request } => {
+            json!({ "queue": queue, "request": request, "path": null })
+        }
+        PrintOutcome::Saved { path } => {
+            json!({ "queue": null, "request": null, "path": path.display().to_string() })
+        }
+    };
+    Ok((value, outcome.to_string()))
+}
+
+fn print_command(cli: &Cli, command: &PrintCommand) -> Result<()> {
+    use votekiosk::print::{self, CodeSlipLayout, ResultsReport, SlipKind, ZeroReport};
+    let j = cli.json;
+    let mut station = open(cli)?;
+    let (document, extra, (mut value, said)) = match command {
+        PrintCommand::Receipt { language, target, .. } => {
+            let def = station.definition();
+            let lang = match language {
+                None => def.default_language().clone(),
+                Some(code) => def
+                    .languages
+                    .iter()
+                    .find(|l| l.code.as_str() == code)
+                    .map(|l| l.code.clone())
+                    .ok_or_else(|| {
+                        let known: Vec<&str> = def.languages.iter().map(|l| l.code.as_str()).collect();
+                        Error::InvalidInput(format!(
+                            "{code:?} is not a language of this election ({})",
+                            known.join(", ")
+                        ))
+                    })?,
+            };
+            let sample = print::sample_receipt(def, &mut rand::rngs::OsRng);
+            let pdf = print::receipt_slip(def, &lang, &sample, SlipKind::Sample)?;
+            (
+                "sample receipt",
+                json!({}),
+                deliver(&station, target, "votekiosk sample receipt", &pdf)?,
+            )
+        }
+        PrintCommand::Codes {
+            count,
+            roll,
+            by,
+            target,
+        } => {
+            let official = login(&mut station, by)?;
+            // Refuse a bad target before any code exists.
+            if let Some(out) = &target.out {
+                if out.exists() {
+                    return Err(Error::FileExists(out.display().to_string()));
+                }
+            }
+            if let Some(queue) = &target.printer {
+                print::LpPrinter::new(queue)?;
+            }
+            let batch = station.issue_codes(&official, *count)?;
+            let layout = if *roll {
+                CodeSlipLayout::Roll
+            } else {
+                CodeSlipLayout::A4
+            };
+            let pdf = print::code_slips(station.definition(), &batch, layout)?;
+            let job = "votekiosk voter codes";
+            let delivered = match deliver(&station, target, job, &pdf) {
+                Ok(d) => d,
+                Err(e) => {
+                    // The codes exist only in this PDF now: keep it rather than lose the batch.
+                    let folder = votekiosk::print::FolderPrinter::new(&print_folder(&station));
+                    if let Ok(saved) = votekiosk::print::Printer::print(&folder, job, &pdf) {
+                        eprintln!(
+                            "The slips of batch {} were {saved} instead (the file holds voter codes: print it, then delete it).",
+                            batch.batch
+                        );
+                    }
+                    return Err(e);
+                }
+            };
+            (
+                "voter codes",
+                json!({ "batch": batch.batch, "test": batch.test, "count": batch.codes.len() }),
+                delivered,
+            )
+        }
+        PrintCommand::ZeroReport { target } => {
+            let pdf = ZeroReport::gather(&station, chrono::Utc::now())?.to_pdf()?;
+            (
+                "zero report",
+                json!({}),
+                deliver(&station, target, "votekiosk zero report", &pdf)?,
+            )
+        }
+        PrintCommand::ResultsReport { target } => {
+            let pdf = ResultsReport::gather(&station, chrono::Utc::now())?.to_pdf()?;
+            (
+                "results report",
+                json!({}),
+                deliver(&station, target, "votekiosk results report", &pdf)?,
+            )
+        }
+        PrintCommand::Printer { set, clear, official } => {
+            if set.is_some() || *clear {
+                let name = official.clone().unwrap_or_default();
+                let who = login(&mut station, &OfficialArg { official: name })?;
+                station.set_printer(&who, set.as_deref())?;
+            }
+            let queue = station.printer_queue()?;
+            let folder = print_folder(&station);
+            print(
+                j,
+                json!({ "printer": queue, "folder": if queue.is_none() { Some(folder.display().to_string()) } else { None } }),
+                || match &queue {
+                    Some(q) => format!("Documents print on CUPS queue {q}."),
+                    None => format!("No printer: documents are saved in {}.", folder.display()),
+                },
+            );
+            return Ok(());
+        }
+    };
+    value["document"] = json!(document);
+    if let (Some(obj), Some(more)) = (value.as_object_mut(), extra.as_object()) {
+        for (k, v) in more {
+            obj.insert(k.clone(), v.clone());
+        }
+    }
+    let sentence = match document {
+        "voter codes" => format!(
+            "Issued {} {}codes (batch {}); their slips were {said}.",
+            extra["count"],
+            if extra["test"] == true { "test " } else { "" },
+            extra["batch"]
+        ),
+        _ => {
+            let mut d = document.to_string();
+            if let Some(first) = d.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            format!("{d} {said}.")
+        }
+    };
+    print(j, value, || sentence);
+    Ok(())
 }

@@ -73,6 +73,43 @@ pub struct ContestDoc {
     pub threshold: Option<ThresholdDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub candidates: Option<Vec<CandidateDoc>>,
+    /// `ranked`: the tabulation rules (every field has a default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<RankedRulesDoc>,
+}
+
+/// The rules of an instant-runoff count (see `docs/tabulation.md`). A
+/// missing field takes its default, and validation writes the whole object
+/// out before hashing, so the hash pins every rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RankedRulesDoc {
+    /// Eliminate at once every candidate who cannot win (default false).
+    pub batch_elimination: bool,
+    /// `"previous_round_then_draw"` (default) or `"draw"`.
+    pub tie_break: String,
+    /// `"majority"` (default) or `"two_remaining"`.
+    pub stop: String,
+    /// Ballots from outside the kiosk: `"exhaust"` (default) or `"skip_rank"`.
+    pub overvote: String,
+    /// Ballots from outside the kiosk: null (default, no limit) or the most
+    /// consecutive empty ranks a ballot may skip and still go on.
+    pub skipped_rank_limit: Option<u32>,
+    /// Ballots from outside the kiosk: `"skip_duplicate"` (default) or `"exhaust"`.
+    pub duplicate_ranking: String,
+}
+
+impl Default for RankedRulesDoc {
+    fn default() -> Self {
+        RankedRulesDoc {
+            batch_elimination: false,
+            tie_break: "previous_round_then_draw".into(),
+            stop: "majority".into(),
+            overvote: "exhaust".into(),
+            skipped_rank_limit: None,
+            duplicate_ranking: "skip_duplicate".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -189,11 +189,109 @@ pub enum ContestKind {
         candidates: Vec<Candidate>,
         max_approvals: Option<u32>,
     },
-    /// Rank up to `max_rankings` candidates.
+    /// Rank up to `max_rankings` candidates; counted by instant runoff
+    /// under `rules`.
     Ranked {
         candidates: Vec<Candidate>,
         max_rankings: u32,
+        rules: RankedRules,
     },
+}
+
+/// How ties for last place in an instant runoff are broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TieBreak {
+    /// Fewest votes in the most recent earlier round where the tied
+    /// candidates differ; a seeded draw if they never differ.
+    PreviousRoundThenDraw,
+    /// A seeded draw straight away.
+    Draw,
+}
+
+/// When an instant runoff stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopRule {
+    /// As soon as a candidate has more than half of the continuing ballots.
+    Majority,
+    /// Only when two candidates remain (the winner is the same; the
+    /// published rounds go on to the final pair).
+    TwoRemaining,
+}
+
+/// What a rank marked for several candidates does (ballots from outside
+/// the kiosk only: the kiosk refuses such ballots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OvervoteRule {
+    /// The ballot stops counting when it reaches that rank.
+    Exhaust,
+    /// The rank is passed over; the ballot goes on to the next rank.
+    SkipRank,
+}
+
+/// What a candidate ranked a second time does (ballots from outside the
+/// kiosk only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateRule {
+    /// The repeated ranking is passed over.
+    SkipDuplicate,
+    /// The ballot stops counting when it reaches the repeated ranking.
+    Exhaust,
+}
+
+/// The rule set of one ranked contest, stored in the definition (and so
+/// pinned by its hash). Every rule is stated in `docs/tabulation.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankedRules {
+    pub batch_elimination: bool,
+    pub tie_break: TieBreak,
+    pub stop: StopRule,
+    pub overvote: OvervoteRule,
+    /// `None`: any number of empty ranks may be skipped.
+    pub skipped_rank_limit: Option<u32>,
+    pub duplicate_ranking: DuplicateRule,
+}
+
+impl Default for RankedRules {
+    fn default() -> Self {
+        RankedRules {
+            batch_elimination: false,
+            tie_break: TieBreak::PreviousRoundThenDraw,
+            stop: StopRule::Majority,
+            overvote: OvervoteRule::Exhaust,
+            skipped_rank_limit: None,
+            duplicate_ranking: DuplicateRule::SkipDuplicate,
+        }
+    }
+}
+
+impl RankedRules {
+    /// The rules in the definition's JSON form (every field written out).
+    pub fn to_doc(&self) -> format::RankedRulesDoc {
+        format::RankedRulesDoc {
+            batch_elimination: self.batch_elimination,
+            tie_break: match self.tie_break {
+                TieBreak::PreviousRoundThenDraw => "previous_round_then_draw",
+                TieBreak::Draw => "draw",
+            }
+            .into(),
+            stop: match self.stop {
+                StopRule::Majority => "majority",
+                StopRule::TwoRemaining => "two_remaining",
+            }
+            .into(),
+            overvote: match self.overvote {
+                OvervoteRule::Exhaust => "exhaust",
+                OvervoteRule::SkipRank => "skip_rank",
+            }
+            .into(),
+            skipped_rank_limit: self.skipped_rank_limit,
+            duplicate_ranking: match self.duplicate_ranking {
+                DuplicateRule::SkipDuplicate => "skip_duplicate",
+                DuplicateRule::Exhaust => "exhaust",
+            }
+            .into(),
+        }
+    }
 }
 
 impl ContestKind {
@@ -407,6 +505,48 @@ impl Checker {
         }
     }
 
+    /// Reads a ranked contest's rules; every field is already present
+    /// (serde fills in the defaults, which the canonical form then shows).
+    fn ranked_rules(&mut self, path: &str, doc: &format::RankedRulesDoc) -> RankedRules {
+        let mut rules = RankedRules {
+            batch_elimination: doc.batch_elimination,
+            skipped_rank_limit: doc.skipped_rank_limit,
+            ..RankedRules::default()
+        };
+        let mut one_of = |field: &str, value: &str, allowed: &[&str]| -> Option<usize> {
+            let found = allowed.iter().position(|a| *a == value);
+            if found.is_none() {
+                let list: Vec<String> = allowed.iter().map(|a| format!("{a:?}")).collect();
+                self.fail(
+                    format!("{path}.rules.{field}"),
+                    format!("{value:?} is not one of {}", list.join(", ")),
+                );
+            }
+            found
+        };
+        match one_of("tie_break", &doc.tie_break, &["previous_round_then_draw", "draw"]) {
+            Some(1) => rules.tie_break = TieBreak::Draw,
+            _ => rules.tie_break = TieBreak::PreviousRoundThenDraw,
+        }
+        match one_of("stop", &doc.stop, &["majority", "two_remaining"]) {
+            Some(1) => rules.stop = StopRule::TwoRemaining,
+            _ => rules.stop = StopRule::Majority,
+        }
+        match one_of("overvote", &doc.overvote, &["exhaust", "skip_rank"]) {
+            Some(1) => rules.overvote = OvervoteRule::SkipRank,
+            _ => rules.overvote = OvervoteRule::Exhaust,
+        }
+        match one_of(
+            "duplicate_ranking",
+            &doc.duplicate_ranking,
+            &["skip_duplicate", "exhaust"],
+        ) {
+            Some(1) => rules.duplicate_ranking = DuplicateRule::Exhaust,
+            _ => rules.duplicate_ranking = DuplicateRule::SkipDuplicate,
+        }
+        rules
+    }
+
     fn contest(&mut self, path: &str, doc: &mut ContestDoc) -> Option<Contest> {
         self.id(&format!("{path}.id"), &doc.id);
         let title = self.text(&format!("{path}.title"), &mut doc.title);
@@ -424,6 +564,7 @@ impl Checker {
                     ("threshold", doc.threshold.is_some()),
                     ("yes_label", doc.yes_label.is_some()),
                     ("no_label", doc.no_label.is_some()),
+                    ("rules", doc.rules.is_some()),
                 ] {
                     self.forbid(path, field, &set.then_some(()), k);
                 }
@@ -451,6 +592,7 @@ impl Checker {
                     ("max_approvals", doc.max_approvals.is_some()),
                     ("max_rankings", doc.max_rankings.is_some()),
                     ("candidates", doc.candidates.is_some()),
+                    ("rules", doc.rules.is_some()),
                 ] {
                     self.forbid(path, field, &set.then_some(()), k);
                 }
@@ -498,6 +640,7 @@ impl Checker {
                     ("threshold", doc.threshold.is_some()),
                     ("yes_label", doc.yes_label.is_some()),
                     ("no_label", doc.no_label.is_some()),
+                    ("rules", doc.rules.is_some()),
                 ] {
                     self.forbid(path, field, &set.then_some(()), k);
                 }
@@ -540,9 +683,11 @@ impl Checker {
                         ),
                     );
                 }
+                let rules = self.ranked_rules(path, doc.rules.get_or_insert_with(Default::default));
                 ContestKind::Ranked {
                     candidates,
                     max_rankings: max,
+                    rules,
                 }
             }
             other => {

@@ -201,3 +201,124 @@ fn dates_are_strict_and_text_is_trimmed_before_hashing() {
         "surrounding spaces change nothing"
     );
 }
+
+fn ranked_rules(d: &ElectionDefinition) -> RankedRules {
+    match &d.contest("school-board").expect("ranked contest").kind {
+        ContestKind::Ranked { rules, .. } => *rules,
+        other => panic!("not ranked: {other:?}"),
+    }
+}
+
+#[test]
+fn ranked_rules_default_and_are_written_out_before_hashing() {
+    let a = ElectionDefinition::parse(DEMO.as_bytes()).expect("valid");
+    assert_eq!(ranked_rules(&a), RankedRules::default());
+    assert!(
+        a.canonical_json().contains(
+            r#""rules":{"batch_elimination":false,"duplicate_ranking":"skip_duplicate","overvote":"exhaust","skipped_rank_limit":null,"stop":"majority","tie_break":"previous_round_then_draw"}"#
+        ),
+        "{}",
+        a.canonical_json()
+    );
+    // Stating the defaults, all or some of them, is the same election.
+    for rules in [
+        serde_json::json!({}),
+        serde_json::json!({"stop": "majority", "skipped_rank_limit": null}),
+        serde_json::json!({
+            "batch_elimination": false, "tie_break": "previous_round_then_draw", "stop": "majority",
+            "overvote": "exhaust", "skipped_rank_limit": null, "duplicate_ranking": "skip_duplicate"
+        }),
+    ] {
+        let mut v = value();
+        v["contests"][4]["rules"] = rules;
+        assert_eq!(parse_value(&v).expect("valid").hash(), a.hash());
+    }
+    // Any other rule is another election.
+    let mut v = value();
+    v["contests"][4]["rules"] = serde_json::json!({
+        "batch_elimination": true, "tie_break": "draw", "stop": "two_remaining",
+        "overvote": "skip_rank", "skipped_rank_limit": 1, "duplicate_ranking": "exhaust"
+    });
+    let b = parse_value(&v).expect("valid");
+    assert_ne!(b.hash(), a.hash());
+    assert_eq!(
+        ranked_rules(&b),
+        RankedRules {
+            batch_elimination: true,
+            tie_break: TieBreak::Draw,
+            stop: StopRule::TwoRemaining,
+            overvote: OvervoteRule::SkipRank,
+            skipped_rank_limit: Some(1),
+            duplicate_ranking: DuplicateRule::Exhaust,
+        }
+    );
+    // The canonical form re-parses to the same rules and hash.
+    let c = ElectionDefinition::parse(b.canonical_json().as_bytes()).expect("re-parses");
+    assert_eq!((c.hash(), ranked_rules(&c)), (b.hash(), ranked_rules(&b)));
+}
+
+#[test]
+fn bad_ranked_rules_are_refused_with_their_path() {
+    let cases: Vec<(serde_json::Value, usize, &str)> = vec![
+        (
+            serde_json::json!({"tie_break": "coin"}),
+            4,
+            r#"contests[4].rules.tie_break: "coin" is not one of "previous_round_then_draw", "draw""#,
+        ),
+        (
+            serde_json::json!({"stop": "first_past"}),
+            4,
+            r#"contests[4].rules.stop: "first_past" is not one of "majority", "two_remaining""#,
+        ),
+        (
+            serde_json::json!({"overvote": "count"}),
+            4,
+            "contests[4].rules.overvote:",
+        ),
+        (
+            serde_json::json!({"duplicate_ranking": "x"}),
+            4,
+            "contests[4].rules.duplicate_ranking:",
+        ),
+        (
+            serde_json::json!({"skipped_rank_limit": -1}),
+            4,
+            "contests[4].rules.skipped_rank_limit",
+        ),
+        (
+            serde_json::json!({"batch_elimination": "yes"}),
+            4,
+            "contests[4].rules.batch_elimination",
+        ),
+        (
+            serde_json::json!({"colour": "red"}),
+            4,
+            "contests[4].rules.colour: unknown field",
+        ),
+        (
+            serde_json::json!({}),
+            0,
+            "contests[0].rules: not allowed in a candidate contest",
+        ),
+        (
+            serde_json::json!({}),
+            2,
+            "contests[2].rules: not allowed in a yesno contest",
+        ),
+        (
+            serde_json::json!({}),
+            3,
+            "contests[3].rules: not allowed in a approval contest",
+        ),
+    ];
+    for (rules, contest, expected) in cases {
+        let mut v = value();
+        v["contests"][contest]["rules"] = rules;
+        let msg = first_issue(&v);
+        assert!(msg.contains(expected), "expected {expected:?} in {msg:?}");
+    }
+    // Every bad value is reported, not just the first.
+    let mut v = value();
+    v["contests"][4]["rules"] = serde_json::json!({"tie_break": "coin", "stop": "never"});
+    assert_eq!(parse_value(&v).expect_err("invalid").issues.len(), 2);
+}

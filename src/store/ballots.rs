@@ -64,3 +64,28 @@ pub fn ballot_selections(conn: &Connection, test: bool) -> Result<Vec<String>> {
     let rows = stmt.query_map([test], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Every ballot's id and stored selections, in id order (for the export).
+pub fn ballot_records(conn: &Connection, test: bool) -> Result<Vec<([u8; 16], String)>> {
+    let mut stmt = conn.prepare("SELECT id, selections FROM ballots WHERE test = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([test], |r| {
+        let id: Vec<u8> = r.get(0)?;
+        Ok((id, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, selections) = row?;
+        let id: [u8; 16] = id
+            .try_into()
+            .map_err(|_| crate::error::Error::Damaged("a ballot id is not 16 bytes".into()))?;
+        out.push((id, selections));
+    }
+    Ok(out)
+}
+
+/// Every receipt id, sorted (for the export).
+pub fn receipt_ids(conn: &Connection, test: bool) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM receipts WHERE test = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([test], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -95,3 +95,16 @@ pub fn record_setting(conn: &Connection, name: &str, value: &str) -> Result<()> 
     )?;
     Ok(())
 }
+
+/// A setting's value, if set.
+pub fn setting(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE name = ?1", [name], |r| r.get(0))
+        .optional()?)
+}
+
+/// Removes a setting (nothing happens if it is not set).
+pub fn forget_setting(conn: &Connection, name: &str) -> Result<()> {
+    conn.execute("DELETE FROM settings WHERE name = ?1", [name])?;
+    Ok(())
+}

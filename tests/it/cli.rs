@@ -144,13 +144,13 @@ fn an_election_day_from_the_command_line() {
     let tally = cli.json(&["tally"]);
     let mayor = &tally["contests"].as_array().expect("contests")[0];
     assert_eq!(mayor["id"], "mayor");
-    let chen = mayor["marks"]
+    let chen = mayor["tallies"]
         .as_array()
-        .expect("marks")
+        .expect("tallies")
         .iter()
-        .find(|m| m["choice"] == "chen")
+        .find(|m| m["candidate"] == "chen")
         .expect("chen");
-    assert_eq!(chen["count"], 1);
+    assert_eq!(chen["votes"], 1);
     let audit = cli.json(&["audit", "verify"]);
     assert_eq!(audit["ok"], true);
     assert!(audit["length"].as_u64().expect("length") >= 8);

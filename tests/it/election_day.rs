@@ -3,33 +3,44 @@
 //! pausing, closing, and the counts officials would check.
 
 use votekiosk::station::ReceiptStatus;
+use votekiosk::tabulate::{ContestResult, ElectionResult};
 use votekiosk::{Error, Mode};
 
 use crate::support::*;
 
-fn marks(counts: &[votekiosk::tally::ContestCounts], contest: &str) -> Vec<(String, u64)> {
-    counts
-        .iter()
-        .find(|c| c.contest == contest)
-        .expect("contest")
-        .marks
-        .clone()
+/// Every count of a contest as (choice, votes): candidates, `yes`/`no`,
+/// `write-in:<name>`; ranked contests give their first choices (round 1).
+fn marks(result: &ElectionResult, contest: &str) -> Vec<(String, u64)> {
+    let pairs = |tallies: &[votekiosk::tabulate::Votes]| {
+        tallies
+            .iter()
+            .map(|v| (v.candidate.clone(), v.votes))
+            .collect::<Vec<_>>()
+    };
+    match result.contest(contest).expect("contest") {
+        ContestResult::Candidate(r) => {
+            let mut all = pairs(&r.tallies);
+            for n in r.write_ins.iter().flat_map(|w| &w.names) {
+                all.push((format!("write-in:{}", n.name), n.votes));
+            }
+            all
+        }
+        ContestResult::Approval(r) => pairs(&r.tallies),
+        ContestResult::YesNo(r) => vec![("yes".into(), r.yes), ("no".into(), r.no)],
+        ContestResult::Ranked(r) => pairs(&r.rounds[0].tallies),
+    }
 }
 
-fn mark(counts: &[votekiosk::tally::ContestCounts], contest: &str, choice: &str) -> u64 {
-    marks(counts, contest)
+fn mark(result: &ElectionResult, contest: &str, choice: &str) -> u64 {
+    marks(result, contest)
         .iter()
         .find(|(k, _)| k == choice)
         .map(|(_, n)| *n)
         .unwrap_or(0)
 }
 
-fn blank(counts: &[votekiosk::tally::ContestCounts], contest: &str) -> u64 {
-    counts
-        .iter()
-        .find(|c| c.contest == contest)
-        .expect("contest")
-        .blank
+fn blank(result: &ElectionResult, contest: &str) -> u64 {
+    result.contest(contest).expect("contest").blank()
 }
 
 #[test]
@@ -53,7 +64,7 @@ fn a_whole_election_day() {
             &key(),
         )
         .expect("test ballot 2");
-    let counts = fx.station.counts().expect("test counts are visible");
+    let counts = fx.station.tally().expect("test counts are visible");
     assert_eq!(mark(&counts, "mayor", "alvarez"), 1);
     assert_eq!(mark(&counts, "mayor", "brooks"), 1);
     assert_eq!(mark(&counts, "library-bond", "no"), 1);
@@ -122,7 +133,7 @@ fn a_whole_election_day() {
         .expect("revoke spoiled slip");
 
     // While open: turnout yes, results no.
-    assert!(matches!(fx.station.counts(), Err(Error::ResultsHidden)));
+    assert!(matches!(fx.station.tally(), Err(Error::ResultsHidden)));
     let status = fx.station.status().expect("status");
     assert_eq!(
         (
@@ -172,7 +183,7 @@ fn a_whole_election_day() {
 
     // The counts officials check, after a restart of the program.
     let station = fx.reopen();
-    let counts = station.counts().expect("counts after close");
+    let counts = station.tally().expect("counts after close");
     assert_eq!(mark(&counts, "mayor", "alvarez"), 2);
     assert_eq!(mark(&counts, "mayor", "brooks"), 1);
     assert_eq!(

@@ -10,6 +10,9 @@
 //! - `audit`:        the hash chain detects edits at the right entry.
 //! - `officials`:    login lockout, roles.
 //! - `cli`:          the `votekiosk` binary end to end.
+//! - `tabulation`:   the count against a naive reference on random elections; known outcomes; `tally`.
+//! - `print`:        printed documents through pdftoppm/zbarimg/pdftotext; printers (CUPS, folder); reprint.
+//! - `export`:       the signed result file, the verifier, tampering, receipts, merging.
 
 mod support;
 
@@ -19,5 +22,8 @@ mod bad_input;
 mod cli;
 mod concurrency;
 mod election_day;
+mod export;
 mod officials;
+mod print;
 mod secrecy;
+mod tabulation;

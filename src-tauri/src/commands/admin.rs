@@ -1,0 +1,56 @@
+//! Admin mode: official accounts and kiosk settings.
+
+use serde::Serialize;
+use tauri::State;
+use votekiosk::{KioskSettings, Role};
+use zeroize::Zeroizing;
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn add_official(
+    state: State<'_, AppState>,
+    username: String,
+    role: String,
+    password: String,
+) -> IpcResult<()> {
+    let password = Zeroizing::new(password);
+    let mut inner = state.lock();
+    let (station, by) = inner.official()?;
+    Ok(station.add_official(&by, username.trim(), Role::parse(&role)?, &password)?)
+}
+
+#[derive(Serialize)]
+pub struct OfficialRow {
+    pub username: String,
+    pub role: String,
+}
+
+#[tauri::command]
+pub async fn list_officials(state: State<'_, AppState>) -> IpcResult<Vec<OfficialRow>> {
+    let mut inner = state.lock();
+    let (station, _) = inner.official()?;
+    Ok(station
+        .officials()?
+        .into_iter()
+        .map(|(username, role)| OfficialRow { username, role })
+        .collect())
+}
+
+#[tauri::command]
+pub async fn set_kiosk_settings(
+    state: State<'_, AppState>,
+    idle_timeout_secs: u32,
+    default_language: String,
+) -> IpcResult<()> {
+    let mut inner = state.lock();
+    let (station, by) = inner.official()?;
+    Ok(station.set_kiosk_settings(
+        &by,
+        &KioskSettings {
+            idle_timeout_secs,
+            default_language,
+        },
+    )?)
+}

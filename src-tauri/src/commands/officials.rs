@@ -1,0 +1,156 @@
+//! Poll-worker mode: login, polls, codes, unlock, turnout, audit log.
+
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use zeroize::Zeroizing;
+
+use crate::dto::{self, OfficialDto, StatusDto};
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn login(state: State<'_, AppState>, username: String, password: String) -> IpcResult<OfficialDto> {
+    let password = Zeroizing::new(password);
+    let mut inner = state.lock();
+    let official = inner.station()?.login(username.trim(), &password)?;
+    let dto = super::session::official_dto(&official);
+    inner.official = Some(official);
+    Ok(dto)
+}
+
+#[tauri::command]
+pub async fn logout(state: State<'_, AppState>) -> IpcResult<()> {
+    state.lock().official = None;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn station_status(state: State<'_, AppState>) -> IpcResult<StatusDto> {
+    let mut inner = state.lock();
+    Ok(dto::station_status(inner.station()?)?)
+}
+
+#[tauri::command]
+pub async fn change_polls(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    action: String,
+) -> IpcResult<StatusDto> {
+    let mut inner = state.lock();
+    let (station, by) = inner.official()?;
+    match action.as_str() {
+        "test" => station.enter_test_mode(&by)?,
+        "open" => station.open_polls(&by)?,
+        "pause" => station.pause_polls(&by)?,
+        "resume" => station.resume_polls(&by)?,
+        "close" => station.close_polls(&by)?,
+        other => {
+            return Err(IpcError::new(
+                "invalid_input",
+                format!("unknown polls action {other:?}"),
+            ))
+        }
+    }
+    super::announce(&app, station);
+    Ok(dto::station_status(station)?)
+}
+
+#[derive(Serialize)]
+pub struct IssuedCodes {
+    pub batch: i64,
+    pub test: bool,
+    pub codes: Vec<String>,
+    /// Where the slips went, when asked to print them.
+    pub printed: Option<String>,
+}
+
+#[tauri::command]
+pub async fn issue_codes(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    count: usize,
+    print_slips: bool,
+) -> IpcResult<IssuedCodes> {
+    let mut inner = state.lock();
+    let (station, by) = inner.official()?;
+    let batch = station.issue_codes(&by, count)?;
+    super::announce(&app, station);
+    // The codes are on screen whatever happens to the print.
+    let printed = print_slips.then(|| {
+        votekiosk::print::code_slips(station.definition(), &batch, votekiosk::print::CodeSlipLayout::A4)
+            .and_then(|pdf| votekiosk::print::print_at_station(station, "votekiosk voter codes", &pdf))
+            .map(|o| o.to_string())
+            .unwrap_or_else(|e| format!("not printed: {e}"))
+    });
+    Ok(IssuedCodes {
+        batch: batch.batch,
+        test: batch.test,
+        codes: batch.codes.iter().map(|c| c.display()).collect(),
+        printed,
+    })
+}
+
+#[tauri::command]
+pub async fn revoke_code(app: AppHandle, state: State<'_, AppState>, code: String) -> IpcResult<()> {
+    let mut inner = state.lock();
+    let (station, by) = inner.official()?;
+    station.revoke_code(&by, &code)?;
+    super::announce(&app, station);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn unlock_voting(app: AppHandle, state: State<'_, AppState>) -> IpcResult<()> {
+    let mut inner = state.lock();
+    let (station, by) = inner.official()?;
+    station.unlock_voting(&by)?;
+    super::announce(&app, station);
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub struct AuditEntryDto {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+#[tauri::command]
+pub async fn audit_log(state: State<'_, AppState>, limit: u32) -> IpcResult<Vec<AuditEntryDto>> {
+    let mut inner = state.lock();
+    let (station, _) = inner.official()?;
+    Ok(station
+        .audit_log(limit.min(1000))?
+        .into_iter()
+        .map(|e| AuditEntryDto {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            kind: e.kind,
+            detail: e.detail,
+        })
+        .collect())
+}
+
+#[derive(Serialize)]
+pub struct AuditCheck {
+    pub ok: bool,
+    pub length: u64,
+    pub head: String,
+    pub first_broken: Option<String>,
+}
+
+#[tauri::command]
+pub async fn verify_audit(state: State<'_, AppState>) -> IpcResult<AuditCheck> {
+    let mut inner = state.lock();
+    let (station, _) = inner.official()?;
+    let r = station.verify_audit_chain()?;
+    Ok(AuditCheck {
+        ok: r.first_broken.is_none(),
+        length: r.length,
+        head: r.head,
+        first_broken: r.first_broken.map(|(seq, why)| format!("entry {seq}: {why}")),
+    })
+}

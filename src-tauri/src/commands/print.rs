@@ -1,0 +1,56 @@
+//! Printing from the kiosk: code slips, the zero and results reports, and
+//! the reprint of the session's last receipt. Each prints on the station's
+//! printer, or saves the PDF in the station's print folder when none is set.
+
+use serde::Serialize;
+use tauri::State;
+use votekiosk::print::{self, ResultsReport, SlipKind, ZeroReport};
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+pub struct Printed {
+    /// e.g. "sent to printer thermal (request thermal-12)" or "saved to …".
+    pub outcome: String,
+}
+
+#[tauri::command]
+pub async fn print_zero_report(state: State<'_, AppState>) -> IpcResult<Printed> {
+    let mut inner = state.lock();
+    let (station, _) = inner.official()?;
+    let pdf = ZeroReport::gather(station, chrono::Utc::now())?.to_pdf()?;
+    Ok(Printed {
+        outcome: print::print_at_station(station, "votekiosk zero report", &pdf)?.to_string(),
+    })
+}
+
+#[tauri::command]
+pub async fn print_results_report(state: State<'_, AppState>) -> IpcResult<Printed> {
+    let mut inner = state.lock();
+    let (station, _) = inner.official()?;
+    let pdf = ResultsReport::gather(station, chrono::Utc::now())?.to_pdf()?;
+    Ok(Printed {
+        outcome: print::print_at_station(station, "votekiosk results report", &pdf)?.to_string(),
+    })
+}
+
+#[tauri::command]
+pub async fn reprint_receipt(state: State<'_, AppState>) -> IpcResult<Printed> {
+    let mut inner = state.lock();
+    let (station, by) = inner.official()?;
+    let receipt = station.reprint_last_receipt(&by)?;
+    let lang = station.definition().default_language().clone();
+    let pdf = print::receipt_slip(station.definition(), &lang, &receipt, SlipKind::Reprint)?;
+    Ok(Printed {
+        outcome: print::print_at_station(station, "votekiosk receipt", &pdf)?.to_string(),
+    })
+}
+
+#[tauri::command]
+pub async fn set_printer(state: State<'_, AppState>, queue: String) -> IpcResult<()> {
+    let mut inner = state.lock();
+    let (station, by) = inner.official()?;
+    let queue = queue.trim();
+    Ok(station.set_printer(&by, (!queue.is_empty()).then_some(queue))?)
+}

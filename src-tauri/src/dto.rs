@@ -1,0 +1,226 @@
+//! The shapes the window receives (IPC DTOs). Serialization stays here.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use votekiosk::definition::{ContestKind, Direction, ElectionDefinition, Text};
+use votekiosk::{CastReceipt, KioskSettings, Station, Status};
+
+pub type TextDto = BTreeMap<String, String>;
+
+fn text(t: &Text) -> TextDto {
+    t.iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_string()))
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct AppInfo {
+    pub station_path: String,
+    pub exists: bool,
+    pub unlocked: bool,
+    pub demo: bool,
+    /// Shown on the unlock screen of the demo only (a published value).
+    pub demo_passphrase: Option<&'static str>,
+    pub official: Option<OfficialDto>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct OfficialDto {
+    pub username: String,
+    pub role: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct LanguageDto {
+    pub code: String,
+    pub name: String,
+    pub rtl: bool,
+}
+
+#[derive(Serialize)]
+pub struct CandidateDto {
+    pub id: String,
+    pub name: TextDto,
+    pub party: Option<TextDto>,
+}
+
+#[derive(Serialize)]
+pub struct ContestDto {
+    pub id: String,
+    pub kind: &'static str,
+    pub title: TextDto,
+    pub description: Option<TextDto>,
+    /// The most choices a voter may mark (rankings for ranked contests).
+    pub max_choices: u32,
+    pub write_ins: bool,
+    pub candidates: Vec<CandidateDto>,
+    pub yes_label: Option<TextDto>,
+    pub no_label: Option<TextDto>,
+}
+
+#[derive(Serialize)]
+pub struct VoterContext {
+    pub title: TextDto,
+    pub station_id: String,
+    pub definition_short: String,
+    pub languages: Vec<LanguageDto>,
+    pub default_language: String,
+    pub idle_timeout_secs: u32,
+    pub contests: Vec<ContestDto>,
+    pub status: StatusDto,
+}
+
+pub fn voter_context(d: &ElectionDefinition, settings: &KioskSettings, status: StatusDto) -> VoterContext {
+    let candidates = |k: &ContestKind| {
+        k.candidates()
+            .iter()
+            .map(|c| CandidateDto {
+                id: c.id.to_string(),
+                name: text(&c.name),
+                party: c.party.as_ref().map(text),
+            })
+            .collect()
+    };
+    let contests = d
+        .contests
+        .iter()
+        .map(|c| {
+            let (max_choices, write_ins, yes, no) = match &c.kind {
+                ContestKind::Candidate { seats, write_ins, .. } => (*seats, *write_ins, None, None),
+                ContestKind::YesNo {
+                    yes_label, no_label, ..
+                } => (
+                    1,
+                    false,
+                    yes_label.as_ref().map(text),
+                    no_label.as_ref().map(text),
+                ),
+                ContestKind::Approval {
+                    max_approvals,
+                    candidates,
+                } => (
+                    max_approvals.unwrap_or(candidates.len() as u32),
+                    false,
+                    None,
+                    None,
+                ),
+                ContestKind::Ranked { max_rankings, .. } => (*max_rankings, false, None, None),
+            };
+            ContestDto {
+                id: c.id.to_string(),
+                kind: c.kind.name(),
+                title: text(&c.title),
+                description: c.description.as_ref().map(text),
+                max_choices,
+                write_ins,
+                candidates: candidates(&c.kind),
+                yes_label: yes,
+                no_label: no,
+            }
+        })
+        .collect();
+    VoterContext {
+        title: text(&d.title),
+        station_id: d.station_id.clone(),
+        definition_short: d.hash().short(),
+        languages: d
+            .languages
+            .iter()
+            .map(|l| LanguageDto {
+                code: l.code.to_string(),
+                name: l.name.clone(),
+                rtl: l.direction == Direction::Rtl,
+            })
+            .collect(),
+        default_language: settings.default_language.clone(),
+        idle_timeout_secs: settings.idle_timeout_secs,
+        contests,
+        status,
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub struct CodeCountsDto {
+    pub issued: u64,
+    pub used: u64,
+    pub revoked: u64,
+    pub unused: u64,
+}
+
+/// Mode and turnout: safe to show anyone.
+#[derive(Serialize, Clone)]
+pub struct StatusDto {
+    pub mode: &'static str,
+    pub voting_locked: bool,
+    pub ballots: u64,
+    pub test_ballots: u64,
+    pub codes: CodeCountsDto,
+    pub test_codes: CodeCountsDto,
+    pub opened_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub definition_hash: String,
+    pub station_id: String,
+}
+
+pub fn status(s: &Status) -> StatusDto {
+    let c = |c: &votekiosk::store::codes::CodeCounts| CodeCountsDto {
+        issued: c.issued,
+        used: c.used,
+        revoked: c.revoked,
+        unused: c.unused,
+    };
+    StatusDto {
+        mode: s.mode.as_str(),
+        voting_locked: s.voting_locked,
+        ballots: s.ballots,
+        test_ballots: s.test_ballots,
+        codes: c(&s.codes),
+        test_codes: c(&s.test_codes),
+        opened_at: s.opened_at.clone(),
+        closed_at: s.closed_at.clone(),
+        definition_hash: s.definition_hash.to_hex(),
+        station_id: s.station_id.clone(),
+    }
+}
+
+pub fn station_status(station: &Station) -> votekiosk::Result<StatusDto> {
+    Ok(status(&station.status()?))
+}
+
+#[derive(Serialize)]
+pub struct ReceiptDto {
+    pub receipt: String,
+    pub payload: String,
+    pub test: bool,
+    /// The QR code of `payload`, as an SVG document.
+    pub qr_svg: String,
+    /// Where the slip went, or why it could not be printed.
+    pub printed: Option<String>,
+    pub print_error: Option<String>,
+}
+
+pub fn receipt(r: &CastReceipt) -> ReceiptDto {
+    ReceiptDto {
+        receipt: r.receipt.to_string(),
+        payload: r.payload.clone(),
+        test: r.test,
+        qr_svg: qr_svg(&r.payload),
+        printed: None,
+        print_error: None,
+    }
+}
+
+/// Renders a QR symbol (error correction M, 4-module quiet zone) as SVG.
+pub fn qr_svg(payload: &str) -> String {
+    match qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .quiet_zone(true)
+            .min_dimensions(240, 240)
+            .dark_color(qrcode::render::svg::Color("#000000"))
+            .light_color(qrcode::render::svg::Color("#ffffff"))
+            .build(),
+        Err(_) => String::new(),
+    }
+}

@@ -1,0 +1,221 @@
+//! Voter-code slips: one slip per code of a freshly issued batch, each with
+//! the code in large type, its QR (`VKC1:<code>`), the election title and
+//! the batch number (the batch's, never a number per code). A4 sheets of
+//! ten slips with dashed cut lines, or one 80 mm roll page per slip.
+//!
+//! The bytes hold voter codes in clear: print them or save them readable by
+//! their owner only (`print::save_new`), and never keep them longer.
+
+use super::labels::{self, with_english};
+use super::pdf::{self, line_height, Align, Face, Sheet, A4, ROLL_WIDTH};
+use super::qr::Qr;
+use crate::definition::ElectionDefinition;
+use crate::error::{Error, Result};
+use crate::station::IssuedBatch;
+
+/// Paper for code slips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeSlipLayout {
+    /// A4 portrait, 2 x 5 slips of 105 x 59.4 mm, dashed cut lines.
+    A4,
+    /// An 80 mm thermal roll, one page (and cut) per slip.
+    Roll,
+}
+
+const COLUMNS: usize = 2;
+const ROWS: usize = 5;
+/// The QR symbol's smallest width, without its quiet zone.
+const CODE_QR_MM: f32 = 26.0;
+
+/// The slips for every code of `batch`, as one PDF.
+pub fn code_slips(
+    definition: &ElectionDefinition,
+    batch: &IssuedBatch,
+    layout: CodeSlipLayout,
+) -> Result<Vec<u8>> {
+    if batch.codes.is_empty() {
+        return Err(Error::BadCount("the batch holds no codes".into()));
+    }
+    let mut sheets = Vec::new();
+    match layout {
+        CodeSlipLayout::A4 => {
+            let (w, h) = (A4.0 / COLUMNS as f32, A4.1 / ROWS as f32);
+            for page in batch.codes.chunks(COLUMNS * ROWS) {
+                let mut sheet = Sheet::new(A4.0, A4.1);
+                for (i, code) in page.iter().enumerate() {
+                    let (col, row) = (i % COLUMNS, i / COLUMNS);
+                    a4_slip(
+                        &mut sheet,
+                        definition,
+                        batch,
+                        &code.display(),
+                        &code.qr_payload(),
+                        col as f32 * w,
+                        row as f32 * h,
+                    )?;
+                }
+                // Cut lines between slips (the page edges need none).
+                for c in 1..COLUMNS {
+                    let x = c as f32 * w;
+                    sheet.dashed((x, 0.0), (x, A4.1), 0.5);
+                }
+                for r in 1..ROWS {
+                    let y = r as f32 * h;
+                    sheet.dashed((0.0, y), (A4.0, y), 0.5);
+                }
+                sheets.push(sheet);
+            }
+        }
+        CodeSlipLayout::Roll => {
+            for code in &batch.codes {
+                sheets.push(roll_slip(definition, batch, &code.display(), &code.qr_payload())?);
+            }
+        }
+    }
+    pdf::render("votekiosk voter codes", &sheets)
+}
+
+fn batch_line(definition: &ElectionDefinition, batch: &IssuedBatch) -> String {
+    let words = labels::labels(definition.default_language());
+    format!("{} {} · {}", words.batch, batch.batch, definition.station_id)
+}
+
+fn test_line(definition: &ElectionDefinition) -> String {
+    let words = labels::labels(definition.default_language());
+    with_english(labels::english().test_code, words.test_code)
+}
+
+/// One A4 slip with its top-left corner at (`x`, `y`): QR on the left,
+/// words on the right.
+#[allow(clippy::too_many_arguments)]
+fn a4_slip(
+    sheet: &mut Sheet,
+    definition: &ElectionDefinition,
+    batch: &IssuedBatch,
+    code: &str,
+    payload: &str,
+    x: f32,
+    y: f32,
+) -> Result<()> {
+    let (w, h) = (A4.0 / COLUMNS as f32, A4.1 / ROWS as f32);
+    let lang = definition.default_language();
+    let words = labels::labels(lang);
+    let qr = Qr::encode(payload)?;
+    let module = qr.module_for(CODE_QR_MM);
+    let outer = qr.outer_size(module);
+    qr.draw(sheet, x + 2.0, y + (h - outer) / 2.0, module);
+
+    let left = x + 2.0 + outer + 1.0;
+    let width = x + w - 6.0 - left;
+    let title = labels::pick(definition, &definition.title, lang);
+    let mut title_lines = pdf::wrap(Face::Bold, 9.5, title, width);
+    if title_lines.len() > 2 {
+        let rest = title_lines[1..].join(" ");
+        title_lines.truncate(1);
+        title_lines.push(pdf::fit(Face::Bold, 9.5, &rest, width));
+    }
+    // Centre the words vertically (above the TEST band, if any).
+    let use_lines = pdf::wrap(Face::Regular, 7.5, words.code_use, width).len();
+    let block = title_lines.len() as f32 * line_height(9.5)
+        + 4.5
+        + line_height(15.0)
+        + 1.0
+        + use_lines as f32 * line_height(7.5)
+        + 4.5;
+    let room = if batch.test { h - 9.0 } else { h };
+    let mut top = y + ((room - block) / 2.0).max(3.0);
+    for line in &title_lines {
+        top += line_height(9.5);
+        sheet.text(left, top - 0.8, Face::Bold, 9.5, Align::Left, line);
+    }
+    top += 4.5;
+    sheet.text(left, top, Face::Regular, 8.0, Align::Left, words.voter_code);
+    top += line_height(15.0);
+    sheet.text(left, top - 0.5, Face::Mono, 15.0, Align::Left, code);
+    top = sheet.paragraph(
+        left,
+        top + 1.0,
+        width,
+        Face::Regular,
+        7.5,
+        Align::Left,
+        words.code_use,
+    );
+    sheet.text(
+        left,
+        top + 3.5,
+        Face::Regular,
+        7.5,
+        Align::Left,
+        &batch_line(definition, batch),
+    );
+    if batch.test {
+        let band = y + h - 9.0;
+        sheet.fill(left, band, width, 5.5, 0.0);
+        let label = pdf::fit(Face::Bold, 8.0, &test_line(definition), width - 2.0);
+        sheet.text_grey(
+            left + width / 2.0,
+            band + 4.0,
+            Face::Bold,
+            8.0,
+            Align::Centre,
+            &label,
+            1.0,
+        );
+    }
+    Ok(())
+}
+
+/// One roll page: everything centred, the QR below the code.
+fn roll_slip(
+    definition: &ElectionDefinition,
+    batch: &IssuedBatch,
+    code: &str,
+    payload: &str,
+) -> Result<Sheet> {
+    const MARGIN: f32 = 5.0;
+    let width = ROLL_WIDTH - 2.0 * MARGIN;
+    let centre = ROLL_WIDTH / 2.0;
+    let lang = definition.default_language();
+    let words = labels::labels(lang);
+    let mut sheet = Sheet::new(ROLL_WIDTH, 0.0);
+    let mut y = 4.0;
+    if batch.test {
+        sheet.fill(MARGIN, y, width, 6.5, 0.0);
+        let label = pdf::fit(Face::Bold, 9.0, &test_line(definition), width - 2.0);
+        sheet.text_grey(centre, y + 4.6, Face::Bold, 9.0, Align::Centre, &label, 1.0);
+        y += 8.5;
+    }
+    let title = labels::pick(definition, &definition.title, lang);
+    y = sheet.paragraph(MARGIN, y, width, Face::Bold, 11.0, Align::Centre, title);
+    y += 4.5;
+    sheet.text(centre, y, Face::Regular, 9.0, Align::Centre, words.voter_code);
+    y += line_height(17.0);
+    sheet.text(centre, y - 0.5, Face::Mono, 17.0, Align::Centre, code);
+    let qr = Qr::encode(payload)?;
+    let module = qr.module_for(CODE_QR_MM + 4.0);
+    let outer = qr.outer_size(module);
+    qr.draw(&mut sheet, centre - outer / 2.0, y + 1.0, module);
+    y += outer + 1.0;
+    y = sheet.paragraph(
+        MARGIN,
+        y,
+        width,
+        Face::Regular,
+        8.5,
+        Align::Centre,
+        words.code_use,
+    );
+    sheet.text(
+        centre,
+        y + 4.0,
+        Face::Regular,
+        8.0,
+        Align::Centre,
+        &batch_line(definition, batch),
+    );
+    y += 8.0;
+    sheet.dashed((0.0, y), (ROLL_WIDTH, y), 0.5);
+    sheet.height = y + 1.0;
+    Ok(sheet)
+}

@@ -1,0 +1,309 @@
+//! Everything a polling station prints, and the port to the printer.
+//!
+//! The document modules return PDF **bytes** and do no I/O:
+//! [`receipt`] (the voter's 80 mm receipt slip), [`codes`] (voter-code
+//! slips, A4 with cut lines or 80 mm roll), [`reports`] (the polls-opened
+//! zero report and the polls-closed results report). [`pdf`] is the small
+//! drawing kit they share (embedded fonts, top-down millimetre layout) and
+//! [`qr`] draws QR symbols as vector rectangles.
+//!
+//! Printing is separate: a [`Printer`] takes finished bytes. [`LpPrinter`]
+//! hands them to CUPS (`lp -d QUEUE -t NAME -`); [`FolderPrinter`] saves
+//! them as new files when no printer is configured. A failed print changes
+//! nothing in the station: the caller still holds the receipt to show on
+//! screen.
+
+pub mod codes;
+pub mod labels;
+pub mod pdf;
+pub mod qr;
+pub mod receipt;
+pub mod reports;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::error::{Error, Result};
+
+pub use codes::{code_slips, CodeSlipLayout};
+pub use receipt::{receipt_slip, sample_receipt, SlipKind};
+pub use reports::{ResultsReport, ZeroReport};
+
+/// Where a document went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintOutcome {
+    /// Accepted by a CUPS queue; `request` is lp's request id (`thermal-12`).
+    Queued { queue: String, request: Option<String> },
+    /// Saved as a new file.
+    Saved { path: PathBuf },
+}
+
+impl std::fmt::Display for PrintOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PrintOutcome::Queued { queue, request } => match request {
+                Some(id) => write!(f, "sent to printer {queue} (request {id})"),
+                None => write!(f, "sent to printer {queue}"),
+            },
+            PrintOutcome::Saved { path } => write!(f, "saved to {}", path.display()),
+        }
+    }
+}
+
+/// The printing port: takes a finished PDF.
+pub trait Printer {
+    /// Prints (or saves) `pdf` as a job called `job_name`. Job names are
+    /// generic ("votekiosk receipt"): CUPS keeps them in its job history.
+    fn print(&self, job_name: &str, pdf: &[u8]) -> Result<PrintOutcome>;
+}
+
+/// Whether `name` can be a CUPS queue name: 1-127 printable ASCII
+/// characters, none of space, `/`, `\`, `#`, quotes, not starting with `-`.
+pub fn valid_queue_name(name: &str) -> bool {
+    (1..=127).contains(&name.len())
+        && !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"/\\#'\"".contains(&b))
+}
+
+/// A CUPS print queue, through the `lp` command.
+#[derive(Debug, Clone)]
+pub struct LpPrinter {
+    queue: String,
+    program: PathBuf,
+}
+
+impl LpPrinter {
+    pub fn new(queue: &str) -> Result<LpPrinter> {
+        LpPrinter::with_program(queue, Path::new("lp"))
+    }
+
+    /// Uses another `lp` executable (tests; unusual installations).
+    pub fn with_program(queue: &str, program: &Path) -> Result<LpPrinter> {
+        if !valid_queue_name(queue) {
+            return Err(Error::InvalidInput(format!(
+                "{queue:?} is not a printer queue name (letters, digits, '-', '_', '.'; no spaces)"
+            )));
+        }
+        Ok(LpPrinter {
+            queue: queue.to_string(),
+            program: program.to_path_buf(),
+        })
+    }
+
+    pub fn queue(&self) -> &str {
+        &self.queue
+    }
+
+    fn failure(&self, status: std::process::ExitStatus, stderr: &str) -> Error {
+        let message = stderr
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
+            .trim_start_matches("lp:")
+            .trim()
+            .trim_start_matches("Error - ")
+            .trim()
+            .to_string();
+        let lower = message.to_ascii_lowercase();
+        if lower.contains("does not exist") || lower.contains("not found") {
+            return Error::PrinterNotFound(self.queue.clone());
+        }
+        let reason = if lower.contains("scheduler not responding") || lower.contains("unable to connect") {
+            format!("the print service (CUPS) is not running ({message}); start it or ask for help")
+        } else if lower.contains("not accepting") {
+            format!("{message}; an administrator can turn the printer back on (cupsenable / cupsaccept)")
+        } else if message.is_empty() {
+            format!("lp failed ({status})")
+        } else {
+            message
+        };
+        Error::PrintFailed {
+            printer: self.queue.clone(),
+            reason,
+        }
+    }
+}
+
+impl Printer for LpPrinter {
+    fn print(&self, job_name: &str, pdf: &[u8]) -> Result<PrintOutcome> {
+        let mut child = Command::new(&self.program)
+            .args(["-d", &self.queue, "-t", job_name, "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Error::PrintUnavailable,
+                _ => Error::PrintFailed {
+                    printer: self.queue.clone(),
+                    reason: format!("cannot run {}: {e}", self.program.display()),
+                },
+            })?;
+        // Feed the document from another thread while lp's output is read,
+        // then close stdin so lp sees its end. A write error (lp exited
+        // early) is reported through lp's own message below.
+        let stdin = child.stdin.take();
+        let (written, output) = std::thread::scope(|scope| {
+            let writer = scope.spawn(move || match stdin {
+                Some(mut stdin) => stdin.write_all(pdf).and_then(|_| stdin.flush()),
+                None => Ok(()),
+            });
+            let output = child.wait_with_output();
+            let written = writer
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread failed")));
+            (written, output)
+        });
+        let output = output.map_err(|e| Error::PrintFailed {
+            printer: self.queue.clone(),
+            reason: format!("lp did not finish: {e}"),
+        })?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            return Err(self.failure(output.status, &stderr));
+        }
+        if let Err(e) = written {
+            return Err(Error::PrintFailed {
+                printer: self.queue.clone(),
+                reason: format!("could not send the document to lp: {e}"),
+            });
+        }
+        // "request id is thermal-12 (1 file(s))"
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let request = stdout
+            .split_whitespace()
+            .skip_while(|w| *w != "is")
+            .nth(1)
+            .map(str::to_string);
+        Ok(PrintOutcome::Queued {
+            queue: self.queue.clone(),
+            request,
+        })
+    }
+}
+
+/// Saves each document as a new PDF file in a folder (created if needed).
+/// Never overwrites: `receipt.pdf`, then `receipt-2.pdf`, ...
+#[derive(Debug, Clone)]
+pub struct FolderPrinter {
+    dir: PathBuf,
+}
+
+impl FolderPrinter {
+    pub fn new(dir: &Path) -> FolderPrinter {
+        FolderPrinter {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// A file-name stem from a job name: lowercase letters, digits and dashes.
+fn file_stem(job_name: &str) -> String {
+    let mut stem = String::new();
+    for c in job_name.chars() {
+        if c.is_ascii_alphanumeric() {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.ends_with('-') && !stem.is_empty() {
+            stem.push('-');
+        }
+    }
+    let stem = stem.trim_end_matches('-');
+    if stem.is_empty() {
+        "document".to_string()
+    } else {
+        stem.chars().take(60).collect()
+    }
+}
+
+impl Printer for FolderPrinter {
+    fn print(&self, job_name: &str, pdf: &[u8]) -> Result<PrintOutcome> {
+        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        let stem = file_stem(job_name);
+        for n in 1..=100_000u32 {
+            let name = if n == 1 {
+                format!("{stem}.pdf")
+            } else {
+                format!("{stem}-{n}.pdf")
+            };
+            let path = self.dir.join(name);
+            match save_new(&path, pdf) {
+                Ok(()) => return Ok(PrintOutcome::Saved { path }),
+                Err(Error::FileExists(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::InvalidInput(format!(
+            "{} holds too many documents named {stem}; empty it",
+            self.dir.display()
+        )))
+    }
+}
+
+/// Writes `bytes` to a new file, readable by its owner only (code slips
+/// hold voter codes); never overwrites an existing file.
+pub fn save_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::FileExists(path.display().to_string()),
+        _ => Error::io(path, e),
+    })?;
+    file.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
+
+/// The folder where documents are saved when no printer is configured:
+/// `<station file stem>-printed/` next to the station file.
+pub fn default_folder(station: &crate::station::Station) -> PathBuf {
+    let path = station.path();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "station".into());
+    path.with_file_name(format!("{stem}-printed"))
+}
+
+/// Prints `pdf` on the station's configured printer, or saves it in the
+/// default folder when none is configured.
+pub fn print_at_station(station: &crate::station::Station, job: &str, pdf: &[u8]) -> Result<PrintOutcome> {
+    match station.printer_queue()? {
+        Some(queue) => LpPrinter::new(&queue)?.print(job, pdf),
+        None => FolderPrinter::new(&default_folder(station)).print(job, pdf),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_names() {
+        for ok in ["thermal", "Kiosk_Printer-2", "votekiosk-test", "a.b@c"] {
+            assert!(valid_queue_name(ok), "{ok}");
+        }
+        for bad in ["", "-d", "two words", "a/b", "x#", "q\"", "é", &"x".repeat(128)] {
+            assert!(!valid_queue_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn file_stems() {
+        assert_eq!(file_stem("votekiosk receipt"), "votekiosk-receipt");
+        assert_eq!(file_stem("Zero report (2026)"), "zero-report-2026");
+        assert_eq!(file_stem("../.."), "document");
+    }
+}

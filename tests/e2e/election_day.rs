@@ -1,0 +1,331 @@
+//! A whole election day in the real window.
+
+use std::collections::BTreeMap;
+
+use crate::support::*;
+
+async fn login(k: &Kiosk) {
+    k.official_chord().await;
+    k.wait_screen("login").await;
+    k.type_into("#username", ADMIN).await;
+    k.type_into("#password", ADMIN_PASSWORD).await;
+    k.click("#login-submit").await;
+    k.wait_screen("dashboard").await;
+}
+
+async fn enter_code(k: &Kiosk, code: &str) {
+    k.wait_screen("welcome").await;
+    k.click("#start").await;
+    k.wait_screen("code").await;
+    k.type_into("#code", code).await;
+    k.click("#code-submit").await;
+}
+
+/// Votes by mouse: `picks` per contest, in the ballot's order.
+async fn vote_by_mouse(k: &Kiosk, code: &str, picks: &[&[&str]], shots: Option<&str>) -> String {
+    enter_code(k, code).await;
+    for (i, contest) in picks.iter().enumerate() {
+        k.wait_screen("contest").await;
+        let ranked = k
+            .el("#contest-title")
+            .await
+            .attr("data-contest")
+            .await
+            .expect("attr")
+            .as_deref()
+            == Some("school-board");
+        for (rank, choice) in contest.iter().enumerate() {
+            if ranked {
+                k.click(&format!(
+                    "button[data-candidate='{choice}'][data-rank='{}']",
+                    rank + 1
+                ))
+                .await;
+            } else if let Some(name) = choice.strip_prefix("write-in:") {
+                k.click("#write-in").await;
+                k.wait_screen("write-in").await;
+                k.type_into("#write-in-name", name).await;
+                if let Some(prefix) = shots {
+                    k.shot(&format!("{prefix}-write-in")).await;
+                }
+                k.click("#write-in-done").await;
+                k.wait_screen("contest").await;
+            } else {
+                k.click(&format!("button[data-choice='{choice}']")).await;
+            }
+        }
+        if let Some(prefix) = shots {
+            k.shot(&format!("{prefix}-contest-{}", i + 1)).await;
+        }
+        k.click("#next").await;
+    }
+    k.wait_screen("review").await;
+    if let Some(prefix) = shots {
+        k.shot(&format!("{prefix}-review")).await;
+    }
+    k.click("#cast").await;
+    k.wait_screen("receipt").await;
+    if let Some(prefix) = shots {
+        k.shot(&format!("{prefix}-receipt")).await;
+    }
+    let receipt = k.text("#receipt-id").await;
+    k.click("#receipt-done").await;
+    k.wait_screen("welcome").await;
+    receipt
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_poll_worker_and_three_voters_run_an_election_day() {
+    if !tools_ready() {
+        return;
+    }
+    let _serial = crate::SERIAL.lock().await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let station = home.path().join("station.vkstation");
+    let definition = write_definition(home.path());
+    let k = Kiosk::start(&station, home.path()).await;
+
+    // Create the election from its definition.
+    k.wait_screen("setup").await;
+    k.shot("01-setup").await;
+    k.type_into("#setup-def", definition.to_str().expect("path"))
+        .await;
+    k.type_into("#setup-pass", PASSPHRASE).await;
+    k.type_into("#setup-pass2", PASSPHRASE).await;
+    k.type_into("#setup-admin", ADMIN).await;
+    k.type_into("#setup-admin-pw", ADMIN_PASSWORD).await;
+    k.click("#setup-create").await;
+    k.wait_screen("welcome").await;
+
+    // Poll worker: open the polls and issue codes.
+    login(&k).await;
+    k.click("#polls-open").await;
+    k.wait_text("#stat-mode", "OPEN").await;
+    k.click("#print-zero").await;
+    k.wait_text("#print-result", "Zero report saved to").await;
+    k.type_into("#code-count", "6").await;
+    k.click("#print-slips").await;
+    k.click("#issue-codes").await;
+    k.wait_text("#codes-printed", "saved to").await;
+    let list = k.el("#issued-codes").await;
+    let codes: Vec<String> = {
+        let mut v = Vec::new();
+        for li in list
+            .find_all(fantoccini::Locator::Css("code"))
+            .await
+            .expect("codes")
+        {
+            v.push(li.text().await.expect("code"));
+        }
+        v
+    };
+    assert_eq!(codes.len(), 6, "{codes:?}");
+    k.shot("02-dashboard-codes").await;
+    k.click("#to-voter").await;
+    k.wait_screen("welcome").await;
+    k.shot("03-welcome").await;
+
+    // Voter 1, by mouse, in English.
+    let r1 = vote_by_mouse(
+        &k,
+        &codes[0],
+        &[
+            &["alvarez"],
+            &["diaz", "gupta"],
+            &["yes"],
+            &["hill", "jones"],
+            &["lopez", "kim"],
+        ],
+        Some("04-en"),
+    )
+    .await;
+
+    // No printer is configured: the receipt slip was saved as a PDF for the
+    // poll worker, holding the receipt id and no choice.
+    let printed_dir = home.path().join("station-printed");
+    let pdfs: Vec<_> = std::fs::read_dir(&printed_dir)
+        .expect("print folder")
+        .filter_map(|e| e.ok())
+        .collect();
+    assert!(pdfs.len() >= 3, "zero report, code slips and a receipt: {pdfs:?}");
+
+    // Voter 2, in Spanish, with a write-in.
+    k.click("button[data-lang='es']").await;
+    k.wait_text("#start", "Comenzar").await;
+    k.shot("05-welcome-es").await;
+    let r2 = vote_by_mouse(
+        &k,
+        &codes[1],
+        &[&["write-in:Jane Doe"], &["evans"], &["no"], &[], &["kim"]],
+        Some("06-es"),
+    )
+    .await;
+
+    // Voter 3, keyboard only: Tab to a control, Enter or Space to use it.
+    k.wait_screen("welcome").await;
+    k.tab_to("#start").await;
+    k.keys(ENTER).await;
+    k.wait_screen("code").await;
+    k.keys(&codes[2]).await;
+    k.keys(ENTER).await;
+    let keyboard_picks: [&[&str]; 5] = [&["brooks"], &["fischer"], &["yes"], &["ito"], &[]];
+    for picks in keyboard_picks {
+        k.wait_screen("contest").await;
+        for choice in picks {
+            k.tab_to(&format!("button[data-choice='{choice}']")).await;
+            k.keys(SPACE).await;
+        }
+        k.tab_to("#next").await;
+        k.keys(ENTER).await;
+    }
+    k.wait_screen("review").await;
+    k.tab_to("#cast").await;
+    k.keys(ENTER).await;
+    k.wait_screen("receipt").await;
+    let r3 = k.text("#receipt-id").await;
+    k.tab_to("#receipt-done").await;
+    k.keys(ENTER).await;
+
+    // A used code is refused in plain words.
+    enter_code(&k, &codes[0]).await;
+    k.wait_text("#code-error", "already been used").await;
+    k.shot("07-used-code").await;
+    k.click("button.secondary").await; // Cancel
+
+    // Five unknown codes lock voting; a poll worker unlocks.
+    let mut rng = rand_like(7);
+    for _ in 0..5 {
+        enter_code(&k, &random_code(&mut rng)).await;
+        k.wait_text("#code-error", "not known").await;
+        k.click("button.secondary").await;
+    }
+    enter_code(&k, &codes[3]).await;
+    k.wait_text("#code-error", "unlock the kiosk").await;
+    k.shot("08-locked").await;
+    k.click("button.secondary").await;
+    login(&k).await;
+    k.wait_text("#stat-locked", "LOCKED").await;
+    k.click("#unlock-voting").await;
+    k.wait_text("#stat-locked", "not locked").await;
+    k.click("#to-voter").await;
+    let r4 = vote_by_mouse(
+        &k,
+        &codes[3],
+        &[&["chen"], &[], &[], &[], &["moore", "nguyen", "kim"]],
+        None,
+    )
+    .await;
+
+    // Close the polls (final, confirmed).
+    login(&k).await;
+    k.wait_text("#stat-ballots", "4").await;
+    k.click("#confirm-close").await;
+    k.click("#polls-close").await;
+    k.wait_text("#stat-mode", "CLOSED").await;
+    k.click("#verify-audit").await;
+    k.wait_text("#audit-result", "Audit chain OK").await;
+    k.click("#print-results").await;
+    k.wait_text("#print-result", "Results report saved to").await;
+    k.shot("09-dashboard-closed").await;
+
+    // Export the signed result to a folder (a USB stick on the day).
+    let usb = home.path().join("usb");
+    std::fs::create_dir(&usb).expect("usb folder");
+    k.type_into("#export-folder", usb.to_str().expect("path")).await;
+    k.click("#export-result").await;
+    k.wait_text("#export-done", "Station key fingerprint").await;
+    k.shot("12-exported").await;
+
+    // The verify screen now also answers "included in the signed result".
+    k.click("#to-voter").await;
+    k.wait_screen("welcome").await;
+    k.click("#verify-link").await;
+    k.wait_screen("verify").await;
+    k.type_into("#receipt-input", &r2).await;
+    k.click("#verify-submit").await;
+    k.wait_text("#verify-result", "included in the signed result")
+        .await;
+    k.shot("13-verify-included").await;
+    k.stop().await;
+
+    // The exported file verifies with no secret, and its count is the voters' choices.
+    let export = usb.join("RIVERSIDE-01-results.vkr.json");
+    let bytes = std::fs::read(&export).expect("export written");
+    let (report, _) = votekiosk::export::verify::verify(&bytes, None, Some(PASSPHRASE));
+    assert!(report.passed(), "{:?}", report.failures);
+    assert_eq!(report.ballots, 4);
+    assert!(usb.join("verify.html").is_file());
+
+    // The file holds exactly what the voters chose.
+    let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("open");
+    assert_eq!(st.status().expect("status").ballots, 4);
+    for r in [&r1, &r2, &r3, &r4] {
+        assert_eq!(
+            st.check_receipt(r).expect("receipt"),
+            votekiosk::ReceiptStatus::Recorded { test: false },
+            "receipt {r} shown on screen is recorded"
+        );
+    }
+    let mut seen: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+    for b in st.ballots(false).expect("ballots") {
+        for (contest, choices) in &b.contests {
+            seen.entry(contest.to_string())
+                .or_default()
+                .push(choices.iter().map(|c| c.encode()).collect());
+        }
+    }
+    let mut mayor: Vec<Vec<String>> = seen["mayor"].clone();
+    mayor.sort();
+    assert_eq!(
+        mayor,
+        vec![
+            vec!["alvarez".to_string()],
+            vec!["brooks".into()],
+            vec!["chen".into()],
+            vec!["write-in:Jane Doe".into()]
+        ]
+    );
+    let ranked = &seen["school-board"];
+    assert!(
+        ranked.contains(&vec!["lopez".to_string(), "kim".into()]),
+        "{ranked:?}"
+    );
+    assert!(
+        ranked.contains(&vec!["moore".to_string(), "nguyen".into(), "kim".into()]),
+        "{ranked:?}"
+    );
+    let mut council: Vec<Vec<String>> = seen["council"]
+        .iter()
+        .map(|v| {
+            let mut v = v.clone();
+            v.sort();
+            v
+        })
+        .collect();
+    council.sort();
+    assert_eq!(
+        council,
+        vec![
+            vec![],
+            vec!["diaz".to_string(), "gupta".into()],
+            vec!["evans".into()],
+            vec!["fischer".into()]
+        ]
+    );
+    let bond: Vec<&Vec<String>> = seen["library-bond"].iter().filter(|v| !v.is_empty()).collect();
+    assert_eq!(bond.iter().filter(|v| v[0] == "yes").count(), 2);
+    assert_eq!(bond.iter().filter(|v| v[0] == "no").count(), 1);
+}
+
+/// A tiny deterministic generator for well-formed but unknown codes.
+fn rand_like(seed: u64) -> u64 {
+    seed
+}
+
+fn random_code(state: &mut u64) -> String {
+    use rand::{RngCore, SeedableRng};
+    *state += 1;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(*state ^ 0x5eed);
+    let _ = rng.next_u32();
+    votekiosk::VoterCode::random(&mut rng).display()
+}

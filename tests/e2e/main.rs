@@ -1,0 +1,23 @@
+//! Window tests: the real votekiosk app in a real WebKit window under Xvfb,
+//! driven through `tauri-driver` and WebKitWebDriver with a WebDriver client.
+//!
+//! Needs `Xvfb`, `WebKitWebDriver` (Debian `webkit2gtk-driver`) and
+//! `tauri-driver` on PATH (scripts/setup installs them). With CI=true a
+//! missing tool fails the test; elsewhere the test says why and passes
+//! without running. Screenshots go to `target/e2e-shots/`.
+//!
+//! Index:
+//! - `support`:      Xvfb, tauri-driver, the WebDriver session, helpers.
+//! - `election_day`: create, open, issue codes, three voters (mouse,
+//!   Spanish with a write-in, keyboard only), used code, lockout and
+//!   unlock, close; the tally in the file matches what was cast.
+//! - `unlock`:       wrong passphrase in the window, then the right one, and
+//!   the verify screen.
+
+mod support;
+
+mod election_day;
+mod unlock;
+
+/// One window at a time: two WebKit processes on two cores make both slow.
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

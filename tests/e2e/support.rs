@@ -1,0 +1,254 @@
+//! Starts Xvfb, tauri-driver and a WebDriver session on the app, with
+//! small helpers that act the way a person does (click, type, Tab, Enter).
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub const PASSPHRASE: &str = "e2e election passphrase";
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "e2e-admin-password";
+
+/// Whether the window tools exist. In CI their absence is a failure.
+pub fn tools_ready() -> bool {
+    let missing: Vec<&str> = ["Xvfb", "tauri-driver", "WebKitWebDriver"]
+        .into_iter()
+        .filter(|tool| {
+            !std::env::var_os("PATH")
+                .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+                .unwrap_or(false)
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let msg = format!("window tests need {} (run scripts/setup)", missing.join(", "));
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{msg}");
+    }
+    eprintln!("SKIPPED: {msg}");
+    false
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn app_binary() -> PathBuf {
+    std::env::var_os("VOTEKIOSK_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_votekiosk-app")))
+}
+
+pub fn shots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-shots");
+    std::fs::create_dir_all(&dir).expect("shots dir");
+    dir
+}
+
+/// A running kiosk app in its own X display, with a WebDriver session.
+pub struct Kiosk {
+    pub client: Client,
+    xvfb: Child,
+    driver: Child,
+}
+
+impl Kiosk {
+    /// Starts the app on `station` with `home` as its data and runtime folder.
+    pub async fn start(station: &Path, home: &Path) -> Kiosk {
+        let display = 90 + (std::process::id() % 400);
+        let xvfb = Command::new("Xvfb")
+            .arg(format!(":{display}"))
+            .args(["-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{display}"));
+        let t = Instant::now();
+        while !socket.exists() && t.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (port, native) = (free_port(), free_port());
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("DISPLAY", format!(":{display}"))
+            .env("XDG_RUNTIME_DIR", home)
+            .env("XDG_DATA_HOME", home)
+            .env("VOTEKIOSK_WINDOWED", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({
+                "application": app_binary(),
+                "args": [station],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let t = Instant::now();
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if t.elapsed() < Duration::from_secs(30) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                Err(e) => panic!("no WebDriver session: {e}"),
+            }
+        };
+        Kiosk { client, xvfb, driver }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+
+    pub async fn el(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css} on screen {:?}: {e}", futures_block(self)))
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.el(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let e = self.el(css).await;
+        e.clear().await.expect("clear");
+        e.send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("type into {css}: {err}"));
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.el(css).await.text().await.expect("text")
+    }
+
+    /// Waits until an element's text contains `needle`; returns the text.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let t = Instant::now();
+        loop {
+            // The screen may re-render between finding and reading: retry.
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return text;
+            }
+            if t.elapsed() > Duration::from_secs(15) {
+                panic!("{css} says {text:?}, expected {needle:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn screen(&self) -> String {
+        let v = self
+            .client
+            .execute(
+                "return document.getElementById('app').dataset.screen || ''",
+                vec![],
+            )
+            .await
+            .expect("screen");
+        v.as_str().unwrap_or("").to_string()
+    }
+
+    pub async fn wait_screen(&self, name: &str) {
+        let t = Instant::now();
+        loop {
+            if self.screen().await == name {
+                return;
+            }
+            if t.elapsed() > Duration::from_secs(20) {
+                panic!("expected screen {name:?}, on {:?}", self.screen().await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(shots_dir().join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Types keys into whatever has the focus, as a keyboard does.
+    pub async fn keys(&self, keys: &str) {
+        let active = self.client.active_element().await.expect("active element");
+        active.send_keys(keys).await.expect("send keys");
+    }
+
+    /// Presses Tab until the focus is on `css` (keyboard-only navigation).
+    pub async fn tab_to(&self, css: &str) {
+        for _ in 0..80 {
+            let on = self
+                .client
+                .execute(
+                    "return document.activeElement.matches(arguments[0])",
+                    vec![css.into()],
+                )
+                .await
+                .expect("focus check");
+            if on.as_bool() == Some(true) {
+                return;
+            }
+            self.keys(TAB).await;
+        }
+        panic!("Tab never reached {css}");
+    }
+
+    /// The poll-worker chord, Ctrl+Alt+P.
+    pub async fn official_chord(&self) {
+        self.keys(&format!("{CTRL}{ALT}p{NULL}")).await;
+    }
+}
+
+fn futures_block(_k: &Kiosk) -> &'static str {
+    "see screenshot"
+}
+
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+pub const SPACE: &str = " ";
+pub const CTRL: &str = "\u{E009}";
+pub const ALT: &str = "\u{E00A}";
+pub const NULL: &str = "\u{E000}";
+
+/// A definition file whose voting window is open now.
+pub fn write_definition(dir: &Path) -> PathBuf {
+    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
+    let path = dir.join("election.json");
+    std::fs::write(&path, def.canonical_json()).expect("write definition");
+    path
+}
