@@ -417,7 +417,16 @@ fn zero_report_shows_the_definition_hash_zero_ballots_and_the_chain_head() {
     assert!(text.contains("Official ballots in the station 0"), "{text}");
     assert!(text.contains("Mode open"));
     assert!(text.contains("RIVERSIDE-01"));
-    assert!(text.contains("no signing key yet"));
+    let fingerprint = f
+        .station
+        .existing_key_fingerprint()
+        .expect("key")
+        .expect("every new station has a signing key");
+    assert!(
+        squash(&text).contains(&squash(&fingerprint)),
+        "the signing key's fingerprint: {text}"
+    );
+    assert!(!text.contains("no signing key yet"));
     assert!(
         text.contains("2026-11-03 12:00:00 (UTC-05:00)"),
         "printed time in the election's offset"
