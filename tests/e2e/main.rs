@@ -11,12 +11,15 @@
 //! - `election_day`: create, open, issue codes, three voters (mouse,
 //!   Spanish with a write-in, keyboard only), used code, lockout and
 //!   unlock, close; the tally in the file matches what was cast.
+//! - `idle_rtl`:     the idle timeout clears an unfinished ballot (code kept);
+//!   a right-to-left language turns the layout.
 //! - `unlock`:       wrong passphrase in the window, then the right one, and
 //!   the verify screen.
 
 mod support;
 
 mod election_day;
+mod idle_rtl;
 mod unlock;
 
 /// One window at a time: two WebKit processes on two cores make both slow.

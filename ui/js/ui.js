@@ -43,7 +43,7 @@
   // A definition text object {lang: text} in the current language.
   ui.tr = function (textObj) {
     if (!textObj) return '';
-    return textObj[ui.lang] || textObj[Object.keys(textObj)[0]] || '';
+    return textObj[ui.ballotLang] || textObj[ui.lang] || textObj[Object.keys(textObj)[0]] || '';
   };
 
   // The plain-words message for an error from the shell.

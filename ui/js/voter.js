@@ -34,7 +34,7 @@
       header();
       const langs = el('div.choices.languages', { role: 'group', 'aria-label': 'Language / Idioma' },
         ctx.languages.map((l) => el('button.option.lang', {
-          type: 'button', lang: l.code, 'aria-pressed': String(l.code === window.ui.lang || l.code === window.ui.ballotLang),
+          type: 'button', lang: l.code, 'aria-pressed': String(l.code === window.ui.ballotLang),
           'data-lang': l.code,
           onclick: () => { window.ui.setLanguage(l.code, l.rtl); render(); },
         }, l.name)));
