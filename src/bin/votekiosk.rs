@@ -103,7 +103,7 @@ enum Command {
         #[arg(long, value_name = "FILE.jsonl")]
         deck: Option<PathBuf>,
         /// Write the deck's receipts here (JSON lines) instead of standard output.
-        #[arg(long, value_name = "FILE", requires = "deck")]
+        #[arg(long, value_name = "FILE", requires = "deck", conflicts_with = "code")]
         receipts_out: Option<PathBuf>,
     },
     /// Mode and turnout (always visible).

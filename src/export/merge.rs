@@ -8,12 +8,14 @@
 //! vote records (instant-runoff results cannot be summed).
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
-use super::format::{Counts, Cvr, MergeFile, MergeInput, Receipts, ResultFile, MERGE_FILE_FORMAT};
+use super::format::{Counts, MergeFile, MergeInput, Receipts, ResultFile, MERGE_FILE_FORMAT};
 use super::merkle;
-use super::verify::{verify, Parsed};
+use super::verify::{verify_keeping_ballots, Parsed};
+use super::{canonical_list, canonical_record_texts, Members};
 use crate::ballot::Ballot;
 use crate::canonical::to_canonical_string;
 use crate::definition::ElectionDefinition;
@@ -37,8 +39,14 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
         return Err(refuse("give at least one result file".into()));
     }
     let mut files: Vec<(ResultFile, String)> = Vec::with_capacity(inputs.len());
+    // Every input's records in canonical form, one string per input (what
+    // the combined file holds anyway, at a fraction of the memory of the
+    // parsed records), and for every record: its id, the input and place
+    // of its text, and the ballot its input's verification validated.
+    let mut texts: Vec<String> = Vec::with_capacity(inputs.len());
+    let mut records: Vec<(String, usize, Range<usize>, Ballot)> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let (report, parsed) = verify(&input.bytes, None, None);
+        let (report, parsed, ballots) = verify_keeping_ballots(&input.bytes, None, None);
         if !report.passed() {
             let why: Vec<String> = report.failures.iter().map(|f| f.to_string()).collect();
             return Err(refuse(format!(
@@ -47,7 +55,7 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
                 why.join("; ")
             )));
         }
-        let file = match parsed {
+        let mut file = match parsed {
             Some(Parsed::Station(f)) => *f,
             _ => return Err(refuse(format!("{} is not a station's result file", input.name))),
         };
@@ -57,7 +65,18 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
                 input.name
             )));
         }
+        // A file that passed has every record valid, so one ballot per record.
+        if ballots.len() != file.cast_vote_records.len() {
+            return Err(refuse(format!("{}: a record is not a valid ballot", input.name)));
+        }
         progress(i + 1, inputs.len(), &input.name);
+        let cvrs = std::mem::take(&mut file.cast_vote_records);
+        let (text, spans) = canonical_record_texts(&cvrs)?;
+        records.reserve(cvrs.len());
+        for ((cvr, span), ballot) in cvrs.into_iter().zip(spans).zip(ballots) {
+            records.push((cvr.id, texts.len(), span, ballot));
+        }
+        texts.push(text);
         files.push((file, hex::encode(Sha256::digest(&input.bytes))));
     }
     let hash = files[0].0.definition_hash.clone();
@@ -76,22 +95,24 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
             )));
         }
     }
-    let mut cvrs: Vec<Cvr> = files
-        .iter()
-        .flat_map(|(f, _)| f.cast_vote_records.iter().cloned())
-        .collect();
-    cvrs.sort_by(|a, b| a.id.cmp(&b.id));
-    if let Some(w) = cvrs.windows(2).find(|w| w[0].id == w[1].id) {
+    // Sorted by record id. Every input's definition has the one hash
+    // checked above, so each ballot was validated against this election.
+    records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    if let Some(w) = records.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(refuse(format!(
             "cast vote record {} appears in two inputs",
-            w[0].id
+            w[0].0
         )));
     }
+    let (places, ballots): (Vec<(usize, Range<usize>)>, Vec<Ballot>) = records
+        .into_iter()
+        .map(|(_, input, span, b)| ((input, span), b))
+        .unzip();
     let mut ids: Vec<String> = files
-        .iter()
-        .flat_map(|(f, _)| f.receipts.ids.iter().cloned())
+        .iter_mut()
+        .flat_map(|(f, _)| std::mem::take(&mut f.receipts.ids))
         .collect();
-    ids.sort();
+    ids.sort_unstable();
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(refuse(format!("receipt {} appears in two inputs", w[0])));
     }
@@ -106,10 +127,6 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
     let def_text = to_canonical_string(&files[0].0.definition);
     let def =
         ElectionDefinition::parse(def_text.as_bytes()).map_err(|e| refuse(format!("definition: {e}")))?;
-    let ballots: Vec<Ballot> = cvrs
-        .iter()
-        .map(|c| Ballot::validate(&def, &c.selections))
-        .collect::<Result<_>>()?;
     let turnout = Turnout {
         codes_issued: counts.codes_issued,
         codes_used: counts.codes_used,
@@ -118,6 +135,7 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
         ballots: counts.ballots,
     };
     let result = ElectionResult::new(&def, "closed", false, turnout, tabulate(&def, &ballots));
+    drop(ballots);
     let merged = MergeFile {
         format: MERGE_FILE_FORMAT.into(),
         software: super::software(),
@@ -138,8 +156,14 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
             merkle_root: hex::encode(merkle::root(&ids)),
             ids,
         },
-        cast_vote_records: cvrs,
+        cast_vote_records: Vec::new(),
     };
+    // The records' canonical texts, the rest of the file around them: the
+    // same bytes as the whole file as one `Value`, at a fraction of the memory.
     let value = serde_json::to_value(&merged).map_err(|e| refuse(format!("combined file: {e}")))?;
-    Ok(to_canonical_string(&value))
+    let mut members = Members::of(&value)?;
+    let list = canonical_list(places.iter().map(|(input, span)| &texts[*input][span.clone()]));
+    drop(texts);
+    members.set("cast_vote_records", list);
+    Ok(members.text_without(&[]))
 }

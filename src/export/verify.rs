@@ -4,10 +4,11 @@
 use std::fmt;
 
 use ed25519_dalek::{Signature as EdSignature, VerifyingKey};
+use serde::Deserialize;
 
 use super::format::{Counts, Cvr, MergeFile, Receipts, ResultFile, MERGE_FILE_FORMAT, RESULT_FILE_FORMAT};
 use super::merkle;
-use crate::ballot::Ballot;
+use crate::ballot::{Ballot, Choice, SelectionsInput, WRITE_IN_PREFIX};
 use crate::definition::ElectionDefinition;
 use crate::receipt::{self, ReceiptId};
 use crate::tabulate::{tabulate, ElectionResult};
@@ -151,9 +152,33 @@ pub fn verify(
     expected_key: Option<&str>,
     passphrase: Option<&str>,
 ) -> (Report, Option<Parsed>) {
+    let (report, parsed, _) = verify_keeping_ballots(bytes, expected_key, passphrase);
+    (report, parsed)
+}
+
+/// `verify`, also handing back the records as validated ballots, in
+/// record order (all of them when no record failed): `merge` recounts
+/// them instead of validating every record a second time.
+pub(crate) fn verify_keeping_ballots(
+    bytes: &[u8],
+    expected_key: Option<&str>,
+    passphrase: Option<&str>,
+) -> (Report, Option<Parsed>, Vec<Ballot>) {
+    if let Some((file, members)) = canonical_station(bytes) {
+        return check_station(file, Some(members), expected_key, passphrase);
+    }
+    if let Some(file) = canonical_merge(bytes) {
+        return check_merge(file);
+    }
     let value: serde_json::Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
-        Err(e) => return (empty_report("station", Failure::Malformed(e.to_string())), None),
+        Err(e) => {
+            return (
+                empty_report("station", Failure::Malformed(e.to_string())),
+                None,
+                Vec::new(),
+            )
+        }
     };
     let format = value
         .get("format")
@@ -166,22 +191,84 @@ pub fn verify(
         other => (
             empty_report("station", Failure::UnknownFormat(other.to_string())),
             None,
+            Vec::new(),
         ),
     }
+}
+
+/// The fast path for what `seal` and `merge` write. When `bytes` are
+/// exactly the canonical text of the file they parse into, parsing them
+/// straight into the file's type gives exactly what the general path gets
+/// through a `Value` (canonical text has no repeated keys, and parsing it
+/// gives back the `Value` it was written from), and the canonical members
+/// come with it: at well under half the cost, and without a tree of a
+/// `Value` per record. Anything else (pretty-printed, reordered, repeated
+/// keys, another format, not parsable) returns `None` and takes the
+/// general path, so the verdict never depends on which path ran.
+fn canonical_station(bytes: &[u8]) -> Option<(ResultFile, super::Members)> {
+    // Canonical station files start with their first member in key order.
+    if !bytes.starts_with(b"{\"audit\":") {
+        return None;
+    }
+    let mut file: ResultFile = serde_json::from_slice(bytes).ok()?;
+    if file.format != RESULT_FILE_FORMAT {
+        return None;
+    }
+    let members = super::members_around_records(&mut file, |f| &mut f.cast_vote_records).ok()?;
+    members.is_text_of(bytes).then_some((file, members))
+}
+
+/// `canonical_station` for combined files (`votekiosk-merge/1`).
+fn canonical_merge(bytes: &[u8]) -> Option<MergeFile> {
+    if !bytes.starts_with(b"{\"cast_vote_records\":") {
+        return None;
+    }
+    let mut file: MergeFile = serde_json::from_slice(bytes).ok()?;
+    if file.format != MERGE_FILE_FORMAT {
+        return None;
+    }
+    let members = super::members_around_records(&mut file, |f| &mut f.cast_vote_records).ok()?;
+    members.is_text_of(bytes).then_some(file)
 }
 
 fn verify_station(
     value: serde_json::Value,
     expected_key: Option<&str>,
     passphrase: Option<&str>,
-) -> (Report, Option<Parsed>) {
-    let file: ResultFile = match serde_json::from_value(value.clone()) {
+) -> (Report, Option<Parsed>, Vec<Ballot>) {
+    // Read from the parsed tree in place: cloning a million records'
+    // worth of `Value` first would double the work.
+    let file = match ResultFile::deserialize(&value) {
         Ok(f) => f,
-        Err(e) => return (empty_report("station", Failure::Malformed(e.to_string())), None),
+        Err(e) => {
+            return (
+                empty_report("station", Failure::Malformed(e.to_string())),
+                None,
+                Vec::new(),
+            )
+        }
     };
+    // Every member in canonical form once; the signed and MACed bytes are
+    // put together from them.
+    let members = super::Members::of(&value).ok();
+    drop(value);
+    check_station(file, members, expected_key, passphrase)
+}
+
+/// The checks of a parsed station file; `members` are its members in
+/// canonical form (`None` if it is not an object).
+fn check_station(
+    file: ResultFile,
+    members: Option<super::Members>,
+    expected_key: Option<&str>,
+    passphrase: Option<&str>,
+) -> (Report, Option<Parsed>, Vec<Ballot>) {
     let mut failures = Vec::new();
     // The signature covers everything but itself (the MAC included).
-    let signed = super::signed_bytes(&value).unwrap_or_default();
+    let signed = members
+        .as_ref()
+        .map(|m| m.text_without(&["signature"]))
+        .unwrap_or_default();
     let lower_hex =
         |s: &str, len: usize| s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     let key = if lower_hex(&file.station.public_key, 64) {
@@ -217,7 +304,10 @@ fn verify_station(
     let mut mac_checked = false;
     if let Some(pass) = passphrase {
         mac_checked = true;
-        let mac_bytes = super::mac_bytes(&value).unwrap_or_default();
+        let mac_bytes = members
+            .as_ref()
+            .map(|m| m.text_without(&["signature", "mac"]))
+            .unwrap_or_default();
         let ok = file
             .mac
             .as_ref()
@@ -257,7 +347,9 @@ fn verify_station(
             "the result's test flag differs from the file's".into(),
         ));
     }
-    check_content(
+    drop(signed);
+    drop(members);
+    let ballots = check_content(
         &file.definition,
         &file.definition_hash,
         &counts,
@@ -276,14 +368,25 @@ fn verify_station(
         mac_checked,
         failures,
     };
-    (report, Some(Parsed::Station(Box::new(file))))
+    (report, Some(Parsed::Station(Box::new(file))), ballots)
 }
 
-fn verify_merge(value: serde_json::Value) -> (Report, Option<Parsed>) {
+fn verify_merge(value: serde_json::Value) -> (Report, Option<Parsed>, Vec<Ballot>) {
     let file: MergeFile = match serde_json::from_value(value) {
         Ok(f) => f,
-        Err(e) => return (empty_report("merge", Failure::Malformed(e.to_string())), None),
+        Err(e) => {
+            return (
+                empty_report("merge", Failure::Malformed(e.to_string())),
+                None,
+                Vec::new(),
+            )
+        }
     };
+    check_merge(file)
+}
+
+/// The checks of a parsed combined file.
+fn check_merge(file: MergeFile) -> (Report, Option<Parsed>, Vec<Ballot>) {
     let mut failures = Vec::new();
     let sum: u64 = file.inputs.iter().map(|i| i.ballots).sum();
     if sum != file.counts.ballots {
@@ -296,7 +399,7 @@ fn verify_merge(value: serde_json::Value) -> (Report, Option<Parsed>) {
     if c.codes_issued != c.codes_used + c.codes_revoked + c.codes_unused || c.codes_used != c.ballots {
         failures.push(Failure::Counts("codes and ballots do not add up".into()));
     }
-    check_content(
+    let ballots = check_content(
         &file.definition,
         &file.definition_hash,
         &file.counts,
@@ -315,7 +418,7 @@ fn verify_merge(value: serde_json::Value) -> (Report, Option<Parsed>) {
         mac_checked: false,
         failures,
     };
-    (report, Some(Parsed::Merge(Box::new(file))))
+    (report, Some(Parsed::Merge(Box::new(file))), ballots)
 }
 
 fn decode_key(hex_key: &str) -> Option<VerifyingKey> {
@@ -323,8 +426,30 @@ fn decode_key(hex_key: &str) -> Option<VerifyingKey> {
     VerifyingKey::from_bytes(&bytes).ok()
 }
 
+/// Whether a record's selections are exactly the validated ballot's
+/// normalised form: every contest, each choice as `Choice::encode` writes
+/// it. (The same test as comparing `Ballot::to_json` with the record's
+/// selections in canonical JSON, without building either.)
+fn in_normal_form(ballot: &Ballot, selections: &SelectionsInput) -> bool {
+    fn encodes_as(choice: &Choice, text: &str) -> bool {
+        match choice {
+            Choice::Candidate(id) => id == text,
+            Choice::Yes => text == "yes",
+            Choice::No => text == "no",
+            Choice::WriteIn(name) => text.strip_prefix(WRITE_IN_PREFIX) == Some(name.as_str()),
+        }
+    }
+    ballot.contests.len() == selections.len()
+        && ballot.contests.iter().all(|(id, choices)| {
+            selections.get(id.as_str()).is_some_and(|listed| {
+                listed.len() == choices.len() && choices.iter().zip(listed).all(|(c, t)| encodes_as(c, t))
+            })
+        })
+}
+
 /// The checks shared by station and combined files: definition, records,
-/// receipts, Merkle root, counts, and a full recount.
+/// receipts, Merkle root, counts, and a full recount. Returns the records
+/// that are valid ballots, as ballots, in record order.
 fn check_content(
     definition: &serde_json::Value,
     definition_hash: &str,
@@ -333,13 +458,13 @@ fn check_content(
     cvrs: &[Cvr],
     receipts: &Receipts,
     failures: &mut Vec<Failure>,
-) {
+) -> Vec<Ballot> {
     let text = crate::canonical::to_canonical_string(definition);
     let def = match ElectionDefinition::parse(text.as_bytes()) {
         Ok(d) => d,
         Err(e) => {
             failures.push(Failure::Definition(e.to_string()));
-            return;
+            return Vec::new();
         }
     };
     if def.hash().to_hex() != definition_hash || result.definition_hash != definition_hash {
@@ -367,14 +492,8 @@ fn check_content(
             });
             continue;
         }
-        let input = cvr.selections.clone().into_iter().collect();
-        match Ballot::validate(&def, &input) {
-            Ok(b)
-                if b.to_json()
-                    == crate::canonical::to_canonical_string(&serde_json::json!(cvr.selections)) =>
-            {
-                ballots.push(b)
-            }
+        match Ballot::validate(&def, &cvr.selections) {
+            Ok(b) if in_normal_form(&b, &cvr.selections) => ballots.push(b),
             Ok(_) => failures.push(Failure::Cvr {
                 id: cvr.id.clone(),
                 why: "not in its normalised form (every contest, normalised write-ins)".into(),
@@ -444,6 +563,7 @@ fn check_content(
             }
         }
     }
+    ballots
 }
 
 /// Where a receipt stands in a (verified) file.
@@ -474,4 +594,144 @@ pub fn find_receipt(parsed: &Parsed, text: &str) -> crate::error::Result<Inclusi
         },
         Err(_) => Inclusion::NotFound,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use rand::rngs::StdRng;
+    use rand::{RngCore, SeedableRng};
+
+    use super::*;
+    use crate::export::format::{AuditHead, Polls, StationInfo};
+    use crate::export::merge::{merge, Input};
+    use crate::tabulate::Turnout;
+
+    /// A sealed station file of the demo election with `n` ballots.
+    fn sealed(seed: u64, n: usize) -> String {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-03T12:00:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        let def = crate::demo::definition(now).expect("demo");
+        let mut rng = StdRng::seed_from_u64(seed);
+        let picks = [["alvarez"], ["brooks"], ["write-in:Zoë  Q"]];
+        let mut cvrs = Vec::new();
+        let mut ballots = Vec::new();
+        for i in 0..n {
+            let mut input = BTreeMap::new();
+            input.insert("mayor".to_string(), vec![picks[i % 3][0].to_string()]);
+            input.insert(
+                "school-board".to_string(),
+                vec!["kim".to_string(), "moore".to_string()],
+            );
+            let ballot = Ballot::validate(&def, &input).expect("ballot");
+            let mut id = [0u8; 16];
+            rng.fill_bytes(&mut id);
+            let selections = ballot
+                .contests
+                .iter()
+                .map(|(c, ch)| (c.as_str().to_string(), ch.iter().map(|x| x.encode()).collect()))
+                .collect();
+            cvrs.push(Cvr {
+                id: hex::encode(id),
+                selections,
+            });
+            ballots.push(ballot);
+        }
+        cvrs.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut ids: Vec<String> = (0..n)
+            .map(|_| ReceiptId::random(&mut rng).as_str().to_string())
+            .collect();
+        ids.sort();
+        let turnout = Turnout {
+            codes_issued: n as u64,
+            codes_used: n as u64,
+            codes_revoked: 0,
+            codes_unused: 0,
+            ballots: n as u64,
+        };
+        let mut seed_bytes = [0u8; 32];
+        rng.fill_bytes(&mut seed_bytes);
+        let signing = ed25519_dalek::SigningKey::from_bytes(&seed_bytes);
+        let file = ResultFile {
+            format: RESULT_FILE_FORMAT.into(),
+            software: crate::export::software(),
+            test: false,
+            definition: serde_json::from_str(def.canonical_json()).expect("json"),
+            definition_hash: def.hash().to_hex(),
+            station: StationInfo {
+                id: def.station_id.clone(),
+                public_key: hex::encode(signing.verifying_key().to_bytes()),
+            },
+            polls: Polls {
+                opened_at: Some("2026-11-03T12:00:00Z".into()),
+                closed_at: None,
+            },
+            counts: Counts {
+                codes_issued: n as u64,
+                codes_used: n as u64,
+                codes_revoked: 0,
+                codes_unused: 0,
+                ballots: n as u64,
+            },
+            result: ElectionResult::new(&def, "closed", false, turnout, tabulate(&def, &ballots)),
+            cast_vote_records: cvrs,
+            receipts: Receipts {
+                merkle_root: hex::encode(merkle::root(&ids)),
+                ids,
+            },
+            audit: AuditHead {
+                head: "0".repeat(64),
+                length: 1,
+            },
+            signature: None,
+            mac: None,
+        };
+        crate::export::seal(file, &signing, &[7; 32], &[9; 16]).expect("seal")
+    }
+
+    fn pretty(text: &str) -> String {
+        let value: serde_json::Value = serde_json::from_str(text).expect("json");
+        serde_json::to_string_pretty(&value).expect("pretty")
+    }
+
+    #[test]
+    fn canonical_files_take_the_fast_path_and_get_the_same_verdict_as_any_other_spelling() {
+        let text = sealed(1, 12);
+        assert!(canonical_station(text.as_bytes()).is_some());
+        assert!(canonical_station(pretty(&text).as_bytes()).is_none());
+        assert!(canonical_station(format!("{text}\n").as_bytes()).is_none());
+        // A changed choice, still in canonical form: the fast path, and a
+        // failed signature and recount, as the general path says.
+        let tampered = text.replacen("\"alvarez\"]", "\"brooks\"]", 1);
+        assert_ne!(tampered, text);
+        assert!(canonical_station(tampered.as_bytes()).is_some());
+        for doc in [&text, &tampered] {
+            let (fast, _) = verify(doc.as_bytes(), None, None);
+            let (general, _) = verify(pretty(doc).as_bytes(), None, None);
+            assert_eq!(fast, general);
+            assert_eq!(fast.passed(), doc == &text, "{:?}", fast.failures);
+        }
+    }
+
+    #[test]
+    fn combined_files_take_the_fast_path_and_get_the_same_verdict() {
+        let inputs: Vec<Input> = [sealed(2, 7), sealed(3, 5)]
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| Input {
+                name: format!("s{i}"),
+                bytes: t.into_bytes(),
+            })
+            .collect();
+        let merged = merge(&inputs, &mut |_, _, _| {}).expect("merge");
+        assert!(canonical_merge(merged.as_bytes()).is_some());
+        assert!(canonical_merge(pretty(&merged).as_bytes()).is_none());
+        let (fast, _) = verify(merged.as_bytes(), None, None);
+        let (general, _) = verify(pretty(&merged).as_bytes(), None, None);
+        assert!(fast.passed(), "{:?}", fast.failures);
+        assert_eq!((fast.kind, fast.ballots), ("merge", 12));
+        assert_eq!(fast, general);
+    }
 }

@@ -23,23 +23,24 @@ pub fn record_election(conn: &Connection, definition: &str, hash: &str, created_
     Ok(())
 }
 
+/// The election row. Read in every cast and code check: the statement is
+/// cached, not parsed again each time.
 pub fn load(conn: &Connection) -> Result<ElectionRow> {
-    conn.query_row(
+    let mut stmt = conn.prepare_cached(
         "SELECT definition, definition_hash, mode, opened_at, closed_at, invalid_code_streak, locked
          FROM election WHERE id = 1",
-        [],
-        |r| {
-            Ok(ElectionRow {
-                definition: r.get(0)?,
-                definition_hash: r.get(1)?,
-                mode: r.get(2)?,
-                opened_at: r.get(3)?,
-                closed_at: r.get(4)?,
-                invalid_code_streak: r.get(5)?,
-                locked: r.get(6)?,
-            })
-        },
-    )
+    )?;
+    stmt.query_row([], |r| {
+        Ok(ElectionRow {
+            definition: r.get(0)?,
+            definition_hash: r.get(1)?,
+            mode: r.get(2)?,
+            opened_at: r.get(3)?,
+            closed_at: r.get(4)?,
+            invalid_code_streak: r.get(5)?,
+            locked: r.get(6)?,
+        })
+    })
     .optional()?
     .ok_or_else(|| Error::Damaged("the file holds no election".into()))
 }

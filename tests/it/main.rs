@@ -10,9 +10,13 @@
 //! - `audit`:        the hash chain detects edits at the right entry.
 //! - `officials`:    login lockout, roles.
 //! - `cli`:          the `votekiosk` binary end to end.
+//! - `cli_bad_input`: every subcommand refuses bad arguments and files, writing nothing; no secret in any output.
 //! - `tabulation`:   the count against a naive reference on random elections; known outcomes; `tally`.
 //! - `print`:        printed documents through pdftoppm/zbarimg/pdftotext; printers (CUPS, folder); reprint.
 //! - `export`:       the signed result file, the verifier, tampering, receipts, merging.
+//! - `crash`:        a casting child killed with SIGKILL at 100+ random moments; nothing reported is lost.
+//! - `fuzz`:         bounded proptest fuzzing of the parsers, the export verifier and the merge.
+//! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close.
 
 mod support;
 
@@ -20,10 +24,14 @@ mod at_rest;
 mod audit;
 mod bad_input;
 mod cli;
+mod cli_bad_input;
 mod concurrency;
+mod crash;
 mod election_day;
 mod export;
+mod fuzz;
 mod officials;
 mod print;
 mod secrecy;
 mod tabulation;
+mod tamper;

@@ -353,3 +353,32 @@ fn typos_do_not_count_towards_the_code_lock() {
         .check_code(&codes[1])
         .expect("the second code still works");
 }
+
+#[test]
+fn checking_a_valid_code_between_guesses_does_not_reset_the_lock() {
+    let mut fx = Fixture::new();
+    fx.open();
+    let mine = fx.codes(1).remove(0);
+    // Four guesses, then my own valid code, then one more guess: locked.
+    for _ in 0..4 {
+        let guess = votekiosk::VoterCode::random(&mut rand::rngs::OsRng).display();
+        assert!(matches!(
+            fx.station.check_code(&guess),
+            Err(votekiosk::Error::CodeUnknown)
+        ));
+    }
+    fx.station.check_code(&mine).expect("my code is valid");
+    let guess = votekiosk::VoterCode::random(&mut rand::rngs::OsRng).display();
+    assert!(matches!(
+        fx.station.check_code(&guess),
+        Err(votekiosk::Error::CodeUnknown)
+    ));
+    assert!(
+        fx.station.status().expect("status").voting_locked,
+        "the fifth unknown code locks voting"
+    );
+    assert!(matches!(
+        fx.station.check_code(&mine),
+        Err(votekiosk::Error::KioskLocked)
+    ));
+}

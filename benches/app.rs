@@ -1,0 +1,856 @@
+//! The kiosk app against the floor of its own stack: votekiosk-app (release
+//! build) and hello-tauri (`benches/hello-tauri`, the smallest Tauri 2 app:
+//! one window, one page, one command), on the same Tauri, WebKitGTK, Xvfb
+//! and WebDriver, measured in the same run, alternately:
+//!
+//! - **cold start**: from asking tauri-driver for a new session (which
+//!   starts the app) until the WebDriver sees the first screen's element
+//!   rendered: hello's `#welcome`; the kiosk's unlock screen (a station
+//!   file always starts locked), then, after the passphrase, its voter
+//!   welcome screen;
+//! - **a scripted session**: 200 voters (codes issued beforehand through
+//!   the core) each going through welcome, code, five contests, review,
+//!   cast and receipt with WebDriver clicks, against 200 IPC round trips
+//!   in hello; then the peak resident memory (`VmHWM`) of the app process
+//!   and of its WebKit processes.
+//!
+//! Needs Xvfb, tauri-driver and WebKitWebDriver (scripts/setup) and the
+//! hello binary (scripts/bench builds it into `target/hello-tauri`). Runs
+//! only under `cargo bench -p votekiosk-app --bench app`; under `cargo
+//! test` it does nothing. Writes `target/bench-results/app.md`.
+
+use std::fmt::Write as _;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const PASSPHRASE: &str = "bench election passphrase";
+const ADMIN: &str = "admin";
+const ADMIN_PASSWORD: &str = "bench-admin-password";
+
+fn full_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+// ---- statistics ---------------------------------------------------------
+
+struct Samples(Vec<f64>);
+
+impl Samples {
+    fn new(d: &[Duration]) -> Samples {
+        assert!(!d.is_empty(), "no samples");
+        let mut v: Vec<f64> = d.iter().map(Duration::as_secs_f64).collect();
+        v.sort_by(f64::total_cmp);
+        Samples(v)
+    }
+    fn median(&self) -> f64 {
+        let n = self.0.len();
+        if n % 2 == 1 {
+            self.0[n / 2]
+        } else {
+            (self.0[n / 2 - 1] + self.0[n / 2]) / 2.0
+        }
+    }
+    fn p99(&self) -> f64 {
+        let n = self.0.len();
+        self.0[((0.99 * n as f64).ceil() as usize).clamp(1, n) - 1]
+    }
+    fn range(&self) -> String {
+        format!("{}–{}", human(self.0[0]), human(self.0[self.0.len() - 1]))
+    }
+}
+
+fn human(secs: f64) -> String {
+    if secs >= 1.0 {
+        format!("{secs:.2} s")
+    } else {
+        format!("{:.0} ms", secs * 1e3)
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+// ---- processes ------------------------------------------------------------
+
+/// Every process as (pid, parent, name).
+fn processes() -> Vec<(u32, u32, String)> {
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for entry in dir.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid ...": the name may hold spaces and parentheses.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = stat[open + 1..close].to_string();
+        let ppid = stat[close + 1..]
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        out.push((pid, ppid, name));
+    }
+    out
+}
+
+/// The processes below `root`, with their names.
+fn descendants(root: u32) -> Vec<(u32, String)> {
+    let all = processes();
+    let mut found = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for (pid, ppid, name) in &all {
+            if *ppid == p {
+                found.push((*pid, name.clone()));
+                frontier.push(*pid);
+            }
+        }
+    }
+    found
+}
+
+/// A field of `/proc/<pid>/status` in bytes (`VmHWM:`, `VmRSS:`).
+fn status_bytes(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// Memory of the app and its WebKit helpers, by kind.
+#[derive(Default, Clone, Copy)]
+struct Memory {
+    app: u64,
+    web: u64,
+    network: u64,
+}
+
+impl Memory {
+    fn total(&self) -> u64 {
+        self.app + self.web + self.network
+    }
+}
+
+/// `field` of the app process (named `app_name`, below `driver`) and of
+/// the WebKit processes below it.
+fn memory(driver: u32, app_name: &str, field: &str) -> Memory {
+    let mut m = Memory::default();
+    let below = descendants(driver);
+    let Some((app, _)) = below.iter().find(|(_, n)| n == app_name) else {
+        return m;
+    };
+    m.app = status_bytes(*app, field).unwrap_or(0);
+    for (pid, name) in descendants(*app) {
+        let v = status_bytes(pid, field).unwrap_or(0);
+        if name.starts_with("WebKitWebProces") {
+            m.web += v;
+        } else if name.starts_with("WebKitNetworkPr") {
+            m.network += v;
+        }
+    }
+    m
+}
+
+/// Waits until no process named `app_name` is left below `driver`.
+async fn wait_gone(driver: u32, app_name: &str) {
+    let t = Instant::now();
+    while descendants(driver).iter().any(|(_, n)| n == app_name) && t.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+// ---- the X display and the driver ------------------------------------------
+
+struct Display {
+    xvfb: Child,
+    driver: Child,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Display {
+    /// Xvfb and tauri-driver, with `home` as the apps' data and runtime folder.
+    async fn start(home: &Path) -> Display {
+        // Away from the window tests' displays (90 + pid % 400).
+        let mut display = 500 + std::process::id() % 400;
+        while Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
+            display += 1;
+        }
+        let xvfb = Command::new("Xvfb")
+            .arg(format!(":{display}"))
+            .args(["-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{display}"));
+        let t = Instant::now();
+        while !socket.exists() && t.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (port, native) = (free_port(), free_port());
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("DISPLAY", format!(":{display}"))
+            .env("XDG_RUNTIME_DIR", home)
+            .env("XDG_DATA_HOME", home)
+            .env("VOTEKIOSK_WINDOWED", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver");
+        // Ready when it accepts connections: start-up is not the app's.
+        let t = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "tauri-driver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Display { xvfb, driver, port }
+    }
+
+    /// Asks for a session on `app` with `args`: this starts the app.
+    async fn session(&self, app: &Path, args: &[&Path]) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app, "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let t = Instant::now();
+        loop {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => return c,
+                Err(e) if t.elapsed() < Duration::from_secs(30) => {
+                    eprintln!("session not ready yet: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("no WebDriver session on {}: {e}", app.display()),
+            }
+        }
+    }
+
+    fn stop(mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+// ---- WebDriver helpers -------------------------------------------------------
+
+/// Polls a script returning a boolean until it is true.
+async fn wait_until(client: &Client, script: &str, args: Vec<serde_json::Value>, what: &str) {
+    let t = Instant::now();
+    loop {
+        if let Ok(v) = client.execute(script, args.clone()).await {
+            if v.as_bool() == Some(true) {
+                return;
+            }
+        }
+        if t.elapsed() > Duration::from_secs(30) {
+            panic!("timed out waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The element `css` exists and is rendered (has a box on screen).
+const RENDERED: &str =
+    "const e = document.querySelector(arguments[0]); return !!e && e.getClientRects().length > 0;";
+/// The kiosk shows `screen` (`#app[data-screen]`).
+const ON_SCREEN: &str =
+    "const a = document.getElementById('app'); return !!a && a.dataset.screen === arguments[0];";
+
+async fn rendered(client: &Client, css: &str) {
+    wait_until(client, RENDERED, vec![css.into()], css).await;
+}
+
+async fn screen(client: &Client, name: &str) {
+    wait_until(client, ON_SCREEN, vec![name.into()], name).await;
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    let e = client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+    e.send_keys(text)
+        .await
+        .unwrap_or_else(|err| panic!("type into {css}: {err}"));
+}
+
+// ---- the measurements ------------------------------------------------------------
+
+/// A station file in open mode with `voters` codes, made through the core.
+fn station_with_codes(dir: &Path, voters: usize) -> (PathBuf, Vec<String>) {
+    let path = dir.join("bench.vkstation");
+    let definition = votekiosk::demo::definition(chrono::Utc::now()).expect("demo definition");
+    let mut station = votekiosk::Station::create(
+        &path,
+        &definition,
+        PASSPHRASE,
+        ADMIN,
+        ADMIN_PASSWORD,
+        votekiosk::Options::default(),
+    )
+    .expect("create station");
+    let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    station.open_polls(&admin).expect("open polls");
+    let codes = station
+        .issue_codes(&admin, voters.max(1))
+        .expect("codes")
+        .codes
+        .iter()
+        .map(|c| c.display())
+        .collect();
+    (path, codes)
+}
+
+/// Cold start of the kiosk: (to the unlock screen, unlock to welcome).
+async fn kiosk_start(d: &Display, app: &Path, station: &Path) -> (Duration, Duration, Client) {
+    let t = Instant::now();
+    let client = d.session(app, &[station]).await;
+    screen(&client, "unlock").await;
+    rendered(&client, "#passphrase").await;
+    let first = t.elapsed();
+    type_into(&client, "#passphrase", PASSPHRASE).await;
+    let t = Instant::now();
+    click(&client, "#unlock-submit").await;
+    screen(&client, "welcome").await;
+    rendered(&client, "#start").await;
+    (first, t.elapsed(), client)
+}
+
+async fn hello_start(d: &Display, hello: &Path) -> (Duration, Client) {
+    let t = Instant::now();
+    let client = d.session(hello, &[]).await;
+    rendered(&client, "#welcome").await;
+    (t.elapsed(), client)
+}
+
+/// Notes, inside the page, when "cast" is clicked and when the receipt
+/// screen is in the document: the latency without WebDriver's round trips.
+const CAST_PROBE: &str = "
+    const app = document.getElementById('app');
+    const probe = {};
+    window.__cast = probe;
+    document.getElementById('cast').addEventListener('click', () => { probe.click = performance.now(); },
+        { capture: true, once: true });
+    const watch = new MutationObserver(() => {
+        if (app.dataset.screen === 'receipt' && probe.shown === undefined) {
+            probe.shown = performance.now();
+            watch.disconnect();
+        }
+    });
+    watch.observe(app, { attributes: true, attributeFilter: ['data-screen'] });
+    return true;";
+
+/// One voter, by mouse, from the welcome screen back to it. Returns the
+/// time from clicking "cast" to the receipt on screen as the WebDriver
+/// sees it, and as the page itself measured it.
+async fn vote(client: &Client, code: &str, i: usize) -> (Duration, Duration) {
+    let pick = |options: &[&'static str], k: usize| options[k % options.len()];
+    click(client, "#start").await;
+    screen(client, "code").await;
+    type_into(client, "#code", code).await;
+    click(client, "#code-submit").await;
+    let picks: [Vec<&str>; 4] = [
+        vec![pick(&["alvarez", "brooks", "chen"], i)],
+        vec![pick(&["diaz", "evans"], i), pick(&["fischer", "gupta"], i / 2)],
+        vec![pick(&["yes", "no"], i)],
+        vec![pick(&["hill", "ito", "jones"], i)],
+    ];
+    for choices in &picks {
+        screen(client, "contest").await;
+        for c in choices {
+            click(client, &format!("button[data-choice='{c}']")).await;
+        }
+        click(client, "#next").await;
+    }
+    // The ranked contest: a first choice, sometimes a second.
+    screen(client, "contest").await;
+    let ranked = ["kim", "lopez", "moore", "nguyen"];
+    click(
+        client,
+        &format!("button[data-candidate='{}'][data-rank='1']", pick(&ranked, i)),
+    )
+    .await;
+    if i.is_multiple_of(2) {
+        click(
+            client,
+            &format!("button[data-candidate='{}'][data-rank='2']", pick(&ranked, i + 1)),
+        )
+        .await;
+    }
+    click(client, "#next").await;
+    screen(client, "review").await;
+    client.execute(CAST_PROBE, vec![]).await.expect("cast probe");
+    let t = Instant::now();
+    click(client, "#cast").await;
+    screen(client, "receipt").await;
+    rendered(client, "#receipt-id").await;
+    let cast = t.elapsed();
+    let in_page = client
+        .execute("return window.__cast.shown - window.__cast.click;", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN);
+    click(client, "#receipt-done").await;
+    screen(client, "welcome").await;
+    (cast, Duration::from_secs_f64(in_page.max(0.0) / 1e3))
+}
+
+/// Starts counting animation frames in the window and the longest gap
+/// between two: frames stop while the window's thread is blocked.
+const FRAME_PROBE: &str = "
+    window.__probe = { max: 0, last: performance.now(), frames: 0, on: true };
+    const tick = (t) => {
+        const p = window.__probe;
+        if (!p.on) return;
+        p.max = Math.max(p.max, t - p.last);
+        p.last = t;
+        p.frames += 1;
+        requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    return true;";
+const FRAME_READ: &str =
+    "const p = window.__probe; p.on = false; return [p.max, p.frames, performance.now() - p.last];";
+
+/// From the voter welcome screen: a poll worker logs in and issues `count`
+/// codes with their slips from the dashboard while the frame probe runs.
+/// Returns (command time, longest frame gap in ms, frames).
+async fn issue_codes_in_window(client: &Client, count: usize) -> (Duration, f64, u64) {
+    let active = client.active_element().await.expect("active element");
+    active
+        .send_keys("\u{E009}\u{E00A}p\u{E000}")
+        .await
+        .expect("Ctrl+Alt+P");
+    screen(client, "login").await;
+    type_into(client, "#username", ADMIN).await;
+    type_into(client, "#password", ADMIN_PASSWORD).await;
+    click(client, "#login-submit").await;
+    screen(client, "dashboard").await;
+    let field = client
+        .find(Locator::Css("#code-count"))
+        .await
+        .expect("#code-count");
+    field.clear().await.expect("clear");
+    field.send_keys(&count.to_string()).await.expect("count");
+    click(client, "#print-slips").await;
+    client.execute(FRAME_PROBE, vec![]).await.expect("frame probe");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let t = Instant::now();
+    click(client, "#issue-codes").await;
+    rendered(client, "#codes-printed").await;
+    let took = t.elapsed();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let probe = client.execute(FRAME_READ, vec![]).await.expect("frame read");
+    let max = probe[0]
+        .as_f64()
+        .unwrap_or(f64::NAN)
+        .max(probe[2].as_f64().unwrap_or(0.0));
+    (took, max, probe[1].as_u64().unwrap_or(0))
+}
+
+async fn run() {
+    let tools: Vec<&str> = ["Xvfb", "tauri-driver", "WebKitWebDriver"]
+        .into_iter()
+        .filter(|tool| {
+            !std::env::var_os("PATH")
+                .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+                .unwrap_or(false)
+        })
+        .collect();
+    assert!(
+        tools.is_empty(),
+        "the app bench needs {} (scripts/setup)",
+        tools.join(", ")
+    );
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_votekiosk-app"));
+    let hello = std::env::var_os("VOTEKIOSK_BENCH_HELLO_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/hello-tauri/release/hello-tauri"));
+    assert!(
+        hello.is_file(),
+        "no {}: build it with `cargo build --release --manifest-path benches/hello-tauri/Cargo.toml \
+         --target-dir target/hello-tauri` (scripts/bench does)",
+        hello.display()
+    );
+    let starts = env_usize("VOTEKIOSK_BENCH_STARTS", 5);
+    let voters = env_usize("VOTEKIOSK_BENCH_VOTERS", 200);
+    let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+
+    let home = tempfile::tempdir().expect("tempdir");
+    let d = Display::start(home.path()).await;
+    let driver = d.driver.id();
+    let (station, codes) = station_with_codes(home.path(), voters);
+
+    // ---- cold starts, alternating, plus one warm-up of each ------------------
+    let (mut hello_t, mut first_t, mut unlock_t) = (vec![], vec![], vec![]);
+    for run in 0..=starts {
+        let (h, client) = hello_start(&d, &hello).await;
+        let _ = client.close().await;
+        wait_gone(driver, "hello-tauri").await;
+        let (first, unlock, client) = kiosk_start(&d, &app, &station).await;
+        let _ = client.close().await;
+        wait_gone(driver, "votekiosk-app").await;
+        eprintln!(
+            "start {run}: hello {}, kiosk {} + unlock {}",
+            human(h.as_secs_f64()),
+            human(first.as_secs_f64()),
+            human(unlock.as_secs_f64())
+        );
+        if run > 0 {
+            hello_t.push(h);
+            first_t.push(first);
+            unlock_t.push(unlock);
+        }
+    }
+
+    // ---- hello: as many IPC round trips as voters, then its memory ---------
+    let (_, client) = hello_start(&d, &hello).await;
+    let hello_start_rss = memory(driver, "hello-tauri", "VmRSS:");
+    let hello_start_peak = memory(driver, "hello-tauri", "VmHWM:");
+    let mut ping_t = Vec::with_capacity(voters);
+    let t = Instant::now();
+    for i in 0..voters {
+        let t1 = Instant::now();
+        click(&client, "#ping").await;
+        wait_until(
+            &client,
+            "return document.getElementById('count').textContent === arguments[0];",
+            vec![(i + 1).to_string().into()],
+            "the ping count",
+        )
+        .await;
+        ping_t.push(t1.elapsed());
+    }
+    let hello_session = t.elapsed();
+    let hello_peak = memory(driver, "hello-tauri", "VmHWM:");
+    let hello_end_rss = memory(driver, "hello-tauri", "VmRSS:");
+    let _ = client.close().await;
+    wait_gone(driver, "hello-tauri").await;
+
+    // ---- the kiosk: a day of voters, then its memory ---------------------------
+    let (_, _, client) = kiosk_start(&d, &app, &station).await;
+    let kiosk_start_rss = memory(driver, "votekiosk-app", "VmRSS:");
+    let kiosk_start_peak = memory(driver, "votekiosk-app", "VmHWM:");
+    let (mut voter_t, mut cast_t, mut cast_page_t) = (vec![], vec![], vec![]);
+    // Resident memory as the voters go by: growth would be a leak.
+    let mut series = vec![(0, kiosk_start_rss)];
+    let t = Instant::now();
+    for (i, code) in codes.iter().take(voters).enumerate() {
+        let t1 = Instant::now();
+        let (cast, in_page) = vote(&client, code, i).await;
+        cast_t.push(cast);
+        cast_page_t.push(in_page);
+        voter_t.push(t1.elapsed());
+        if (i + 1).is_multiple_of(25) {
+            eprintln!("{} voters, {}", i + 1, human(t.elapsed().as_secs_f64()));
+        }
+        if (i + 1).is_multiple_of((voters / 4).max(1)) || i + 1 == voters {
+            series.push((i + 1, memory(driver, "votekiosk-app", "VmRSS:")));
+        }
+    }
+    let kiosk_session = t.elapsed();
+    let kiosk_peak = memory(driver, "votekiosk-app", "VmHWM:");
+    let kiosk_end_rss = memory(driver, "votekiosk-app", "VmRSS:");
+    let slips = 1000;
+    let (slips_t, frame_gap, frames) = issue_codes_in_window(&client, slips).await;
+    let _ = client.close().await;
+    wait_gone(driver, "votekiosk-app").await;
+    d.stop();
+
+    // Every voter's ballot is in the file.
+    let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("reopen");
+    let ballots = st.status().expect("status").ballots;
+    assert_eq!(ballots, voters as u64, "ballots recorded");
+    let codes_issued = st.status().expect("status").codes.issued;
+    let receipts_saved = std::fs::read_dir(home.path().join("bench-printed"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with("votekiosk-receipt"))
+                .count()
+        })
+        .unwrap_or(0);
+    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+
+    // ---- the report -------------------------------------------------------------
+    let (hello_s, first_s, unlock_s) = (
+        Samples::new(&hello_t),
+        Samples::new(&first_t),
+        Samples::new(&unlock_t),
+    );
+    let welcome_t: Vec<Duration> = first_t.iter().zip(&unlock_t).map(|(a, b)| *a + *b).collect();
+    let welcome_s = Samples::new(&welcome_t);
+    let (voter_s, cast_s, ping_s) = (
+        Samples::new(&voter_t),
+        Samples::new(&cast_t),
+        Samples::new(&ping_t),
+    );
+    let cast_page_s = Samples::new(&cast_page_t);
+    let ratio = |a: f64, b: f64| format!("×{:.2}", a / b);
+    let mut md = String::new();
+    let _ = write!(
+        md,
+        "## The kiosk app (`benches/app.rs`)\n\n\
+         **Command**: `cargo bench -p votekiosk-app --bench app` (run by \
+         `scripts/bench`, after `cargo build --release --manifest-path \
+         benches/hello-tauri/Cargo.toml --target-dir target/hello-tauri`). Both \
+         apps are release builds from this run, on the same Tauri and WebKitGTK, \
+         in one Xvfb display (1280×900) through one tauri-driver and \
+         WebKitWebDriver, with a `fantoccini` client; load average {} before, \
+         {} after.\n\n\
+         **Baseline (floor)**: `benches/hello-tauri`, a Tauri 2 app with one \
+         window of the kiosk's size, one static page and one command: what \
+         this stack costs before any votekiosk code runs.\n\n\
+         ### Cold start\n\n\
+         From asking tauri-driver for a session (which starts the app) until \
+         the WebDriver sees the element rendered. {starts} starts of each, \
+         alternating, after one warm-up start each (so the page cache is warm: \
+         these are process cold starts, not disk cold starts). A station file \
+         always starts locked, so the kiosk's first interactive screen is the \
+         passphrase; its voter welcome screen follows the unlock, which is \
+         Argon2id by design (see the unlock figure above).\n\n",
+        load_before.split_whitespace().next().unwrap_or("?"),
+        load_after.split_whitespace().next().unwrap_or("?"),
+    );
+    let _ = writeln!(md, "| What | Median | Range | × hello |\n|---|---|---|---|");
+    let _ = writeln!(
+        md,
+        "| floor: hello-tauri, session to `#welcome` rendered | {} | {} | 1 |",
+        human(hello_s.median()),
+        hello_s.range()
+    );
+    let _ = writeln!(
+        md,
+        "| **votekiosk-app, session to its first screen** (unlock, `#passphrase` rendered) | **{}** | {} | **{}** |",
+        human(first_s.median()),
+        first_s.range(),
+        ratio(first_s.median(), hello_s.median())
+    );
+    let _ = writeln!(
+        md,
+        "| votekiosk-app, unlock (click to the voter welcome screen: Argon2id, integrity check, audit chain) | {} | {} | — |",
+        human(unlock_s.median()),
+        unlock_s.range()
+    );
+    let _ = writeln!(
+        md,
+        "| votekiosk-app, session to the voter welcome screen (`#start`), typing the passphrase included | {} | {} | {} |",
+        human(welcome_s.median()),
+        welcome_s.range(),
+        ratio(welcome_s.median(), hello_s.median())
+    );
+    let _ = write!(
+        md,
+        "\n### A scripted session and peak memory\n\n\
+         The kiosk: {voters} voters, one after another, each by mouse through \
+         welcome, code, five contests (all four kinds), review, cast and receipt, \
+         with codes issued beforehand through the core on a station in open \
+         mode; no printer is configured, so each receipt slip is also saved as a \
+         PDF ({receipts_saved} files). Hello: {voters} clicks, each one IPC \
+         round trip. Memory is `VmHWM` (peak resident set) from \
+         `/proc/<pid>/status` at the end of the session, for the app process \
+         and the WebKit processes it starts (found under tauri-driver's process \
+         tree); the total adds peaks that need not coincide, and counts shared \
+         pages once per process.\n\n"
+    );
+    let _ = writeln!(
+        md,
+        "| What | hello-tauri | votekiosk-app | × hello |\n|---|---|---|---|"
+    );
+    for (name, h, k) in [
+        (
+            "app process, peak RSS right after start (kiosk: after the unlock)",
+            hello_start_peak.app,
+            kiosk_start_peak.app,
+        ),
+        ("app process, peak RSS", hello_peak.app, kiosk_peak.app),
+        ("WebKitWebProcess, peak RSS", hello_peak.web, kiosk_peak.web),
+        (
+            "WebKitNetworkProcess, peak RSS",
+            hello_peak.network,
+            kiosk_peak.network,
+        ),
+        ("**total, peak RSS**", hello_peak.total(), kiosk_peak.total()),
+        (
+            "total RSS right after start",
+            hello_start_rss.total(),
+            kiosk_start_rss.total(),
+        ),
+        (
+            "total RSS at the end",
+            hello_end_rss.total(),
+            kiosk_end_rss.total(),
+        ),
+    ] {
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {} | {} |",
+            mib(h),
+            mib(k),
+            if h > 0 {
+                ratio(k as f64, h as f64)
+            } else {
+                "—".into()
+            }
+        );
+    }
+    let _ = writeln!(
+        md,
+        "| session wall time | {} ({voters} clicks) | {} ({voters} voters) | — |",
+        human(hello_session.as_secs_f64()),
+        human(kiosk_session.as_secs_f64())
+    );
+    series.dedup_by_key(|(n, _)| *n);
+    let _ = writeln!(
+        md,
+        "\nResident memory of the kiosk as the voters go by (`VmRSS`: app process + WebKitWebProcess):\n"
+    );
+    let _ = writeln!(
+        md,
+        "| Voters | {} |\n|---|{}\n| app process | {} |\n| WebKitWebProcess | {} |",
+        series
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---|".repeat(series.len()),
+        series
+            .iter()
+            .map(|(_, m)| mib(m.app))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        series
+            .iter()
+            .map(|(_, m)| mib(m.web))
+            .collect::<Vec<_>>()
+            .join(" | "),
+    );
+    let _ = write!(
+        md,
+        "\nPer step, as the WebDriver sees it (each includes WebDriver round \
+         trips of a few milliseconds): one hello click to its answer on screen \
+         {} median, {} p99; one voter from the welcome screen back to it {} \
+         median, {} p99; \"cast\" clicked to the receipt on screen {} median, \
+         {} p99. **Measured inside the page** (the click event to the receipt \
+         screen in the document: IPC, the cast, the receipt slip PDF and its \
+         save with fsync, the QR for the screen): **{} median, {} p99** \
+         (range {}). All {ballots} ballots were in the station file \
+         afterwards. The app process's peak right after the unlock includes \
+         Argon2id's 256 MiB (by design, `docs/formats.md` §3); the {voters} \
+         voters then raised it by {}.\n\n",
+        human(ping_s.median()),
+        human(ping_s.p99()),
+        human(voter_s.median()),
+        human(voter_s.p99()),
+        human(cast_s.median()),
+        human(cast_s.p99()),
+        human(cast_page_s.median()),
+        human(cast_page_s.p99()),
+        cast_page_s.range(),
+        mib(kiosk_peak.app.saturating_sub(kiosk_start_peak.app)),
+    );
+    let _ = write!(
+        md,
+        "### The window while a PDF is made\n\n\
+         After the voters, a poll worker logged in (Ctrl+Alt+P) and issued \
+         {slips} codes with their slips from the dashboard (the form's largest \
+         batch; {codes_issued} codes in the file afterwards): the command took \
+         {} from the click to the slips' line on screen, during which the \
+         window drew {frames} animation frames with at most {frame_gap:.0} ms \
+         between two (`requestAnimationFrame`; a blocked window thread would \
+         show one gap as long as the command). Every command is `async`, so \
+         the PDF is made on Tauri's async runtime, not on the window's \
+         thread.\n\n",
+        human(slips_t.as_secs_f64()),
+    );
+    print!("{md}");
+    let out = std::env::var_os("VOTEKIOSK_BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/bench-results"));
+    std::fs::create_dir_all(&out).expect("results folder");
+    std::fs::write(out.join("app.md"), md).expect("write app.md");
+    let summary = format!(
+        "| App cold start to the first screen, ÷ a hello Tauri window | reported | {} vs {} ({}) | reported |\n\
+         | App peak RSS (app + WebKit) over {voters} voters, ÷ hello over {voters} clicks | reported | {} vs {} ({}) | reported |\n",
+        human(first_s.median()),
+        human(hello_s.median()),
+        ratio(first_s.median(), hello_s.median()),
+        mib(kiosk_peak.total()),
+        mib(hello_peak.total()),
+        ratio(kiosk_peak.total() as f64, hello_peak.total().max(1) as f64),
+    );
+    std::fs::write(out.join("app-summary.md"), summary).expect("write app-summary.md");
+    eprintln!("wrote {}", out.join("app.md").display());
+}
+
+fn main() {
+    if !full_mode() {
+        // `cargo test --all-targets` runs benches once; this one needs a
+        // display and two release apps, so it runs under `cargo bench` only.
+        println!("app bench: skipped outside `cargo bench` (scripts/bench runs it)");
+        return;
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(run());
+}

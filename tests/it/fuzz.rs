@@ -1,0 +1,684 @@
+//! Bounded fuzzing (proptest, stable Rust) of everything that reads outside
+//! input: the definition parser and validator, the voter-code parser, the
+//! receipt payload parser, the export verifier (mutated real exports) and
+//! the merge. Each target must never panic, never hang, and never accept an
+//! invalid input. Each runs for `VOTEKIOSK_FUZZ_SECS` seconds (default 10)
+//! or 200,000 cases, whichever comes first, with a fresh random seed in
+//! batches of 64 cases; a failure is shrunk and printed as its minimal
+//! input, to be kept in `regressions` below.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use serde_json::{json, Value};
+use votekiosk::export::merge::{merge, Input};
+use votekiosk::export::verify::verify;
+use votekiosk::{receipt, ElectionDefinition, Error, ReceiptId, VoterCode};
+
+use crate::support::*;
+
+const MAX_CASES: u64 = 200_000;
+/// The longest any one input may take (debug build, loaded machine).
+const SLOW: Duration = Duration::from_secs(5);
+
+fn budget() -> Duration {
+    let secs = std::env::var("VOTEKIOSK_FUZZ_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    Duration::from_secs(secs)
+}
+
+/// Runs `test` on inputs from `strategy` until the time budget is spent.
+fn fuzz<S>(name: &str, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
+where
+    S: Strategy,
+    S::Value: std::fmt::Debug,
+{
+    let started = Instant::now();
+    let deadline = started + budget();
+    let mut cases = 0u64;
+    let timed = |value: S::Value| {
+        let t = Instant::now();
+        let result = test(value);
+        prop_assert!(t.elapsed() < SLOW, "one input took {:?}", t.elapsed());
+        result
+    };
+    while Instant::now() < deadline && cases < MAX_CASES {
+        let mut runner = TestRunner::new(Config {
+            cases: 64,
+            failure_persistence: None,
+            max_shrink_time: 20_000,
+            ..Config::default()
+        });
+        if let Err(e) = runner.run(&strategy, timed) {
+            panic!("fuzz {name}: {e}");
+        }
+        cases += 64;
+    }
+    eprintln!(
+        "fuzz {name}: {cases} cases in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+// ---- mutations -------------------------------------------------------------
+
+/// One byte-level edit at a relative position.
+#[derive(Debug, Clone)]
+enum ByteEdit {
+    Flip(Index, u8),
+    Set(Index, u8),
+    Insert(Index, u8),
+    Delete(Index, usize),
+    Truncate(Index),
+    Splice(Index, Index, usize),
+}
+
+fn byte_edits() -> impl Strategy<Value = Vec<ByteEdit>> {
+    let edit = prop_oneof![
+        (any::<Index>(), 1u8..=255).prop_map(|(i, b)| ByteEdit::Flip(i, b)),
+        (
+            any::<Index>(),
+            prop::sample::select(b"{}[]\",:0123456789-eE. \\nulltrue".to_vec())
+        )
+            .prop_map(|(i, b)| ByteEdit::Set(i, b)),
+        (any::<Index>(), any::<u8>()).prop_map(|(i, b)| ByteEdit::Insert(i, b)),
+        (any::<Index>(), 1usize..64).prop_map(|(i, n)| ByteEdit::Delete(i, n)),
+        any::<Index>().prop_map(ByteEdit::Truncate),
+        (any::<Index>(), any::<Index>(), 1usize..200).prop_map(|(a, b, n)| ByteEdit::Splice(a, b, n)),
+    ];
+    prop::collection::vec(edit, 1..4)
+}
+
+fn apply_bytes(original: &[u8], edits: &[ByteEdit]) -> Vec<u8> {
+    let mut b = original.to_vec();
+    for e in edits {
+        if b.is_empty() {
+            break;
+        }
+        match e {
+            ByteEdit::Flip(i, x) => {
+                let i = i.index(b.len());
+                b[i] ^= x;
+            }
+            ByteEdit::Set(i, x) => {
+                let i = i.index(b.len());
+                b[i] = *x;
+            }
+            ByteEdit::Insert(i, x) => {
+                let i = i.index(b.len() + 1);
+                b.insert(i, *x);
+            }
+            ByteEdit::Delete(i, n) => {
+                let i = i.index(b.len());
+                let end = (i + n).min(b.len());
+                b.drain(i..end);
+            }
+            ByteEdit::Truncate(i) => {
+                let i = i.index(b.len());
+                b.truncate(i);
+            }
+            ByteEdit::Splice(from, to, n) => {
+                // Copy a span of the document over another place: plausible
+                // JSON in the wrong spot.
+                let from = from.index(b.len());
+                let end = (from + n).min(b.len());
+                let span = b[from..end].to_vec();
+                let to = to.index(b.len());
+                b.splice(to..(to + span.len()).min(b.len()), span);
+            }
+        }
+    }
+    b
+}
+
+/// One structural edit of a JSON document.
+#[derive(Debug, Clone)]
+enum JsonEdit {
+    Replace(Index, Value),
+    Remove(Index),
+    Duplicate(Index),
+    Swap(Index, Index),
+}
+
+fn small_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "",
+            " ",
+            "yes",
+            "no",
+            "en",
+            "fr",
+            "write-in",
+            "write-in:",
+            "write-in:Zed",
+            "alvarez",
+            "mayor",
+            "votekiosk/1",
+            "votekiosk-result/1",
+            "votekiosk-merge/1",
+            "2026-11-03",
+            "2026-11-03T07:00:00-05:00",
+            "0000",
+            "ffffffffffffffff",
+            "candidate",
+            "ranked",
+            "yesno",
+            "approval",
+            "hmac-sha256",
+            "ed25519",
+            "\u{0}",
+            "\u{202e}",
+            "é",
+        ])
+        .prop_map(str::to_string),
+        prop::collection::vec(any::<char>(), 0..12).prop_map(|v| v.into_iter().collect()),
+    ]
+}
+
+fn json_leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (0u64..6).prop_map(|n| json!(n)),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<u64>().prop_map(|n| json!(n)),
+        Just(json!(1.5)),
+        Just(json!(-1)),
+        small_string().prop_map(Value::String),
+        Just(json!([])),
+        Just(json!({})),
+        Just(json!([["x"]])),
+    ]
+}
+
+fn json_edits() -> impl Strategy<Value = Vec<JsonEdit>> {
+    let edit = prop_oneof![
+        4 => (any::<Index>(), json_leaf()).prop_map(|(i, v)| JsonEdit::Replace(i, v)),
+        2 => any::<Index>().prop_map(JsonEdit::Remove),
+        1 => any::<Index>().prop_map(JsonEdit::Duplicate),
+        1 => (any::<Index>(), any::<Index>()).prop_map(|(a, b)| JsonEdit::Swap(a, b)),
+    ];
+    prop::collection::vec(edit, 1..4)
+}
+
+/// Every node's JSON pointer (the root excluded).
+fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                out.push(p.clone());
+                pointers(child, p, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                let p = format!("{at}/{i}");
+                out.push(p.clone());
+                pointers(child, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn split_pointer(p: &str) -> (&str, String) {
+    let (parent, last) = p.rsplit_once('/').expect("a pointer below the root");
+    (parent, last.replace("~1", "/").replace("~0", "~"))
+}
+
+fn apply_json(original: &Value, edits: &[JsonEdit]) -> Value {
+    let mut doc = original.clone();
+    for e in edits {
+        let mut all = Vec::new();
+        pointers(&doc, String::new(), &mut all);
+        if all.is_empty() {
+            break;
+        }
+        match e {
+            JsonEdit::Replace(i, v) => {
+                if let Some(node) = doc.pointer_mut(&all[i.index(all.len())]) {
+                    *node = v.clone();
+                }
+            }
+            JsonEdit::Remove(i) | JsonEdit::Duplicate(i) => {
+                let (parent, last) = split_pointer(&all[i.index(all.len())]);
+                let duplicate = matches!(e, JsonEdit::Duplicate(_));
+                match doc.pointer_mut(parent) {
+                    Some(Value::Object(m)) if !duplicate => {
+                        m.remove(&last);
+                    }
+                    Some(Value::Array(a)) => {
+                        let k: usize = last.parse().expect("index");
+                        if duplicate {
+                            let copy = a[k].clone();
+                            a.insert(k, copy);
+                        } else {
+                            a.remove(k);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            JsonEdit::Swap(a, b) => {
+                let (pa, pb) = (&all[a.index(all.len())], &all[b.index(all.len())]);
+                if pa.starts_with(pb.as_str()) || pb.starts_with(pa.as_str()) {
+                    continue;
+                }
+                let va = doc.pointer(pa).cloned();
+                let vb = doc.pointer(pb).cloned();
+                if let (Some(va), Some(vb)) = (va, vb) {
+                    *doc.pointer_mut(pa).expect("a") = vb;
+                    *doc.pointer_mut(pb).expect("b") = va;
+                }
+            }
+        }
+    }
+    doc
+}
+
+// ---- the definition ---------------------------------------------------------
+
+const DEMO: &[u8] = include_bytes!("../../examples/demo-election.json");
+
+/// What every accepted definition must satisfy, checked independently.
+fn check_accepted(def: &ElectionDefinition) -> Result<(), TestCaseError> {
+    let again = ElectionDefinition::parse(def.canonical_json().as_bytes())
+        .map_err(|e| TestCaseError::fail(format!("the canonical form is refused: {e}")))?;
+    prop_assert_eq!(
+        again.hash(),
+        def.hash(),
+        "the canonical form re-hashes differently"
+    );
+    prop_assert_eq!(again.canonical_json(), def.canonical_json());
+    prop_assert!(!def.contests.is_empty() && def.contests.len() <= 200);
+    prop_assert!(!def.languages.is_empty() && def.languages.len() <= 30);
+    prop_assert!(
+        (1..=64).contains(&def.station_id.len())
+            && def
+                .station_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)),
+        "station id {:?}",
+        def.station_id
+    );
+    prop_assert!(def.opens < def.closes, "the window is empty");
+    let canonical: Value = serde_json::from_str(def.canonical_json()).expect("canonical JSON");
+    prop_assert_eq!(&canonical["format"], &json!("votekiosk/1"));
+    Ok(())
+}
+
+#[test]
+fn fuzz_the_definition_parser() {
+    let original: Value = serde_json::from_slice(DEMO).expect("demo JSON");
+    let input = prop_oneof![
+        3 => byte_edits().prop_map(|e| apply_bytes(DEMO, &e)),
+        4 => json_edits().prop_map(move |e| serde_json::to_vec(&apply_json(&original, &e)).expect("json")),
+        1 => prop::collection::vec(any::<u8>(), 0..256),
+    ];
+    fuzz("definition", input, |bytes| {
+        if let Ok(def) = ElectionDefinition::parse(&bytes) {
+            check_accepted(&def)?;
+        }
+        Ok(())
+    });
+}
+
+// ---- voter codes and receipts ------------------------------------------------
+
+const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+fn symbol_value(c: u8) -> Option<usize> {
+    let c = match c.to_ascii_uppercase() {
+        b'O' => b'0',
+        b'I' | b'L' => b'1',
+        c => c,
+    };
+    ALPHABET.iter().position(|&a| a == c)
+}
+
+#[derive(Debug, Clone)]
+enum TextEdit {
+    Replace(Index, char),
+    Insert(Index, char),
+    Delete(Index),
+    SwapNext(Index),
+    Case,
+}
+
+fn text_edits() -> impl Strategy<Value = Vec<TextEdit>> {
+    let ch = prop_oneof![
+        prop::sample::select(
+            "0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefxyzOoIiLlUu-: #/\t\u{0}é"
+                .chars()
+                .collect::<Vec<_>>()
+        ),
+        any::<char>(),
+    ];
+    let edit = prop_oneof![
+        (any::<Index>(), ch.clone()).prop_map(|(i, c)| TextEdit::Replace(i, c)),
+        (any::<Index>(), ch).prop_map(|(i, c)| TextEdit::Insert(i, c)),
+        any::<Index>().prop_map(TextEdit::Delete),
+        any::<Index>().prop_map(TextEdit::SwapNext),
+        Just(TextEdit::Case),
+    ];
+    prop::collection::vec(edit, 0..4)
+}
+
+fn apply_text(original: &str, edits: &[TextEdit]) -> String {
+    let mut c: Vec<char> = original.chars().collect();
+    for e in edits {
+        match e {
+            TextEdit::Replace(i, x) if !c.is_empty() => {
+                let i = i.index(c.len());
+                c[i] = *x;
+            }
+            TextEdit::Insert(i, x) => {
+                let i = i.index(c.len() + 1);
+                c.insert(i, *x);
+            }
+            TextEdit::Delete(i) if !c.is_empty() => {
+                let i = i.index(c.len());
+                c.remove(i);
+            }
+            TextEdit::SwapNext(i) if c.len() > 1 => {
+                let i = i.index(c.len() - 1);
+                c.swap(i, i + 1);
+            }
+            TextEdit::Case => c = c.iter().flat_map(|x| x.to_lowercase()).collect(),
+            _ => {}
+        }
+    }
+    c.into_iter().collect()
+}
+
+#[test]
+fn fuzz_the_voter_code_parser() {
+    let input = (
+        any::<u64>(),
+        text_edits(),
+        any::<bool>(),
+        any::<Index>(),
+        any::<u8>(),
+    );
+    fuzz("voter code", input, |(seed, edits, qr, pos, sym)| {
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
+        let code = VoterCode::random(&mut rng);
+        let text = if qr { code.qr_payload() } else { code.display() };
+        // Any text at all: never a panic; what is accepted is a valid code.
+        if let Ok(c) = VoterCode::parse(&apply_text(&text, &edits)) {
+            let canonical = c.canonical();
+            prop_assert_eq!(canonical.len(), 13);
+            prop_assert!(canonical.bytes().all(|b| ALPHABET.contains(&b)));
+            let again = VoterCode::parse(canonical).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(again.canonical(), canonical);
+            let shown = VoterCode::parse(&c.display())
+                .map(|x| x.canonical().to_string())
+                .ok();
+            prop_assert_eq!(shown.as_deref(), Some(canonical));
+        }
+        // One wrong symbol is never read as another valid code.
+        let canonical = code.canonical().as_bytes().to_vec();
+        let i = pos.index(canonical.len());
+        let mut typo = canonical.clone();
+        typo[i] = ALPHABET[sym as usize % 32];
+        let parsed = VoterCode::parse(std::str::from_utf8(&typo).expect("ascii"));
+        if typo == canonical {
+            prop_assert!(parsed.is_ok());
+        } else {
+            prop_assert!(
+                matches!(parsed, Err(Error::CodeTypo)),
+                "substitution at {} accepted",
+                i
+            );
+        }
+        // Nor is a swap of two neighbours, except 0 and Z (documented).
+        if i + 1 < canonical.len() && canonical[i] != canonical[i + 1] {
+            let mut swapped = canonical.clone();
+            swapped.swap(i, i + 1);
+            let pair = [canonical[i], canonical[i + 1]];
+            if pair != *b"0Z" && pair != *b"Z0" {
+                let parsed = VoterCode::parse(std::str::from_utf8(&swapped).expect("ascii"));
+                prop_assert!(matches!(parsed, Err(Error::CodeTypo)), "swap at {} accepted", i);
+            }
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn fuzz_the_receipt_payload_parser() {
+    let hash = definition().hash();
+    let input = (any::<u64>(), 0u8..4, text_edits());
+    fuzz("receipt payload", input, move |(seed, form, edits)| {
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
+        let id = ReceiptId::random(&mut rng);
+        let text = match form {
+            0 => id.as_str().to_string(),
+            1 => id.payload(hash, None),
+            2 => id.payload(hash, Some("https://example.org/verify")),
+            _ => format!("{}#{}", id.payload(hash, Some("ftp://x")), id.as_str()),
+        };
+        let mutated = apply_text(&text, &edits);
+        if let Ok(p) = receipt::parse(&mutated) {
+            let s = p.id.as_str();
+            prop_assert_eq!(s.len(), 19, "receipt id {:?}", s);
+            for (k, b) in s.bytes().enumerate() {
+                if k % 5 == 4 {
+                    prop_assert_eq!(b, b'-');
+                } else {
+                    prop_assert!(ALPHABET.contains(&b), "receipt id {:?}", s);
+                }
+            }
+            let again = ReceiptId::parse(s).ok();
+            prop_assert_eq!(again.as_ref(), Some(&p.id));
+            if let Some(short) = &p.definition_short {
+                prop_assert!(
+                    short.len() == 16
+                        && short
+                            .bytes()
+                            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+                );
+            }
+            // The symbols read are the symbols typed, in order.
+            let typed: Vec<usize> = mutated
+                .rsplit(['#', ':'])
+                .next()
+                .unwrap_or("")
+                .bytes()
+                .filter_map(symbol_value)
+                .collect();
+            let read: Vec<usize> = s.bytes().filter_map(symbol_value).collect();
+            prop_assert_eq!(typed, read);
+        }
+        Ok(())
+    });
+}
+
+// ---- exports and the merge ----------------------------------------------------
+
+struct Exports {
+    a: String,
+    b: String,
+}
+
+/// Two closed stations of one election, three ballots each, exported.
+fn exports() -> &'static Exports {
+    static EXPORTS: OnceLock<Exports> = OnceLock::new();
+    EXPORTS.get_or_init(|| {
+        let export = |ballots: &[SelectionsInputOwned]| {
+            let mut fx = Fixture::new();
+            fx.open();
+            let codes = fx.codes(ballots.len() + 1);
+            for (code, b) in codes.iter().zip(ballots) {
+                fx.station.cast_ballot(code, b, &key()).expect("cast");
+            }
+            let w = fx.worker();
+            fx.station.close_polls(&w).expect("close");
+            let w = fx.worker();
+            fx.station.export(&w, false).expect("export")
+        };
+        let blankish = sel(&[("library-bond", &["no"]), ("school-board", &["kim"])]);
+        let write_in = sel(&[("mayor", &["write-in:Zed Zee"]), ("parks-board", &["hill"])]);
+        Exports {
+            a: export(&[full_ballot(), blankish.clone(), write_in.clone()]),
+            b: export(&[write_in, full_ballot(), blankish]),
+        }
+    })
+}
+
+type SelectionsInputOwned = votekiosk::SelectionsInput;
+
+fn value_of(bytes: &[u8]) -> Option<Value> {
+    serde_json::from_slice(bytes).ok()
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Bytes(Vec<ByteEdit>),
+    Json(Vec<JsonEdit>),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        byte_edits().prop_map(Mutation::Bytes),
+        json_edits().prop_map(Mutation::Json),
+    ]
+}
+
+fn mutate(text: &str, m: &Mutation) -> Vec<u8> {
+    match m {
+        Mutation::Bytes(e) => apply_bytes(text.as_bytes(), e),
+        Mutation::Json(e) => {
+            let v: Value = serde_json::from_str(text).expect("export JSON");
+            serde_json::to_vec(&apply_json(&v, e)).expect("json")
+        }
+    }
+}
+
+#[test]
+fn fuzz_the_export_verifier() {
+    let ex = exports();
+    let (report, _) = verify(ex.a.as_bytes(), None, None);
+    assert!(
+        report.passed(),
+        "the unmutated export verifies: {:?}",
+        report.failures
+    );
+    let original = value_of(ex.a.as_bytes());
+    fuzz("export verifier", mutation(), |m| {
+        let bytes = mutate(&ex.a, &m);
+        let (report, _) = verify(&bytes, None, None);
+        if report.passed() {
+            // Only a different spelling of the very same document passes
+            // (whitespace, escapes, key order): never different content.
+            prop_assert_eq!(value_of(&bytes), original.clone(), "a changed export verified");
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn fuzz_the_merge() {
+    let ex = exports();
+    let originals = [value_of(ex.a.as_bytes()), value_of(ex.b.as_bytes())];
+    let input = prop::collection::vec((any::<bool>(), prop::option::weighted(0.5, mutation())), 1..4);
+    fuzz("merge", input, |picks| {
+        let inputs: Vec<Input> = picks
+            .iter()
+            .enumerate()
+            .map(|(i, (b, m))| {
+                let text = if *b { &ex.b } else { &ex.a };
+                Input {
+                    name: format!("input {i}"),
+                    bytes: match m {
+                        Some(m) => mutate(text, m),
+                        None => text.as_bytes().to_vec(),
+                    },
+                }
+            })
+            .collect();
+        if let Ok(out) = merge(&inputs, &mut |_, _, _| {}) {
+            let (report, _) = verify(out.as_bytes(), None, None);
+            prop_assert!(
+                report.passed(),
+                "the merge does not verify: {:?}",
+                report.failures
+            );
+            let values: Vec<Option<Value>> = inputs.iter().map(|i| value_of(&i.bytes)).collect();
+            for v in &values {
+                prop_assert!(originals.contains(v), "a changed input was merged");
+            }
+            prop_assert!(
+                values[0] != values.get(1).cloned().unwrap_or(None) || values.len() == 1,
+                "a station was merged twice"
+            );
+            prop_assert_eq!(report.ballots, 3 * values.len() as u64);
+        }
+        Ok(())
+    });
+}
+
+// ---- regressions and fixed hostile inputs ---------------------------------------
+
+/// Inputs kept from fuzzing, and hostile shapes a random edit rarely makes.
+#[test]
+fn regressions() {
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n)).into_bytes();
+    let deep_object = |n: usize| {
+        let mut s = String::new();
+        for _ in 0..n {
+            s.push_str("{\"a\":");
+        }
+        s.push('1');
+        s.push_str(&"}".repeat(n));
+        s.into_bytes()
+    };
+    for bytes in [
+        deep(100_000),
+        deep_object(100_000),
+        b"".to_vec(),
+        b"\xff\xfe".to_vec(),
+        b"null".to_vec(),
+    ] {
+        assert!(ElectionDefinition::parse(&bytes).is_err());
+        assert!(!verify(&bytes, None, None).0.passed());
+        assert!(merge(
+            &[Input {
+                name: "x".into(),
+                bytes: bytes.clone()
+            }],
+            &mut |_, _, _| {}
+        )
+        .is_err());
+    }
+    let long = "0".repeat(65);
+    for text in [
+        "",
+        "VKC1:",
+        "VKC1:VKC1:",
+        "-------------",
+        "\u{0}",
+        long.as_str(),
+        "ℵ",
+    ] {
+        assert!(VoterCode::parse(text).is_err(), "{text:?}");
+    }
+    let long = "A".repeat(3000);
+    for text in [
+        "#",
+        "https://#",
+        "VK1::",
+        "::",
+        "VK1:0000000000000000:",
+        long.as_str(),
+    ] {
+        assert!(receipt::parse(text).is_err(), "{text:?}");
+    }
+}

@@ -1,0 +1,266 @@
+//! Tamper evidence and storage-level secrecy of the station file: flipped
+//! bytes in any page are refused cleanly (SQLCipher's page HMAC), never a
+//! panic or different counts; a truncated WAL loses only a commit that was
+//! cut, never part of one; closing the polls rewrites the file so that page
+//! numbers no longer follow cast order.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use rusqlite::Connection;
+use votekiosk::store::{read_salt, FileKey};
+use votekiosk::{Error, Options, Station};
+
+use crate::crash::assert_consistent;
+use crate::support::*;
+
+const PAGE: usize = 4096;
+
+fn raw(path: &Path, key: &FileKey) -> Connection {
+    let conn = Connection::open(path).expect("raw open");
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}{}'\"; PRAGMA cipher_compatibility = 4;",
+        hex::encode(*key.key),
+        hex::encode(key.salt)
+    ))
+    .expect("key");
+    conn
+}
+
+/// A closed station with `n` ballots; returns it, its key and its receipts.
+fn closed(n: usize) -> (Fixture, FileKey, Vec<String>) {
+    let mut fx = Fixture::new();
+    fx.open();
+    let codes = fx.codes(n);
+    let receipts = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut b = full_ballot();
+            b.insert(
+                "mayor".into(),
+                vec![format!("write-in:Voter number {i} of the day")],
+            );
+            fx.station
+                .cast_ballot(c, &b, &key())
+                .expect("cast")
+                .receipt
+                .as_str()
+                .to_string()
+        })
+        .collect();
+    let w = fx.worker();
+    fx.station.close_polls(&w).expect("close");
+    let key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
+    (fx, key, receipts)
+}
+
+#[test]
+fn a_flipped_byte_in_any_page_is_refused_cleanly() {
+    let (fx, key, receipts) = closed(40);
+    let original = fs::read(&fx.path).expect("read");
+    assert_eq!(original.len() % PAGE, 0);
+    let pages = original.len() / PAGE;
+    assert!(pages > 10, "a file of {pages} pages");
+    let seed: u64 = rand::random();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut refused = 0;
+    for round in 0..120 {
+        // Every page at least once, then random ones; random offsets.
+        let page = if round < pages {
+            round
+        } else {
+            rng.gen_range(0..pages)
+        };
+        let offset = page * PAGE + rng.gen_range(0..PAGE);
+        let mut bytes = original.clone();
+        bytes[offset] ^= rng.gen_range(1..=255u8);
+        let copy = dir.path().join(format!("flip-{round}.vks"));
+        fs::write(&copy, &bytes).expect("write copy");
+        match Station::open_with_file_key(&copy, key.clone(), Options::default()) {
+            Err(Error::Damaged(_)) => refused += 1,
+            // Page 1 is what proves the key: damage there cannot be told
+            // from a wrong passphrase.
+            Err(Error::WrongPassphrase) if page == 0 => refused += 1,
+            Err(e) => panic!(
+                "flip at byte {offset} (page {}, seed {seed}): unexpected {e:?}",
+                page + 1
+            ),
+            Ok(_) => {
+                // Accepted only if nothing readable changed (SQLCipher's
+                // salt at the start of page 1 is given with the key here).
+                assert!(offset < 16, "flip at byte {offset} (seed {seed}) was accepted");
+                assert_eq!(assert_consistent(&copy, &key, &receipts, "salt flip"), 40);
+            }
+        }
+    }
+    assert!(refused >= 100, "{refused} refusals");
+
+    // Through the passphrase, as the CLI and the app open files.
+    let mut bytes = original.clone();
+    bytes[5 * PAGE + 100] ^= 0x01;
+    let copy = dir.path().join("flip-passphrase.vks");
+    fs::write(&copy, &bytes).expect("write");
+    let err = Station::open(&copy, PASSPHRASE, Options::default())
+        .err()
+        .expect("refused");
+    assert_eq!(err.code(), "file_damaged");
+    assert!(
+        err.to_string().contains("damaged or has been tampered with"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read(&copy).expect("read"),
+        bytes,
+        "a refused file is left as it was"
+    );
+}
+
+fn wal_len(path: &Path) -> u64 {
+    fs::metadata(format!("{}-wal", path.display()))
+        .map(|m| m.len())
+        .unwrap_or(0)
+}
+
+/// A cast committed to the WAL but not yet checkpointed (a reader holds the
+/// checkpoint back), copied, then the WAL cut at every frame boundary and at
+/// random lengths: the copy always opens, and holds the cast whole or not at
+/// all: all of it only when the WAL keeps its commit frame.
+#[test]
+fn a_truncated_wal_loses_only_a_cut_commit_and_never_part_of_one() {
+    let mut fx = Fixture::new();
+    fx.open();
+    let codes = fx.codes(2);
+    let first = fx
+        .station
+        .cast_ballot(&codes[0], &full_ballot(), &key())
+        .expect("first cast")
+        .receipt
+        .as_str()
+        .to_string();
+    assert_eq!(wal_len(&fx.path), 0, "the WAL is emptied after a cast");
+    let file_key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
+    let reader = raw(&fx.path, &file_key);
+    reader
+        .execute_batch("BEGIN; SELECT count(*) FROM ballots;")
+        .expect("hold a read snapshot");
+
+    let path = fx.path.clone();
+    let Fixture { dir, mut station, .. } = fx;
+    let code = codes[1].clone();
+    let caster = std::thread::spawn(move || {
+        let r = station
+            .cast_ballot(&code, &full_ballot(), &key())
+            .expect("second cast");
+        r.receipt.as_str().to_string()
+    });
+    // Wait for the commit to reach the WAL and stay there.
+    let (mut last, mut since) = (0, Instant::now());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let len = wal_len(&path);
+        if len != last {
+            (last, since) = (len, Instant::now());
+        }
+        if len > 0 && since.elapsed() > Duration::from_millis(300) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the cast never reached the WAL");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let db = fs::read(&path).expect("db");
+    let wal = fs::read(format!("{}-wal", path.display())).expect("wal");
+    reader.execute_batch("COMMIT").expect("release");
+    let second = caster.join().expect("caster");
+    drop(dir);
+
+    let frame = 24 + PAGE;
+    assert_eq!((wal.len() - 32) % frame, 0, "the WAL holds whole frames");
+    let frames = (wal.len() - 32) / frame;
+    let mut cuts: Vec<usize> = (0..=frames).map(|f| 32 + f * frame).collect();
+    let mut rng = rand::thread_rng();
+    cuts.extend((0..10).map(|_| rng.gen_range(0..wal.len())));
+    cuts.push(0);
+    let copies = tempfile::tempdir().expect("tempdir");
+    for (i, cut) in cuts.into_iter().enumerate() {
+        let copy = copies.path().join(format!("cut-{i}.vks"));
+        fs::write(&copy, &db).expect("db copy");
+        fs::write(format!("{}-wal", copy.display()), &wal[..cut]).expect("wal copy");
+        let whole = cut == wal.len();
+        let mut reported = vec![first.clone()];
+        if whole {
+            reported.push(second.clone());
+        }
+        let label = format!("WAL cut at {cut} of {} bytes", wal.len());
+        let ballots = assert_consistent(&copy, &file_key, &reported, &label);
+        assert_eq!(ballots, if whole { 2 } else { 1 }, "{label}");
+    }
+}
+
+/// Leaf pages of the ballots table, in key order (dbstat's path order).
+fn ballot_leaf_pages(conn: &Connection) -> Vec<i64> {
+    let mut stmt = conn
+        .prepare("SELECT pageno FROM dbstat WHERE name = 'ballots' AND pagetype = 'leaf' ORDER BY path")
+        .expect("dbstat");
+    let rows = stmt.query_map([], |r| r.get(0)).expect("rows");
+    rows.collect::<rusqlite::Result<_>>().expect("row")
+}
+
+/// While voting, SQLite allocates pages as the ballots table grows, so the
+/// page numbers of its leaves say in which order key ranges filled up (and
+/// inside a page, cells sit where free space was when they arrived).
+/// Closing the polls runs VACUUM: the table is rebuilt in key order, leaf
+/// page numbers ascend with the keys, and no free page remains.
+#[test]
+fn closing_the_polls_rewrites_the_file_in_key_order() {
+    let mut fx = Fixture::new();
+    let admin = fx.admin();
+    fx.station.enter_test_mode(&admin).expect("test mode");
+    for (i, code) in fx.codes(60).iter().enumerate() {
+        let mut b = full_ballot();
+        b.insert(
+            "mayor".into(),
+            vec![format!("write-in:Test voter {i:03} with a long name to fill")],
+        );
+        fx.station.cast_ballot(code, &b, &key()).expect("test cast");
+    }
+    fx.open();
+    let codes = fx.codes(150);
+    for (i, code) in codes.iter().enumerate() {
+        let mut b = full_ballot();
+        b.insert(
+            "mayor".into(),
+            vec![format!("write-in:Voter {i:03} with a long enough name to fill")],
+        );
+        fx.station.cast_ballot(code, &b, &key()).expect("cast");
+    }
+    let key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
+    let before = ballot_leaf_pages(&raw(&fx.path, &key));
+    assert!(before.len() >= 4, "{} leaf pages", before.len());
+    let ascending = |pages: &[i64]| pages.windows(2).all(|w| w[0] < w[1]);
+    assert!(
+        !ascending(&before),
+        "before closing, leaf pages follow the order they were allocated in: {before:?}"
+    );
+
+    let w = fx.worker();
+    fx.station.close_polls(&w).expect("close");
+    let conn = raw(&fx.path, &key);
+    let after = ballot_leaf_pages(&conn);
+    assert!(
+        ascending(&after),
+        "after closing, leaf pages ascend in key order: {after:?}"
+    );
+    let free: i64 = conn
+        .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+        .expect("freelist");
+    assert_eq!(free, 0, "no free page is left");
+    assert_eq!(wal_len(&fx.path), 0, "the WAL is empty after closing");
+    drop(conn);
+    let reopened = fx.reopen();
+    assert_eq!(reopened.status().expect("status").ballots, 150);
+    assert_eq!(reopened.verify_audit_chain().expect("chain").first_broken, None);
+}
