@@ -269,11 +269,20 @@ impl Display {
             }
         }
     }
+}
 
-    fn stop(mut self) {
+/// Stops tauri-driver, the WebKitWebDriver it started (which would outlive
+/// it) and Xvfb, also when a measurement fails.
+impl Drop for Display {
+    fn drop(&mut self) {
+        let children = descendants(self.driver.id());
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        let _ = self.xvfb.kill();
+        for (pid, _) in children {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        // SIGTERM, so that Xvfb removes its socket and lock file.
+        let _ = Command::new("kill").arg(self.xvfb.id().to_string()).status();
         let _ = self.xvfb.wait();
     }
 }
@@ -613,7 +622,7 @@ async fn run() {
     let (slips_t, frame_gap, frames) = issue_codes_in_window(&client, slips).await;
     let _ = client.close().await;
     wait_gone(driver, "votekiosk-app").await;
-    d.stop();
+    drop(d);
 
     // Every voter's ballot is in the file.
     let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("reopen");
