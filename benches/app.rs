@@ -626,9 +626,9 @@ async fn run() {
 
     // Every voter's ballot is in the file.
     let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("reopen");
-    let ballots = st.status().expect("status").ballots;
+    let ballots = st.status().expect("status").turnout.ballots;
     assert_eq!(ballots, voters as u64, "ballots recorded");
-    let codes_issued = st.status().expect("status").codes.issued;
+    let codes_issued = st.status().expect("status").turnout.codes_issued;
     let receipts_saved = std::fs::read_dir(home.path().join("bench-printed"))
         .map(|d| {
             d.flatten()

@@ -4,11 +4,11 @@
 //! (reading and hashing every byte once: the floor of any check).
 //!
 //! The station files are synthesised, not cast (a million casts are a
-//! million fsyncs): each is a real `votekiosk-result/1` document built the
-//! way `Station::export` builds it, with random 128-bit record ids, valid
-//! ballots of the demo election (all four contest kinds, write-ins,
-//! under-votes), random receipt ids, the result from `tabulate`, consistent
-//! counts, sealed by `export::seal` with its own Ed25519 key.
+//! million fsyncs): each is a real `votekiosk-result/1` document built
+//! by `export::build_result_file`, as `Station::export` builds it, from
+//! random 128-bit record ids, valid ballots of the demo election (all four
+//! contest kinds, write-ins, under-votes), random receipt ids and
+//! consistent counts, sealed by `export::seal` with its own Ed25519 key.
 //!
 //! `cargo bench --bench office` runs it in full and writes
 //! `target/bench-results/office.md`; under `cargo test --benches` it runs
@@ -25,14 +25,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 
 use common::*;
-use votekiosk::export::format::{
-    AuditHead, Counts, Cvr, Polls, Receipts, ResultFile, StationInfo, RESULT_FILE_FORMAT,
-};
+use votekiosk::export::format::{AuditHead, Polls};
 use votekiosk::export::merge::{merge, Input};
 use votekiosk::export::verify::verify;
-use votekiosk::export::{self, merkle};
-use votekiosk::tabulate::{tabulate, ElectionResult, Turnout};
-use votekiosk::{demo, Ballot, ElectionDefinition, ReceiptId, SelectionsInput};
+use votekiosk::export::{self, StationExport};
+use votekiosk::{demo, Ballot, ElectionDefinition, ReceiptId, SelectionsInput, Turnout};
 
 struct Sizes {
     stations: usize,
@@ -113,87 +110,39 @@ fn random_selections(rng: &mut StdRng) -> SelectionsInput {
 fn station_file(definition: &ElectionDefinition, station: usize, n: usize) -> (String, Duration) {
     let mut rng = StdRng::seed_from_u64(0x5eed_0000 + station as u64);
     let mut ballots = Vec::with_capacity(n);
-    let mut cvrs = Vec::with_capacity(n);
     for _ in 0..n {
         let mut id = [0u8; 16];
         rng.fill_bytes(&mut id);
         let ballot = Ballot::validate(definition, &random_selections(&mut rng)).expect("valid ballot");
-        // The export's form: every contest, choices encoded.
-        let selections = ballot
-            .contests
-            .iter()
-            .map(|(c, choices)| {
-                (
-                    c.as_str().to_string(),
-                    choices.iter().map(|x| x.encode()).collect(),
-                )
-            })
-            .collect();
-        cvrs.push(Cvr {
-            id: hex::encode(id),
-            selections,
-        });
-        ballots.push(ballot);
+        ballots.push((id, ballot));
     }
-    cvrs.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut receipts: Vec<String> = (0..n)
+    let receipts: Vec<String> = (0..n)
         .map(|_| ReceiptId::random(&mut rng).as_str().to_string())
         .collect();
-    receipts.sort();
     let (revoked, unused) = (n as u64 / 100, n as u64 / 20);
-    let turnout = Turnout {
-        codes_issued: n as u64 + revoked + unused,
-        codes_used: n as u64,
-        codes_revoked: revoked,
-        codes_unused: unused,
-        ballots: n as u64,
-    };
-    let result = ElectionResult::new(
-        definition,
-        "closed",
-        false,
-        turnout,
-        tabulate(definition, &ballots),
-    );
     let mut seed = [0u8; 32];
     rng.fill_bytes(&mut seed);
     let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
     let mut head = [0u8; 32];
     rng.fill_bytes(&mut head);
-    let file = ResultFile {
-        format: RESULT_FILE_FORMAT.into(),
-        software: export::software(),
+    let file = export::build_result_file(StationExport {
+        definition,
+        mode: "closed",
         test: false,
-        definition: serde_json::from_str(definition.canonical_json()).expect("definition json"),
-        definition_hash: definition.hash().to_hex(),
-        station: StationInfo {
-            id: definition.station_id.clone(),
-            public_key: hex::encode(signing.verifying_key().to_bytes()),
-        },
+        public_key: signing.verifying_key().to_bytes(),
         polls: Polls {
             opened_at: Some("2026-11-03T12:00:00Z".into()),
             closed_at: Some("2026-11-04T01:00:00Z".into()),
         },
-        counts: Counts {
-            codes_issued: turnout.codes_issued,
-            codes_used: turnout.codes_used,
-            codes_revoked: turnout.codes_revoked,
-            codes_unused: turnout.codes_unused,
-            ballots: turnout.ballots,
-        },
-        result,
-        receipts: Receipts {
-            merkle_root: hex::encode(merkle::root(&receipts)),
-            ids: receipts,
-        },
-        cast_vote_records: cvrs,
+        turnout: Turnout::from_states(n as u64, revoked, unused, n as u64),
+        ballots,
+        receipts,
         audit: AuditHead {
             head: hex::encode(head),
             length: n as u64 + 40,
         },
-        signature: None,
-        mac: None,
-    };
+    })
+    .expect("result file");
     let mut mac_key = [0u8; 32];
     let mut salt = [0u8; 16];
     rng.fill_bytes(&mut mac_key);
@@ -371,10 +320,10 @@ fn main() {
         "## Office scale: export, verify, merge (`benches/office.rs`)\n\n\
          **Command**: `cargo bench --bench office` (run by `scripts/bench`). \
          {} station result files of {} ballots each ({} ballots, {} on disk, \
-         {} per file), synthesised as `Station::export` builds them (random \
-         128-bit record ids, valid ballots of the demo election's five \
-         contests, random receipt ids, the result from `tabulate`, consistent \
-         counts) and sealed by `export::seal` with {} different Ed25519 keys. \
+         {} per file), built by `export::build_result_file` as `Station::export` \
+         builds them (random 128-bit record ids, valid ballots of the demo \
+         election's five contests, random receipt ids, the result from \
+         `tabulate`, consistent counts) and sealed by `export::seal` with {} different Ed25519 keys. \
          {} runs of each step, interleaved; load average {load_before} \
          before, {load_after} after.\n\n\
          **Baseline (floor)**: `sha256sum` (the coreutils command, one process) \

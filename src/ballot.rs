@@ -106,17 +106,29 @@ impl Ballot {
         Ok(Ballot { contests })
     }
 
-    /// The stored (and exported) form: canonical JSON of the wire form.
-    pub fn to_json(&self) -> String {
-        let map: serde_json::Map<String, serde_json::Value> = self
-            .contests
+    /// The wire form: every contest, each choice as `Choice::encode`
+    /// writes it (what `validate` reads back, and a cast vote record's
+    /// `selections`).
+    pub fn selections(&self) -> SelectionsInput {
+        self.contests
             .iter()
             .map(|(id, choices)| {
-                let list = choices
-                    .iter()
-                    .map(|c| serde_json::Value::String(c.encode()))
-                    .collect();
-                (id.as_str().to_string(), serde_json::Value::Array(list))
+                (
+                    id.as_str().to_string(),
+                    choices.iter().map(Choice::encode).collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// The stored form: canonical JSON of the wire form.
+    pub fn to_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .selections()
+            .into_iter()
+            .map(|(id, choices)| {
+                let list = choices.into_iter().map(serde_json::Value::String).collect();
+                (id, serde_json::Value::Array(list))
             })
             .collect();
         crate::canonical::to_canonical_string(&serde_json::Value::Object(map))

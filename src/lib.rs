@@ -21,6 +21,7 @@ pub mod receipt;
 pub mod station;
 pub mod store;
 pub mod tabulate;
+pub mod turnout;
 
 pub use ballot::{Ballot, Choice, SelectionsInput};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -31,3 +32,4 @@ pub use receipt::ReceiptId;
 pub use station::{
     CastReceipt, IssuedBatch, KioskSettings, Mode, Official, Options, ReceiptStatus, Role, Station, Status,
 };
+pub use turnout::Turnout;

@@ -17,8 +17,9 @@ use crate::definition::{DefinitionHash, ElectionDefinition};
 use crate::error::{Error, Result};
 use crate::receipt::{self, ReceiptId};
 use crate::store::audit::{self as audit_store, AuditEntry, ChainReport};
-use crate::store::codes::{self as code_store, CodeCounts};
+use crate::store::codes as code_store;
 use crate::store::{ballots, election, officials, FileKey, Store};
+use crate::turnout::Turnout;
 
 /// Invalid codes in a row that lock voting.
 pub const CODE_LOCKOUT_AFTER: u32 = 5;
@@ -163,10 +164,10 @@ pub struct Status {
     pub opened_at: Option<String>,
     pub closed_at: Option<String>,
     pub voting_locked: bool,
-    pub codes: CodeCounts,
-    pub ballots: u64,
-    pub test_codes: CodeCounts,
-    pub test_ballots: u64,
+    /// Official codes and ballots.
+    pub turnout: Turnout,
+    /// Test codes and ballots (logic and accuracy testing).
+    pub test_turnout: Turnout,
 }
 
 /// One open election station.
@@ -825,10 +826,8 @@ impl Station {
             opened_at: row.opened_at,
             closed_at: row.closed_at,
             voting_locked: row.locked,
-            codes: code_store::code_counts(conn, false)?,
-            ballots: ballots::count_ballots(conn, false)?,
-            test_codes: code_store::code_counts(conn, true)?,
-            test_ballots: ballots::count_ballots(conn, true)?,
+            turnout: code_store::turnout(conn, false)?,
+            test_turnout: code_store::turnout(conn, true)?,
         })
     }
 
@@ -910,16 +909,8 @@ impl Station {
     }
 
     /// Codes and ballots, official or test: visible to anyone at any time.
-    pub fn turnout(&self, test: bool) -> Result<crate::tabulate::Turnout> {
-        let conn = self.store.conn();
-        let codes = code_store::code_counts(conn, test)?;
-        Ok(crate::tabulate::Turnout {
-            codes_issued: codes.issued,
-            codes_used: codes.used,
-            codes_revoked: codes.revoked,
-            codes_unused: codes.unused,
-            ballots: ballots::count_ballots(conn, test)?,
-        })
+    pub fn turnout(&self, test: bool) -> Result<Turnout> {
+        code_store::turnout(self.store.conn(), test)
     }
 }
 
@@ -1115,9 +1106,7 @@ impl Station {
     /// results only after the polls close; with `test`, a test export of
     /// the test ballots, allowed only in test mode. Audited.
     pub fn export(&mut self, by: &Official, test: bool) -> Result<String> {
-        use crate::export::format::{
-            AuditHead, Counts, Cvr, Polls, Receipts, ResultFile, StationInfo, RESULT_FILE_FORMAT,
-        };
+        use crate::export::format::{AuditHead, Polls};
         self.check_official(by)?;
         let mode = self.mode()?;
         match (test, mode) {
@@ -1142,72 +1131,28 @@ impl Station {
         let signing = self.signing_key()?;
         let conn = self.store.conn();
         let row = election::load(conn)?;
-        let records = ballots::ballot_records(conn, test)?;
-        let mut parsed = Vec::with_capacity(records.len());
-        let mut cvrs = Vec::with_capacity(records.len());
-        for (id, json) in &records {
-            let ballot = Ballot::from_json(&self.definition, json)?;
-            let selections = ballot
-                .contests
-                .iter()
-                .map(|(c, choices)| {
-                    (
-                        c.as_str().to_string(),
-                        choices.iter().map(|x| x.encode()).collect(),
-                    )
-                })
-                .collect();
-            cvrs.push(Cvr {
-                id: hex::encode(id),
-                selections,
-            });
-            parsed.push(ballot);
-        }
-        let receipts = ballots::receipt_ids(conn, test)?;
+        let records = ballots::ballot_records(conn, test)?
+            .into_iter()
+            .map(|(id, json)| Ok((id, Ballot::from_json(&self.definition, &json)?)))
+            .collect::<Result<Vec<_>>>()?;
         let turnout = self.turnout(test)?;
-        let result = crate::tabulate::ElectionResult::new(
-            &self.definition,
-            mode.as_str(),
+        let file = crate::export::build_result_file(crate::export::StationExport {
+            definition: &self.definition,
+            mode: mode.as_str(),
             test,
-            turnout,
-            crate::tabulate::tabulate(&self.definition, &parsed),
-        );
-        let definition: serde_json::Value = serde_json::from_str(self.definition.canonical_json())
-            .map_err(|e| Error::Damaged(format!("stored definition: {e}")))?;
-        let file = ResultFile {
-            format: RESULT_FILE_FORMAT.into(),
-            software: crate::export::software(),
-            test,
-            definition,
-            definition_hash: self.definition.hash().to_hex(),
-            station: StationInfo {
-                id: self.definition.station_id.clone(),
-                public_key: hex::encode(signing.verifying_key().to_bytes()),
-            },
+            public_key: signing.verifying_key().to_bytes(),
             polls: Polls {
                 opened_at: row.opened_at,
                 closed_at: row.closed_at,
             },
-            counts: Counts {
-                codes_issued: turnout.codes_issued,
-                codes_used: turnout.codes_used,
-                codes_revoked: turnout.codes_revoked,
-                codes_unused: turnout.codes_unused,
-                ballots: turnout.ballots,
-            },
-            result,
-            receipts: Receipts {
-                merkle_root: hex::encode(crate::export::merkle::root(&receipts)),
-                ids: receipts,
-            },
-            cast_vote_records: cvrs,
+            turnout,
+            ballots: records,
+            receipts: ballots::receipt_ids(conn, test)?,
             audit: AuditHead {
                 head: chain.head,
                 length: chain.length,
             },
-            signature: None,
-            mac: None,
-        };
+        })?;
         let mac_key = Zeroizing::new(crate::export::mac_key(&self.key.key));
         let text = crate::export::seal(file, &signing, &mac_key, &self.key.salt)?;
         let detail = format!(

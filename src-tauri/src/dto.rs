@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use votekiosk::definition::{ContestKind, Direction, ElectionDefinition, Text};
+use votekiosk::turnout::{serialize_codes, Turnout};
 use votekiosk::{CastReceipt, KioskSettings, Station, Status};
 
 pub type TextDto = BTreeMap<String, String>;
@@ -140,23 +141,18 @@ pub fn voter_context(d: &ElectionDefinition, settings: &KioskSettings, status: S
     }
 }
 
-#[derive(Serialize, Clone)]
-pub struct CodeCountsDto {
-    pub issued: u64,
-    pub used: u64,
-    pub revoked: u64,
-    pub unused: u64,
-}
-
-/// Mode and turnout: safe to show anyone.
+/// Mode and turnout: safe to show anyone. The codes go out as
+/// `{issued, used, revoked, unused}` beside the ballots (what `ui/` reads).
 #[derive(Serialize, Clone)]
 pub struct StatusDto {
     pub mode: &'static str,
     pub voting_locked: bool,
     pub ballots: u64,
     pub test_ballots: u64,
-    pub codes: CodeCountsDto,
-    pub test_codes: CodeCountsDto,
+    #[serde(serialize_with = "serialize_codes")]
+    pub codes: Turnout,
+    #[serde(serialize_with = "serialize_codes")]
+    pub test_codes: Turnout,
     pub opened_at: Option<String>,
     pub closed_at: Option<String>,
     pub definition_hash: String,
@@ -164,19 +160,13 @@ pub struct StatusDto {
 }
 
 pub fn status(s: &Status) -> StatusDto {
-    let c = |c: &votekiosk::store::codes::CodeCounts| CodeCountsDto {
-        issued: c.issued,
-        used: c.used,
-        revoked: c.revoked,
-        unused: c.unused,
-    };
     StatusDto {
         mode: s.mode.as_str(),
         voting_locked: s.voting_locked,
-        ballots: s.ballots,
-        test_ballots: s.test_ballots,
-        codes: c(&s.codes),
-        test_codes: c(&s.test_codes),
+        ballots: s.turnout.ballots,
+        test_ballots: s.test_turnout.ballots,
+        codes: s.turnout,
+        test_codes: s.test_turnout,
         opened_at: s.opened_at.clone(),
         closed_at: s.closed_at.clone(),
         definition_hash: s.definition_hash.to_hex(),

@@ -559,7 +559,10 @@ fn run(cli: Cli) -> Result<()> {
             let fingerprint = station.public_key_fingerprint()?;
             let s = station.status()?;
             let def = station.definition();
-            let counts = |c: &votekiosk::store::codes::CodeCounts| json!({ "issued": c.issued, "used": c.used, "revoked": c.revoked, "unused": c.unused });
+            let codes = |t: &votekiosk::Turnout| {
+                votekiosk::turnout::serialize_codes(t, serde_json::value::Serializer)
+                    .map_err(|e| Error::InvalidInput(format!("status: {e}")))
+            };
             let value = json!({
                 "station_id": s.station_id,
                 "title": def.title.get(def.default_language()),
@@ -568,9 +571,9 @@ fn run(cli: Cli) -> Result<()> {
                 "opened_at": s.opened_at,
                 "closed_at": s.closed_at,
                 "voting_locked": s.voting_locked,
-                "codes": counts(&s.codes),
-                "ballots": s.ballots,
-                "test": { "codes": counts(&s.test_codes), "ballots": s.test_ballots },
+                "codes": codes(&s.turnout)?,
+                "ballots": s.turnout.ballots,
+                "test": { "codes": codes(&s.test_turnout)?, "ballots": s.test_turnout.ballots },
                 "public_key": public_key,
                 "public_key_fingerprint": fingerprint,
             });
@@ -582,13 +585,13 @@ fn run(cli: Cli) -> Result<()> {
                     s.mode.as_str(),
                     if s.voting_locked { "  VOTING LOCKED (invalid codes): a poll worker must unlock" } else { "" },
                     s.definition_hash,
-                    s.codes.issued,
-                    s.codes.used,
-                    s.codes.revoked,
-                    s.codes.unused,
-                    s.ballots,
-                    if s.test_ballots > 0 || s.test_codes.issued > 0 {
-                        format!("\nTest ballots {} (test codes issued {})", s.test_ballots, s.test_codes.issued)
+                    s.turnout.codes_issued,
+                    s.turnout.codes_used,
+                    s.turnout.codes_revoked,
+                    s.turnout.codes_unused,
+                    s.turnout.ballots,
+                    if s.test_turnout.ballots > 0 || s.test_turnout.codes_issued > 0 {
+                        format!("\nTest ballots {} (test codes issued {})", s.test_turnout.ballots, s.test_turnout.codes_issued)
                     } else {
                         String::new()
                     }

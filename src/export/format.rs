@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ballot::Ballot;
 use crate::tabulate::ElectionResult;
+use crate::turnout::Turnout;
 
 pub const RESULT_FILE_FORMAT: &str = "votekiosk-result/1";
 pub const MERGE_FILE_FORMAT: &str = "votekiosk-merge/1";
@@ -24,7 +26,7 @@ pub struct ResultFile {
     pub definition_hash: String,
     pub station: StationInfo,
     pub polls: Polls,
-    pub counts: Counts,
+    pub counts: Turnout,
     pub result: ElectionResult,
     /// Every ballot, sorted by its random id; no timestamps, no codes.
     pub cast_vote_records: Vec<Cvr>,
@@ -52,22 +54,23 @@ pub struct Polls {
     pub closed_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Counts {
-    pub codes_issued: u64,
-    pub codes_used: u64,
-    pub codes_revoked: u64,
-    pub codes_unused: u64,
-    pub ballots: u64,
-}
-
 /// A cast vote record: a ballot's random id (32 hex digits) and its choices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cvr {
     pub id: String,
     pub selections: BTreeMap<String, Vec<String>>,
+}
+
+impl Cvr {
+    /// The record of a stored ballot: its random id, its choices in the
+    /// wire form (`Ballot::selections`: every contest, encoded choices).
+    pub fn new(id: &[u8; 16], ballot: &Ballot) -> Cvr {
+        Cvr {
+            id: hex::encode(id),
+            selections: ballot.selections(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,7 +94,8 @@ pub struct AuditHead {
 pub struct Signature {
     /// Always `ed25519`.
     pub algorithm: String,
-    /// 128 hex digits over the canonical document without `signature` and `mac`.
+    /// 128 hex digits over the canonical document without `signature`
+    /// (the MAC is signed too; see `export::seal`).
     pub value: String,
 }
 
@@ -103,6 +107,8 @@ pub struct Mac {
     /// The station file's salt (32 hex digits): the MAC key is
     /// HMAC-SHA256(Argon2id(passphrase, salt), "votekiosk-export-mac/1").
     pub salt: String,
+    /// 64 hex digits over the canonical document without `signature`
+    /// and `mac`.
     pub value: String,
 }
 
@@ -116,7 +122,7 @@ pub struct MergeFile {
     pub definition: serde_json::Value,
     pub definition_hash: String,
     pub inputs: Vec<MergeInput>,
-    pub counts: Counts,
+    pub counts: Turnout,
     pub result: ElectionResult,
     pub cast_vote_records: Vec<Cvr>,
     pub receipts: Receipts,

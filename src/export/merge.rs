@@ -12,15 +12,15 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
-use super::format::{Counts, MergeFile, MergeInput, Receipts, ResultFile, MERGE_FILE_FORMAT};
-use super::merkle;
+use super::build::count;
+use super::format::{MergeFile, MergeInput, ResultFile, MERGE_FILE_FORMAT};
 use super::verify::{verify_keeping_ballots, Parsed};
 use super::{canonical_list, canonical_record_texts, Members};
 use crate::ballot::Ballot;
 use crate::canonical::to_canonical_string;
 use crate::definition::ElectionDefinition;
 use crate::error::{Error, Result};
-use crate::tabulate::{tabulate, ElectionResult, Turnout};
+use crate::turnout::Turnout;
 
 /// One input: a name for messages (e.g. its path) and its bytes.
 pub struct Input {
@@ -116,25 +116,14 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(refuse(format!("receipt {} appears in two inputs", w[0])));
     }
-    let mut counts = Counts::default();
-    for (f, _) in &files {
-        counts.codes_issued += f.counts.codes_issued;
-        counts.codes_used += f.counts.codes_used;
-        counts.codes_revoked += f.counts.codes_revoked;
-        counts.codes_unused += f.counts.codes_unused;
-        counts.ballots += f.counts.ballots;
-    }
+    let counts = files
+        .iter()
+        .try_fold(Turnout::default(), |sum, (f, _)| sum.checked_add(f.counts))
+        .ok_or_else(|| refuse("the counts add up to more than a 64-bit number holds".into()))?;
     let def_text = to_canonical_string(&files[0].0.definition);
     let def =
         ElectionDefinition::parse(def_text.as_bytes()).map_err(|e| refuse(format!("definition: {e}")))?;
-    let turnout = Turnout {
-        codes_issued: counts.codes_issued,
-        codes_used: counts.codes_used,
-        codes_revoked: counts.codes_revoked,
-        codes_unused: counts.codes_unused,
-        ballots: counts.ballots,
-    };
-    let result = ElectionResult::new(&def, "closed", false, turnout, tabulate(&def, &ballots));
+    let (result, receipts) = count(&def, "closed", false, counts, &ballots, ids);
     drop(ballots);
     let merged = MergeFile {
         format: MERGE_FILE_FORMAT.into(),
@@ -152,10 +141,7 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
             .collect(),
         counts,
         result,
-        receipts: Receipts {
-            merkle_root: hex::encode(merkle::root(&ids)),
-            ids,
-        },
+        receipts,
         cast_vote_records: Vec::new(),
     };
     // The records' canonical texts, the rest of the file around them: the

@@ -2,11 +2,14 @@
 //! (`votekiosk-result/1`), its public verifier, receipt inclusion, the
 //! static `verify.html` written next to it, and merging stations.
 //!
-//! The file is one canonical JSON document (`crate::canonical`). The
-//! Ed25519 signature and the HMAC cover the canonical bytes of the document
-//! without its `signature` and `mac` members. Verification needs no secret;
-//! the passphrase only adds the HMAC check.
+//! The file is one canonical JSON document (`crate::canonical`). The HMAC
+//! covers the canonical bytes of the document without its `signature` and
+//! `mac` members; the Ed25519 signature covers the canonical bytes without
+//! `signature` alone, so the MAC is signed too and no byte goes
+//! unprotected (`seal`). Verification needs no secret; the passphrase only
+//! adds the HMAC check.
 
+mod build;
 pub mod format;
 pub mod html;
 pub mod merge;
@@ -20,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::canonical::to_canonical_string;
 use crate::error::{Error, Result};
+pub use build::{build_result_file, StationExport};
 use format::{Mac, ResultFile, Signature};
 
 /// The largest export the verifier reads (a million ballots is ~150 MB).
@@ -40,22 +44,6 @@ pub fn fingerprint(public_key: &[u8; 32]) -> String {
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The bytes the HMAC covers: the canonical document without `signature`
-/// and `mac`.
-pub fn mac_bytes(doc: &serde_json::Value) -> Result<String> {
-    without(doc, &["signature", "mac"])
-}
-
-/// The bytes the signature covers: the canonical document without
-/// `signature` (so the MAC is signed too, and no byte goes unprotected).
-pub fn signed_bytes(doc: &serde_json::Value) -> Result<String> {
-    without(doc, &["signature"])
-}
-
-fn without(doc: &serde_json::Value, members: &[&str]) -> Result<String> {
-    Ok(Members::of(doc)?.text_without(members))
 }
 
 /// A JSON object's members, each value already in canonical form. The

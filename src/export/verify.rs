@@ -6,12 +6,13 @@ use std::fmt;
 use ed25519_dalek::{Signature as EdSignature, VerifyingKey};
 use serde::Deserialize;
 
-use super::format::{Counts, Cvr, MergeFile, Receipts, ResultFile, MERGE_FILE_FORMAT, RESULT_FILE_FORMAT};
+use super::format::{Cvr, MergeFile, Receipts, ResultFile, MERGE_FILE_FORMAT, RESULT_FILE_FORMAT};
 use super::merkle;
 use crate::ballot::{Ballot, Choice, SelectionsInput, WRITE_IN_PREFIX};
 use crate::definition::ElectionDefinition;
 use crate::receipt::{self, ReceiptId};
 use crate::tabulate::{tabulate, ElectionResult};
+use crate::turnout::Turnout;
 
 /// One thing wrong with a file, by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -324,18 +325,7 @@ fn check_station(
         }
     }
     let counts = file.counts;
-    if counts.codes_issued != counts.codes_used + counts.codes_revoked + counts.codes_unused {
-        failures.push(Failure::Counts(format!(
-            "codes issued ({}) is not used + revoked + unused ({} + {} + {})",
-            counts.codes_issued, counts.codes_used, counts.codes_revoked, counts.codes_unused
-        )));
-    }
-    if counts.codes_used != counts.ballots {
-        failures.push(Failure::Counts(format!(
-            "{} codes used but {} ballots",
-            counts.codes_used, counts.ballots
-        )));
-    }
+    failures.extend(counts.discrepancies().into_iter().map(Failure::Counts));
     if file.result.station_id != file.station.id {
         failures.push(Failure::Tally(format!(
             "result is for station {:?}, file for {:?}",
@@ -395,8 +385,7 @@ fn check_merge(file: MergeFile) -> (Report, Option<Parsed>, Vec<Ballot>) {
             file.counts.ballots
         )));
     }
-    let c = file.counts;
-    if c.codes_issued != c.codes_used + c.codes_revoked + c.codes_unused || c.codes_used != c.ballots {
+    if !file.counts.adds_up() {
         failures.push(Failure::Counts("codes and ballots do not add up".into()));
     }
     let ballots = check_content(
@@ -453,7 +442,7 @@ fn in_normal_form(ballot: &Ballot, selections: &SelectionsInput) -> bool {
 fn check_content(
     definition: &serde_json::Value,
     definition_hash: &str,
-    counts: &Counts,
+    counts: &Turnout,
     result: &ElectionResult,
     cvrs: &[Cvr],
     receipts: &Receipts,
@@ -529,20 +518,7 @@ fn check_content(
             receipts.ids.len()
         )));
     }
-    let t = &result.turnout;
-    if (
-        t.codes_issued,
-        t.codes_used,
-        t.codes_revoked,
-        t.codes_unused,
-        t.ballots,
-    ) != (
-        counts.codes_issued,
-        counts.codes_used,
-        counts.codes_revoked,
-        counts.codes_unused,
-        counts.ballots,
-    ) {
+    if result.turnout != *counts {
         failures.push(Failure::Counts(
             "the result's turnout differs from the file's counts".into(),
         ));
@@ -604,9 +580,8 @@ mod tests {
     use rand::{RngCore, SeedableRng};
 
     use super::*;
-    use crate::export::format::{AuditHead, Polls, StationInfo};
+    use crate::export::format::{AuditHead, Polls};
     use crate::export::merge::{merge, Input};
-    use crate::tabulate::Turnout;
 
     /// A sealed station file of the demo election with `n` ballots.
     fn sealed(seed: u64, n: usize) -> String {
@@ -616,7 +591,6 @@ mod tests {
         let def = crate::demo::definition(now).expect("demo");
         let mut rng = StdRng::seed_from_u64(seed);
         let picks = [["alvarez"], ["brooks"], ["write-in:Zoë  Q"]];
-        let mut cvrs = Vec::new();
         let mut ballots = Vec::new();
         for i in 0..n {
             let mut input = BTreeMap::new();
@@ -628,66 +602,32 @@ mod tests {
             let ballot = Ballot::validate(&def, &input).expect("ballot");
             let mut id = [0u8; 16];
             rng.fill_bytes(&mut id);
-            let selections = ballot
-                .contests
-                .iter()
-                .map(|(c, ch)| (c.as_str().to_string(), ch.iter().map(|x| x.encode()).collect()))
-                .collect();
-            cvrs.push(Cvr {
-                id: hex::encode(id),
-                selections,
-            });
-            ballots.push(ballot);
+            ballots.push((id, ballot));
         }
-        cvrs.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut ids: Vec<String> = (0..n)
+        let receipts = (0..n)
             .map(|_| ReceiptId::random(&mut rng).as_str().to_string())
             .collect();
-        ids.sort();
-        let turnout = Turnout {
-            codes_issued: n as u64,
-            codes_used: n as u64,
-            codes_revoked: 0,
-            codes_unused: 0,
-            ballots: n as u64,
-        };
         let mut seed_bytes = [0u8; 32];
         rng.fill_bytes(&mut seed_bytes);
         let signing = ed25519_dalek::SigningKey::from_bytes(&seed_bytes);
-        let file = ResultFile {
-            format: RESULT_FILE_FORMAT.into(),
-            software: crate::export::software(),
+        let file = crate::export::build_result_file(crate::export::StationExport {
+            definition: &def,
+            mode: "closed",
             test: false,
-            definition: serde_json::from_str(def.canonical_json()).expect("json"),
-            definition_hash: def.hash().to_hex(),
-            station: StationInfo {
-                id: def.station_id.clone(),
-                public_key: hex::encode(signing.verifying_key().to_bytes()),
-            },
+            public_key: signing.verifying_key().to_bytes(),
             polls: Polls {
                 opened_at: Some("2026-11-03T12:00:00Z".into()),
                 closed_at: None,
             },
-            counts: Counts {
-                codes_issued: n as u64,
-                codes_used: n as u64,
-                codes_revoked: 0,
-                codes_unused: 0,
-                ballots: n as u64,
-            },
-            result: ElectionResult::new(&def, "closed", false, turnout, tabulate(&def, &ballots)),
-            cast_vote_records: cvrs,
-            receipts: Receipts {
-                merkle_root: hex::encode(merkle::root(&ids)),
-                ids,
-            },
+            turnout: Turnout::from_states(n as u64, 0, 0, n as u64),
+            ballots,
+            receipts,
             audit: AuditHead {
                 head: "0".repeat(64),
                 length: 1,
             },
-            signature: None,
-            mac: None,
-        };
+        })
+        .expect("build");
         crate::export::seal(file, &signing, &[7; 32], &[9; 16]).expect("seal")
     }
 

@@ -270,14 +270,14 @@ impl ZeroReport {
             Mode::Closed => "Printed after the polls closed.",
         };
         report.paragraph(Face::Regular, 9.5, when);
-        if s.ballots != 0 {
+        if s.turnout.ballots != 0 {
             report.y += 2.0;
             report.paragraph(
                 Face::Bold,
                 11.0,
                 &format!(
                     "WARNING: this station already holds {} official ballots. This is not a zero report.",
-                    s.ballots
+                    s.turnout.ballots
                 ),
             );
         }
@@ -305,13 +305,13 @@ impl ZeroReport {
             Face::Regular,
         );
         report.row("Printed at", &local_time(def, self.printed_at), Face::Regular);
-        report.figure("Official ballots in the station", &s.ballots.to_string());
-        report.row("Test ballots", &s.test_ballots.to_string(), Face::Regular);
+        report.figure("Official ballots in the station", &s.turnout.ballots.to_string());
+        report.row("Test ballots", &s.test_turnout.ballots.to_string(), Face::Regular);
         report.row(
             "Voter codes",
             &format!(
                 "{} issued, {} used, {} revoked, {} unused",
-                s.codes.issued, s.codes.used, s.codes.revoked, s.codes.unused
+                s.turnout.codes_issued, s.turnout.codes_used, s.turnout.codes_revoked, s.turnout.codes_unused
             ),
             Face::Regular,
         );

@@ -1,17 +1,10 @@
-//! Voter codes, stored only as HMACs, and their batches.
+//! Voter codes, stored only as HMACs, their batches, and the turnout
+//! (codes by state beside the ballots cast).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
-
-/// Counts of codes by state (official or test codes, as asked).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CodeCounts {
-    pub issued: u64,
-    pub used: u64,
-    pub revoked: u64,
-    pub unused: u64,
-}
+use crate::turnout::Turnout;
 
 pub fn record_batch(conn: &Connection, at: &str, by: &str, count: usize, test: bool) -> Result<i64> {
     conn.execute(
@@ -84,20 +77,21 @@ pub fn delete_test_codes(conn: &Connection) -> Result<usize> {
     Ok(n)
 }
 
-pub fn code_counts(conn: &Connection, test: bool) -> Result<CodeCounts> {
-    let mut c = CodeCounts::default();
+/// Codes by state and ballots cast, official or test (as `test` says).
+pub fn turnout(conn: &Connection, test: bool) -> Result<Turnout> {
+    let (mut used, mut revoked, mut unused) = (0, 0, 0);
     let mut stmt =
         conn.prepare_cached("SELECT state, count(*) FROM voter_codes WHERE test = ?1 GROUP BY state")?;
     let rows = stmt.query_map([test], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
     for row in rows {
         let (state, n) = row?;
         match state.as_str() {
-            "issued" => c.unused = n,
-            "used" => c.used = n,
-            "revoked" => c.revoked = n,
+            "issued" => unused = n,
+            "used" => used = n,
+            "revoked" => revoked = n,
             _ => {}
         }
     }
-    c.issued = c.unused + c.used + c.revoked;
-    Ok(c)
+    let ballots = super::ballots::count_ballots(conn, test)?;
+    Ok(Turnout::from_states(used, revoked, unused, ballots))
 }

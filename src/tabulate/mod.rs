@@ -23,12 +23,12 @@ use std::collections::HashMap;
 
 pub use result::{
     ApprovalResult, CandidateResult, ContestResult, Draw, ElectionResult, ExhaustedBy, RankedResult, Round,
-    TieBreakRecord, Transfer, Turnout, Votes, WriteInName, WriteIns, YesNoResult, RESULT_FORMAT,
-    WRITE_IN_LINE,
+    TieBreakRecord, Transfer, Votes, WriteInName, WriteIns, YesNoResult, RESULT_FORMAT, WRITE_IN_LINE,
 };
 
 use crate::ballot::{Ballot, Choice};
 use crate::definition::{Contest, ContestKind, ElectionDefinition};
+use crate::turnout::Turnout;
 
 impl ElectionResult {
     /// Wraps contest results with the election's identity and turnout.

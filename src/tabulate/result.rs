@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::definition::format::RankedRulesDoc;
+use crate::turnout::Turnout;
 
 /// The value of `ElectionResult::format`.
 pub const RESULT_FORMAT: &str = "votekiosk-tally/1";
@@ -29,22 +30,11 @@ pub struct ElectionResult {
     pub mode: String,
     /// Whether these are test ballots (logic and accuracy testing).
     pub test: bool,
+    /// Voter codes and ballots (official or test, as `test` says).
+    /// Visible to anyone at any time.
     pub turnout: Turnout,
     /// One per contest, in definition order.
     pub contests: Vec<ContestResult>,
-}
-
-/// Voter codes and ballots (official or test, as `ElectionResult::test`
-/// says). Visible to anyone at any time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Turnout {
-    pub codes_issued: u64,
-    pub codes_used: u64,
-    pub codes_revoked: u64,
-    pub codes_unused: u64,
-    /// Ballots cast (and counted).
-    pub ballots: u64,
 }
 
 /// The result of one contest, tagged by its `kind`.

@@ -258,7 +258,7 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
 
     // The file holds exactly what the voters chose.
     let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("open");
-    assert_eq!(st.status().expect("status").ballots, 4);
+    assert_eq!(st.status().expect("status").turnout.ballots, 4);
     for r in [&r1, &r2, &r3, &r4] {
         assert_eq!(
             st.check_receipt(r).expect("receipt"),
@@ -268,10 +268,8 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     }
     let mut seen: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
     for b in st.ballots(false).expect("ballots") {
-        for (contest, choices) in &b.contests {
-            seen.entry(contest.to_string())
-                .or_default()
-                .push(choices.iter().map(|c| c.encode()).collect());
+        for (contest, choices) in b.selections() {
+            seen.entry(contest).or_default().push(choices);
         }
     }
     let mut mayor: Vec<Vec<String>> = seen["mayor"].clone();

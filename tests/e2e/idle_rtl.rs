@@ -132,6 +132,6 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     k.stop().await;
 
     let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("open");
-    assert_eq!(st.status().expect("status").ballots, 0);
-    assert_eq!(st.status().expect("status").codes.unused, 1);
+    assert_eq!(st.status().expect("status").turnout.ballots, 0);
+    assert_eq!(st.status().expect("status").turnout.codes_unused, 1);
 }

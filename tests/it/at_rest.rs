@@ -208,7 +208,7 @@ fn a_wrong_passphrase_opens_nothing_and_writes_nothing() {
 
     // The right passphrase still opens it, with the ballot.
     let station = Station::open(&path, PASSPHRASE, options()).expect("open with the passphrase");
-    assert_eq!(station.status().expect("status").ballots, 1);
+    assert_eq!(station.status().expect("status").turnout.ballots, 1);
 }
 
 #[test]

@@ -80,9 +80,9 @@ fn eight_connections_racing_with_one_code_cast_exactly_one_ballot() {
     }
 
     let status = fx.station.status().expect("status");
-    assert_eq!(status.ballots, ROUNDS as u64, "ballots");
-    assert_eq!(status.codes.used, ROUNDS as u64, "used codes");
-    assert_eq!(status.codes.unused, 0, "unused codes");
+    assert_eq!(status.turnout.ballots, ROUNDS as u64, "ballots");
+    assert_eq!(status.turnout.codes_used, ROUNDS as u64, "used codes");
+    assert_eq!(status.turnout.codes_unused, 0, "unused codes");
     assert_eq!(
         fx.station.receipt_count(false).expect("receipts"),
         ROUNDS as u64,
@@ -126,7 +126,7 @@ fn a_repeated_submit_returns_the_same_receipt_and_casts_nothing() {
         .cast_ballot(&codes[0], &full_ballot(), &request)
         .expect("repeated submit");
     assert_eq!(again, first, "the repeated submit returns the first receipt");
-    assert_eq!(fx.station.status().expect("status").ballots, 1);
+    assert_eq!(fx.station.status().expect("status").turnout.ballots, 1);
     assert_eq!(fx.station.receipt_count(false).expect("receipts"), 1);
 
     // A new request with the used code is a second vote: refused.
@@ -140,8 +140,8 @@ fn a_repeated_submit_returns_the_same_receipt_and_casts_nothing() {
         .expect("submit after restart");
     assert_eq!(after_restart, first, "the same receipt after reopening the file");
     let status = restarted.status().expect("status");
-    assert_eq!(status.ballots, 1, "still one ballot");
-    assert_eq!(status.codes.used, 1);
+    assert_eq!(status.turnout.ballots, 1, "still one ballot");
+    assert_eq!(status.turnout.codes_used, 1);
     assert_eq!(restarted.receipt_count(false).expect("receipts"), 1);
     assert_eq!(audited(&restarted, "ballot_cast"), 1, "one ballot_cast entry");
 }
@@ -195,7 +195,7 @@ fn a_double_submit_racing_on_eight_connections_casts_one_ballot() {
         );
     }
     let status = fx.station.status().expect("status");
-    assert_eq!(status.ballots, DOUBLE_SUBMITS as u64);
+    assert_eq!(status.turnout.ballots, DOUBLE_SUBMITS as u64);
     assert_eq!(
         fx.station.receipt_count(false).expect("receipts"),
         DOUBLE_SUBMITS as u64

@@ -125,11 +125,11 @@ pub fn assert_consistent(path: &Path, key: &FileKey, reported: &[String], label:
         "SELECT count(*) FROM audit WHERE kind = 'ballot_cast' AND detail = 'a ballot was cast'",
     );
     assert_eq!(
-        (receipts, used, requests, audited, status.ballots),
+        (receipts, used, requests, audited, status.turnout.ballots),
         (ballots, ballots, ballots, ballots, ballots),
         "{label}: ballots, receipts, used codes, cast requests, audit entries and status disagree"
     );
-    assert_eq!(status.codes.used, ballots, "{label}: status counts");
+    assert_eq!(status.turnout.codes_used, ballots, "{label}: status counts");
     ballots
 }
 

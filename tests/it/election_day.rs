@@ -68,7 +68,7 @@ fn a_whole_election_day() {
     assert_eq!(mark(&counts, "mayor", "alvarez"), 1);
     assert_eq!(mark(&counts, "mayor", "brooks"), 1);
     assert_eq!(mark(&counts, "library-bond", "no"), 1);
-    assert_eq!(fx.station.status().expect("status").test_ballots, 2);
+    assert_eq!(fx.station.status().expect("status").test_turnout.ballots, 2);
     assert_eq!(
         fx.station.check_receipt(&test_receipt.payload).expect("check"),
         ReceiptStatus::Recorded { test: true }
@@ -78,10 +78,10 @@ fn a_whole_election_day() {
     fx.open();
     let status = fx.station.status().expect("status");
     assert_eq!(
-        (status.mode, status.ballots, status.test_ballots),
+        (status.mode, status.turnout.ballots, status.test_turnout.ballots),
         (Mode::Open, 0, 0)
     );
-    assert_eq!(status.test_codes.issued, 0);
+    assert_eq!(status.test_turnout.codes_issued, 0);
     assert!(status.opened_at.is_some());
     assert_eq!(
         fx.station.check_receipt(&test_receipt.payload).expect("check"),
@@ -137,14 +137,14 @@ fn a_whole_election_day() {
     let status = fx.station.status().expect("status");
     assert_eq!(
         (
-            status.codes.issued,
-            status.codes.used,
-            status.codes.revoked,
-            status.codes.unused
+            status.turnout.codes_issued,
+            status.turnout.codes_used,
+            status.turnout.codes_revoked,
+            status.turnout.codes_unused
         ),
         (7, 5, 1, 1)
     );
-    assert_eq!(status.ballots, 5);
+    assert_eq!(status.turnout.ballots, 5);
 
     // Pausing stops voting; resuming allows it again.
     fx.station.pause_polls(&w).expect("pause");
@@ -253,7 +253,7 @@ fn a_whole_election_day() {
 
     let status = station.status().expect("status");
     assert_eq!(
-        (status.mode, status.ballots, status.codes.used),
+        (status.mode, status.turnout.ballots, status.turnout.codes_used),
         (Mode::Closed, 5, 5)
     );
     assert!(status.closed_at.is_some());
@@ -315,7 +315,7 @@ fn a_receipt_is_durable_once_returned() {
         other.check_receipt(r.receipt.as_str()).expect("check"),
         ReceiptStatus::Recorded { test: false }
     );
-    assert_eq!(other.status().expect("status").ballots, 1);
+    assert_eq!(other.status().expect("status").turnout.ballots, 1);
     // A connection opened before the casts, too, sees each one the instant
     // its receipt is returned; and by then the commit has also left the WAL
     // for the main file (SECURITY.md, "Power cuts").
@@ -329,7 +329,7 @@ fn a_receipt_is_durable_once_returned() {
             other.check_receipt(r.receipt.as_str()).expect("check"),
             ReceiptStatus::Recorded { test: false }
         );
-        assert_eq!(other.status().expect("status").ballots, i as u64 + 2);
+        assert_eq!(other.status().expect("status").turnout.ballots, i as u64 + 2);
         assert_eq!(
             std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0),
             0,

@@ -96,6 +96,11 @@ fn a_closed_station_exports_a_file_anyone_can_verify() {
         ),
         (13, 12, 1)
     );
+    // One count throughout: the file's counts are its result's turnout and
+    // the station's, and they add up.
+    assert_eq!(file.result.turnout, file.counts);
+    assert_eq!(fx.station.status().expect("status").turnout, file.counts);
+    assert!(file.counts.adds_up(), "{:?}", file.counts.discrepancies());
     let mut sorted = receipts.clone();
     sorted.sort();
     assert_eq!(

@@ -261,7 +261,7 @@ fn five_unknown_codes_lock_voting_until_a_poll_worker_unlocks_it() {
         matches!(locked, Err(Error::KioskLocked)),
         "casting while locked: {locked:?}"
     );
-    assert_eq!(fx.station.status().expect("status").ballots, 0);
+    assert_eq!(fx.station.status().expect("status").turnout.ballots, 0);
 
     // A restart does not lift the lock.
     restart(&mut fx);
@@ -280,7 +280,7 @@ fn five_unknown_codes_lock_voting_until_a_poll_worker_unlocks_it() {
     fx.station
         .cast_ballot(&codes[0], &full_ballot(), &key())
         .expect("cast after unlock");
-    assert_eq!(fx.station.status().expect("status").ballots, 1);
+    assert_eq!(fx.station.status().expect("status").turnout.ballots, 1);
     let again = fx.station.unlock_voting(&worker);
     assert!(matches!(again, Err(Error::NotLocked)), "{again:?}");
     assert_eq!(

@@ -162,12 +162,12 @@ pub fn snapshot(station: &Station) -> Snapshot {
         v.sort();
         v
     };
-    let c = |c: votekiosk::store::codes::CodeCounts| (c.issued, c.used, c.revoked, c.unused);
+    let c = |t: votekiosk::Turnout| (t.codes_issued, t.codes_used, t.codes_revoked, t.codes_unused);
     Snapshot {
         ballots: list(false),
         test_ballots: list(true),
-        codes: c(s.codes),
-        test_codes: c(s.test_codes),
+        codes: c(s.turnout),
+        test_codes: c(s.test_turnout),
         receipts: (
             station.receipt_count(false).expect("receipts"),
             station.receipt_count(true).expect("receipts"),

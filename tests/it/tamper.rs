@@ -261,6 +261,6 @@ fn closing_the_polls_rewrites_the_file_in_key_order() {
     assert_eq!(wal_len(&fx.path), 0, "the WAL is empty after closing");
     drop(conn);
     let reopened = fx.reopen();
-    assert_eq!(reopened.status().expect("status").ballots, 150);
+    assert_eq!(reopened.status().expect("status").turnout.ballots, 150);
     assert_eq!(reopened.verify_audit_chain().expect("chain").first_broken, None);
 }
