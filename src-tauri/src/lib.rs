@@ -17,40 +17,11 @@ use tauri::{WebviewUrl, WebviewWindowBuilder};
 pub use error::IpcError;
 use state::AppState;
 
-/// Where the demo election lives when no file is given.
+/// Where the demo election lives when no file is given: the user's data
+/// folder, or the temporary folder when the system names no home.
 fn demo_path() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("votekiosk").join("demo.vkstation")
-}
-
-/// Opens (creating if needed) the demo election file.
-fn ensure_demo(path: &std::path::Path) -> votekiosk::Result<()> {
-    if path.exists() {
-        return Ok(());
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| votekiosk::Error::Io {
-            path: dir.display().to_string(),
-            source: e,
-        })?;
-    }
-    let definition = votekiosk::demo::definition(chrono_now())?;
-    votekiosk::Station::create(
-        path,
-        &definition,
-        votekiosk::demo::PASSPHRASE,
-        votekiosk::demo::ADMIN,
-        votekiosk::demo::ADMIN_PASSWORD,
-        votekiosk::Options::default(),
-    )?;
-    Ok(())
-}
-
-fn chrono_now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
+    votekiosk::demo::default_path()
+        .unwrap_or_else(|| std::env::temp_dir().join("votekiosk").join("demo.vkstation"))
 }
 
 /// One kiosk app per machine: a second start exits with a message.
@@ -78,7 +49,7 @@ pub fn run() {
         Some(p) => (PathBuf::from(p), false),
         None => {
             let path = demo_path();
-            if let Err(e) = ensure_demo(&path) {
+            if let Err(e) = votekiosk::demo::ensure(&path, votekiosk::Options::default()) {
                 eprintln!("cannot create the demo election at {}: {e}", path.display());
                 std::process::exit(1);
             }

@@ -12,7 +12,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::canonical::to_canonical_string;
@@ -399,6 +399,30 @@ impl ElectionDefinition {
     pub fn contest(&self, id: &str) -> Option<&Contest> {
         self.contests.iter().find(|c| c.id.as_str() == id)
     }
+
+    /// Where `now` stands against the voting window (the day counted in
+    /// the window's own time zone), for a warning when the polls open.
+    pub fn window_position(&self, now: DateTime<Utc>) -> WindowPosition {
+        let today = now.with_timezone(self.opens.offset()).date_naive();
+        if now >= self.closes {
+            WindowPosition::Ended
+        } else if self.opens.date_naive() > today {
+            WindowPosition::LaterDay
+        } else {
+            WindowPosition::Today
+        }
+    }
+}
+
+/// Where a moment stands against the voting window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowPosition {
+    /// The window has closed: no official ballot can be cast any more.
+    Ended,
+    /// The window opens on a later day.
+    LaterDay,
+    /// The window is open, or opens later today.
+    Today,
 }
 
 /// Collects issues while walking the document.

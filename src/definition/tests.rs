@@ -322,3 +322,29 @@ fn bad_ranked_rules_are_refused_with_their_path() {
     v["contests"][4]["rules"] = serde_json::json!({"tie_break": "coin", "stop": "never"});
     assert_eq!(parse_value(&v).expect_err("invalid").issues.len(), 2);
 }
+
+#[test]
+fn window_position_counts_the_day_in_the_windows_time_zone() {
+    // The demo's window: 2026-11-03 07:00 to 20:00, UTC-5.
+    let d = ElectionDefinition::parse(DEMO.as_bytes()).expect("valid");
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc);
+    // 23:00 UTC on Nov 2 is still Nov 2 at the station: a later day.
+    assert_eq!(
+        d.window_position(at("2026-11-02T23:00:00Z")),
+        WindowPosition::LaterDay
+    );
+    // 06:00 local on election day: the window opens later today.
+    assert_eq!(
+        d.window_position(at("2026-11-03T11:00:00Z")),
+        WindowPosition::Today
+    );
+    assert_eq!(
+        d.window_position(at("2026-11-03T18:00:00Z")),
+        WindowPosition::Today
+    );
+    // Closing time itself is already too late.
+    assert_eq!(
+        d.window_position(at("2026-11-04T01:00:00Z")),
+        WindowPosition::Ended
+    );
+}

@@ -1,6 +1,7 @@
 //! The `votekiosk` binary end to end: an election day from the command
 //! line, JSON output, secrets from the environment only, clear failures.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -37,11 +38,30 @@ impl Cli {
     }
 
     fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_full(args, env, "")
+    }
+
+    /// Runs votekiosk with the demo secrets and `stdin` on standard input
+    /// (where a voter code goes).
+    fn run_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        self.run_full(
+            args,
+            &[
+                ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
+                ("VOTEKIOSK_OFFICIAL_PASSWORD", DEMO_ADMIN_PW),
+            ],
+            stdin,
+        )
+    }
+
+    fn run_full(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_votekiosk"));
         cmd.arg("--station")
             .arg(&self.station)
             .args(args)
-            .stdin(Stdio::null());
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         for var in [
             "VOTEKIOSK_PASSPHRASE",
             "VOTEKIOSK_OFFICIAL_PASSWORD",
@@ -53,13 +73,23 @@ impl Cli {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        cmd.output().expect("run votekiosk")
+        let mut child = cmd.spawn().expect("run votekiosk");
+        let mut input = child.stdin.take().expect("stdin");
+        // The command may exit without reading: a closed pipe is fine.
+        let _ = input.write_all(stdin.as_bytes());
+        drop(input);
+        child.wait_with_output().expect("votekiosk output")
     }
 
     fn json(&self, args: &[&str]) -> Value {
+        self.json_stdin(args, "")
+    }
+
+    /// `json`, with `stdin` on standard input.
+    fn json_stdin(&self, args: &[&str], stdin: &str) -> Value {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
-        let out = self.run(&all);
+        let out = self.run_stdin(&all, stdin);
         assert!(
             out.status.success(),
             "{args:?} failed: {}",
@@ -92,29 +122,40 @@ fn an_election_day_from_the_command_line() {
         .collect();
     assert_eq!(codes.len(), 3);
 
-    let cast = cli.json(&[
-        "cast",
-        "--code",
-        &codes[0],
-        "--choice",
-        "mayor=chen",
-        "--choice",
-        "school-board=moore,kim",
-        "--choice",
-        "library-bond=no",
-    ]);
+    // The voter code comes on standard input, never on the command line.
+    let cast = cli.json_stdin(
+        &[
+            "cast",
+            "--choice",
+            "mayor=chen",
+            "--choice",
+            "school-board=moore,kim",
+            "--choice",
+            "library-bond=no",
+        ],
+        &format!("{}\n", codes[0]),
+    );
     let receipt = cast["receipt"].as_str().expect("receipt").to_string();
     assert!(cast["payload"].as_str().expect("payload").ends_with(&receipt));
 
     // Same code again: refused with its stable code, nothing added.
-    let again = cli.run(&["--json", "cast", "--code", &codes[0], "--choice", "mayor=brooks"]);
+    let again = cli.run_stdin(&["--json", "cast", "--choice", "mayor=brooks"], &codes[0]);
     assert!(!again.status.success());
     let err: Value = serde_json::from_slice(&again.stdout).expect("json error");
     assert_eq!(err["error"]["code"], "code_used");
     assert!(stderr(&again).contains("already been used"));
 
     // A bad choice: refused, and the code is still usable afterwards.
-    let bad = cli.run(&["cast", "--code", &codes[1], "--choice", "mayor=alvarez,brooks"]);
+    let code_file = cli.dir().join("code.txt");
+    std::fs::write(&code_file, format!("{}\n", codes[1])).expect("code file");
+    let code_file = code_file.to_str().expect("path");
+    let bad = cli.run(&[
+        "cast",
+        "--code-file",
+        code_file,
+        "--choice",
+        "mayor=alvarez,brooks",
+    ]);
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("too many choices"), "{}", stderr(&bad));
 
@@ -133,8 +174,13 @@ fn an_election_day_from_the_command_line() {
 
     assert_eq!(cli.json(&["receipt", "check", &receipt])["recorded"], true);
     assert_eq!(
-        cli.json(&["codes", "revoke", &codes[2], "--official", "admin"])["revoked"],
+        cli.json_stdin(&["codes", "revoke", "--official", "admin"], &codes[2])["revoked"],
         true
+    );
+    // The code of the refused choice still casts, from its file.
+    assert_eq!(
+        cli.json(&["cast", "--code-file", code_file, "--choice", "mayor=alvarez"])["test"],
+        false
     );
     assert_eq!(
         cli.json(&["polls", "close", "--official", "admin"])["mode"],
@@ -156,7 +202,8 @@ fn an_election_day_from_the_command_line() {
     assert!(audit["length"].as_u64().expect("length") >= 8);
     let status = cli.json(&["status"]);
     assert_eq!(status["codes"]["revoked"], 1);
-    assert_eq!(status["codes"]["unused"], 1);
+    assert_eq!(status["codes"]["unused"], 0);
+    assert_eq!(status["ballots"], 2);
 }
 
 #[test]
@@ -222,6 +269,16 @@ fn secrets_only_from_prompt_file_or_environment() {
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("--passphrase-file"));
     assert!(!help.contains("--passphrase ") && !help.contains("--password"));
+    // Nor one that takes a voter code.
+    for command in [&["cast", "--help"][..], &["codes", "revoke", "--help"]] {
+        let help = Command::new(env!("CARGO_BIN_EXE_votekiosk"))
+            .args(command)
+            .output()
+            .expect("help");
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert!(help.contains("--code-file"), "{help}");
+        assert!(!help.contains("--code ") && !help.contains("<CODE>"), "{help}");
+    }
 }
 
 #[test]
@@ -280,4 +337,66 @@ fn clear_failures_that_change_nothing() {
     let out = cli.run(&["codes", "issue", "--count", "0", "--official", "admin"]);
     assert!(!out.status.success());
     assert_eq!(cli.json(&["status"])["codes"]["issued"], 0);
+}
+
+#[test]
+fn opening_the_polls_warns_when_the_voting_window_is_not_today() {
+    // examples/demo-election.json has a fixed window, on 2026-11-03.
+    let cli = Cli::new();
+    let init = cli.run_env(
+        &[
+            "init",
+            "--definition",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-election.json"),
+        ],
+        &[
+            ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
+            ("VOTEKIOSK_NEW_PASSWORD", DEMO_ADMIN_PW),
+        ],
+    );
+    assert!(init.status.success(), "{}", stderr(&init));
+    let out = cli.run(&["--json", "polls", "open", "--official", "admin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["mode"], "open");
+    let window = "voting window (2026-11-03T07:00:00-05:00 to 2026-11-03T20:00:00-05:00)";
+    let today = chrono::Utc::now().date_naive();
+    let said = stderr(&out);
+    if today > chrono::NaiveDate::from_ymd_opt(2026, 11, 3).expect("date") {
+        assert!(
+            said.contains(&format!("warning: the election's {window} has already ended")),
+            "{said}"
+        );
+    } else if today < chrono::NaiveDate::from_ymd_opt(2026, 11, 3).expect("date") {
+        assert!(
+            said.contains(&format!(
+                "warning: the election's {window} does not include today"
+            )),
+            "{said}"
+        );
+    }
+
+    // The demo definition written by `demo --definition-out` is open now: no warning, and a ballot casts.
+    let cli = Cli::new();
+    let def = cli.dir().join("election.json");
+    let def = def.to_str().expect("path");
+    let written = cli.json(&["demo", "--definition-out", def]);
+    assert_eq!(written["definition"], def);
+    let again = cli.run(&["demo", "--definition-out", def]);
+    assert!(!again.status.success(), "an existing file is never overwritten");
+    let init = cli.run_env(
+        &["init", "--definition", def],
+        &[
+            ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
+            ("VOTEKIOSK_NEW_PASSWORD", DEMO_ADMIN_PW),
+        ],
+    );
+    assert!(init.status.success(), "{}", stderr(&init));
+    let out = cli.run(&["polls", "open", "--official", "admin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let batch = cli.json(&["codes", "issue", "--count", "1", "--official", "admin"]);
+    let code = batch["codes"][0].as_str().expect("code");
+    let cast = cli.json_stdin(&["cast", "--choice", "mayor=chen"], code);
+    assert_eq!(cast["test"], false);
 }

@@ -6,6 +6,7 @@
 //! key.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -17,12 +18,19 @@ const DEMO_PASS: &str = "demo passphrase - not secret";
 const DEMO_ADMIN_PW: &str = "demo-admin-password";
 
 fn run(dir: &Path, station: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    run_with_stdin(dir, station, args, env, "")
+}
+
+/// Runs votekiosk with `stdin` as its standard input (a voter code, say).
+fn run_with_stdin(dir: &Path, station: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_votekiosk"));
     cmd.current_dir(dir)
         .arg("--station")
         .arg(station)
         .args(args)
-        .stdin(Stdio::null());
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for var in [
         "VOTEKIOSK_PASSPHRASE",
         "VOTEKIOSK_OFFICIAL_PASSWORD",
@@ -32,7 +40,12 @@ fn run(dir: &Path, station: &Path, args: &[&str], env: &[(&str, &str)]) -> Outpu
         cmd.env_remove(var);
     }
     cmd.envs(env.iter().copied());
-    cmd.output().expect("run votekiosk")
+    let mut child = cmd.spawn().expect("run votekiosk");
+    let mut input = child.stdin.take().expect("stdin");
+    // The command may exit without reading: a closed pipe is fine.
+    let _ = input.write_all(stdin.as_bytes());
+    drop(input);
+    child.wait_with_output().expect("votekiosk output")
 }
 
 /// Every file in `dir` (small ones by content, big ones by size).
@@ -124,15 +137,29 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
             Some(2),
             "count",
         ),
-        (&["codes", "revoke", "--official", "admin"], Some(2), "<CODE>"),
+        (
+            &["codes", "revoke", "--official", "admin"],
+            Some(1),
+            "no voter code",
+        ),
+        (
+            &["codes", "revoke", "ABCD-EFGH-JKMN-P", "--official", "admin"],
+            Some(1),
+            "never taken from the command line",
+        ),
         (&["unlock"], Some(2), "--official"),
-        (&["cast"], Some(2), "--code"),
+        (&["cast"], Some(1), "no voter code"),
+        (
+            &["cast", "--code", "ABCD-EFGH-JKMN-P", "--choice", "mayor=chen"],
+            Some(1),
+            "never taken from the command line",
+        ),
         (
             &["cast", "--code", "X", "--deck", "deck.jsonl"],
             Some(2),
             "cannot be used with",
         ),
-        (&["cast", "--receipts-out", "r.jsonl"], Some(2), "--code"),
+        (&["cast", "--receipts-out", "r.jsonl"], Some(2), "--deck"),
         (&["tally", "--what"], Some(2), "--what"),
         (&["audit", "show", "--limit", "lots"], Some(2), "lots"),
         (&["receipt", "check"], Some(2), "<RECEIPT>"),
@@ -147,6 +174,19 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         (&["validate", "missing.json"], Some(1), "missing.json"),
         (&["init", "--definition", "missing.json"], Some(1), "missing.json"),
         (&["cast", "--deck", "missing.jsonl"], Some(1), "missing.jsonl"),
+        (&["cast", "--code-file", "missing.txt"], Some(1), "missing.txt"),
+        (
+            &[
+                "codes",
+                "revoke",
+                "--code-file",
+                "missing.txt",
+                "--official",
+                "admin",
+            ],
+            Some(1),
+            "missing.txt",
+        ),
         (&["verify", "missing.json"], Some(1), "missing.json"),
         (
             &["merge", "missing.json", "--out", "m.json"],
@@ -166,6 +206,7 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         // Unreadable files (a folder where a file should be: even root cannot read it).
         (&["validate", "a-folder"], Some(1), "a-folder"),
         (&["cast", "--deck", "a-folder"], Some(1), "a-folder"),
+        (&["cast", "--code-file", "a-folder"], Some(1), "a-folder"),
         (&["verify", "a-folder"], Some(1), "a-folder"),
         (&["merge", "a-folder", "--out", "m.json"], Some(1), "a-folder"),
         (&["status", "--passphrase-file", "a-folder"], Some(1), "a-folder"),
@@ -291,9 +332,11 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         ("VOTEKIOSK_OFFICIAL_PASSWORD", ADMIN_PW),
         ("VOTEKIOSK_NEW_PASSWORD", ADMIN_PW),
     ];
-    let mut said = String::new();
-    let mut step = |args: &[&str], env: &[(&str, &str)]| -> Output {
-        let out = run(dir, &station, args, env);
+    // Voter codes go in on standard input, as an official would pipe them.
+    let said = std::cell::RefCell::new(String::new());
+    let step_with_stdin = |args: &[&str], env: &[(&str, &str)], stdin: &str| -> Output {
+        let out = run_with_stdin(dir, &station, args, env, stdin);
+        let mut said = said.borrow_mut();
         said.push_str(&String::from_utf8_lossy(&out.stdout));
         said.push_str(&String::from_utf8_lossy(&out.stderr));
         out
@@ -307,6 +350,7 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
             .map(|c| c.as_str().expect("code").to_string())
             .collect()
     };
+    let step = |args: &[&str], env: &[(&str, &str)]| step_with_stdin(args, env, "");
     let ok = |out: &Output| assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     ok(&step(&["init", "--definition", "def.json"], &env));
@@ -325,9 +369,10 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         &env,
     ));
     let test_codes = codes_of("test-codes.json");
-    ok(&step(
-        &["cast", "--code", &test_codes[0], "--choice", "mayor=alvarez"],
+    ok(&step_with_stdin(
+        &["cast", "--choice", "mayor=alvarez"],
         &env,
+        &format!("{}\n", test_codes[0]),
     ));
     ok(&step(&["polls", "open", "--official", "admin"], &env));
     ok(&step(
@@ -363,24 +408,27 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         !step(&["cast", "--deck", "deck.jsonl"], &env).status.success(),
         "the deck has bad lines"
     );
+    ok(&step_with_stdin(
+        &["--json", "cast", "--choice", "library-bond=yes"],
+        &env,
+        &codes[3],
+    ));
+    std::fs::write(dir.join("spoiled.txt"), format!("{}\n", codes[5])).expect("code file");
     ok(&step(
         &[
-            "--json",
-            "cast",
-            "--code",
-            &codes[3],
-            "--choice",
-            "library-bond=yes",
+            "codes",
+            "revoke",
+            "--code-file",
+            "spoiled.txt",
+            "--official",
+            "admin",
         ],
         &env,
     ));
-    ok(&step(
-        &["codes", "revoke", &codes[5], "--official", "admin"],
+    assert!(!step_with_stdin(
+        &["--json", "cast", "--code-file", "-", "--choice", "mayor=chen"],
         &env,
-    ));
-    assert!(!step(
-        &["--json", "cast", "--code", &codes[5], "--choice", "mayor=chen"],
-        &env
+        &codes[5],
     )
     .status
     .success());
@@ -413,6 +461,7 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         &env,
     ));
     ok(&step(&["verify", "result.json", "--with-passphrase"], &env));
+    let said = said.into_inner();
     assert!(said.contains("a ballot was cast"), "the audit log was shown");
     assert!(said.contains("PASS"), "{said}");
 
@@ -461,4 +510,67 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         );
         assert!(!html.contains(secret.as_str()), "verify.html holds the {name}");
     }
+}
+
+/// A voter code typed on the command line would stay in the shell's
+/// history and the process list: `cast --code CODE` and `codes revoke
+/// CODE` are refused with a message that says where a code goes instead,
+/// without echoing it, and the code stays usable.
+#[test]
+fn a_voter_code_on_the_command_line_is_refused_and_stays_usable() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let station = dir.join("demo.vkstation");
+    let env = [
+        ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
+        ("VOTEKIOSK_OFFICIAL_PASSWORD", DEMO_ADMIN_PW),
+    ];
+    assert!(run(dir, &station, &["demo"], &env).status.success());
+    assert!(
+        run(dir, &station, &["polls", "open", "--official", "admin"], &env)
+            .status
+            .success()
+    );
+    let out = run(
+        dir,
+        &station,
+        &["--json", "codes", "issue", "--count", "1", "--official", "admin"],
+        &env,
+    );
+    let batch: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let code = batch["codes"][0].as_str().expect("code").to_string();
+
+    for args in [
+        vec!["--json", "cast", "--code", &code, "--choice", "mayor=chen"],
+        vec!["--json", "codes", "revoke", &code, "--official", "admin"],
+    ] {
+        let out = run(dir, &station, &args, &env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("a voter code is never taken from the command line")
+                && stderr.contains("--code-file"),
+            "{args:?}: {stderr}"
+        );
+        let json: Value = serde_json::from_slice(&out.stdout).expect("a JSON error");
+        assert_eq!(json["error"]["code"], "invalid_input");
+        let said = format!("{stderr}{}", String::from_utf8_lossy(&out.stdout));
+        assert!(!said.contains(&code), "the refusal echoed the code: {said}");
+    }
+    let status: Value =
+        serde_json::from_slice(&run(dir, &station, &["--json", "status"], &env).stdout).expect("json");
+    assert_eq!(status["codes"]["unused"], 1, "{status}");
+    assert_eq!(status["ballots"], 0, "{status}");
+
+    // The same code, piped in, casts.
+    let out = run_with_stdin(
+        dir,
+        &station,
+        &["--json", "cast", "--choice", "mayor=chen"],
+        &env,
+        &format!("{code}\n"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cast: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(cast["receipt"].is_string(), "{cast}");
 }

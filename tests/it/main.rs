@@ -17,6 +17,7 @@
 //! - `crash`:        a casting child killed with SIGKILL at 100+ random moments; nothing reported is lost.
 //! - `fuzz`:         bounded proptest fuzzing of the parsers, the export verifier and the merge.
 //! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close.
+//! - `readme`:       the README's command-line walk-through, run as written.
 
 mod support;
 
@@ -32,6 +33,7 @@ mod export;
 mod fuzz;
 mod officials;
 mod print;
+mod readme;
 mod secrecy;
 mod tabulation;
 mod tamper;

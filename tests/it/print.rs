@@ -1159,12 +1159,15 @@ fn a_poll_worker_prints_every_document_from_the_command_line() {
     );
     let codes: Vec<String> = render(&slips, 200).iter().flat_map(|p| decode(p)).collect();
     assert_eq!(codes.len(), 3);
+    // The code from a file (never from argv).
+    let code_file = dir.path().join("code.txt");
+    std::fs::write(&code_file, &codes[0]).expect("code file");
     let cast = cli_json(
         &station,
         &[
             "cast",
-            "--code",
-            &codes[0],
+            "--code-file",
+            code_file.to_str().expect("path"),
             "--choice",
             "mayor=alvarez",
             "--choice",

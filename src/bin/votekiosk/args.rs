@@ -1,0 +1,301 @@
+//! The command line's shape: every command, option and help text, as clap
+//! types. Nothing here reads a file or a secret; `cmd/` does.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::secrets::ENV_STATION;
+
+#[derive(Parser)]
+#[command(name = "votekiosk", version, about = "Run and check an offline polling-station election file.", long_about = None)]
+#[command(
+    after_help = "Secrets and voter codes never go on the command line:\n  election passphrase: prompt, --passphrase-file, or VOTEKIOSK_PASSPHRASE\n  official's password: prompt, or VOTEKIOSK_OFFICIAL_PASSWORD\n  new password (init, official add): prompt, or VOTEKIOSK_NEW_PASSWORD\n  voter code (cast, codes revoke): prompt, standard input, or --code-file\n\nStart with `votekiosk demo` to create a demo election."
+)]
+pub struct Cli {
+    /// The station file (or set VOTEKIOSK_STATION).
+    #[arg(long, global = true, env = ENV_STATION, value_name = "PATH")]
+    pub station: Option<PathBuf>,
+
+    /// Read the election passphrase from this file (first line).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// Machine-readable output (see docs/cli.md).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args)]
+pub struct OfficialArg {
+    /// The official doing this (password from a prompt or VOTEKIOSK_OFFICIAL_PASSWORD).
+    #[arg(long, value_name = "NAME")]
+    pub official: String,
+}
+
+/// Where a voter code comes from: `--code-file FILE` (`-`: standard
+/// input), else standard input when it is not a terminal, else a prompt.
+/// A code typed on the command line would stay in the shell's history and
+/// in the process list, so `--code CODE` exists only to be refused clearly.
+#[derive(Args)]
+pub struct CodeArg {
+    /// Read the voter code from this file (first line; `-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub code_file: Option<PathBuf>,
+    /// Refused: a voter code is never taken from the command line.
+    #[arg(long, value_name = "CODE", hide = true)]
+    pub code: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a new station file from an election definition, with its first admin.
+    Init {
+        #[arg(long, value_name = "FILE")]
+        definition: PathBuf,
+        /// Name of the first admin (password from a prompt or VOTEKIOSK_NEW_PASSWORD).
+        #[arg(long, value_name = "NAME", default_value = "admin")]
+        admin: String,
+    },
+    /// Check an election definition without creating anything.
+    Validate {
+        #[arg(value_name = "FILE")]
+        definition: PathBuf,
+    },
+    /// Manage official accounts.
+    Official {
+        #[command(subcommand)]
+        command: OfficialCommand,
+    },
+    /// Change the polls: test (L&A testing), open, pause, resume, close.
+    Polls {
+        #[arg(value_enum)]
+        action: PollsAction,
+        #[command(flatten)]
+        by: OfficialArg,
+    },
+    /// Issue or revoke voter codes.
+    Codes {
+        #[command(subcommand)]
+        command: CodesCommand,
+    },
+    /// Lift the lock after too many invalid voter codes.
+    Unlock {
+        #[command(flatten)]
+        by: OfficialArg,
+    },
+    /// Cast a ballot (the voter code from a prompt, standard input or --code-file), or a whole test deck.
+    Cast {
+        #[command(flatten)]
+        code: CodeArg,
+        /// A choice: CONTEST=CHOICE[,CHOICE...] (rank order for ranked contests; "write-in:Name" for write-ins).
+        #[arg(long = "choice", value_name = "CONTEST=CHOICE", conflicts_with = "deck")]
+        choices: Vec<String>,
+        /// A JSON-lines deck: one {"code": ..., "selections": {...}} per line.
+        #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["code_file", "code"])]
+        deck: Option<PathBuf>,
+        /// Write the deck's receipts here (JSON lines) instead of standard output.
+        #[arg(long, value_name = "FILE", requires = "deck")]
+        receipts_out: Option<PathBuf>,
+    },
+    /// Mode and turnout (always visible).
+    Status,
+    /// Results of every contest, with IRV rounds (after close, in test mode, or when results are live).
+    Tally,
+    /// Check or show the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Look up receipts.
+    Receipt {
+        #[command(subcommand)]
+        command: ReceiptCommand,
+    },
+    /// Print slips and reports: on a CUPS printer, into a PDF file, or into a folder.
+    Print {
+        #[command(subcommand)]
+        command: PrintCommand,
+    },
+    /// Create a demo election file (published passphrase) and show what to try next.
+    Demo {
+        /// Instead, write the demo's election definition, its voting window
+        /// around now, into this new file (for `init --definition`).
+        #[arg(long, value_name = "FILE.json")]
+        definition_out: Option<PathBuf>,
+    },
+    /// Export the signed result file (after close; `--test` in test mode), with verify.html next to it.
+    Export {
+        /// The result file to write (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// A test export of the test ballots (test mode only; marked test everywhere).
+        #[arg(long)]
+        test: bool,
+        #[command(flatten)]
+        by: OfficialArg,
+    },
+    /// Verify a result file (or a combined file) with no secret.
+    Verify {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The station's expected public key (64 hex digits).
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
+        /// Also check the HMAC, with the election passphrase (prompt, --passphrase-file or VOTEKIOSK_PASSPHRASE).
+        #[arg(long)]
+        with_passphrase: bool,
+    },
+    /// Combine several stations' result files into one.
+    Merge {
+        #[arg(value_name = "FILE", required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OfficialCommand {
+    /// Add an official (admins only). Password from a prompt or VOTEKIOSK_NEW_PASSWORD.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[command(flatten)]
+        by: OfficialArg,
+    },
+    /// List the officials.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum CodesCommand {
+    /// Issue a batch of voter codes.
+    Issue {
+        #[arg(long)]
+        count: usize,
+        /// Write the codes to this new file (JSON, readable by owner only) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        by: OfficialArg,
+    },
+    /// Revoke an unused code, e.g. a spoiled slip (the code from a prompt, standard input or --code-file).
+    Revoke {
+        /// Refused: a voter code is never taken from the command line.
+        #[arg(value_name = "CODE", hide = true)]
+        code_on_argv: Option<String>,
+        /// Read the voter code from this file (first line; `-` for standard input).
+        #[arg(long, value_name = "FILE")]
+        code_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: OfficialArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Verify the audit hash chain.
+    Verify,
+    /// Show the latest audit entries.
+    Show {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+/// Where a printed document goes: --out FILE, else --printer QUEUE, else
+/// the station's printer setting, else a folder next to the station file.
+#[derive(Args)]
+pub struct PrintTarget {
+    /// Print on this CUPS queue (default: the station's printer setting).
+    #[arg(long, value_name = "QUEUE", conflicts_with = "out")]
+    pub printer: Option<String>,
+    /// Save the PDF as this new file instead of printing (never overwrites).
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum PrintCommand {
+    /// A SAMPLE receipt slip, to test the receipt printer. Real receipts are
+    /// printed by the kiosk when a ballot is cast; no old receipt can be printed.
+    Receipt {
+        /// Print a clearly marked sample slip (the only kind the command line prints).
+        #[arg(long, required = true)]
+        sample: bool,
+        /// The slip's language: a language code of the election (default: its first).
+        #[arg(long, value_name = "CODE")]
+        language: Option<String>,
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+    /// Issue a batch of voter codes and print their slips (A4 sheets, or --roll).
+    Codes {
+        #[arg(long)]
+        count: usize,
+        /// One 80 mm roll slip per code instead of A4 sheets of ten.
+        #[arg(long)]
+        roll: bool,
+        #[command(flatten)]
+        by: OfficialArg,
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+    /// The polls-opened zero report.
+    ZeroReport {
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+    /// The polls-closed results report (after close; test ballots in test mode).
+    ResultsReport {
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+    /// Show the station's printer queue, or change it (admins only).
+    Printer {
+        /// The CUPS queue to print on (`lpstat -p` lists them).
+        #[arg(long, value_name = "QUEUE", conflicts_with = "clear", requires = "official")]
+        set: Option<String>,
+        /// No printer: save documents into a folder next to the station file.
+        #[arg(long, requires = "official")]
+        clear: bool,
+        /// The admin making the change.
+        #[arg(long, value_name = "NAME")]
+        official: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReceiptCommand {
+    /// Is this receipt (id, QR text or verification URL) recorded in this station?
+    Check { receipt: String },
+    /// Is this receipt included in a signed result file (or a combined file)?
+    Verify {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        receipt: String,
+        /// Print the Merkle inclusion path.
+        #[arg(long)]
+        path: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PollsAction {
+    Test,
+    Open,
+    Pause,
+    Resume,
+    Close,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    PollWorker,
+}

@@ -1,0 +1,124 @@
+//! One module per command; `run` dispatches. Each command reads its
+//! arguments, calls the `Station` facade and prints one answer through
+//! `Out`. `Ctx` holds what every command shares: the global options, and
+//! opening the station file and logging in.
+
+mod audit;
+mod cast;
+mod codes;
+mod demo;
+mod export;
+mod init;
+mod merge;
+mod official;
+mod polls;
+mod print;
+mod receipt;
+mod status;
+mod tally;
+mod unlock;
+mod verify;
+
+use std::path::{Path, PathBuf};
+
+use votekiosk::station::{Options, Station};
+use votekiosk::{Error, Official, Result};
+
+use crate::args::{Cli, Command, OfficialArg};
+use crate::output::{Out, Outcome};
+use crate::secrets::{secret, ENV_OFFICIAL_PASSWORD, ENV_PASSPHRASE};
+
+/// The global options every command may use.
+pub struct Ctx<'a> {
+    pub station: Option<&'a Path>,
+    pub passphrase_file: Option<&'a Path>,
+    pub out: Out,
+}
+
+impl Ctx<'_> {
+    /// The station file named by `--station` or `VOTEKIOSK_STATION`.
+    pub fn station_path(&self) -> Result<PathBuf> {
+        self.station.map(Path::to_path_buf).ok_or_else(|| {
+            Error::InvalidInput("no station file: pass --station PATH or set VOTEKIOSK_STATION".into())
+        })
+    }
+
+    /// The election passphrase (file, environment or prompt).
+    pub fn passphrase(&self) -> Result<zeroize::Zeroizing<String>> {
+        secret(ENV_PASSPHRASE, self.passphrase_file, "Election passphrase")
+    }
+
+    /// Opens the existing station file with the election passphrase.
+    pub fn open(&self) -> Result<Station> {
+        let path = self.station_path()?;
+        if !path.is_file() {
+            return Err(Error::FileNotFound(path.display().to_string()));
+        }
+        let pass = self.passphrase()?;
+        Station::open(&path, &pass, Options::default())
+    }
+}
+
+/// Logs `by` in, with the password from the environment or a prompt.
+pub fn login(station: &mut Station, by: &OfficialArg) -> Result<Official> {
+    let password = secret(
+        ENV_OFFICIAL_PASSWORD,
+        None,
+        &format!("Password for {}", by.official),
+    )?;
+    station.login(&by.official, &password)
+}
+
+/// A fresh idempotency key for one cast.
+pub fn request_key() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// Refuses to write over an existing file, before anything is done.
+pub fn refuse_existing(path: &Path) -> Result<()> {
+    if path.exists() {
+        return Err(Error::FileExists(path.display().to_string()));
+    }
+    Ok(())
+}
+
+pub fn run(cli: &Cli) -> Result<Outcome> {
+    let ctx = Ctx {
+        station: cli.station.as_deref(),
+        passphrase_file: cli.passphrase_file.as_deref(),
+        out: Out { json: cli.json },
+    };
+    match &cli.command {
+        Command::Init { definition, admin } => init::init(&ctx, definition, admin),
+        Command::Validate { definition } => init::validate(&ctx, definition),
+        Command::Official { command } => official::run(&ctx, command),
+        Command::Polls { action, by } => polls::run(&ctx, *action, by),
+        Command::Codes { command } => codes::run(&ctx, command),
+        Command::Unlock { by } => unlock::run(&ctx, by),
+        Command::Cast {
+            code,
+            choices,
+            deck,
+            receipts_out,
+        } => match deck {
+            Some(deck) => cast::deck(&ctx, deck, receipts_out.as_deref()),
+            None => cast::one(&ctx, code, choices),
+        },
+        Command::Status => status::run(&ctx),
+        Command::Tally => tally::run(&ctx),
+        Command::Audit { command } => audit::run(&ctx, command),
+        Command::Receipt { command } => receipt::run(&ctx, command),
+        Command::Print { command } => print::run(&ctx, command),
+        Command::Demo { definition_out } => match definition_out {
+            Some(out) => demo::definition(&ctx, out),
+            None => demo::station(&ctx),
+        },
+        Command::Export { out, test, by } => export::run(&ctx, out, *test, by),
+        Command::Verify {
+            file,
+            public_key,
+            with_passphrase,
+        } => verify::run(&ctx, file, public_key.as_deref(), *with_passphrase),
+        Command::Merge { inputs, out } => merge::run(&ctx, inputs, out),
+    }
+}

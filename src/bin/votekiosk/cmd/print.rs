@@ -1,0 +1,276 @@
+//! `print ...`: a sample receipt slip, code slips, the zero and results
+//! reports, and the station's printer setting. Each document goes to
+//! `--out`, `--printer`, the station's printer, or the folder next to the
+//! station file, and the answer says which.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use votekiosk::print::{
+    self, CodeSlipLayout, FolderPrinter, LpPrinter, PrintOutcome, Printer, ResultsReport, SlipKind,
+    ZeroReport,
+};
+use votekiosk::station::Station;
+use votekiosk::{Error, Result};
+
+use super::{login, refuse_existing, Ctx};
+use crate::args::{OfficialArg, PrintCommand, PrintTarget};
+use crate::output::Outcome;
+
+/// The documents the command line prints, named as in `--json`.
+#[derive(Serialize, Clone, Copy)]
+enum Document {
+    #[serde(rename = "sample receipt")]
+    SampleReceipt,
+    #[serde(rename = "voter codes")]
+    VoterCodes,
+    #[serde(rename = "zero report")]
+    ZeroReport,
+    #[serde(rename = "results report")]
+    ResultsReport,
+}
+
+impl Document {
+    /// The print job's name (CUPS keeps it in its history: nothing secret).
+    fn job(self) -> &'static str {
+        match self {
+            Document::SampleReceipt => "votekiosk sample receipt",
+            Document::VoterCodes => "votekiosk voter codes",
+            Document::ZeroReport => "votekiosk zero report",
+            Document::ResultsReport => "votekiosk results report",
+        }
+    }
+
+    /// The sentence's subject.
+    fn sentence_name(self) -> &'static str {
+        match self {
+            Document::SampleReceipt => "Sample receipt",
+            Document::VoterCodes => "Voter codes",
+            Document::ZeroReport => "Zero report",
+            Document::ResultsReport => "Results report",
+        }
+    }
+}
+
+/// Where a document went: a CUPS queue (with lp's request id) or a file.
+#[derive(Serialize)]
+struct Delivered {
+    queue: Option<String>,
+    request: Option<String>,
+    path: Option<String>,
+}
+
+impl From<&PrintOutcome> for Delivered {
+    fn from(outcome: &PrintOutcome) -> Self {
+        match outcome {
+            PrintOutcome::Queued { queue, request } => Delivered {
+                queue: Some(queue.clone()),
+                request: request.clone(),
+                path: None,
+            },
+            PrintOutcome::Saved { path } => Delivered {
+                queue: None,
+                request: None,
+                path: Some(path.display().to_string()),
+            },
+        }
+    }
+}
+
+/// The code batch whose slips were printed.
+#[derive(Serialize)]
+struct BatchPrinted {
+    batch: i64,
+    test: bool,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Printed {
+    document: Document,
+    #[serde(flatten)]
+    batch: Option<BatchPrinted>,
+    #[serde(flatten)]
+    delivered: Delivered,
+}
+
+#[derive(Serialize)]
+struct PrinterSetting {
+    printer: Option<String>,
+    folder: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, command: &PrintCommand) -> Result<Outcome> {
+    let mut station = ctx.open()?;
+    let (document, batch, outcome) = match command {
+        PrintCommand::Receipt { language, target, .. } => {
+            let def = station.definition();
+            let lang = match language {
+                None => def.default_language().clone(),
+                Some(code) => def
+                    .languages
+                    .iter()
+                    .find(|l| l.code.as_str() == code)
+                    .map(|l| l.code.clone())
+                    .ok_or_else(|| {
+                        let known: Vec<&str> = def.languages.iter().map(|l| l.code.as_str()).collect();
+                        Error::InvalidInput(format!(
+                            "{code:?} is not a language of this election ({})",
+                            known.join(", ")
+                        ))
+                    })?,
+            };
+            let sample = print::sample_receipt(def, &mut rand::rngs::OsRng);
+            let pdf = print::receipt_slip(def, &lang, &sample, SlipKind::Sample)?;
+            let document = Document::SampleReceipt;
+            (document, None, deliver(&station, target, document, &pdf)?)
+        }
+        PrintCommand::Codes {
+            count,
+            roll,
+            by,
+            target,
+        } => {
+            let (batch, outcome) = codes(ctx, &mut station, *count, *roll, by, target)?;
+            (Document::VoterCodes, Some(batch), outcome)
+        }
+        PrintCommand::ZeroReport { target } => {
+            let pdf = ZeroReport::gather(&station, chrono::Utc::now())?.to_pdf()?;
+            let document = Document::ZeroReport;
+            (document, None, deliver(&station, target, document, &pdf)?)
+        }
+        PrintCommand::ResultsReport { target } => {
+            let pdf = ResultsReport::gather(&station, chrono::Utc::now())?.to_pdf()?;
+            let document = Document::ResultsReport;
+            (document, None, deliver(&station, target, document, &pdf)?)
+        }
+        PrintCommand::Printer { set, clear, official } => {
+            return printer(ctx, &mut station, set.as_deref(), *clear, official.as_deref())
+        }
+    };
+    let sentence = match &batch {
+        Some(b) => format!(
+            "Issued {} {}codes (batch {}); their slips were {outcome}.",
+            b.count,
+            if b.test { "test " } else { "" },
+            b.batch
+        ),
+        None => format!("{} {outcome}.", document.sentence_name()),
+    };
+    let printed = Printed {
+        document,
+        batch,
+        delivered: (&outcome).into(),
+    };
+    ctx.out.emit(&printed, || sentence);
+    Ok(Outcome::Done)
+}
+
+/// Issues a batch and prints its slips; if printing fails, the slips are
+/// saved into the folder instead, so the batch is not lost.
+fn codes(
+    ctx: &Ctx,
+    station: &mut Station,
+    count: usize,
+    roll: bool,
+    by: &OfficialArg,
+    target: &PrintTarget,
+) -> Result<(BatchPrinted, PrintOutcome)> {
+    let official = login(station, by)?;
+    // Refuse a bad target before any code exists.
+    if let Some(out) = &target.out {
+        refuse_existing(out)?;
+    }
+    if let Some(queue) = &target.printer {
+        LpPrinter::new(queue)?;
+    }
+    let spinner = (count >= super::codes::SPINNER_FROM).then(|| {
+        ctx.out
+            .spinner(&format!("issuing {count} codes and laying out their slips"))
+    });
+    let batch = station.issue_codes(&official, count)?;
+    let layout = if roll {
+        CodeSlipLayout::Roll
+    } else {
+        CodeSlipLayout::A4
+    };
+    let pdf = print::code_slips(station.definition(), &batch, layout);
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    let pdf = pdf?;
+    let document = Document::VoterCodes;
+    let outcome = match deliver(station, target, document, &pdf) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            // The codes exist only in this PDF now: keep it rather than lose the batch.
+            let folder = FolderPrinter::new(&print_folder(station));
+            if let Ok(saved) = folder.print(document.job(), &pdf) {
+                eprintln!(
+                    "The slips of batch {} were {saved} instead (the file holds voter codes: print it, then delete it).",
+                    batch.batch
+                );
+            }
+            return Err(e);
+        }
+    };
+    Ok((
+        BatchPrinted {
+            batch: batch.batch,
+            test: batch.test,
+            count: batch.codes.len(),
+        },
+        outcome,
+    ))
+}
+
+/// Sends `pdf` where `target` says.
+fn deliver(station: &Station, target: &PrintTarget, document: Document, pdf: &[u8]) -> Result<PrintOutcome> {
+    if let Some(out) = &target.out {
+        print::save_new(out, pdf)?;
+        return Ok(PrintOutcome::Saved { path: out.clone() });
+    }
+    let queue = match &target.printer {
+        Some(q) => Some(q.clone()),
+        None => station.printer_queue()?,
+    };
+    match queue {
+        Some(q) => LpPrinter::new(&q)?.print(document.job(), pdf),
+        None => FolderPrinter::new(&print_folder(station)).print(document.job(), pdf),
+    }
+}
+
+/// `print printer`: shows the setting, or changes it (an admin).
+fn printer(
+    ctx: &Ctx,
+    station: &mut Station,
+    set: Option<&str>,
+    clear: bool,
+    official: Option<&str>,
+) -> Result<Outcome> {
+    if set.is_some() || clear {
+        let by = OfficialArg {
+            official: official.unwrap_or_default().to_string(),
+        };
+        let who = login(station, &by)?;
+        station.set_printer(&who, set)?;
+    }
+    let queue = station.printer_queue()?;
+    let folder = print_folder(station);
+    let out = PrinterSetting {
+        folder: queue.is_none().then(|| folder.display().to_string()),
+        printer: queue,
+    };
+    ctx.out.emit(&out, || match &out.printer {
+        Some(q) => format!("Documents print on CUPS queue {q}."),
+        None => format!("No printer: documents are saved in {}.", folder.display()),
+    });
+    Ok(Outcome::Done)
+}
+
+/// The folder documents are saved in when no printer is configured: next
+/// to the station file, `<station name>-printed/`.
+fn print_folder(station: &Station) -> PathBuf {
+    print::default_folder(station)
+}
