@@ -16,6 +16,7 @@ pub mod definition;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod limits;
 pub mod print;
 pub mod receipt;
 pub mod station;
@@ -28,6 +29,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use codes::VoterCode;
 pub use definition::{DefinitionError, ElectionDefinition};
 pub use error::{Error, Result};
+pub use limits::{allowed_actions, Action, Limits, LIMITS};
 pub use receipt::ReceiptId;
 pub use station::{
     CastReceipt, IssuedBatch, KioskSettings, Mode, Official, Options, ReceiptStatus, Role, Station, Status,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use votekiosk::definition::{ContestKind, Direction, ElectionDefinition, Text};
 use votekiosk::turnout::{serialize_codes, Turnout};
-use votekiosk::{CastReceipt, KioskSettings, Station, Status};
+use votekiosk::{CastReceipt, KioskSettings, Station, Status, LIMITS};
 
 pub type TextDto = BTreeMap<String, String>;
 
@@ -157,6 +157,24 @@ pub struct StatusDto {
     pub closed_at: Option<String>,
     pub definition_hash: String,
     pub station_id: String,
+    /// What the dashboard offers in this mode (the core's lifecycle table).
+    pub actions: Vec<ActionDto>,
+    pub limits: LimitsDto,
+}
+
+/// An action the dashboard may offer now.
+#[derive(Serialize, Clone)]
+pub struct ActionDto {
+    pub name: &'static str,
+    pub admin_only: bool,
+}
+
+/// The bounds of the officials' inputs (the core's limits).
+#[derive(Serialize, Clone)]
+pub struct LimitsDto {
+    pub max_codes_per_batch: usize,
+    pub idle_timeout_min_secs: u32,
+    pub idle_timeout_max_secs: u32,
 }
 
 pub fn status(s: &Status) -> StatusDto {
@@ -171,6 +189,18 @@ pub fn status(s: &Status) -> StatusDto {
         closed_at: s.closed_at.clone(),
         definition_hash: s.definition_hash.to_hex(),
         station_id: s.station_id.clone(),
+        actions: votekiosk::allowed_actions(s.mode)
+            .into_iter()
+            .map(|a| ActionDto {
+                name: a.as_str(),
+                admin_only: a.admin_only(),
+            })
+            .collect(),
+        limits: LimitsDto {
+            max_codes_per_batch: LIMITS.max_codes_per_batch,
+            idle_timeout_min_secs: LIMITS.idle_timeout_min_secs,
+            idle_timeout_max_secs: LIMITS.idle_timeout_max_secs,
+        },
     }
 }
 

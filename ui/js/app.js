@@ -1,32 +1,56 @@
-// Start-up and mode switching. Poll-worker mode is reached with the key
-// chord Ctrl+Alt+P, which voter mode neither shows nor mentions.
-'use strict';
-(function () {
-  const app = { context: null };
+// Start-up and mode switching: the only module index.html loads. It
+// registers every screen by name, then shows the first one. Poll-worker
+// mode is reached with the key chord Ctrl+Alt+P, which voter mode neither
+// shows nor mentions.
+import { api } from './api.js';
+import { installIdle } from './idle.js';
+import { installKiosk } from './kiosk.js';
+import { go, register } from './nav.js';
+import { state } from './state.js';
+import { code } from './screens/code.js';
+import { contest } from './screens/contest.js';
+import { dashboard } from './screens/dashboard.js';
+import { login } from './screens/login.js';
+import { receipt } from './screens/receipt.js';
+import { review } from './screens/review.js';
+import { setup } from './screens/setup.js';
+import { unlock } from './screens/unlock.js';
+import { verify } from './screens/verify.js';
+import { welcome } from './screens/welcome.js';
+import { writeIn } from './screens/write-in.js';
 
-  app.boot = async function () {
-    const info = await window.api.appInfo();
-    if (!info.exists) return window.official.setup(info);
-    if (!info.unlocked) return window.official.unlock(info);
-    return app.toVoter();
-  };
+// The first screen: create the election, unlock the file, or vote.
+async function boot() {
+  const info = await api.appInfo();
+  if (!info.exists) return setup(info);
+  if (!info.unlocked) return unlock(info);
+  return toVoter();
+}
 
-  app.toVoter = async function () {
-    await window.official.leave();
-    app.context = await window.api.voterContext();
-    window.voter.setContext(app.context);
-    window.voter.welcome();
-  };
+// Logs the official out (if any) and starts voter mode afresh.
+async function toVoter() {
+  if (state.official.unlisten) { state.official.unlisten(); state.official.unlisten = null; }
+  state.official.me = null;
+  try { await api.logout(); } catch (_) { /* already logged out */ }
+  state.voter.context = await api.voterContext();
+  welcome();
+}
 
-  document.addEventListener('keydown', (e) => {
-    if (e.ctrlKey && e.altKey && (e.key === 'p' || e.key === 'P')) {
-      e.preventDefault();
-      window.api.appInfo().then((info) => { if (info.unlocked) window.official.login(); });
-    }
-  });
+register({
+  boot, voter: toVoter,
+  setup, unlock, login, dashboard,
+  welcome, code, contest, 'write-in': writeIn, review, receipt, verify,
+});
+installKiosk();
+installIdle();
 
-  window.app = app;
-  app.boot().catch((err) => {
-    document.getElementById('app').textContent = (err && err.message) || 'votekiosk could not start.';
-  });
-})();
+document.addEventListener('keydown', (e) => {
+  if (e.ctrlKey && e.altKey && (e.key === 'p' || e.key === 'P')) {
+    e.preventDefault();
+    api.appInfo().then((info) => { if (info.unlocked) go('login'); });
+  }
+});
+
+boot().catch((err) => {
+  document.getElementById('app').textContent = (err && err.message) || 'votekiosk could not start.';
+});

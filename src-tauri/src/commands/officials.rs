@@ -39,11 +39,11 @@ pub async fn change_polls(
     let mut inner = state.lock();
     let (station, by) = inner.official()?;
     match action.as_str() {
-        "test" => station.enter_test_mode(&by)?,
-        "open" => station.open_polls(&by)?,
-        "pause" => station.pause_polls(&by)?,
-        "resume" => station.resume_polls(&by)?,
-        "close" => station.close_polls(&by)?,
+        "enter_test_mode" => station.enter_test_mode(&by)?,
+        "open_polls" => station.open_polls(&by)?,
+        "pause_polls" => station.pause_polls(&by)?,
+        "resume_polls" => station.resume_polls(&by)?,
+        "close_polls" => station.close_polls(&by)?,
         other => {
             return Err(IpcError::new(
                 "invalid_input",

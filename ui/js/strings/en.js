@@ -1,7 +1,5 @@
 // Voter-facing strings, English. Every key here must exist in every language.
-'use strict';
-window.VK_STRINGS = window.VK_STRINGS || {};
-window.VK_STRINGS.en = {
+export default {
   welcome: 'Welcome',
   welcome_help: 'Choose your language, then touch Start to vote.',
   start: 'Start',

@@ -1,7 +1,5 @@
 // Cadenas para votantes, español. Cada clave debe existir en todos los idiomas.
-'use strict';
-window.VK_STRINGS = window.VK_STRINGS || {};
-window.VK_STRINGS.es = {
+export default {
   welcome: 'Bienvenido',
   welcome_help: 'Elija su idioma y toque Comenzar para votar.',
   start: 'Comenzar',

@@ -1,0 +1,255 @@
+//! What an official may do in each mode, and the bounds of their inputs,
+//! as data: the officials' screens ask here (through the status) instead
+//! of restating the lifecycle table of `ARCHITECTURE.md` or the station's
+//! limits. A pure function of the mode; `Station` still enforces every rule.
+
+use crate::station::{Mode, IDLE_TIMEOUT_RANGE, MAX_CODES_PER_BATCH};
+
+/// Something an official's dashboard offers, when the mode allows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    EnterTestMode,
+    OpenPolls,
+    PausePolls,
+    ResumePolls,
+    ClosePolls,
+    IssueCodes,
+    RevokeCode,
+    PrintZeroReport,
+    PrintResultsReport,
+    ReprintReceipt,
+    ExportResult,
+}
+
+impl Action {
+    pub const ALL: [Action; 11] = [
+        Action::EnterTestMode,
+        Action::OpenPolls,
+        Action::PausePolls,
+        Action::ResumePolls,
+        Action::ClosePolls,
+        Action::IssueCodes,
+        Action::RevokeCode,
+        Action::PrintZeroReport,
+        Action::PrintResultsReport,
+        Action::ReprintReceipt,
+        Action::ExportResult,
+    ];
+
+    /// The stable name the window uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::EnterTestMode => "enter_test_mode",
+            Action::OpenPolls => "open_polls",
+            Action::PausePolls => "pause_polls",
+            Action::ResumePolls => "resume_polls",
+            Action::ClosePolls => "close_polls",
+            Action::IssueCodes => "issue_codes",
+            Action::RevokeCode => "revoke_code",
+            Action::PrintZeroReport => "print_zero_report",
+            Action::PrintResultsReport => "print_results_report",
+            Action::ReprintReceipt => "reprint_receipt",
+            Action::ExportResult => "export_result",
+        }
+    }
+
+    /// The modes in which the action applies (the lifecycle table).
+    pub fn modes(self) -> &'static [Mode] {
+        use Mode::*;
+        match self {
+            Action::EnterTestMode => &[Setup],
+            Action::OpenPolls => &[Setup, Test],
+            Action::PausePolls => &[Open],
+            Action::ResumePolls => &[Paused],
+            Action::ClosePolls => &[Open, Paused],
+            Action::IssueCodes | Action::RevokeCode => &[Setup, Test, Open, Paused],
+            // The zero report is for before and during voting.
+            Action::PrintZeroReport => &[Setup, Test, Open, Paused],
+            // Test results in test mode; the official ones once closed.
+            Action::PrintResultsReport => &[Test, Closed],
+            // Only while ballots are being cast.
+            Action::ReprintReceipt => &[Test, Open],
+            Action::ExportResult => &[Closed],
+        }
+    }
+
+    /// Whether only an admin may do it (any official may otherwise).
+    pub fn admin_only(self) -> bool {
+        self == Action::EnterTestMode
+    }
+}
+
+/// The actions that apply in `mode`, in the order a dashboard lists them.
+pub fn allowed_actions(mode: Mode) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|a| a.modes().contains(&mode))
+        .collect()
+}
+
+/// The bounds of what an official types in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most codes one batch may hold.
+    pub max_codes_per_batch: usize,
+    /// The shortest and longest idle timeouts an admin may choose.
+    pub idle_timeout_min_secs: u32,
+    pub idle_timeout_max_secs: u32,
+}
+
+/// The station's limits.
+pub const LIMITS: Limits = Limits {
+    max_codes_per_batch: MAX_CODES_PER_BATCH,
+    idle_timeout_min_secs: *IDLE_TIMEOUT_RANGE.start(),
+    idle_timeout_max_secs: *IDLE_TIMEOUT_RANGE.end(),
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(mode: Mode, pick: impl Fn(&Action) -> bool) -> Vec<&'static str> {
+        allowed_actions(mode)
+            .into_iter()
+            .filter(pick)
+            .map(Action::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn the_dashboard_offers_the_lifecycle_table() {
+        let lifecycle = |mode| {
+            names(mode, |a| {
+                a.as_str().ends_with("_polls") || *a == Action::EnterTestMode
+            })
+        };
+        assert_eq!(lifecycle(Mode::Setup), ["enter_test_mode", "open_polls"]);
+        assert_eq!(lifecycle(Mode::Test), ["open_polls"]);
+        assert_eq!(lifecycle(Mode::Open), ["pause_polls", "close_polls"]);
+        assert_eq!(lifecycle(Mode::Paused), ["resume_polls", "close_polls"]);
+        assert!(lifecycle(Mode::Closed).is_empty());
+        let printing = |mode| names(mode, |a| a.as_str().contains("print"));
+        assert_eq!(printing(Mode::Setup), ["print_zero_report"]);
+        assert_eq!(
+            printing(Mode::Test),
+            ["print_zero_report", "print_results_report", "reprint_receipt"]
+        );
+        assert_eq!(printing(Mode::Open), ["print_zero_report", "reprint_receipt"]);
+        assert_eq!(printing(Mode::Paused), ["print_zero_report"]);
+        assert_eq!(printing(Mode::Closed), ["print_results_report"]);
+        let admin_only: Vec<_> = Action::ALL.into_iter().filter(|a| a.admin_only()).collect();
+        assert_eq!(admin_only, [Action::EnterTestMode]);
+    }
+
+    /// Tries `action` on the station when the station itself rules on it
+    /// by mode (printing and revoking are the dashboard's choice, pinned
+    /// above).
+    fn attempt(
+        station: &mut crate::Station,
+        by: &crate::Official,
+        action: Action,
+    ) -> Option<crate::Result<()>> {
+        Some(match action {
+            Action::EnterTestMode => station.enter_test_mode(by),
+            Action::OpenPolls => station.open_polls(by),
+            Action::PausePolls => station.pause_polls(by),
+            Action::ResumePolls => station.resume_polls(by),
+            Action::ClosePolls => station.close_polls(by),
+            Action::IssueCodes => station.issue_codes(by, 1).map(drop),
+            Action::ExportResult => station.export(by, false).map(drop),
+            _ => return None,
+        })
+    }
+
+    fn station(dir: &std::path::Path) -> (crate::Station, crate::Official) {
+        let definition = crate::demo::definition(chrono::Utc::now()).expect("definition");
+        let mut station = crate::Station::create(
+            &dir.join("limits.vks"),
+            &definition,
+            "limits test passphrase",
+            "admin",
+            "limits-admin-password",
+            crate::Options::default(),
+        )
+        .expect("create");
+        let admin = station.login("admin", "limits-admin-password").expect("login");
+        (station, admin)
+    }
+
+    /// Two walks through the lifecycle that between them take every mode
+    /// change the table offers. In each mode the station must refuse what
+    /// the table leaves out and accept what it offers.
+    #[test]
+    fn the_station_accepts_exactly_what_the_table_offers() {
+        use Action::*;
+        let walks: [&[Action]; 2] = [
+            &[
+                OpenPolls,
+                PausePolls,
+                ResumePolls,
+                PausePolls,
+                ClosePolls,
+                ExportResult,
+            ],
+            &[EnterTestMode, OpenPolls, ClosePolls, ExportResult],
+        ];
+        let mut taken = std::collections::BTreeSet::new();
+        for walk in walks {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let (mut station, admin) = station(dir.path());
+            for &step in walk {
+                let mode = station.status().expect("status").mode;
+                let offered = allowed_actions(mode);
+                for action in Action::ALL {
+                    // An offered mode change other than the step is another walk's.
+                    if action == step || (offered.contains(&action) && attempt_changes_mode(action)) {
+                        continue;
+                    }
+                    let result = attempt(&mut station, &admin, action);
+                    match result {
+                        Some(Err(e)) if offered.contains(&action) => {
+                            panic!("{mode:?}: the table offers {action:?}, but the station refuses it: {e}")
+                        }
+                        Some(result) if !offered.contains(&action) => assert!(
+                            matches!(result, Err(crate::Error::WrongMode { .. } | crate::Error::ExportRefused(_))),
+                            "{mode:?}: the table leaves out {action:?}, but the station allows it: {result:?}"
+                        ),
+                        _ => {}
+                    }
+                }
+                assert!(
+                    offered.contains(&step),
+                    "{mode:?}: the walk takes {step:?}, which the table leaves out"
+                );
+                if let Some(Err(e)) = attempt(&mut station, &admin, step) {
+                    panic!("{mode:?}: the table offers {step:?}, but the station refuses it: {e}");
+                }
+                taken.insert((mode.as_str(), step.as_str()));
+            }
+        }
+        let modes = [Mode::Setup, Mode::Test, Mode::Open, Mode::Paused, Mode::Closed];
+        for mode in modes {
+            for action in allowed_actions(mode) {
+                if attempt_changes_mode(action) {
+                    assert!(
+                        taken.contains(&(mode.as_str(), action.as_str())),
+                        "no walk tries {action:?} in {mode:?}, which the table offers"
+                    );
+                }
+            }
+        }
+    }
+
+    fn attempt_changes_mode(action: Action) -> bool {
+        action.as_str().ends_with("_polls") || action == Action::EnterTestMode
+    }
+
+    #[test]
+    fn the_limits_are_the_stations() {
+        assert_eq!(LIMITS.max_codes_per_batch, MAX_CODES_PER_BATCH);
+        assert_eq!(
+            (LIMITS.idle_timeout_min_secs, LIMITS.idle_timeout_max_secs),
+            (30, 900)
+        );
+    }
+}

@@ -1,0 +1,166 @@
+// Officials: the dashboard (polls, codes, unlock, turnout, printing, the
+// signed result, the audit log) and, for admins, the admin panel. What it
+// offers comes from the status: the actions the core allows in this mode
+// and the bounds of each input.
+import { el, show, alertBox, messageOf } from '../dom.js';
+import { api } from '../api.js';
+import { go } from '../nav.js';
+import { state } from '../state.js';
+
+// The lifecycle buttons, in order: [action, label, id, class].
+const LIFECYCLE = [
+  ['enter_test_mode', 'Enter test mode', 'polls-test', '.secondary'],
+  ['open_polls', 'Open the polls', 'polls-open', '.primary'],
+  ['pause_polls', 'Pause the polls', 'polls-pause', '.secondary'],
+  ['resume_polls', 'Resume the polls', 'polls-resume', '.primary'],
+  ['close_polls', 'Close the polls', 'polls-close', '.danger'],
+];
+
+function statusTable(s) {
+  const row = (k, v, id) => el('div.stat', el('span.k', k), el('span.v' + (id ? '#' + id : ''), String(v)));
+  return el('div.stats#status',
+    row('Mode', s.mode.toUpperCase(), 'stat-mode'),
+    row('Ballots cast', s.mode === 'test' ? s.test_ballots + ' (test)' : s.ballots, 'stat-ballots'),
+    row('Codes issued', s.mode === 'test' ? s.test_codes.issued : s.codes.issued, 'stat-issued'),
+    row('Codes used', s.mode === 'test' ? s.test_codes.used : s.codes.used, 'stat-used'),
+    row('Voting', s.voting_locked ? 'LOCKED (invalid codes)' : 'not locked', 'stat-locked'),
+    row('Station', s.station_id),
+    row('Definition', s.definition_hash.slice(0, 16) + '…'));
+}
+
+export async function dashboard() {
+  const me = state.official.me;
+  const out = el('div.output#dash-output', { 'aria-live': 'polite' });
+  const error = alertBox('dash-error');
+  let s;
+  try { s = await api.stationStatus(); } catch (err) { error.textContent = messageOf(err); return; }
+  const allowed = new Map(s.actions.map((a) => [a.name, a]));
+  const can = (name) => allowed.has(name) && (!allowed.get(name).admin_only || me.role === 'admin');
+  const act = (label, id, fn, cls) => el('button' + (cls || '.secondary') + '#' + id, {
+    type: 'button',
+    onclick: async () => {
+      error.textContent = '';
+      try { await fn(); } catch (err) { error.textContent = messageOf(err); }
+    },
+  }, label);
+
+  const buttons = LIFECYCLE.filter(([action]) => can(action)).map(([action, label, id, cls]) =>
+    act(label, id, async () => {
+      if (action === 'close_polls' && !document.getElementById('confirm-close').checked) {
+        throw { message: 'Tick "I confirm" first: closing the polls is final.' };
+      }
+      await api.changePolls(action);
+      dashboard();
+    }, cls));
+  if (s.voting_locked) buttons.push(act('Unlock voting', 'unlock-voting', async () => { await api.unlockVoting(); dashboard(); }, '.primary'));
+
+  const count = el('input#code-count', { type: 'number', min: '1', max: String(s.limits.max_codes_per_batch), value: '10', 'aria-label': 'How many codes' });
+  const printSlips = el('input#print-slips', { type: 'checkbox' });
+  const codes = can('issue_codes') ? el('section.panel',
+    el('h2', { text: 'Voter codes' }),
+    el('div.inline', count, act('Issue codes', 'issue-codes', async () => {
+      const r = await api.issueCodes(parseInt(count.value, 10) || 0, printSlips.checked);
+      out.replaceChildren(el('h3', { text: 'Batch ' + r.batch + (r.test ? ' (TEST codes)' : '') + ': hand one code to each voter' }),
+        r.printed ? el('p#codes-printed', { text: 'Slips ' + r.printed + '.' }) : null,
+        el('ol.codes#issued-codes', r.codes.map((c) => el('li', el('code', c)))));
+    }), el('label', printSlips, ' Print the slips')),
+    can('revoke_code') ? el('div.inline', el('input#revoke-input', { type: 'text', 'aria-label': 'Code to revoke', placeholder: 'Code to revoke' }),
+      act('Revoke', 'revoke-code', async () => {
+        await api.revokeCode(document.getElementById('revoke-input').value);
+        out.replaceChildren(el('p', { text: 'Code revoked.' }));
+      })) : null) : null;
+
+  const audit = el('section.panel',
+    el('h2', { text: 'Audit log' }),
+    el('div.inline',
+      act('Verify the audit chain', 'verify-audit', async () => {
+        const r = await api.verifyAudit();
+        out.replaceChildren(el('p#audit-result', { text: r.ok ? 'Audit chain OK: ' + r.length + ' entries, head ' + r.head.slice(0, 16) + '…' : 'AUDIT CHAIN BROKEN at ' + r.first_broken }));
+      }),
+      act('Show recent entries', 'show-audit', async () => {
+        const entries = await api.auditLog(50);
+        out.replaceChildren(el('table.audit',
+          el('thead', el('tr', ['#', 'Time', 'Who', 'Event', 'Detail'].map((h) => el('th', h)))),
+          el('tbody', entries.map((e) => el('tr', [e.seq, e.at, e.actor, e.kind, e.detail].map((v) => el('td', String(v))))))));
+      })));
+
+  const printed = (what) => (r) => out.replaceChildren(el('p#print-result', { text: what + ' ' + r.outcome + '.' }));
+  const printing = el('section.panel',
+    el('h2', { text: 'Printing' }),
+    el('div.inline',
+      can('print_zero_report') ? act('Print the zero report', 'print-zero', async () => printed('Zero report')(await api.printZeroReport())) : null,
+      can('print_results_report') ? act('Print the results report', 'print-results', async () => printed('Results report')(await api.printResultsReport())) : null,
+      can('reprint_receipt') ? act('Reprint the last receipt', 'reprint', async () => printed('Receipt reprint')(await api.reprintReceipt())) : null));
+  const exportPanel = can('export_result') ? el('section.panel',
+    el('h2', { text: 'Signed result' }),
+    el('p', { text: 'Write the signed result file and its verify.html to a folder, e.g. a USB stick.' }),
+    el('div.inline',
+      el('input#export-folder', { type: 'text', 'aria-label': 'Folder', placeholder: '/media/usb' }),
+      act('Export the signed result', 'export-result', async () => {
+        const r = await api.exportResult(document.getElementById('export-folder').value);
+        out.replaceChildren(el('div#export-done',
+          el('p', { text: 'Exported ' + r.result + ' and ' + r.verify_html + '.' }),
+          el('p', { text: 'Station key fingerprint: ' + r.fingerprint }),
+          el('p.small', { text: 'Public key: ' + r.public_key })));
+      }, '.primary'))) : null;
+  const admin = me.role === 'admin' ? adminPanel(out, act, s.limits) : null;
+
+  show('dashboard',
+    el('h1', { text: 'Officials: ' + me.username + (me.role === 'admin' ? ' (admin)' : ' (poll worker)') }),
+    statusTable(s),
+    can('close_polls')
+      ? el('label.confirm', el('input#confirm-close', { type: 'checkbox' }), ' I confirm: closing the polls is final')
+      : null,
+    el('div.actions.left', buttons),
+    error,
+    out,
+    codes,
+    printing,
+    exportPanel,
+    audit,
+    admin,
+    el('div.actions', el('button.primary#to-voter', { type: 'button', onclick: () => go('voter') }, 'Log out and return to voting')));
+
+  if (state.official.unlisten) { state.official.unlisten(); state.official.unlisten = null; }
+  api.onStatus((st) => {
+    const old = document.getElementById('status');
+    if (old) old.replaceWith(statusTable(st));
+  }).then((u) => { state.official.unlisten = u; });
+}
+
+function adminPanel(out, act, limits) {
+  const ctx = state.voter.context;
+  return el('section.panel',
+    el('h2', { text: 'Admin' }),
+    el('h3', { text: 'Add an official' }),
+    el('div.inline',
+      el('input#new-name', { type: 'text', 'aria-label': 'Name', placeholder: 'Name' }),
+      el('select#new-role', { 'aria-label': 'Role' }, el('option', { value: 'poll_worker' }, 'Poll worker'), el('option', { value: 'admin' }, 'Admin')),
+      el('input#new-password', { type: 'password', 'aria-label': 'Password', placeholder: 'Password' }),
+      act('Add', 'add-official', async () => {
+        const v = (id) => document.getElementById(id).value;
+        await api.addOfficial(v('new-name'), v('new-role'), v('new-password'));
+        const list = await api.listOfficials();
+        out.replaceChildren(el('ul#officials', list.map((o) => el('li', o.username + ' (' + o.role + ')'))));
+      })),
+    el('h3', { text: 'Printer' }),
+    el('div.inline',
+      el('input#printer-queue', { type: 'text', 'aria-label': 'CUPS printer queue', placeholder: 'CUPS queue (empty: save PDFs to a folder)' }),
+      act('Save printer', 'save-printer', async () => {
+        await api.setPrinter(document.getElementById('printer-queue').value);
+        out.replaceChildren(el('p', { text: 'Printer saved.' }));
+      })),
+    el('h3', { text: 'Kiosk settings' }),
+    el('div.inline',
+      el('label', { for: 'idle-secs', text: 'Idle timeout (seconds)' }),
+      el('input#idle-secs', {
+        type: 'number', min: String(limits.idle_timeout_min_secs), max: String(limits.idle_timeout_max_secs),
+        value: String(ctx.idle_timeout_secs),
+      }),
+      el('label', { for: 'default-lang', text: 'Default language' }),
+      el('input#default-lang', { type: 'text', value: ctx.default_language }),
+      act('Save settings', 'save-settings', async () => {
+        await api.setKioskSettings(parseInt(document.getElementById('idle-secs').value, 10) || 0, document.getElementById('default-lang').value.trim());
+        out.replaceChildren(el('p', { text: 'Settings saved.' }));
+      })));
+}
