@@ -16,6 +16,8 @@ pub mod definition;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod files;
+pub mod model;
 pub mod print;
 pub mod receipt;
 pub mod station;
@@ -25,8 +27,8 @@ pub mod tabulate;
 pub use ballot::{Ballot, Choice, SelectionsInput};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codes::VoterCode;
-pub use definition::{DefinitionError, ElectionDefinition};
-pub use error::{Error, Result};
+pub use definition::ElectionDefinition;
+pub use error::{DefinitionError, Error, Result};
 pub use receipt::ReceiptId;
 pub use station::{
     CastReceipt, IssuedBatch, KioskSettings, Mode, Official, Options, ReceiptStatus, Role, Station, Status,

@@ -554,7 +554,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Status => {
-            let mut station = open(&cli)?;
+            let station = open(&cli)?;
             let public_key = hex::encode(station.public_key()?);
             let fingerprint = station.public_key_fingerprint()?;
             let s = station.status()?;
@@ -853,16 +853,7 @@ fn request_key() -> String {
 
 /// Writes a new file readable by its owner only; never overwrites.
 fn write_private(path: &Path, text: &str) -> Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| io_error(path, e))?;
-    file.write_all(text.as_bytes()).map_err(|e| io_error(path, e))?;
-    file.sync_all().map_err(|e| io_error(path, e))
+    votekiosk::files::write_private(path, text.as_bytes())
 }
 
 #[derive(serde::Deserialize)]
@@ -978,27 +969,16 @@ fn default_demo_path() -> Result<PathBuf> {
     Ok(base.join("votekiosk").join("demo.vkstation"))
 }
 
-/// The folder documents are saved in when no printer is configured: next
-/// to the station file, `<station name>-printed/`.
-fn print_folder(station: &Station) -> PathBuf {
-    votekiosk::print::default_folder(station)
-}
-
 /// Sends `pdf` where `target` says; returns the JSON fields and a sentence.
 fn deliver(station: &Station, target: &PrintTarget, job: &str, pdf: &[u8]) -> Result<(Value, String)> {
-    use votekiosk::print::{FolderPrinter, LpPrinter, PrintOutcome, Printer};
+    use votekiosk::print::{LpPrinter, PrintOutcome, Printer};
     let outcome = if let Some(out) = &target.out {
-        votekiosk::print::save_new(out, pdf)?;
+        votekiosk::files::write_private(out, pdf)?;
         PrintOutcome::Saved { path: out.clone() }
+    } else if let Some(queue) = &target.printer {
+        LpPrinter::new(queue)?.print(job, pdf)?
     } else {
-        let queue = match &target.printer {
-            Some(q) => Some(q.clone()),
-            None => station.printer_queue()?,
-        };
-        match queue {
-            Some(q) => LpPrinter::new(&q)?.print(job, pdf)?,
-            None => FolderPrinter::new(&print_folder(station)).print(job, pdf)?,
-        }
+        station.print(job, pdf)?
     };
     let value = match &outcome {
         PrintOutcome::Queued { queue, request } => {
@@ -1012,7 +992,7 @@ fn deliver(station: &Station, target: &PrintTarget, job: &str, pdf: &[u8]) -> Re
 }
 
 fn print_command(cli: &Cli, command: &PrintCommand) -> Result<()> {
-    use votekiosk::print::{self, CodeSlipLayout, ResultsReport, SlipKind, ZeroReport};
+    use votekiosk::print::{self, CodeSlipLayout, SlipKind};
     let j = cli.json;
     let mut station = open(cli)?;
     let (document, extra, (mut value, said)) = match command {
@@ -1020,18 +1000,7 @@ fn print_command(cli: &Cli, command: &PrintCommand) -> Result<()> {
             let def = station.definition();
             let lang = match language {
                 None => def.default_language().clone(),
-                Some(code) => def
-                    .languages
-                    .iter()
-                    .find(|l| l.code.as_str() == code)
-                    .map(|l| l.code.clone())
-                    .ok_or_else(|| {
-                        let known: Vec<&str> = def.languages.iter().map(|l| l.code.as_str()).collect();
-                        Error::InvalidInput(format!(
-                            "{code:?} is not a language of this election ({})",
-                            known.join(", ")
-                        ))
-                    })?,
+                Some(code) => def.require_language(code)?.clone(),
             };
             let sample = print::sample_receipt(def, &mut rand::rngs::OsRng);
             let pdf = print::receipt_slip(def, &lang, &sample, SlipKind::Sample)?;
@@ -1069,7 +1038,7 @@ fn print_command(cli: &Cli, command: &PrintCommand) -> Result<()> {
                 Ok(d) => d,
                 Err(e) => {
                     // The codes exist only in this PDF now: keep it rather than lose the batch.
-                    let folder = votekiosk::print::FolderPrinter::new(&print_folder(&station));
+                    let folder = votekiosk::print::FolderPrinter::new(&station.print_folder());
                     if let Ok(saved) = votekiosk::print::Printer::print(&folder, job, &pdf) {
                         eprintln!(
                             "The slips of batch {} were {saved} instead (the file holds voter codes: print it, then delete it).",
@@ -1086,7 +1055,7 @@ fn print_command(cli: &Cli, command: &PrintCommand) -> Result<()> {
             )
         }
         PrintCommand::ZeroReport { target } => {
-            let pdf = ZeroReport::gather(&station, chrono::Utc::now())?.to_pdf()?;
+            let pdf = station.zero_report(chrono::Utc::now())?.to_pdf()?;
             (
                 "zero report",
                 json!({}),
@@ -1094,7 +1063,7 @@ fn print_command(cli: &Cli, command: &PrintCommand) -> Result<()> {
             )
         }
         PrintCommand::ResultsReport { target } => {
-            let pdf = ResultsReport::gather(&station, chrono::Utc::now())?.to_pdf()?;
+            let pdf = station.results_report(chrono::Utc::now())?.to_pdf()?;
             (
                 "results report",
                 json!({}),
@@ -1108,7 +1077,7 @@ fn print_command(cli: &Cli, command: &PrintCommand) -> Result<()> {
                 station.set_printer(&who, set.as_deref())?;
             }
             let queue = station.printer_queue()?;
-            let folder = print_folder(&station);
+            let folder = station.print_folder();
             print(
                 j,
                 json!({ "printer": queue, "folder": if queue.is_none() { Some(folder.display().to_string()) } else { None } }),

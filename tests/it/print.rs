@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use votekiosk::definition::LangCode;
 use votekiosk::print::{
     code_slips, receipt_slip, sample_receipt, CodeSlipLayout, FolderPrinter, LpPrinter, PrintOutcome,
-    Printer, ResultsReport, SlipKind, ZeroReport,
+    Printer, SlipKind,
 };
 use votekiosk::{receipt, CastReceipt, Error, ReceiptStatus, Station, VoterCode};
 
@@ -408,7 +408,10 @@ fn zero_report_shows_the_definition_hash_zero_ballots_and_the_chain_head() {
     let mut f = Fixture::new();
     f.open();
     let dir = tempfile::tempdir().expect("tempdir");
-    let report = ZeroReport::gather(&f.station, crate::support::election_noon()).expect("gather");
+    let report = f
+        .station
+        .zero_report(crate::support::election_noon())
+        .expect("gather");
     let pdf = write(dir.path(), "zero.pdf", &report.to_pdf().expect("pdf"));
     let text = squash(&text_of(&pdf));
     let chain = f.station.verify_audit_chain().expect("chain");
@@ -419,8 +422,7 @@ fn zero_report_shows_the_definition_hash_zero_ballots_and_the_chain_head() {
     assert!(text.contains("RIVERSIDE-01"));
     let fingerprint = f
         .station
-        .existing_key_fingerprint()
-        .expect("key")
+        .public_key_fingerprint()
         .expect("every new station has a signing key");
     assert!(
         squash(&text).contains(&squash(&fingerprint)),
@@ -446,7 +448,10 @@ fn a_zero_report_with_ballots_says_it_is_not_zero() {
         .cast_ballot(&code, &full_ballot(), &key())
         .expect("cast");
     let dir = tempfile::tempdir().expect("tempdir");
-    let report = ZeroReport::gather(&f.station, crate::support::election_noon()).expect("gather");
+    let report = f
+        .station
+        .zero_report(crate::support::election_noon())
+        .expect("gather");
     let pdf = write(dir.path(), "zero.pdf", &report.to_pdf().expect("pdf"));
     let text = squash(&text_of(&pdf));
     assert!(text.contains("Official ballots in the station 1"), "{text}");
@@ -503,7 +508,10 @@ fn closed_election() -> Fixture {
 fn results_report_shows_counts_rounds_and_the_definition_hash() {
     let f = closed_election();
     let dir = tempfile::tempdir().expect("tempdir");
-    let report = ResultsReport::gather(&f.station, crate::support::election_noon()).expect("gather");
+    let report = f
+        .station
+        .results_report(crate::support::election_noon())
+        .expect("gather");
     let pdf = write(dir.path(), "results.pdf", &report.to_pdf().expect("pdf"));
     let text = squash(&text_of(&pdf));
     let chain = f.station.verify_audit_chain().expect("chain");
@@ -549,7 +557,7 @@ fn results_stay_hidden_while_the_polls_are_open() {
     let mut f = Fixture::new();
     f.open();
     assert!(matches!(
-        ResultsReport::gather(&f.station, crate::support::election_noon()),
+        f.station.results_report(crate::support::election_noon()),
         Err(Error::ResultsHidden)
     ));
 }
@@ -558,7 +566,10 @@ fn results_stay_hidden_while_the_polls_are_open() {
 fn a_long_results_report_runs_over_several_pages() {
     use votekiosk::tabulate::{ContestResult, Votes};
     let f = closed_election();
-    let mut report = ResultsReport::gather(&f.station, crate::support::election_noon()).expect("gather");
+    let mut report = f
+        .station
+        .results_report(crate::support::election_noon())
+        .expect("gather");
     // Twelve copies of every contest: more than one page holds.
     let contests = report.result.contests.clone();
     for _ in 0..11 {
@@ -972,7 +983,9 @@ fn samples() {
         .cast_ballot(&test_code, &full_ballot(), &key())
         .expect("cast");
     f.open();
-    let zero = ZeroReport::gather(&f.station, crate::support::election_noon())
+    let zero = f
+        .station
+        .zero_report(crate::support::election_noon())
         .expect("gather")
         .to_pdf()
         .expect("zero");
@@ -1003,7 +1016,9 @@ fn samples() {
         ("zero-report", zero),
         (
             "results-report",
-            ResultsReport::gather(&closed_election().station, crate::support::election_noon())
+            closed_election()
+                .station
+                .results_report(crate::support::election_noon())
                 .expect("gather")
                 .to_pdf()
                 .expect("results"),
