@@ -960,6 +960,54 @@ fn the_printer_queue_is_an_audited_admin_setting() {
     assert_eq!(f.station.printer_queue().expect("queue"), None);
 }
 
+/// A printer that keeps what it is given (job name, bytes).
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+
+impl Printer for Recorder {
+    fn print(&self, job_name: &str, pdf: &[u8]) -> Result<PrintOutcome, Error> {
+        let mut jobs = self.0.lock().expect("lock");
+        jobs.push((job_name.to_string(), pdf.to_vec()));
+        Ok(PrintOutcome::Queued {
+            queue: "recorder".into(),
+            request: Some(jobs.len().to_string()),
+        })
+    }
+}
+
+#[test]
+fn the_station_prints_on_the_injected_printer_whatever_its_settings_say() {
+    let mut f = Fixture::new();
+    let admin = f.admin();
+    // A queue that does not exist: only the injected printer may be used.
+    f.station
+        .set_printer(&admin, Some("votekiosk-no-such-queue"))
+        .expect("set");
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let station = f
+        .station
+        .reopen(votekiosk::Options {
+            printer: Some(recorder.clone()),
+            ..f.options()
+        })
+        .expect("reopen");
+    let pdf = station
+        .zero_report(crate::support::election_noon())
+        .expect("gather")
+        .to_pdf()
+        .expect("pdf");
+    let outcome = station.print("votekiosk zero report", &pdf).expect("print");
+    assert_eq!(outcome.to_string(), "sent to printer recorder (request 1)");
+    let jobs = recorder.0.lock().expect("lock");
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].0, "votekiosk zero report");
+    assert_eq!(jobs[0].1, pdf);
+    assert!(
+        !station.print_folder().exists(),
+        "nothing was saved in the print folder"
+    );
+}
+
 // ---- pictures for the README --------------------------------------------------
 
 /// Writes a PNG of the first page of each document into
