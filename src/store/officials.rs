@@ -2,9 +2,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::election::parse_name;
 use crate::error::{Error, Result};
 use crate::model::Role;
-use crate::store::election::parse_name;
 
 pub struct OfficialRow {
     pub username: String,
