@@ -108,12 +108,31 @@ impl Checker {
         out
     }
 
-    fn forbid<T>(&mut self, path: &str, field: &str, value: &Option<T>, kind: &str) {
-        if value.is_some() {
-            self.fail(
-                format!("{path}.{field}"),
-                format!("not allowed in a {kind} contest"),
-            );
+    /// Refuses the optional fields a contest of this kind does not take.
+    fn kind_fields(&mut self, path: &str, doc: &ContestDoc, kind: KindName, name: &str) {
+        let allowed: &[&str] = match kind {
+            KindName::Candidate => &["seats", "write_ins", "candidates"],
+            KindName::YesNo => &["yes_label", "no_label", "threshold"],
+            KindName::Approval => &["max_approvals", "candidates"],
+            KindName::Ranked => &["max_rankings", "candidates", "rules"],
+        };
+        for (field, set) in [
+            ("seats", doc.seats.is_some()),
+            ("write_ins", doc.write_ins.is_some()),
+            ("max_approvals", doc.max_approvals.is_some()),
+            ("max_rankings", doc.max_rankings.is_some()),
+            ("threshold", doc.threshold.is_some()),
+            ("yes_label", doc.yes_label.is_some()),
+            ("no_label", doc.no_label.is_some()),
+            ("candidates", doc.candidates.is_some()),
+            ("rules", doc.rules.is_some()),
+        ] {
+            if set && !allowed.contains(&field) {
+                self.fail(
+                    format!("{path}.{field}"),
+                    format!("not allowed in a {name} contest"),
+                );
+            }
         }
     }
 
@@ -167,18 +186,9 @@ impl Checker {
             );
             return None;
         };
+        self.kind_fields(path, doc, known, k);
         let kind = match known {
             KindName::Candidate => {
-                for (field, set) in [
-                    ("max_approvals", doc.max_approvals.is_some()),
-                    ("max_rankings", doc.max_rankings.is_some()),
-                    ("threshold", doc.threshold.is_some()),
-                    ("yes_label", doc.yes_label.is_some()),
-                    ("no_label", doc.no_label.is_some()),
-                    ("rules", doc.rules.is_some()),
-                ] {
-                    self.forbid(path, field, &set.then_some(()), k);
-                }
                 let candidates = self.candidates(path, doc.candidates.as_mut());
                 let seats = *doc.seats.get_or_insert(1);
                 let write_ins = *doc.write_ins.get_or_insert(false);
@@ -197,16 +207,6 @@ impl Checker {
                 }
             }
             KindName::YesNo => {
-                for (field, set) in [
-                    ("seats", doc.seats.is_some()),
-                    ("write_ins", doc.write_ins.is_some()),
-                    ("max_approvals", doc.max_approvals.is_some()),
-                    ("max_rankings", doc.max_rankings.is_some()),
-                    ("candidates", doc.candidates.is_some()),
-                    ("rules", doc.rules.is_some()),
-                ] {
-                    self.forbid(path, field, &set.then_some(()), k);
-                }
                 let yes_label = doc
                     .yes_label
                     .as_mut()
@@ -244,17 +244,6 @@ impl Checker {
                 }
             }
             KindName::Approval => {
-                for (field, set) in [
-                    ("seats", doc.seats.is_some()),
-                    ("write_ins", doc.write_ins.is_some()),
-                    ("max_rankings", doc.max_rankings.is_some()),
-                    ("threshold", doc.threshold.is_some()),
-                    ("yes_label", doc.yes_label.is_some()),
-                    ("no_label", doc.no_label.is_some()),
-                    ("rules", doc.rules.is_some()),
-                ] {
-                    self.forbid(path, field, &set.then_some(()), k);
-                }
                 let candidates = self.candidates(path, doc.candidates.as_mut());
                 if let Some(m) = doc.max_approvals {
                     if m == 0 || m as usize > candidates.len() {
@@ -273,16 +262,6 @@ impl Checker {
                 }
             }
             KindName::Ranked => {
-                for (field, set) in [
-                    ("seats", doc.seats.is_some()),
-                    ("write_ins", doc.write_ins.is_some()),
-                    ("max_approvals", doc.max_approvals.is_some()),
-                    ("threshold", doc.threshold.is_some()),
-                    ("yes_label", doc.yes_label.is_some()),
-                    ("no_label", doc.no_label.is_some()),
-                ] {
-                    self.forbid(path, field, &set.then_some(()), k);
-                }
                 let candidates = self.candidates(path, doc.candidates.as_mut());
                 let max = *doc.max_rankings.get_or_insert(candidates.len() as u32);
                 if max == 0 || max as usize > candidates.len() {
