@@ -290,7 +290,7 @@ fn main() {
         let (slips, pdf) =
             time(|| print::code_slips(&definition, &batch, CodeSlipLayout::A4).expect("code slips"));
         let out = dir.path().join(format!("codes-{run}.pdf"));
-        let (write, ()) = time(|| print::save_new(&out, &pdf).expect("save slips"));
+        let (write, ()) = time(|| votekiosk::files::write_private(&out, &pdf).expect("save slips"));
         slips_bytes = pdf.len();
         issue_t.push(issue);
         slips_t.push(slips);
@@ -459,7 +459,7 @@ fn main() {
         "### Issuing codes\n\n{} codes per batch, {} batches: `Station::issue_codes` \
          (random codes, HMAC each, one transaction), then \
          `print::code_slips` (A4, ten slips with a QR each per page, {} pages, \
-         {}), then `print::save_new` (write and fsync). Floor: {} bare inserts \
+         {}), then `files::write_private` (write and fsync). Floor: {} bare inserts \
          of a random 32-byte MAC in one transaction into the baseline file.\n\n",
         sz.codes,
         sz.code_runs,

@@ -20,6 +20,15 @@ use crate::error::{Error, Result};
 pub const DATA_SYMBOLS: usize = 12;
 pub const QR_PREFIX: &str = "VKC1:";
 
+/// A batch of freshly issued codes (`Station::issue_codes`): the only place
+/// the clear codes exist, for the official who issued them to print.
+#[derive(Debug)]
+pub struct IssuedBatch {
+    pub batch: i64,
+    pub test: bool,
+    pub codes: Vec<VoterCode>,
+}
+
 /// A voter code in canonical form (13 symbols, no dashes).
 #[derive(Clone, PartialEq, Eq)]
 pub struct VoterCode(Zeroizing<String>);

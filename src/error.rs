@@ -4,7 +4,7 @@
 //! The code (`Error::code`) is part of the CLI's `--json` output and of the
 //! desktop shell's `{code, message}` IPC errors: never rename one.
 
-use crate::definition::DefinitionError;
+use std::fmt;
 
 /// Everything that can go wrong in the core.
 #[derive(Debug, thiserror::Error)]
@@ -193,3 +193,41 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One problem found in an election definition, at a JSON path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub path: String,
+    pub message: String,
+}
+
+/// Every problem found in an election definition (`definition`). Never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionError {
+    pub issues: Vec<Issue>,
+}
+
+impl DefinitionError {
+    pub(crate) fn one(path: impl Into<String>, message: impl Into<String>) -> Self {
+        DefinitionError {
+            issues: vec![Issue {
+                path: path.into(),
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+impl fmt::Display for DefinitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, issue) in self.issues.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", issue.path, issue.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DefinitionError {}

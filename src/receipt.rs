@@ -16,6 +16,15 @@ use crate::error::{Error, Result};
 pub const RECEIPT_SYMBOLS: usize = 16;
 pub const PAYLOAD_PREFIX: &str = "VK1";
 
+/// What a voter gets after casting (`Station::cast_ballot`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CastReceipt {
+    pub receipt: ReceiptId,
+    /// The QR payload for the slip.
+    pub payload: String,
+    pub test: bool,
+}
+
 /// A receipt id, stored and shown as four dash-separated groups of four.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReceiptId(String);

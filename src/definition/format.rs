@@ -101,14 +101,7 @@ pub struct RankedRulesDoc {
 
 impl Default for RankedRulesDoc {
     fn default() -> Self {
-        RankedRulesDoc {
-            batch_elimination: false,
-            tie_break: "previous_round_then_draw".into(),
-            stop: "majority".into(),
-            overvote: "exhaust".into(),
-            skipped_rank_limit: None,
-            duplicate_ranking: "skip_duplicate".into(),
-        }
+        super::RankedRules::default().to_doc()
     }
 }
 

@@ -4,20 +4,25 @@
 //! A definition is accepted whole or not at all: every problem found is
 //! reported with the JSON path of the field at fault, e.g.
 //! `contests[2].candidates[0].id: duplicate id "alice"`.
+//!
+//! `format` mirrors the JSON, `validate` checks it into the domain types
+//! of this file. Each enum's JSON names are one `strum` table, read by
+//! validation and written back by `RankedRules::to_doc`.
 
 pub mod format;
+mod validate;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
+use strum::{EnumDiscriminants, EnumString, IntoStaticStr, VariantNames};
 
-use crate::canonical::to_canonical_string;
+pub use crate::error::{DefinitionError, Issue};
 use crate::error::{Error, Result};
-use format::{CandidateDoc, ContestDoc, DefinitionDoc, TextDoc};
+use format::DefinitionDoc;
 
 /// The only definition format this version reads.
 pub const FORMAT: &str = "votekiosk/1";
@@ -27,44 +32,6 @@ const MAX_TEXT_CHARS: usize = 1000;
 const MAX_CONTESTS: usize = 200;
 const MAX_CANDIDATES: usize = 200;
 const MAX_LANGUAGES: usize = 30;
-
-/// One problem found in a definition, at a JSON path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issue {
-    pub path: String,
-    pub message: String,
-}
-
-/// Every problem found in a definition. Never empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefinitionError {
-    pub issues: Vec<Issue>,
-}
-
-impl DefinitionError {
-    fn one(path: impl Into<String>, message: impl Into<String>) -> Self {
-        DefinitionError {
-            issues: vec![Issue {
-                path: path.into(),
-                message: message.into(),
-            }],
-        }
-    }
-}
-
-impl fmt::Display for DefinitionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, issue) in self.issues.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{}: {}", issue.path, issue.message)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for DefinitionError {}
 
 /// SHA-256 of the canonical definition: the election's identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -136,7 +103,8 @@ impl Text {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, VariantNames)]
+#[strum(serialize_all = "lowercase")]
 pub enum Direction {
     Ltr,
     Rtl,
@@ -150,7 +118,8 @@ pub struct Language {
 }
 
 /// Whether tallies may be shown while the polls are open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, VariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum ResultsVisibility {
     AfterClose,
     Live,
@@ -170,7 +139,14 @@ pub struct Threshold {
     pub denominator: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A contest's kind with its settings. Its JSON name (`kind`) is
+/// `KindName`'s one `strum` table: `candidate`, `yesno`, `approval`, `ranked`.
+#[derive(Debug, Clone, PartialEq, Eq, EnumDiscriminants)]
+#[strum_discriminants(
+    name(KindName),
+    derive(EnumString, IntoStaticStr, VariantNames),
+    strum(serialize_all = "lowercase")
+)]
 pub enum ContestKind {
     /// Vote for up to `seats` of the candidates, optionally writing names in.
     Candidate {
@@ -199,7 +175,8 @@ pub enum ContestKind {
 }
 
 /// How ties for last place in an instant runoff are broken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, VariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum TieBreak {
     /// Fewest votes in the most recent earlier round where the tied
     /// candidates differ; a seeded draw if they never differ.
@@ -209,7 +186,8 @@ pub enum TieBreak {
 }
 
 /// When an instant runoff stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, VariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum StopRule {
     /// As soon as a candidate has more than half of the continuing ballots.
     Majority,
@@ -220,7 +198,8 @@ pub enum StopRule {
 
 /// What a rank marked for several candidates does (ballots from outside
 /// the kiosk only: the kiosk refuses such ballots).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, VariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum OvervoteRule {
     /// The ballot stops counting when it reaches that rank.
     Exhaust,
@@ -230,7 +209,8 @@ pub enum OvervoteRule {
 
 /// What a candidate ranked a second time does (ballots from outside the
 /// kiosk only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, VariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum DuplicateRule {
     /// The repeated ranking is passed over.
     SkipDuplicate,
@@ -269,39 +249,24 @@ impl RankedRules {
     pub fn to_doc(&self) -> format::RankedRulesDoc {
         format::RankedRulesDoc {
             batch_elimination: self.batch_elimination,
-            tie_break: match self.tie_break {
-                TieBreak::PreviousRoundThenDraw => "previous_round_then_draw",
-                TieBreak::Draw => "draw",
-            }
-            .into(),
-            stop: match self.stop {
-                StopRule::Majority => "majority",
-                StopRule::TwoRemaining => "two_remaining",
-            }
-            .into(),
-            overvote: match self.overvote {
-                OvervoteRule::Exhaust => "exhaust",
-                OvervoteRule::SkipRank => "skip_rank",
-            }
-            .into(),
+            tie_break: name(self.tie_break),
+            stop: name(self.stop),
+            overvote: name(self.overvote),
             skipped_rank_limit: self.skipped_rank_limit,
-            duplicate_ranking: match self.duplicate_ranking {
-                DuplicateRule::SkipDuplicate => "skip_duplicate",
-                DuplicateRule::Exhaust => "exhaust",
-            }
-            .into(),
+            duplicate_ranking: name(self.duplicate_ranking),
         }
     }
 }
 
+/// A definition enum's name in the JSON (the same table `EnumString` reads).
+fn name(value: impl Into<&'static str>) -> String {
+    value.into().to_string()
+}
+
 impl ContestKind {
+    /// The kind's JSON name (`"candidate"`, `"yesno"`, ...).
     pub fn name(&self) -> &'static str {
-        match self {
-            ContestKind::Candidate { .. } => "candidate",
-            ContestKind::YesNo { .. } => "yesno",
-            ContestKind::Approval { .. } => "approval",
-            ContestKind::Ranked { .. } => "ranked",
-        }
+        KindName::from(self).into()
     }
     /// The listed candidates (none for a yes/no measure).
     pub fn candidates(&self) -> &[Candidate] {
@@ -362,7 +327,7 @@ impl ElectionDefinition {
             let path = if path == "." { "$".to_string() } else { path };
             DefinitionError::one(path, e.into_inner().to_string())
         })?;
-        validate(doc)
+        validate::validate(doc)
     }
 
     /// Reads a definition file, refusing oversize files before reading them whole.
@@ -396,6 +361,30 @@ impl ElectionDefinition {
         &self.languages[0].code
     }
 
+    /// The election's language with this code, if it has one.
+    pub fn language(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code.as_str() == code)
+    }
+
+    /// The language with this code, or an error that lists the election's
+    /// languages. The one lookup of a language an official or voter chose.
+    pub fn require_language(&self, code: &str) -> Result<&LangCode> {
+        self.language(code).map(|l| &l.code).ok_or_else(|| {
+            let known: Vec<&str> = self.languages.iter().map(|l| l.code.as_str()).collect();
+            Error::InvalidInput(format!(
+                "{code:?} is not a language of this election ({})",
+                known.join(", ")
+            ))
+        })
+    }
+
+    /// The language with this code, or the election's default language.
+    pub fn language_or_default(&self, code: &str) -> &LangCode {
+        self.language(code)
+            .map(|l| &l.code)
+            .unwrap_or_else(|| self.default_language())
+    }
+
     pub fn contest(&self, id: &str) -> Option<&Contest> {
         self.contests.iter().find(|c| c.id.as_str() == id)
     }
@@ -423,492 +412,6 @@ pub enum WindowPosition {
     LaterDay,
     /// The window is open, or opens later today.
     Today,
-}
-
-/// Collects issues while walking the document.
-struct Checker {
-    issues: Vec<Issue>,
-    languages: Vec<String>,
-}
-
-impl Checker {
-    fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.issues.push(Issue {
-            path: path.into(),
-            message: message.into(),
-        });
-    }
-
-    /// Validates a translated text, trimming it in place so that the
-    /// canonical form (and the hash) holds the trimmed text.
-    fn text(&mut self, path: &str, doc: &mut TextDoc) -> Text {
-        for v in doc.values_mut() {
-            *v = v.trim().to_string();
-        }
-        for lang in doc.keys() {
-            if !self.languages.contains(lang) {
-                self.fail(
-                    format!("{path}.{lang}"),
-                    format!("language {lang:?} is not declared in languages"),
-                );
-            }
-        }
-        for lang in self.languages.clone() {
-            match doc.get(&lang) {
-                None => self.fail(path, format!("missing translation for {lang:?}")),
-                Some(s) => self.plain_text(&format!("{path}.{lang}"), s),
-            }
-        }
-        Text(
-            doc.iter()
-                .map(|(k, v)| (LangCode(k.clone()), v.trim().to_string()))
-                .collect(),
-        )
-    }
-
-    fn plain_text(&mut self, path: &str, s: &str) {
-        if s.trim().is_empty() {
-            self.fail(path, "must not be empty");
-        } else if s.chars().count() > MAX_TEXT_CHARS {
-            self.fail(path, format!("longer than {MAX_TEXT_CHARS} characters"));
-        } else if s.chars().any(|c| c.is_control() && c != '\n') {
-            self.fail(path, "contains control characters");
-        }
-    }
-
-    fn id(&mut self, path: &str, id: &str) {
-        let ok = (1..=64).contains(&id.len())
-            && id.bytes().enumerate().all(|(i, b)| {
-                b.is_ascii_lowercase() || b.is_ascii_digit() || (i > 0 && (b == b'-' || b == b'_'))
-            });
-        if !ok {
-            self.fail(path, format!("invalid id {id:?}: use 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit"));
-        }
-        if matches!(id, "yes" | "no") || id.starts_with("write-in") {
-            self.fail(path, format!("the id {id:?} is reserved"));
-        }
-    }
-
-    fn candidates(&mut self, path: &str, list: Option<&mut Vec<CandidateDoc>>) -> Vec<Candidate> {
-        let path = format!("{path}.candidates");
-        let Some(list) = list else {
-            self.fail(&path, "required for this kind of contest");
-            return Vec::new();
-        };
-        if list.is_empty() {
-            self.fail(&path, "must list at least one candidate");
-        }
-        if list.len() > MAX_CANDIDATES {
-            self.fail(&path, format!("more than {MAX_CANDIDATES} candidates"));
-        }
-        let mut seen = BTreeSet::new();
-        let mut out = Vec::new();
-        for (i, c) in list.iter_mut().enumerate() {
-            let p = format!("{path}[{i}]");
-            self.id(&format!("{p}.id"), &c.id);
-            if !seen.insert(c.id.clone()) {
-                self.fail(format!("{p}.id"), format!("duplicate id {:?}", c.id));
-            }
-            let name = self.text(&format!("{p}.name"), &mut c.name);
-            let party = c.party.as_mut().map(|t| self.text(&format!("{p}.party"), t));
-            out.push(Candidate {
-                id: CandidateId(c.id.clone()),
-                name,
-                party,
-            });
-        }
-        out
-    }
-
-    fn forbid<T>(&mut self, path: &str, field: &str, value: &Option<T>, kind: &str) {
-        if value.is_some() {
-            self.fail(
-                format!("{path}.{field}"),
-                format!("not allowed in a {kind} contest"),
-            );
-        }
-    }
-
-    /// Reads a ranked contest's rules; every field is already present
-    /// (serde fills in the defaults, which the canonical form then shows).
-    fn ranked_rules(&mut self, path: &str, doc: &format::RankedRulesDoc) -> RankedRules {
-        let mut rules = RankedRules {
-            batch_elimination: doc.batch_elimination,
-            skipped_rank_limit: doc.skipped_rank_limit,
-            ..RankedRules::default()
-        };
-        let mut one_of = |field: &str, value: &str, allowed: &[&str]| -> Option<usize> {
-            let found = allowed.iter().position(|a| *a == value);
-            if found.is_none() {
-                let list: Vec<String> = allowed.iter().map(|a| format!("{a:?}")).collect();
-                self.fail(
-                    format!("{path}.rules.{field}"),
-                    format!("{value:?} is not one of {}", list.join(", ")),
-                );
-            }
-            found
-        };
-        match one_of("tie_break", &doc.tie_break, &["previous_round_then_draw", "draw"]) {
-            Some(1) => rules.tie_break = TieBreak::Draw,
-            _ => rules.tie_break = TieBreak::PreviousRoundThenDraw,
-        }
-        match one_of("stop", &doc.stop, &["majority", "two_remaining"]) {
-            Some(1) => rules.stop = StopRule::TwoRemaining,
-            _ => rules.stop = StopRule::Majority,
-        }
-        match one_of("overvote", &doc.overvote, &["exhaust", "skip_rank"]) {
-            Some(1) => rules.overvote = OvervoteRule::SkipRank,
-            _ => rules.overvote = OvervoteRule::Exhaust,
-        }
-        match one_of(
-            "duplicate_ranking",
-            &doc.duplicate_ranking,
-            &["skip_duplicate", "exhaust"],
-        ) {
-            Some(1) => rules.duplicate_ranking = DuplicateRule::Exhaust,
-            _ => rules.duplicate_ranking = DuplicateRule::SkipDuplicate,
-        }
-        rules
-    }
-
-    fn contest(&mut self, path: &str, doc: &mut ContestDoc) -> Option<Contest> {
-        self.id(&format!("{path}.id"), &doc.id);
-        let title = self.text(&format!("{path}.title"), &mut doc.title);
-        let description = doc
-            .description
-            .as_mut()
-            .map(|t| self.text(&format!("{path}.description"), t));
-        let kind_name = doc.kind.clone();
-        let k = kind_name.as_str();
-        let kind = match k {
-            "candidate" => {
-                for (field, set) in [
-                    ("max_approvals", doc.max_approvals.is_some()),
-                    ("max_rankings", doc.max_rankings.is_some()),
-                    ("threshold", doc.threshold.is_some()),
-                    ("yes_label", doc.yes_label.is_some()),
-                    ("no_label", doc.no_label.is_some()),
-                    ("rules", doc.rules.is_some()),
-                ] {
-                    self.forbid(path, field, &set.then_some(()), k);
-                }
-                let candidates = self.candidates(path, doc.candidates.as_mut());
-                let seats = *doc.seats.get_or_insert(1);
-                let write_ins = *doc.write_ins.get_or_insert(false);
-                if seats == 0 {
-                    self.fail(format!("{path}.seats"), "must be at least 1");
-                } else if !write_ins && seats as usize > candidates.len() {
-                    self.fail(
-                        format!("{path}.seats"),
-                        format!("{seats} seats but only {} candidates", candidates.len()),
-                    );
-                }
-                ContestKind::Candidate {
-                    seats,
-                    candidates,
-                    write_ins,
-                }
-            }
-            "yesno" => {
-                for (field, set) in [
-                    ("seats", doc.seats.is_some()),
-                    ("write_ins", doc.write_ins.is_some()),
-                    ("max_approvals", doc.max_approvals.is_some()),
-                    ("max_rankings", doc.max_rankings.is_some()),
-                    ("candidates", doc.candidates.is_some()),
-                    ("rules", doc.rules.is_some()),
-                ] {
-                    self.forbid(path, field, &set.then_some(()), k);
-                }
-                let yes_label = doc
-                    .yes_label
-                    .as_mut()
-                    .map(|t| self.text(&format!("{path}.yes_label"), t));
-                let no_label = doc
-                    .no_label
-                    .as_mut()
-                    .map(|t| self.text(&format!("{path}.no_label"), t));
-                let t = doc.threshold.get_or_insert(format::ThresholdDoc {
-                    numerator: 1,
-                    denominator: 2,
-                });
-                let threshold = Threshold {
-                    numerator: t.numerator,
-                    denominator: t.denominator,
-                };
-                // 1/2 <= n/d < 1, i.e. d <= 2n and n < d.
-                if t.denominator == 0
-                    || t.numerator == 0
-                    || t.numerator >= t.denominator
-                    || t.denominator > 2 * t.numerator
-                {
-                    self.fail(
-                        format!("{path}.threshold"),
-                        format!(
-                            "{}/{} is not a share from 1/2 up to (not including) 1",
-                            t.numerator, t.denominator
-                        ),
-                    );
-                }
-                ContestKind::YesNo {
-                    yes_label,
-                    no_label,
-                    threshold,
-                }
-            }
-            "approval" => {
-                for (field, set) in [
-                    ("seats", doc.seats.is_some()),
-                    ("write_ins", doc.write_ins.is_some()),
-                    ("max_rankings", doc.max_rankings.is_some()),
-                    ("threshold", doc.threshold.is_some()),
-                    ("yes_label", doc.yes_label.is_some()),
-                    ("no_label", doc.no_label.is_some()),
-                    ("rules", doc.rules.is_some()),
-                ] {
-                    self.forbid(path, field, &set.then_some(()), k);
-                }
-                let candidates = self.candidates(path, doc.candidates.as_mut());
-                if let Some(m) = doc.max_approvals {
-                    if m == 0 || m as usize > candidates.len() {
-                        self.fail(
-                            format!("{path}.max_approvals"),
-                            format!(
-                                "must be from 1 to the number of candidates ({})",
-                                candidates.len()
-                            ),
-                        );
-                    }
-                }
-                ContestKind::Approval {
-                    candidates,
-                    max_approvals: doc.max_approvals,
-                }
-            }
-            "ranked" => {
-                for (field, set) in [
-                    ("seats", doc.seats.is_some()),
-                    ("write_ins", doc.write_ins.is_some()),
-                    ("max_approvals", doc.max_approvals.is_some()),
-                    ("threshold", doc.threshold.is_some()),
-                    ("yes_label", doc.yes_label.is_some()),
-                    ("no_label", doc.no_label.is_some()),
-                ] {
-                    self.forbid(path, field, &set.then_some(()), k);
-                }
-                let candidates = self.candidates(path, doc.candidates.as_mut());
-                let max = *doc.max_rankings.get_or_insert(candidates.len() as u32);
-                if max == 0 || max as usize > candidates.len() {
-                    self.fail(
-                        format!("{path}.max_rankings"),
-                        format!(
-                            "must be from 1 to the number of candidates ({})",
-                            candidates.len()
-                        ),
-                    );
-                }
-                let rules = self.ranked_rules(path, doc.rules.get_or_insert_with(Default::default));
-                ContestKind::Ranked {
-                    candidates,
-                    max_rankings: max,
-                    rules,
-                }
-            }
-            other => {
-                self.fail(
-                    format!("{path}.kind"),
-                    format!("unknown contest kind {other:?}: use candidate, yesno, approval or ranked"),
-                );
-                return None;
-            }
-        };
-        Some(Contest {
-            id: ContestId(doc.id.clone()),
-            title,
-            description,
-            kind,
-        })
-    }
-}
-
-fn parse_time(c: &mut Checker, path: &str, s: &str) -> Option<DateTime<FixedOffset>> {
-    match DateTime::parse_from_rfc3339(s) {
-        Ok(t) => Some(t),
-        Err(_) => {
-            c.fail(
-                path,
-                format!("{s:?} is not an RFC 3339 time with offset, e.g. 2026-11-03T07:00:00-05:00"),
-            );
-            None
-        }
-    }
-}
-
-fn valid_lang_code(code: &str) -> bool {
-    let mut parts = code.split('-');
-    let first = parts.next().unwrap_or("");
-    (2..=3).contains(&first.len())
-        && first.bytes().all(|b| b.is_ascii_lowercase())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-fn validate(mut doc: DefinitionDoc) -> Result<ElectionDefinition, DefinitionError> {
-    let mut c = Checker {
-        issues: Vec::new(),
-        languages: Vec::new(),
-    };
-    if doc.format != FORMAT {
-        c.fail(
-            "format",
-            format!(
-                "unsupported format {:?}: this version reads {FORMAT:?}",
-                doc.format
-            ),
-        );
-    }
-
-    // Languages first: every text is checked against them.
-    if doc.languages.is_empty() {
-        c.fail("languages", "declare at least one language");
-    }
-    if doc.languages.len() > MAX_LANGUAGES {
-        c.fail("languages", format!("more than {MAX_LANGUAGES} languages"));
-    }
-    let mut languages = Vec::new();
-    for (i, l) in doc.languages.iter_mut().enumerate() {
-        let p = format!("languages[{i}]");
-        if !valid_lang_code(&l.code) {
-            c.fail(
-                format!("{p}.code"),
-                format!(
-                    "invalid language code {:?}: use a code like \"en\" or \"es-MX\"",
-                    l.code
-                ),
-            );
-        }
-        if c.languages.contains(&l.code) {
-            c.fail(format!("{p}.code"), format!("duplicate language {:?}", l.code));
-        }
-        c.languages.push(l.code.clone());
-        c.plain_text(&format!("{p}.name"), &l.name);
-        let direction = match l.direction.get_or_insert_with(|| "ltr".into()).as_str() {
-            "ltr" => Direction::Ltr,
-            "rtl" => Direction::Rtl,
-            other => {
-                c.fail(
-                    format!("{p}.direction"),
-                    format!("{other:?} is not \"ltr\" or \"rtl\""),
-                );
-                Direction::Ltr
-            }
-        };
-        languages.push(Language {
-            code: LangCode(l.code.clone()),
-            name: l.name.trim().to_string(),
-            direction,
-        });
-    }
-
-    let title = c.text("title", &mut doc.title);
-    // Strictly YYYY-MM-DD: chrono alone would also take 2026-5-2.
-    let date = match NaiveDate::parse_from_str(&doc.date, "%Y-%m-%d") {
-        Ok(d) if d.format("%Y-%m-%d").to_string() == doc.date => Some(d),
-        _ => {
-            c.fail("date", format!("{:?} is not a date like 2026-11-03", doc.date));
-            None
-        }
-    };
-    let station_ok = (1..=64).contains(&doc.station_id.len())
-        && doc
-            .station_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    if !station_ok {
-        c.fail(
-            "station_id",
-            format!(
-                "invalid station id {:?}: use 1-64 letters, digits, '.', '_' or '-'",
-                doc.station_id
-            ),
-        );
-    }
-    let opens = parse_time(&mut c, "window.opens", &doc.window.opens);
-    let closes = parse_time(&mut c, "window.closes", &doc.window.closes);
-    if let (Some(o), Some(cl)) = (opens, closes) {
-        if o >= cl {
-            c.fail("window.closes", "must be after window.opens");
-        }
-    }
-    let results_visibility = match doc
-        .results_visibility
-        .get_or_insert_with(|| "after_close".into())
-        .as_str()
-    {
-        "after_close" => ResultsVisibility::AfterClose,
-        "live" => ResultsVisibility::Live,
-        other => {
-            c.fail(
-                "results_visibility",
-                format!("{other:?} is not \"after_close\" or \"live\""),
-            );
-            ResultsVisibility::AfterClose
-        }
-    };
-    if let Some(url) = &doc.receipt_verification_url {
-        let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
-        if !scheme_ok
-            || url.contains('#')
-            || url.len() > 500
-            || url.chars().any(|ch| ch.is_whitespace() || ch.is_control())
-        {
-            c.fail(
-                "receipt_verification_url",
-                "must be an http(s) URL without spaces or a #fragment (the receipt goes in the fragment)",
-            );
-        }
-    }
-
-    if doc.contests.is_empty() {
-        c.fail("contests", "list at least one contest");
-    }
-    if doc.contests.len() > MAX_CONTESTS {
-        c.fail("contests", format!("more than {MAX_CONTESTS} contests"));
-    }
-    let mut contests = Vec::new();
-    let mut seen = BTreeSet::new();
-    for (i, contest) in doc.contests.iter_mut().enumerate() {
-        let p = format!("contests[{i}]");
-        if !seen.insert(contest.id.clone()) {
-            c.fail(format!("{p}.id"), format!("duplicate id {:?}", contest.id));
-        }
-        if let Some(k) = c.contest(&p, contest) {
-            contests.push(k);
-        }
-    }
-
-    if !c.issues.is_empty() {
-        return Err(DefinitionError { issues: c.issues });
-    }
-    let (Some(date), Some(opens), Some(closes)) = (date, opens, closes) else {
-        unreachable!("issues were recorded for every missing part");
-    };
-    // Canonical form of the normalised document (defaults made explicit).
-    let value = serde_json::to_value(&doc).map_err(|e| DefinitionError::one("$", e.to_string()))?;
-    let canonical_json = to_canonical_string(&value);
-    let hash = DefinitionHash(Sha256::digest(canonical_json.as_bytes()).into());
-    Ok(ElectionDefinition {
-        title,
-        date,
-        station_id: doc.station_id,
-        opens,
-        closes,
-        languages,
-        results_visibility,
-        receipt_verification_url: doc.receipt_verification_url,
-        contests,
-        canonical_json,
-        hash,
-    })
 }
 
 #[cfg(test)]

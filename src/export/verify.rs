@@ -585,10 +585,8 @@ mod tests {
 
     /// A sealed station file of the demo election with `n` ballots.
     fn sealed(seed: u64, n: usize) -> String {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-11-03T12:00:00Z")
-            .expect("time")
-            .with_timezone(&chrono::Utc);
-        let def = crate::demo::definition(now).expect("demo");
+        let def =
+            ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json")).expect("demo");
         let mut rng = StdRng::seed_from_u64(seed);
         let picks = [["alvarez"], ["brooks"], ["write-in:Zoë  Q"]];
         let mut ballots = Vec::new();

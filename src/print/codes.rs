@@ -4,14 +4,14 @@
 //! ten slips with dashed cut lines, or one 80 mm roll page per slip.
 //!
 //! The bytes hold voter codes in clear: print them or save them readable by
-//! their owner only (`print::save_new`), and never keep them longer.
+//! their owner only (`files::write_private`), and never keep them longer.
 
 use super::labels::{self, with_english};
 use super::pdf::{self, line_height, Align, Face, Sheet, A4, ROLL_WIDTH};
 use super::qr::Qr;
+use crate::codes::IssuedBatch;
 use crate::definition::ElectionDefinition;
 use crate::error::{Error, Result};
-use crate::station::IssuedBatch;
 
 /// Paper for code slips.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,12 @@
 //!
 //! Printing is separate: a [`Printer`] takes finished bytes. [`LpPrinter`]
 //! hands them to CUPS (`lp -d QUEUE -t NAME -`); [`FolderPrinter`] saves
-//! them as new files when no printer is configured. A failed print changes
+//! them as new files when no printer is configured. Which one a station
+//! uses is decided once, by `Station::print`.
+//!
+//! This module depends on nothing above it: it takes plain values (the
+//! definition, an `IssuedBatch`, a `CastReceipt`, a [`StationSnapshot`]),
+//! never the station. A failed print changes
 //! nothing in the station: the caller still holds the receipt to show on
 //! screen.
 
@@ -26,10 +31,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
+use crate::files::write_private;
 
 pub use codes::{code_slips, CodeSlipLayout};
 pub use receipt::{receipt_slip, sample_receipt, SlipKind};
-pub use reports::{ResultsReport, ZeroReport};
+pub use reports::{ResultsReport, StationSnapshot, ZeroReport};
 
 /// Where a document went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,8 +58,9 @@ impl std::fmt::Display for PrintOutcome {
     }
 }
 
-/// The printing port: takes a finished PDF.
-pub trait Printer {
+/// The printing port: takes a finished PDF. A station holds one
+/// (`Options::printer`, `Station::print`), so it must be shareable.
+pub trait Printer: Send + Sync {
     /// Prints (or saves) `pdf` as a job called `job_name`. Job names are
     /// generic ("votekiosk receipt"): CUPS keeps them in its job history.
     fn print(&self, job_name: &str, pdf: &[u8]) -> Result<PrintOutcome>;
@@ -235,7 +242,7 @@ impl Printer for FolderPrinter {
                 format!("{stem}-{n}.pdf")
             };
             let path = self.dir.join(name);
-            match save_new(&path, pdf) {
+            match write_private(&path, pdf) {
                 Ok(()) => return Ok(PrintOutcome::Saved { path }),
                 Err(Error::FileExists(_)) => continue,
                 Err(e) => return Err(e),
@@ -245,44 +252,6 @@ impl Printer for FolderPrinter {
             "{} holds too many documents named {stem}; empty it",
             self.dir.display()
         )))
-    }
-}
-
-/// Writes `bytes` to a new file, readable by its owner only (code slips
-/// hold voter codes); never overwrites an existing file.
-pub fn save_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Error::FileExists(path.display().to_string()),
-        _ => Error::io(path, e),
-    })?;
-    file.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    file.sync_all().map_err(|e| Error::io(path, e))
-}
-
-/// The folder where documents are saved when no printer is configured:
-/// `<station file stem>-printed/` next to the station file.
-pub fn default_folder(station: &crate::station::Station) -> PathBuf {
-    let path = station.path();
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "station".into());
-    path.with_file_name(format!("{stem}-printed"))
-}
-
-/// Prints `pdf` on the station's configured printer, or saves it in the
-/// default folder when none is configured.
-pub fn print_at_station(station: &crate::station::Station, job: &str, pdf: &[u8]) -> Result<PrintOutcome> {
-    match station.printer_queue()? {
-        Some(queue) => LpPrinter::new(&queue)?.print(job, pdf),
-        None => FolderPrinter::new(&default_folder(station)).print(job, pdf),
     }
 }
 

@@ -11,8 +11,7 @@ use super::pdf::{self, line_height, Align, Face, Sheet, ROLL_WIDTH};
 use super::qr::Qr;
 use crate::definition::{ElectionDefinition, LangCode};
 use crate::error::Result;
-use crate::receipt::ReceiptId;
-use crate::station::CastReceipt;
+use crate::receipt::{CastReceipt, ReceiptId};
 
 /// Which copy of a receipt slip this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::crypto::chain::{entry_hash, EntryFields, GENESIS};
 use crate::crypto::{hmac, mac_eq};
 use crate::error::Result;
+use crate::model::AuditEvent;
+pub use crate::model::ChainReport;
 
-/// One audit entry as read back.
+/// One audit entry as read back. The kind stays the stored text: entries
+/// are hashed as stored, whatever version wrote them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub seq: i64,
@@ -14,16 +17,6 @@ pub struct AuditEntry {
     pub actor: String,
     pub kind: String,
     pub detail: String,
-}
-
-/// The outcome of checking the whole chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainReport {
-    pub length: u64,
-    /// Hash of the last entry (the chain head), hex.
-    pub head: String,
-    /// The first entry that fails, with the reason.
-    pub first_broken: Option<(i64, String)>,
 }
 
 fn last_hash(conn: &Connection) -> Result<(i64, [u8; 32])> {
@@ -68,9 +61,10 @@ pub fn append_audit(
     key: &[u8],
     at: &str,
     actor: &str,
-    kind: &str,
+    kind: AuditEvent,
     detail: &str,
 ) -> Result<()> {
+    let kind = kind.as_str();
     let (last_seq, prev) = last_hash(conn)?;
     let seq = last_seq + 1;
     let hash = entry_hash(

@@ -4,11 +4,12 @@ use rusqlite::{params, Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::model::Mode;
 
 pub struct ElectionRow {
     pub definition: String,
     pub definition_hash: String,
-    pub mode: String,
+    pub mode: Mode,
     pub opened_at: Option<String>,
     pub closed_at: Option<String>,
     pub invalid_code_streak: u32,
@@ -30,23 +31,43 @@ pub fn load(conn: &Connection) -> Result<ElectionRow> {
         "SELECT definition, definition_hash, mode, opened_at, closed_at, invalid_code_streak, locked
          FROM election WHERE id = 1",
     )?;
-    stmt.query_row([], |r| {
-        Ok(ElectionRow {
-            definition: r.get(0)?,
-            definition_hash: r.get(1)?,
-            mode: r.get(2)?,
-            opened_at: r.get(3)?,
-            closed_at: r.get(4)?,
-            invalid_code_streak: r.get(5)?,
-            locked: r.get(6)?,
+    let row = stmt
+        .query_row([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
+        .optional()?;
+    let Some((definition, definition_hash, mode, opened_at, closed_at, invalid_code_streak, locked)) = row
+    else {
+        return Err(Error::Damaged("the file holds no election".into()));
+    };
+    Ok(ElectionRow {
+        definition,
+        definition_hash,
+        // The mode is read into its type here, once.
+        mode: parse_name(&mode, "mode")?,
+        opened_at,
+        closed_at,
+        invalid_code_streak,
+        locked,
     })
-    .optional()?
-    .ok_or_else(|| Error::Damaged("the file holds no election".into()))
 }
 
-pub fn record_mode(conn: &Connection, mode: &str) -> Result<()> {
-    conn.execute("UPDATE election SET mode = ?1 WHERE id = 1", [mode])?;
+/// A stored name (`model`) read into its type; an unknown one means a damaged file.
+pub(crate) fn parse_name<T: std::str::FromStr>(name: &str, what: &str) -> Result<T> {
+    name.parse()
+        .map_err(|_| Error::Damaged(format!("unknown {what} {name:?}")))
+}
+
+pub fn record_mode(conn: &Connection, mode: Mode) -> Result<()> {
+    conn.execute("UPDATE election SET mode = ?1 WHERE id = 1", [mode.as_str()])?;
     Ok(())
 }
 

@@ -68,7 +68,7 @@ fn edit(text: &str, f: impl FnOnce(&mut Value)) -> Vec<u8> {
 
 #[test]
 fn a_closed_station_exports_a_file_anyone_can_verify() {
-    let (mut fx, text, receipts) = closed_station(12);
+    let (fx, text, receipts) = closed_station(12);
     let key = public_key(&text);
     assert_eq!(key, hex::encode(fx.station.public_key().expect("key")));
     let (report, parsed) = verify(text.as_bytes(), Some(&key), None);
@@ -464,7 +464,7 @@ fn verify_html_is_self_contained_and_holds_the_receipts() {
 #[test]
 fn the_cli_exports_verifies_merges_and_checks_receipts() {
     use std::process::Command;
-    let (mut fx, _, receipts) = closed_station(4);
+    let (fx, _, receipts) = closed_station(4);
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("results.vkr.json");
     let vk = |args: &[&str]| {

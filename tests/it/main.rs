@@ -16,11 +16,13 @@
 //! - `export`:       the signed result file, the verifier, tampering, receipts, merging.
 //! - `crash`:        a casting child killed with SIGKILL at 100+ random moments; nothing reported is lost.
 //! - `fuzz`:         bounded proptest fuzzing of the parsers, the export verifier and the merge.
+//! - `architecture`: no module of `src/` imports one above it (ARCHITECTURE.md's layers).
 //! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close.
 //! - `readme`:       the README's command-line walk-through, run as written.
 
 mod support;
 
+mod architecture;
 mod at_rest;
 mod audit;
 mod bad_input;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use votekiosk::definition::LangCode;
 use votekiosk::print::{
     code_slips, receipt_slip, sample_receipt, CodeSlipLayout, FolderPrinter, LpPrinter, PrintOutcome,
-    Printer, ResultsReport, SlipKind, ZeroReport,
+    Printer, SlipKind,
 };
 use votekiosk::{receipt, CastReceipt, Error, ReceiptStatus, Station, VoterCode};
 
@@ -445,7 +445,10 @@ fn zero_report_shows_the_definition_hash_zero_ballots_and_the_chain_head() {
     let mut f = Fixture::new();
     f.open();
     let dir = tempfile::tempdir().expect("tempdir");
-    let report = ZeroReport::gather(&f.station, crate::support::election_noon()).expect("gather");
+    let report = f
+        .station
+        .zero_report(crate::support::election_noon())
+        .expect("gather");
     let pdf = write(dir.path(), "zero.pdf", &report.to_pdf().expect("pdf"));
     let text = squash(&text_of(&pdf));
     let chain = f.station.verify_audit_chain().expect("chain");
@@ -456,8 +459,7 @@ fn zero_report_shows_the_definition_hash_zero_ballots_and_the_chain_head() {
     assert!(text.contains("RIVERSIDE-01"));
     let fingerprint = f
         .station
-        .existing_key_fingerprint()
-        .expect("key")
+        .public_key_fingerprint()
         .expect("every new station has a signing key");
     assert!(
         squash(&text).contains(&squash(&fingerprint)),
@@ -483,7 +485,10 @@ fn a_zero_report_with_ballots_says_it_is_not_zero() {
         .cast_ballot(&code, &full_ballot(), &key())
         .expect("cast");
     let dir = tempfile::tempdir().expect("tempdir");
-    let report = ZeroReport::gather(&f.station, crate::support::election_noon()).expect("gather");
+    let report = f
+        .station
+        .zero_report(crate::support::election_noon())
+        .expect("gather");
     let pdf = write(dir.path(), "zero.pdf", &report.to_pdf().expect("pdf"));
     let text = squash(&text_of(&pdf));
     assert!(text.contains("Official ballots in the station 1"), "{text}");
@@ -540,7 +545,10 @@ fn closed_election() -> Fixture {
 fn results_report_shows_counts_rounds_and_the_definition_hash() {
     let f = closed_election();
     let dir = tempfile::tempdir().expect("tempdir");
-    let report = ResultsReport::gather(&f.station, crate::support::election_noon()).expect("gather");
+    let report = f
+        .station
+        .results_report(crate::support::election_noon())
+        .expect("gather");
     let pdf = write(dir.path(), "results.pdf", &report.to_pdf().expect("pdf"));
     let text = squash(&text_of(&pdf));
     let chain = f.station.verify_audit_chain().expect("chain");
@@ -586,7 +594,7 @@ fn results_stay_hidden_while_the_polls_are_open() {
     let mut f = Fixture::new();
     f.open();
     assert!(matches!(
-        ResultsReport::gather(&f.station, crate::support::election_noon()),
+        f.station.results_report(crate::support::election_noon()),
         Err(Error::ResultsHidden)
     ));
 }
@@ -595,7 +603,10 @@ fn results_stay_hidden_while_the_polls_are_open() {
 fn a_long_results_report_runs_over_several_pages() {
     use votekiosk::tabulate::{ContestResult, Votes};
     let f = closed_election();
-    let mut report = ResultsReport::gather(&f.station, crate::support::election_noon()).expect("gather");
+    let mut report = f
+        .station
+        .results_report(crate::support::election_noon())
+        .expect("gather");
     // Twelve copies of every contest: more than one page holds.
     let contests = report.result.contests.clone();
     for _ in 0..11 {
@@ -986,6 +997,54 @@ fn the_printer_queue_is_an_audited_admin_setting() {
     assert_eq!(f.station.printer_queue().expect("queue"), None);
 }
 
+/// A printer that keeps what it is given (job name, bytes).
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+
+impl Printer for Recorder {
+    fn print(&self, job_name: &str, pdf: &[u8]) -> Result<PrintOutcome, Error> {
+        let mut jobs = self.0.lock().expect("lock");
+        jobs.push((job_name.to_string(), pdf.to_vec()));
+        Ok(PrintOutcome::Queued {
+            queue: "recorder".into(),
+            request: Some(jobs.len().to_string()),
+        })
+    }
+}
+
+#[test]
+fn the_station_prints_on_the_injected_printer_whatever_its_settings_say() {
+    let mut f = Fixture::new();
+    let admin = f.admin();
+    // A queue that does not exist: only the injected printer may be used.
+    f.station
+        .set_printer(&admin, Some("votekiosk-no-such-queue"))
+        .expect("set");
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let station = f
+        .station
+        .reopen(votekiosk::Options {
+            printer: Some(recorder.clone()),
+            ..f.options()
+        })
+        .expect("reopen");
+    let pdf = station
+        .zero_report(crate::support::election_noon())
+        .expect("gather")
+        .to_pdf()
+        .expect("pdf");
+    let outcome = station.print("votekiosk zero report", &pdf).expect("print");
+    assert_eq!(outcome.to_string(), "sent to printer recorder (request 1)");
+    let jobs = recorder.0.lock().expect("lock");
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].0, "votekiosk zero report");
+    assert_eq!(jobs[0].1, pdf);
+    assert!(
+        !station.print_folder().exists(),
+        "nothing was saved in the print folder"
+    );
+}
+
 // ---- pictures for the README --------------------------------------------------
 
 /// Writes a PNG of the first page of each document into
@@ -1009,7 +1068,9 @@ fn samples() {
         .cast_ballot(&test_code, &full_ballot(), &key())
         .expect("cast");
     f.open();
-    let zero = ZeroReport::gather(&f.station, crate::support::election_noon())
+    let zero = f
+        .station
+        .zero_report(crate::support::election_noon())
         .expect("gather")
         .to_pdf()
         .expect("zero");
@@ -1040,7 +1101,9 @@ fn samples() {
         ("zero-report", zero),
         (
             "results-report",
-            ResultsReport::gather(&closed_election().station, crate::support::election_noon())
+            closed_election()
+                .station
+                .results_report(crate::support::election_noon())
                 .expect("gather")
                 .to_pdf()
                 .expect("results"),

@@ -68,6 +68,7 @@ impl Fixture {
         Options {
             clock: clock.clone(),
             rng: Box::new(rand::rngs::OsRng),
+            printer: None,
         }
     }
 
@@ -80,6 +81,7 @@ impl Fixture {
         Options {
             clock: self.clock.clone(),
             rng: Box::new(rand::rngs::StdRng::seed_from_u64(seed)),
+            printer: None,
         }
     }
 

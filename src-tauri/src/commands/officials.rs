@@ -78,7 +78,7 @@ pub async fn issue_codes(
     // The codes are on screen whatever happens to the print.
     let printed = print_slips.then(|| {
         votekiosk::print::code_slips(station.definition(), &batch, votekiosk::print::CodeSlipLayout::A4)
-            .and_then(|pdf| votekiosk::print::print_at_station(station, "votekiosk voter codes", &pdf))
+            .and_then(|pdf| station.print("votekiosk voter codes", &pdf))
             .map(|o| o.to_string())
             .unwrap_or_else(|e| format!("not printed: {e}"))
     });

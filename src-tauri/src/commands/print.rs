@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use tauri::State;
-use votekiosk::print::{self, ResultsReport, SlipKind, ZeroReport};
+use votekiosk::print::{self, SlipKind};
 
 use crate::error::IpcResult;
 use crate::state::AppState;
@@ -19,9 +19,9 @@ pub struct Printed {
 pub async fn print_zero_report(state: State<'_, AppState>) -> IpcResult<Printed> {
     let mut inner = state.lock();
     let (station, _) = inner.official()?;
-    let pdf = ZeroReport::gather(station, chrono::Utc::now())?.to_pdf()?;
+    let pdf = station.zero_report(chrono::Utc::now())?.to_pdf()?;
     Ok(Printed {
-        outcome: print::print_at_station(station, "votekiosk zero report", &pdf)?.to_string(),
+        outcome: station.print("votekiosk zero report", &pdf)?.to_string(),
     })
 }
 
@@ -29,9 +29,9 @@ pub async fn print_zero_report(state: State<'_, AppState>) -> IpcResult<Printed>
 pub async fn print_results_report(state: State<'_, AppState>) -> IpcResult<Printed> {
     let mut inner = state.lock();
     let (station, _) = inner.official()?;
-    let pdf = ResultsReport::gather(station, chrono::Utc::now())?.to_pdf()?;
+    let pdf = station.results_report(chrono::Utc::now())?.to_pdf()?;
     Ok(Printed {
-        outcome: print::print_at_station(station, "votekiosk results report", &pdf)?.to_string(),
+        outcome: station.print("votekiosk results report", &pdf)?.to_string(),
     })
 }
 
@@ -43,7 +43,7 @@ pub async fn reprint_receipt(state: State<'_, AppState>) -> IpcResult<Printed> {
     let lang = station.definition().default_language().clone();
     let pdf = print::receipt_slip(station.definition(), &lang, &receipt, SlipKind::Reprint)?;
     Ok(Printed {
-        outcome: print::print_at_station(station, "votekiosk receipt", &pdf)?.to_string(),
+        outcome: station.print("votekiosk receipt", &pdf)?.to_string(),
     })
 }
 

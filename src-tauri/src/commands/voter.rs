@@ -43,14 +43,9 @@ pub async fn cast_ballot(
     // The ballot is committed. Print its slip; a failed print changes
     // nothing and the receipt is on screen anyway.
     let def = station.definition();
-    let lang = def
-        .languages
-        .iter()
-        .find(|l| l.code.as_str() == language)
-        .map(|l| l.code.clone());
-    let lang = lang.unwrap_or_else(|| def.default_language().clone());
+    let lang = def.language_or_default(&language).clone();
     let printed = print::receipt_slip(def, &lang, &receipt, SlipKind::Original)
-        .and_then(|pdf| print::print_at_station(station, "votekiosk receipt", &pdf));
+        .and_then(|pdf| station.print("votekiosk receipt", &pdf));
     let mut dto = dto::receipt(&receipt);
     match printed {
         Ok(outcome) => dto.printed = Some(outcome.to_string()),

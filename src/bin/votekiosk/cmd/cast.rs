@@ -122,7 +122,7 @@ pub fn deck(ctx: &Ctx, deck: &Path, out: Option<&Path>) -> Result<Outcome> {
     }
     bar.finish_and_clear();
     match out {
-        Some(path) => votekiosk::print::save_new(path, text.as_bytes())?,
+        Some(path) => votekiosk::files::write_private(path, text.as_bytes())?,
         None => {
             let _ = std::io::stdout().write_all(text.as_bytes());
         }

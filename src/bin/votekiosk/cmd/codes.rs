@@ -87,7 +87,7 @@ fn issue(ctx: &Ctx, count: usize, out: Option<&Path>, by: &OfficialArg) -> Resul
         Some(out) => {
             let text = serde_json::to_string_pretty(&batch)
                 .map_err(|e| Error::InvalidInput(format!("codes file: {e}")))?;
-            votekiosk::print::save_new(out, format!("{text}\n").as_bytes())?;
+            votekiosk::files::write_private(out, format!("{text}\n").as_bytes())?;
             let written = BatchWritten {
                 batch: batch.batch,
                 test: batch.test,

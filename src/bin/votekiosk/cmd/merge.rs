@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, inputs: &[PathBuf], out: &Path) -> Result<Outcome> {
     };
     let text = merge(&files, &mut progress)?;
     bar.finish_and_clear();
-    votekiosk::print::save_new(out, text.as_bytes())?;
+    votekiosk::files::write_private(out, text.as_bytes())?;
     let merged = Merged {
         out: out.display().to_string(),
         inputs: files.len(),

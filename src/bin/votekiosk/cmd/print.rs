@@ -3,16 +3,11 @@
 //! `--out`, `--printer`, the station's printer, or the folder next to the
 //! station file, and the answer says which.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
-use votekiosk::print::{
-    self, CodeSlipLayout, FolderPrinter, LpPrinter, PrintOutcome, Printer, ResultsReport, SlipKind,
-    ZeroReport,
-};
+use votekiosk::print::{self, CodeSlipLayout, FolderPrinter, LpPrinter, PrintOutcome, Printer, SlipKind};
 use votekiosk::station::Station;
-use votekiosk::{Error, Result};
+use votekiosk::Result;
 
 use super::{login, refuse_existing, Ctx};
 use crate::args::{OfficialArg, PrintCommand, PrintTarget};
@@ -108,18 +103,7 @@ pub fn run(ctx: &Ctx, command: &PrintCommand) -> Result<Outcome> {
             let def = station.definition();
             let lang = match language {
                 None => def.default_language().clone(),
-                Some(code) => def
-                    .languages
-                    .iter()
-                    .find(|l| l.code.as_str() == code)
-                    .map(|l| l.code.clone())
-                    .ok_or_else(|| {
-                        let known: Vec<&str> = def.languages.iter().map(|l| l.code.as_str()).collect();
-                        Error::InvalidInput(format!(
-                            "{code:?} is not a language of this election ({})",
-                            known.join(", ")
-                        ))
-                    })?,
+                Some(code) => def.require_language(code)?.clone(),
             };
             let sample = print::sample_receipt(def, &mut rand::rngs::OsRng);
             let pdf = print::receipt_slip(def, &lang, &sample, SlipKind::Sample)?;
@@ -136,12 +120,12 @@ pub fn run(ctx: &Ctx, command: &PrintCommand) -> Result<Outcome> {
             (Document::VoterCodes, Some(batch), outcome)
         }
         PrintCommand::ZeroReport { target } => {
-            let pdf = ZeroReport::gather(&station, chrono::Utc::now())?.to_pdf()?;
+            let pdf = station.zero_report(chrono::Utc::now())?.to_pdf()?;
             let document = Document::ZeroReport;
             (document, None, deliver(&station, target, document, &pdf)?)
         }
         PrintCommand::ResultsReport { target } => {
-            let pdf = ResultsReport::gather(&station, chrono::Utc::now())?.to_pdf()?;
+            let pdf = station.results_report(chrono::Utc::now())?.to_pdf()?;
             let document = Document::ResultsReport;
             (document, None, deliver(&station, target, document, &pdf)?)
         }
@@ -205,7 +189,7 @@ fn codes(
         Ok(outcome) => outcome,
         Err(e) => {
             // The codes exist only in this PDF now: keep it rather than lose the batch.
-            let folder = FolderPrinter::new(&print_folder(station));
+            let folder = FolderPrinter::new(&station.print_folder());
             if let Ok(saved) = folder.print(document.job(), &pdf) {
                 eprintln!(
                     "The slips of batch {} were {saved} instead (the file holds voter codes: print it, then delete it).",
@@ -228,16 +212,12 @@ fn codes(
 /// Sends `pdf` where `target` says.
 fn deliver(station: &Station, target: &PrintTarget, document: Document, pdf: &[u8]) -> Result<PrintOutcome> {
     if let Some(out) = &target.out {
-        print::save_new(out, pdf)?;
+        votekiosk::files::write_private(out, pdf)?;
         return Ok(PrintOutcome::Saved { path: out.clone() });
     }
-    let queue = match &target.printer {
-        Some(q) => Some(q.clone()),
-        None => station.printer_queue()?,
-    };
-    match queue {
-        Some(q) => LpPrinter::new(&q)?.print(document.job(), pdf),
-        None => FolderPrinter::new(&print_folder(station)).print(document.job(), pdf),
+    match &target.printer {
+        Some(queue) => LpPrinter::new(queue)?.print(document.job(), pdf),
+        None => station.print(document.job(), pdf),
     }
 }
 
@@ -257,7 +237,7 @@ fn printer(
         station.set_printer(&who, set)?;
     }
     let queue = station.printer_queue()?;
-    let folder = print_folder(station);
+    let folder = station.print_folder();
     let out = PrinterSetting {
         folder: queue.is_none().then(|| folder.display().to_string()),
         printer: queue,
@@ -267,10 +247,4 @@ fn printer(
         None => format!("No printer: documents are saved in {}.", folder.display()),
     });
     Ok(Outcome::Done)
-}
-
-/// The folder documents are saved in when no printer is configured: next
-/// to the station file, `<station name>-printed/`.
-fn print_folder(station: &Station) -> PathBuf {
-    print::default_folder(station)
 }

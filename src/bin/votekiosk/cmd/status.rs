@@ -33,7 +33,7 @@ struct TestCounts {
 }
 
 pub fn run(ctx: &Ctx) -> Result<Outcome> {
-    let mut station = ctx.open()?;
+    let station = ctx.open()?;
     let public_key = hex::encode(station.public_key()?);
     let public_key_fingerprint = station.public_key_fingerprint()?;
     let s = station.status()?;

@@ -1,0 +1,252 @@
+//! The officials' A4 reports: the polls-opened zero report and the
+//! polls-closed results report (on `tabulate::ElectionResult`). The station
+//! gathers one [`StationSnapshot`] (`Station::report_snapshot`) that both
+//! reports show the same way; turning a report into PDF bytes (`to_pdf`)
+//! does no I/O. Reports are in English; election, contest and candidate
+//! names are in the election's first language.
+//!
+//! `layout` is the page kit, `contests` the results report's sections.
+
+mod contests;
+mod layout;
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::labels;
+use super::pdf::Face;
+use crate::definition::ElectionDefinition;
+use crate::error::Result;
+use crate::model::{ChainReport, Mode};
+use crate::tabulate::ElectionResult;
+use crate::turnout::Turnout;
+use layout::Report;
+
+/// A time in the election's own offset (that of its voting window).
+fn local_time(definition: &ElectionDefinition, at: DateTime<Utc>) -> String {
+    let offset: FixedOffset = *definition.opens.offset();
+    at.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M:%S (UTC%:z)")
+        .to_string()
+}
+
+/// A stored stamp, shown like `local_time`; unparsable stamps as they are.
+fn local_stamp(definition: &ElectionDefinition, stamp: &str) -> String {
+    DateTime::parse_from_rfc3339(stamp)
+        .map(|t| local_time(definition, t.with_timezone(&Utc)))
+        .unwrap_or_else(|_| stamp.to_string())
+}
+
+/// The common head of both reports: election, station, definition.
+fn election_rows(report: &mut Report, definition: &ElectionDefinition) {
+    let lang = definition.default_language();
+    let title = labels::pick(definition, &definition.title, lang);
+    report.row("Election", title, Face::Bold);
+    report.row(
+        "Election date",
+        &definition.date.format("%Y-%m-%d").to_string(),
+        Face::Regular,
+    );
+    report.row("Station", &definition.station_id, Face::Regular);
+    report.row(
+        "Voting window",
+        &format!(
+            "{} to {}",
+            definition.opens.format("%Y-%m-%d %H:%M (UTC%:z)"),
+            definition.closes.format("%Y-%m-%d %H:%M (UTC%:z)")
+        ),
+        Face::Regular,
+    );
+    report.row("Definition hash", &definition.hash().to_hex(), Face::Mono);
+}
+
+fn chain_rows(report: &mut Report, chain: &ChainReport) {
+    let state = match &chain.first_broken {
+        None => format!("{} entries, chain verified", chain.length),
+        Some((seq, why)) => format!("{} entries, BROKEN at entry {seq}: {why}", chain.length),
+    };
+    report.row("Audit log", &state, Face::Regular);
+    report.row("Audit chain head", &chain.head, Face::Mono);
+}
+
+/// What both reports show about the station, read once by the station
+/// (`Station::report_snapshot`) when the report is printed.
+#[derive(Debug, Clone)]
+pub struct StationSnapshot {
+    pub definition: ElectionDefinition,
+    pub mode: Mode,
+    pub opened_at: Option<String>,
+    pub closed_at: Option<String>,
+    /// Official codes and ballots.
+    pub turnout: Turnout,
+    pub test_ballots: u64,
+    pub chain: ChainReport,
+    /// The station's public-key fingerprint (every station has a key).
+    pub key_fingerprint: String,
+    pub printed_at: DateTime<Utc>,
+}
+
+impl StationSnapshot {
+    /// A report with this station's running header and footer.
+    fn report(&self, name: &str) -> Report {
+        let def = &self.definition;
+        let title = labels::pick(def, &def.title, def.default_language());
+        let short = def.hash().short();
+        let lower = name.to_lowercase();
+        Report::new(
+            format!("{name} · {title} · station {}", def.station_id),
+            format!(
+                "votekiosk {lower} · station {} · definition {short}",
+                def.station_id
+            ),
+        )
+    }
+
+    /// The "Election" and "Station" sections, the same on both reports.
+    fn head(&self, report: &mut Report) {
+        let def = &self.definition;
+        report.heading("Election");
+        election_rows(report, def);
+        report.heading("Station");
+        report.row("Signing key", &self.key_fingerprint, Face::Mono);
+        report.row("Mode", self.mode.as_str(), Face::Bold);
+        let stamp_or = |t: &Option<String>, none: &str| {
+            t.as_deref()
+                .map(|t| local_stamp(def, t))
+                .unwrap_or_else(|| none.to_string())
+        };
+        report.row(
+            "Polls opened at",
+            &stamp_or(&self.opened_at, "not opened"),
+            Face::Regular,
+        );
+        report.row(
+            "Polls closed at",
+            &stamp_or(&self.closed_at, "not closed"),
+            Face::Regular,
+        );
+        report.row("Printed at", &local_time(def, self.printed_at), Face::Regular);
+    }
+
+    /// The "Audit log" section and the signature blocks that end a report.
+    fn tail(&self, report: &mut Report, statement: &str) {
+        report.heading("Audit log");
+        chain_rows(report, &self.chain);
+        report.signatures(statement);
+    }
+}
+
+/// One "Voter codes" row.
+fn codes_row(report: &mut Report, t: &Turnout) {
+    report.row(
+        "Voter codes",
+        &format!(
+            "{} issued, {} used, {} revoked, {} unused",
+            t.codes_issued, t.codes_used, t.codes_revoked, t.codes_unused
+        ),
+        Face::Regular,
+    );
+}
+
+/// The polls-opened (zero) report (`Station::zero_report`).
+#[derive(Debug, Clone)]
+pub struct ZeroReport {
+    pub station: StationSnapshot,
+}
+
+impl ZeroReport {
+    /// The report as PDF bytes.
+    pub fn to_pdf(&self) -> Result<Vec<u8>> {
+        let s = &self.station;
+        let mut report = s.report("Zero report");
+        report.title("Polls opened: zero report", 20.0);
+        let when = match s.mode {
+            Mode::Setup | Mode::Test => "Printed before the polls opened.",
+            Mode::Open | Mode::Paused => "Printed after the polls opened.",
+            Mode::Closed => "Printed after the polls closed.",
+        };
+        report.paragraph(Face::Regular, 9.5, when);
+        let ballots = s.turnout.ballots;
+        if ballots != 0 {
+            report.y += 2.0;
+            report.paragraph(
+                Face::Bold,
+                11.0,
+                &format!(
+                    "WARNING: this station already holds {ballots} official ballots. This is not a zero report."
+                ),
+            );
+        }
+        s.head(&mut report);
+        report.figure("Official ballots in the station", &ballots.to_string());
+        report.row("Test ballots", &s.test_ballots.to_string(), Face::Regular);
+        codes_row(&mut report, &s.turnout);
+        s.tail(
+            &mut report,
+            "We checked that this station holds no official ballot before voting starts, and that the definition hash above matches the one published for this election.",
+        );
+        report.finish("votekiosk zero report")
+    }
+}
+
+/// The polls-closed results report (`Station::results_report`): the count
+/// the station may show now, after close or of test ballots in test mode.
+#[derive(Debug, Clone)]
+pub struct ResultsReport {
+    pub result: ElectionResult,
+    pub station: StationSnapshot,
+}
+
+impl ResultsReport {
+    /// The report as PDF bytes; as many pages as the contests need.
+    pub fn to_pdf(&self) -> Result<Vec<u8>> {
+        let s = &self.station;
+        let def = &s.definition;
+        let r = &self.result;
+        let mut report = s.report("Results report");
+        report.title("Polls closed: results report", 20.0);
+        if r.test {
+            report.paragraph(
+                Face::Bold,
+                11.0,
+                "TEST BALLOTS ONLY (logic and accuracy testing): these are not election results.",
+            );
+        } else if r.mode != "closed" {
+            report.paragraph(
+                Face::Bold,
+                11.0,
+                &format!(
+                    "PROVISIONAL: the station is in {} mode; the polls are not closed.",
+                    r.mode
+                ),
+            );
+        } else {
+            report.paragraph(Face::Regular, 9.5, "Printed after the polls closed.");
+        }
+        s.head(&mut report);
+
+        report.heading(if r.test {
+            "Turnout (test ballots)"
+        } else {
+            "Turnout"
+        });
+        report.figure(
+            if r.test {
+                "Test ballots cast"
+            } else {
+                "Ballots cast"
+            },
+            &r.turnout.ballots.to_string(),
+        );
+        codes_row(&mut report, &r.turnout);
+
+        for contest in &r.contests {
+            contests::contest_section(&mut report, def, contest);
+        }
+
+        s.tail(
+            &mut report,
+            "We closed the polls, printed this report from the station, and checked that the definition hash above matches the one published for this election.",
+        );
+        report.finish("votekiosk results report")
+    }
+}

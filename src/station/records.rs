@@ -1,0 +1,119 @@
+//! What the station shows: status and turnout (to anyone, at any time),
+//! the count (when the rules allow it), the audit log, and the snapshot
+//! the printed reports are made from.
+
+use chrono::{DateTime, Utc};
+
+use super::{Station, Status};
+use crate::ballot::Ballot;
+use crate::definition::ResultsVisibility;
+use crate::error::{Error, Result};
+use crate::model::{ChainReport, Mode};
+use crate::print::{ResultsReport, StationSnapshot, ZeroReport};
+use crate::store::audit::{self as audit_store, AuditEntry};
+use crate::store::{ballots, codes as code_store, election};
+use crate::tabulate::{tabulate, ElectionResult};
+use crate::turnout::Turnout;
+
+impl Station {
+    pub fn verify_audit_chain(&self) -> Result<ChainReport> {
+        audit_store::verify_chain(self.store.conn(), &self.audit_key)
+    }
+
+    pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        audit_store::recent_audit(self.store.conn(), limit)
+    }
+
+    pub fn status(&self) -> Result<Status> {
+        let conn = self.store.conn();
+        let row = election::load(conn)?;
+        Ok(Status {
+            mode: row.mode,
+            station_id: self.definition.station_id.clone(),
+            definition_hash: self.definition.hash(),
+            opened_at: row.opened_at,
+            closed_at: row.closed_at,
+            voting_locked: row.locked,
+            turnout: code_store::turnout(conn, false)?,
+            test_turnout: code_store::turnout(conn, true)?,
+        })
+    }
+
+    /// Every stored ballot (official or test), in random-id order.
+    pub fn ballots(&self, test: bool) -> Result<Vec<Ballot>> {
+        ballots::ballot_selections(self.store.conn(), test)?
+            .iter()
+            .map(|json| Ballot::from_json(&self.definition, json))
+            .collect()
+    }
+
+    /// Receipts recorded (official or test).
+    pub fn receipt_count(&self, test: bool) -> Result<u64> {
+        ballots::count_receipts(self.store.conn(), test)
+    }
+
+    /// The full count of the ballots that may be shown now, with turnout:
+    /// test ballots in test mode; official ballots in setup and once
+    /// closed, or while voting only when the definition makes results
+    /// live (otherwise `Error::ResultsHidden`). Turnout alone
+    /// (`turnout`, `status`) is always visible.
+    pub fn tally(&self) -> Result<ElectionResult> {
+        let mode = self.mode()?;
+        let test = match mode {
+            Mode::Test => true,
+            Mode::Setup | Mode::Closed => false,
+            Mode::Open | Mode::Paused => {
+                if self.definition.results_visibility != ResultsVisibility::Live {
+                    return Err(Error::ResultsHidden);
+                }
+                false
+            }
+        };
+        let contests = tabulate(&self.definition, &self.ballots(test)?);
+        Ok(ElectionResult::new(
+            &self.definition,
+            mode.as_str(),
+            test,
+            self.turnout(test)?,
+            contests,
+        ))
+    }
+
+    /// Codes and ballots, official or test: visible to anyone at any time.
+    pub fn turnout(&self, test: bool) -> Result<Turnout> {
+        code_store::turnout(self.store.conn(), test)
+    }
+
+    /// What both printed reports show about this station, read once, as
+    /// printed at `printed_at`.
+    pub fn report_snapshot(&self, printed_at: DateTime<Utc>) -> Result<StationSnapshot> {
+        let row = election::load(self.store.conn())?;
+        Ok(StationSnapshot {
+            definition: self.definition.clone(),
+            mode: row.mode,
+            opened_at: row.opened_at,
+            closed_at: row.closed_at,
+            turnout: self.turnout(false)?,
+            test_ballots: self.turnout(true)?.ballots,
+            chain: self.verify_audit_chain()?,
+            key_fingerprint: self.public_key_fingerprint()?,
+            printed_at,
+        })
+    }
+
+    /// The polls-opened zero report, as printed at `printed_at`.
+    pub fn zero_report(&self, printed_at: DateTime<Utc>) -> Result<ZeroReport> {
+        Ok(ZeroReport {
+            station: self.report_snapshot(printed_at)?,
+        })
+    }
+
+    /// The results report of the ballots that may be shown now (`tally`:
+    /// after close, or test ballots in test mode), as printed at `printed_at`.
+    pub fn results_report(&self, printed_at: DateTime<Utc>) -> Result<ResultsReport> {
+        Ok(ResultsReport {
+            result: self.tally()?,
+            station: self.report_snapshot(printed_at)?,
+        })
+    }
+}

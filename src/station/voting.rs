@@ -1,0 +1,309 @@
+//! Voting: issuing and revoking codes, the voting gate (mode, lock, time
+//! window), the code check, the cast (one transaction), receipt lookup and
+//! the reprint of the session's last receipt.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rand::RngCore;
+
+use super::{
+    Audited, CastReceipt, IssuedBatch, Official, ReceiptStatus, Station, CODE_LOCKOUT_AFTER,
+    MAX_CODES_PER_BATCH,
+};
+use crate::ballot::{Ballot, SelectionsInput};
+use crate::codes::VoterCode;
+use crate::crypto::hmac;
+use crate::error::{Error, Result};
+use crate::model::{AuditEvent, Mode};
+use crate::receipt::{self, ReceiptId};
+use crate::store::{ballots, codes as code_store, election};
+
+/// The definition's voting window (official ballots only).
+#[derive(Clone, Copy)]
+struct Window {
+    opens: DateTime<FixedOffset>,
+    closes: DateTime<FixedOffset>,
+}
+
+/// Whether voting is possible now; `Ok(true)` means ballots are test ballots.
+fn voting_gate(window: Window, now: DateTime<Utc>, row: &election::ElectionRow) -> Result<bool> {
+    let test = match row.mode {
+        Mode::Test => true,
+        Mode::Open => false,
+        other => {
+            return Err(Error::WrongMode {
+                action: "vote",
+                mode: other.as_str(),
+            })
+        }
+    };
+    if row.locked {
+        return Err(Error::KioskLocked);
+    }
+    // Test ballots (logic and accuracy testing) happen before election day.
+    if !test && (now < window.opens || now >= window.closes) {
+        return Err(Error::OutsideWindow {
+            opens: window.opens.to_rfc3339(),
+            closes: window.closes.to_rfc3339(),
+        });
+    }
+    Ok(test)
+}
+
+impl Station {
+    fn window(&self) -> Window {
+        Window {
+            opens: self.definition.opens,
+            closes: self.definition.closes,
+        }
+    }
+
+    fn code_mac(&self, code: &VoterCode) -> [u8; 32] {
+        hmac(&self.code_key, &[b"voter-code", code.canonical().as_bytes()])
+    }
+
+    /// Issues `count` new codes. In test mode they are test codes.
+    pub fn issue_codes(&mut self, by: &Official, count: usize) -> Result<IssuedBatch> {
+        self.check_official(by)?;
+        if count == 0 || count > MAX_CODES_PER_BATCH {
+            return Err(Error::BadCount(format!(
+                "issue from 1 to {MAX_CODES_PER_BATCH} codes at a time, not {count}"
+            )));
+        }
+        let mode = self.mode()?;
+        if mode == Mode::Closed {
+            self.audit(&by.username, AuditEvent::Refused, "issue codes: polls closed")?;
+            return Err(Error::WrongMode {
+                action: "issue codes",
+                mode: mode.as_str(),
+            });
+        }
+        let test = mode == Mode::Test;
+        let codes: Vec<VoterCode> = (0..count).map(|_| VoterCode::random(&mut self.rng)).collect();
+        let macs: Vec<[u8; 32]> = codes.iter().map(|c| self.code_mac(c)).collect();
+        let batch = self.audited_write(&by.username, AuditEvent::CodesIssued, |tx, at| {
+            let batch = code_store::record_batch(tx, at, &by.username, count, test)?;
+            for mac in &macs {
+                code_store::record_code(tx, mac, test, batch)?;
+            }
+            let kind = if test { "test codes" } else { "codes" };
+            Ok(Audited::entry(batch, format!("batch {batch}: {count} {kind}")))
+        })?;
+        Ok(IssuedBatch { batch, test, codes })
+    }
+
+    /// Revokes an unused code (e.g. a spoiled slip).
+    pub fn revoke_code(&mut self, by: &Official, code_text: &str) -> Result<()> {
+        self.check_official(by)?;
+        let code = VoterCode::parse(code_text)?;
+        let mac = self.code_mac(&code);
+        let result = self.audited_write(&by.username, AuditEvent::CodeRevoked, |tx, _| {
+            let mode = election::load(tx)?.mode;
+            if mode == Mode::Closed {
+                return Err(Error::WrongMode {
+                    action: "revoke codes",
+                    mode: mode.as_str(),
+                });
+            }
+            code_store::revoke_code(tx, &mac)?;
+            Ok(Audited::entry((), "one code revoked"))
+        });
+        if let Err(e) = &result {
+            self.audit(
+                &by.username,
+                AuditEvent::Refused,
+                &format!("revoke code: {}", e.code()),
+            )?;
+        }
+        result
+    }
+
+    /// Lifts the invalid-code lock (poll workers and admins).
+    pub fn unlock_voting(&mut self, by: &Official) -> Result<()> {
+        self.check_official(by)?;
+        self.audited_write(&by.username, AuditEvent::VotingUnlocked, |tx, _| {
+            if !election::load(tx)?.locked {
+                return Err(Error::NotLocked);
+            }
+            election::record_code_streak(tx, 0, false)?;
+            Ok(Audited::entry((), "kiosk unlocked after invalid codes"))
+        })
+    }
+
+    /// Records a refused voter code: audited; an unknown code also counts
+    /// towards the lock (typos cannot hit a real code and do not count).
+    fn record_code_refusal(&mut self, error: &Error) -> Result<()> {
+        let counts = matches!(error, Error::CodeUnknown);
+        self.audited_write("kiosk", AuditEvent::CodeRefused, |tx, _| {
+            let row = election::load(tx)?;
+            let mut detail = format!("voter code refused: {}", error.code());
+            if counts {
+                let streak = row.invalid_code_streak + 1;
+                let lock = streak >= CODE_LOCKOUT_AFTER;
+                election::record_code_streak(tx, streak, row.locked || lock)?;
+                if lock && !row.locked {
+                    detail.push_str(&format!("; {streak} invalid codes in a row: voting locked"));
+                }
+            }
+            Ok(Audited::entry((), detail))
+        })
+    }
+
+    fn refuse<T>(&mut self, error: Error) -> Result<T> {
+        if matches!(
+            error,
+            Error::CodeTypo
+                | Error::CodeMalformed
+                | Error::CodeUnknown
+                | Error::CodeUsed
+                | Error::CodeRevoked
+                | Error::CodeWrongKind
+                | Error::KioskLocked
+                | Error::WrongMode { .. }
+                | Error::OutsideWindow { .. }
+        ) {
+            self.record_code_refusal(&error)?;
+        }
+        Err(error)
+    }
+
+    /// Checks a voter's code before the ballot is shown (does not use it up).
+    pub fn check_code(&mut self, code_text: &str) -> Result<()> {
+        let row = election::load(self.store.conn())?;
+        if let Err(e) = voting_gate(self.window(), self.now(), &row) {
+            return self.refuse(e);
+        }
+        let code = match VoterCode::parse(code_text) {
+            Ok(c) => c,
+            Err(e) => return self.refuse(e),
+        };
+        let test = row.mode == Mode::Test;
+        let state = code_store::code_state(self.store.conn(), &self.code_mac(&code))?;
+        match state {
+            // A valid code does not reset the unknown-code streak here:
+            // only a cast (which uses the code up) does, so one code cannot
+            // buy unlimited guesses between checks.
+            Some((s, t)) if s == "issued" && t == test => Ok(()),
+            other => self.refuse(code_store::refusal(other, test)),
+        }
+    }
+
+    /// Casts one ballot with one code, in one transaction: the code is
+    /// consumed (exactly one row), the ballot and an unlinked receipt are
+    /// inserted, an audit entry is appended, and the receipt is returned
+    /// only after the commit. Repeating the same `idempotency_key` with the
+    /// same code returns the same receipt and casts nothing.
+    pub fn cast_ballot(
+        &mut self,
+        code_text: &str,
+        selections: &SelectionsInput,
+        idempotency_key: &str,
+    ) -> Result<CastReceipt> {
+        if !(8..=128).contains(&idempotency_key.chars().count()) {
+            return Err(Error::InvalidInput(
+                "the request key must have 8 to 128 characters".into(),
+            ));
+        }
+        let code = match VoterCode::parse(code_text) {
+            Ok(c) => c,
+            Err(e) => return self.refuse(e),
+        };
+        let ballot = Ballot::validate(&self.definition, selections)?;
+        let code_mac = self.code_mac(&code);
+        let request_mac = hmac(
+            &self.code_key,
+            &[
+                b"cast-request",
+                idempotency_key.as_bytes(),
+                code.canonical().as_bytes(),
+            ],
+        );
+        let mut ballot_id = [0u8; 16];
+        self.rng.fill_bytes(&mut ballot_id);
+        let receipt = ReceiptId::random(&mut self.rng);
+        let selections_json = ballot.to_json();
+        let (window, clock) = (self.window(), self.clock.clone());
+        let cast = self.audited_write("kiosk", AuditEvent::BallotCast, |tx, _| {
+            if let Some(previous) = ballots::cast_request(tx, &request_mac)? {
+                // A repeated request: the same receipt, nothing cast, nothing audited.
+                let test = ballots::receipt(tx, &previous)?.unwrap_or(false);
+                return Ok(Audited::no_entry((ReceiptId::parse(&previous)?, test)));
+            }
+            let row = election::load(tx)?;
+            let test = voting_gate(window, clock.now(), &row)?;
+            code_store::consume_code(tx, &code_mac, test)?;
+            ballots::record_ballot(tx, &ballot_id, test, &selections_json)?;
+            ballots::record_receipt(tx, receipt.as_str(), test)?;
+            ballots::record_cast_request(tx, &request_mac, receipt.as_str())?;
+            if row.invalid_code_streak != 0 {
+                election::record_code_streak(tx, 0, false)?;
+            }
+            let detail = if test {
+                "a test ballot was cast"
+            } else {
+                "a ballot was cast"
+            };
+            Ok(Audited::entry((receipt.clone(), test), detail))
+        });
+        let (receipt_id, test) = match cast {
+            Ok(cast) => cast,
+            Err(e) => return self.refuse(e),
+        };
+        // Committed. Now empty the WAL: it holds this commit's pages (ballot
+        // and receipt together), and a copy of the file plus the WAL would
+        // otherwise link receipts to ballots and reveal cast order. Best
+        // effort: the ballot is durable whatever happens here.
+        let _ = self.store.checkpoint();
+        let payload = receipt_id.payload(
+            self.definition.hash(),
+            self.definition.receipt_verification_url.as_deref(),
+        );
+        let cast = CastReceipt {
+            receipt: receipt_id,
+            payload,
+            test,
+        };
+        self.last_receipt = Some(cast.clone());
+        Ok(cast)
+    }
+
+    /// Looks a scanned or typed receipt up in this station.
+    pub fn check_receipt(&self, text: &str) -> Result<ReceiptStatus> {
+        let parsed = receipt::parse(text)?;
+        let ours = self.definition.hash().short();
+        if let Some(found) = parsed.definition_short {
+            if found != ours {
+                return Err(Error::ReceiptOtherElection {
+                    found,
+                    expected: ours,
+                });
+            }
+        }
+        Ok(match ballots::receipt(self.store.conn(), parsed.id.as_str())? {
+            Some(test) => ReceiptStatus::Recorded { test },
+            None => ReceiptStatus::NotFound,
+        })
+    }
+
+    /// The last receipt cast on this kiosk since it was opened, again, for a
+    /// reprint (poll workers and admins; audited without the receipt id).
+    /// No other receipt can be reprinted: the file cannot say which receipt
+    /// belongs to which ballot, and only this session saw this one. Refused
+    /// once its ballot is gone (test ballots, when the polls open).
+    pub fn reprint_last_receipt(&mut self, by: &Official) -> Result<CastReceipt> {
+        self.check_official(by)?;
+        let Some(last) = self.last_receipt.clone() else {
+            return Err(Error::NothingToReprint);
+        };
+        if ballots::receipt(self.store.conn(), last.receipt.as_str())? != Some(last.test) {
+            self.last_receipt = None;
+            return Err(Error::NothingToReprint);
+        }
+        let detail = if last.test {
+            "the last test receipt was reprinted"
+        } else {
+            "the last receipt was reprinted"
+        };
+        self.audit(&by.username, AuditEvent::ReceiptReprinted, detail)?;
+        Ok(last)
+    }
+}
