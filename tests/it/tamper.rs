@@ -209,6 +209,17 @@ fn ballot_leaf_pages(conn: &Connection) -> Vec<i64> {
     rows.collect::<rusqlite::Result<_>>().expect("row")
 }
 
+/// The seed of `closing_the_polls_rewrites_the_file_in_key_order`. Leaf
+/// page order before closing depends on the ballot ids (random keys): for
+/// some draws (3 seeds of 0..16) the leaves happen to ascend already, and
+/// the test, which needs them out of order to prove anything, failed about
+/// one run in ten. With a seed every id, code, key and request key, and so
+/// the page layout, is the same on every run. With this one the leaves are
+/// [17, 20, 21, 32, 31, 29, 28, 24, 23] before closing; should a change of
+/// the cast path make its layout ascend, the test fails every time (pick
+/// another seed), never one run in ten.
+const KEY_ORDER_SEED: u64 = 6;
+
 /// While voting, SQLite allocates pages as the ballots table grows, so the
 /// page numbers of its leaves say in which order key ranges filled up (and
 /// inside a page, cells sit where free space was when they arrived).
@@ -216,7 +227,10 @@ fn ballot_leaf_pages(conn: &Connection) -> Vec<i64> {
 /// page numbers ascend with the keys, and no free page remains.
 #[test]
 fn closing_the_polls_rewrites_the_file_in_key_order() {
-    let mut fx = Fixture::new();
+    // Seeded station and fixed request keys: every random value that
+    // decides where rows land (ballot ids, receipt ids, code and request
+    // MACs, the keys behind them) is the same on every run.
+    let mut fx = Fixture::seeded(KEY_ORDER_SEED);
     let admin = fx.admin();
     fx.station.enter_test_mode(&admin).expect("test mode");
     for (i, code) in fx.codes(60).iter().enumerate() {
@@ -225,7 +239,7 @@ fn closing_the_polls_rewrites_the_file_in_key_order() {
             "mayor".into(),
             vec![format!("write-in:Test voter {i:03} with a long name to fill")],
         );
-        fx.station.cast_ballot(code, &b, &key()).expect("test cast");
+        fx.station.cast_ballot(code, &b, &key_for(i)).expect("test cast");
     }
     fx.open();
     let codes = fx.codes(150);
@@ -235,11 +249,14 @@ fn closing_the_polls_rewrites_the_file_in_key_order() {
             "mayor".into(),
             vec![format!("write-in:Voter {i:03} with a long enough name to fill")],
         );
-        fx.station.cast_ballot(code, &b, &key()).expect("cast");
+        fx.station
+            .cast_ballot(code, &b, &key_for(1000 + i))
+            .expect("cast");
     }
     let key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
     let before = ballot_leaf_pages(&raw(&fx.path, &key));
     assert!(before.len() >= 4, "{} leaf pages", before.len());
+    eprintln!("leaf pages of the ballots table before closing, in key order: {before:?}");
     let ascending = |pages: &[i64]| pages.windows(2).all(|w| w[0] < w[1]);
     assert!(
         !ascending(&before),
