@@ -17,6 +17,8 @@
 //! - `crash`:        a casting child killed with SIGKILL at 100+ random moments; nothing reported is lost.
 //! - `fuzz`:         bounded proptest fuzzing of the parsers, the export verifier and the merge.
 //! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close.
+//! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
+//! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
 
 mod support;
 
@@ -28,7 +30,9 @@ mod cli_bad_input;
 mod concurrency;
 mod crash;
 mod election_day;
+mod errors;
 mod export;
+mod formats;
 mod fuzz;
 mod officials;
 mod print;
