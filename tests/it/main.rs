@@ -19,6 +19,8 @@
 //! - `architecture`: no module of `src/` imports one above it (ARCHITECTURE.md's layers).
 //! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close.
 //! - `readme`:       the README's command-line walk-through, run as written.
+//! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
+//! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
 
 mod support;
 
@@ -31,7 +33,9 @@ mod cli_bad_input;
 mod concurrency;
 mod crash;
 mod election_day;
+mod errors;
 mod export;
+mod formats;
 mod fuzz;
 mod officials;
 mod print;

@@ -40,18 +40,29 @@ pub struct Fixture {
 impl Fixture {
     /// A new station in setup mode, with an admin and a poll worker.
     pub fn new() -> Fixture {
+        Fixture::with_rng(Box::new(rand::rngs::OsRng))
+    }
+
+    /// Like `new`, but every random value the station draws (file salt,
+    /// keys, password salts, codes, ballot and receipt ids) comes from a
+    /// generator seeded with `seed`: the same calls give the same values,
+    /// and so the same page layout, on every run. For a test whose outcome
+    /// depends on those values (key order, storage order).
+    pub fn seeded(seed: u64) -> Fixture {
+        Fixture::with_rng(Box::new(rand::rngs::StdRng::seed_from_u64(seed)))
+    }
+
+    fn with_rng(rng: Box<dyn rand_core::CryptoRngCore + Send>) -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("station.vks");
         let clock = Arc::new(ManualClock::new(election_noon()));
-        let mut station = Station::create(
-            &path,
-            &definition(),
-            PASSPHRASE,
-            ADMIN,
-            ADMIN_PASSWORD,
-            Fixture::options_for(&clock),
-        )
-        .expect("create station");
+        let options = Options {
+            clock: clock.clone(),
+            rng,
+            printer: None,
+        };
+        let mut station = Station::create(&path, &definition(), PASSPHRASE, ADMIN, ADMIN_PASSWORD, options)
+            .expect("create station");
         let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("admin login");
         station
             .add_official(&admin, WORKER, votekiosk::Role::PollWorker, WORKER_PASSWORD)
@@ -136,9 +147,15 @@ pub fn full_ballot() -> SelectionsInput {
     ])
 }
 
-/// A fresh idempotency key.
+/// A fresh idempotency key (random: where the keys must not vary from run
+/// to run, use `key_for`).
 pub fn key() -> String {
     format!("req-{}", hex::encode(rand::random::<[u8; 8]>()))
+}
+
+/// The idempotency key of the `i`-th cast of a test: the same on every run.
+pub fn key_for(i: usize) -> String {
+    format!("req-{i:08}")
 }
 
 /// What the tests compare before and after a refused action.

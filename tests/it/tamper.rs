@@ -29,9 +29,10 @@ fn raw(path: &Path, key: &FileKey) -> Connection {
     conn
 }
 
-/// A closed station with `n` ballots; returns it, its key and its receipts.
+/// A closed station with `n` ballots (the same file layout on every run);
+/// returns it, its key and its receipts.
 fn closed(n: usize) -> (Fixture, FileKey, Vec<String>) {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::seeded(40);
     fx.open();
     let codes = fx.codes(n);
     let receipts = codes
@@ -44,7 +45,7 @@ fn closed(n: usize) -> (Fixture, FileKey, Vec<String>) {
                 vec![format!("write-in:Voter number {i} of the day")],
             );
             fx.station
-                .cast_ballot(c, &b, &key())
+                .cast_ballot(c, &b, &key_for(i))
                 .expect("cast")
                 .receipt
                 .as_str()
@@ -64,7 +65,9 @@ fn a_flipped_byte_in_any_page_is_refused_cleanly() {
     assert_eq!(original.len() % PAGE, 0);
     let pages = original.len() / PAGE;
     assert!(pages > 10, "a file of {pages} pages");
-    let seed: u64 = rand::random();
+    // Fixed: the same flips on every run (SQLCipher's per-page IVs still
+    // make the bytes differ; the page HMAC refuses a flip whatever they are).
+    let seed: u64 = 0xf11b;
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut refused = 0;
@@ -125,10 +128,23 @@ fn wal_len(path: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Whether `wal` is a WAL header followed by whole frames, the last of
+/// which ends a transaction (a commit frame: its "database size after
+/// commit" field, bytes 4..8 of the frame header, is not zero).
+fn ends_in_a_commit(wal: &[u8]) -> bool {
+    let frame = 24 + PAGE;
+    if wal.len() <= 32 || !(wal.len() - 32).is_multiple_of(frame) {
+        return false;
+    }
+    let last = wal.len() - frame;
+    wal[last + 4..last + 8] != [0; 4]
+}
+
 /// A cast committed to the WAL but not yet checkpointed (a reader holds the
-/// checkpoint back), copied, then the WAL cut at every frame boundary and at
-/// random lengths: the copy always opens, and holds the cast whole or not at
-/// all: all of it only when the WAL keeps its commit frame.
+/// checkpoint back), copied, then the WAL cut at every frame boundary and
+/// inside every frame (after its first byte, after its header, mid-page)
+/// and its header: the copy always opens, and holds the cast whole or not
+/// at all: all of it only when the WAL keeps its commit frame.
 #[test]
 fn a_truncated_wal_loses_only_a_cut_commit_and_never_part_of_one() {
     let mut fx = Fixture::new();
@@ -157,33 +173,35 @@ fn a_truncated_wal_loses_only_a_cut_commit_and_never_part_of_one() {
             .expect("second cast");
         r.receipt.as_str().to_string()
     });
-    // Wait for the commit to reach the WAL and stay there.
-    let (mut last, mut since) = (0, Instant::now());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let len = wal_len(&path);
-        if len != last {
-            (last, since) = (len, Instant::now());
-        }
-        if len > 0 && since.elapsed() > Duration::from_millis(300) {
-            break;
+    // Wait until the cast's commit frame is in the WAL. It stays there,
+    // with the main file untouched: the cast's own checkpoint cannot copy
+    // anything back while the reader holds its snapshot. (Not "until the
+    // WAL stops growing": a writer paused by a busy machine would be
+    // copied in the middle of its transaction.)
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let wal = loop {
+        let wal = fs::read(format!("{}-wal", path.display())).unwrap_or_default();
+        if ends_in_a_commit(&wal) {
+            break wal;
         }
         assert!(Instant::now() < deadline, "the cast never reached the WAL");
         std::thread::sleep(Duration::from_millis(10));
-    }
+    };
     let db = fs::read(&path).expect("db");
-    let wal = fs::read(format!("{}-wal", path.display())).expect("wal");
     reader.execute_batch("COMMIT").expect("release");
     let second = caster.join().expect("caster");
     drop(dir);
 
     let frame = 24 + PAGE;
-    assert_eq!((wal.len() - 32) % frame, 0, "the WAL holds whole frames");
     let frames = (wal.len() - 32) / frame;
-    let mut cuts: Vec<usize> = (0..=frames).map(|f| 32 + f * frame).collect();
-    let mut rng = rand::thread_rng();
-    cuts.extend((0..10).map(|_| rng.gen_range(0..wal.len())));
-    cuts.push(0);
+    let mut cuts: Vec<usize> = vec![0, 16, 31];
+    for f in 0..=frames {
+        let start = 32 + f * frame;
+        cuts.push(start);
+        if f < frames {
+            cuts.extend([start + 1, start + 24, start + 24 + PAGE / 2]);
+        }
+    }
     let copies = tempfile::tempdir().expect("tempdir");
     for (i, cut) in cuts.into_iter().enumerate() {
         let copy = copies.path().join(format!("cut-{i}.vks"));
@@ -209,6 +227,17 @@ fn ballot_leaf_pages(conn: &Connection) -> Vec<i64> {
     rows.collect::<rusqlite::Result<_>>().expect("row")
 }
 
+/// The seed of `closing_the_polls_rewrites_the_file_in_key_order`. Leaf
+/// page order before closing depends on the ballot ids (random keys): for
+/// some draws (3 seeds of 0..16) the leaves happen to ascend already, and
+/// the test, which needs them out of order to prove anything, failed about
+/// one run in ten. With a seed every id, code, key and request key, and so
+/// the page layout, is the same on every run. With this one the leaves are
+/// [17, 20, 21, 32, 31, 29, 28, 24, 23] before closing; should a change of
+/// the cast path make its layout ascend, the test fails every time (pick
+/// another seed), never one run in ten.
+const KEY_ORDER_SEED: u64 = 6;
+
 /// While voting, SQLite allocates pages as the ballots table grows, so the
 /// page numbers of its leaves say in which order key ranges filled up (and
 /// inside a page, cells sit where free space was when they arrived).
@@ -216,7 +245,10 @@ fn ballot_leaf_pages(conn: &Connection) -> Vec<i64> {
 /// page numbers ascend with the keys, and no free page remains.
 #[test]
 fn closing_the_polls_rewrites_the_file_in_key_order() {
-    let mut fx = Fixture::new();
+    // Seeded station and fixed request keys: every random value that
+    // decides where rows land (ballot ids, receipt ids, code and request
+    // MACs, the keys behind them) is the same on every run.
+    let mut fx = Fixture::seeded(KEY_ORDER_SEED);
     let admin = fx.admin();
     fx.station.enter_test_mode(&admin).expect("test mode");
     for (i, code) in fx.codes(60).iter().enumerate() {
@@ -225,7 +257,7 @@ fn closing_the_polls_rewrites_the_file_in_key_order() {
             "mayor".into(),
             vec![format!("write-in:Test voter {i:03} with a long name to fill")],
         );
-        fx.station.cast_ballot(code, &b, &key()).expect("test cast");
+        fx.station.cast_ballot(code, &b, &key_for(i)).expect("test cast");
     }
     fx.open();
     let codes = fx.codes(150);
@@ -235,11 +267,14 @@ fn closing_the_polls_rewrites_the_file_in_key_order() {
             "mayor".into(),
             vec![format!("write-in:Voter {i:03} with a long enough name to fill")],
         );
-        fx.station.cast_ballot(code, &b, &key()).expect("cast");
+        fx.station
+            .cast_ballot(code, &b, &key_for(1000 + i))
+            .expect("cast");
     }
     let key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
     let before = ballot_leaf_pages(&raw(&fx.path, &key));
     assert!(before.len() >= 4, "{} leaf pages", before.len());
+    eprintln!("leaf pages of the ballots table before closing, in key order: {before:?}");
     let ascending = |pages: &[i64]| pages.windows(2).all(|w| w[0] < w[1]);
     assert!(
         !ascending(&before),

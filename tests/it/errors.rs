@@ -1,0 +1,198 @@
+//! The golden list of error codes. `Error::code` is a contract: the CLI's
+//! `--json` output and the desktop shell's `{code, message}` errors carry
+//! it, and scripts and the interface match on it. A renamed code fails
+//! here; so does a new variant until its code is added to `GOLDEN` (and a
+//! value of it to `samples`).
+
+use std::collections::BTreeSet;
+
+use votekiosk::{ElectionDefinition, Error};
+
+/// Every code `Error::code` returns. Never edit or remove a line (that
+/// breaks clients); a new variant adds one.
+const GOLDEN: &[&str] = &[
+    "definition_invalid",
+    "wrong_passphrase",
+    "file_not_found",
+    "file_exists",
+    "file_too_new",
+    "file_damaged",
+    "weak_passphrase",
+    "weak_password",
+    "bad_credentials",
+    "account_locked",
+    "official_exists",
+    "bad_official_name",
+    "not_logged_in_here",
+    "not_allowed",
+    "wrong_mode",
+    "outside_window",
+    "code_typo",
+    "code_malformed",
+    "code_unknown",
+    "code_used",
+    "code_revoked",
+    "code_wrong_kind",
+    "kiosk_locked",
+    "not_locked",
+    "invalid_selection",
+    "bad_count",
+    "receipt_malformed",
+    "receipt_other_election",
+    "merge_refused",
+    "export_refused",
+    "results_hidden",
+    "invalid_input",
+    "printer_not_found",
+    "print_failed",
+    "print_unavailable",
+    "print_document",
+    "nothing_to_reprint",
+    "too_large",
+    "io",
+    "storage",
+];
+
+/// The codes `Error::code` can return, read from its source: the string
+/// literal of every arm of its `match`. The compiler makes that match
+/// cover every variant, so a new variant shows up here.
+fn codes_in_source() -> Vec<String> {
+    const SOURCE: &str = include_str!("../../src/error.rs");
+    let start = SOURCE
+        .find("pub fn code(&self)")
+        .expect("src/error.rs has `pub fn code(&self)`");
+    let body = &SOURCE[start..];
+    // The match ends at the first line that closes it (`}` at the
+    // function's indentation plus one level).
+    let end = body.find("\n        }\n").expect("the end of the match");
+    body[..end]
+        .lines()
+        .filter_map(|line| {
+            let (_, code) = line.split_once("=> \"")?;
+            Some(code.split_once('"')?.0.to_string())
+        })
+        .collect()
+}
+
+/// One value of every variant, with the code it must have.
+fn samples() -> Vec<(Error, &'static str)> {
+    let definition = ElectionDefinition::parse(b"{}").expect_err("an empty definition");
+    let s = || "x".to_string();
+    vec![
+        (Error::from(definition), "definition_invalid"),
+        (Error::WrongPassphrase, "wrong_passphrase"),
+        (Error::FileNotFound(s()), "file_not_found"),
+        (Error::FileExists(s()), "file_exists"),
+        (Error::NewerFile { found: 9, known: 1 }, "file_too_new"),
+        (Error::Damaged(s()), "file_damaged"),
+        (Error::WeakPassphrase { min: 12 }, "weak_passphrase"),
+        (Error::WeakPassword { min: 10 }, "weak_password"),
+        (Error::BadCredentials, "bad_credentials"),
+        (Error::AccountLocked { seconds: 30 }, "account_locked"),
+        (Error::OfficialExists(s()), "official_exists"),
+        (Error::BadOfficialName(s()), "bad_official_name"),
+        (Error::NotLoggedInHere, "not_logged_in_here"),
+        (Error::NotAllowed { required: "admin" }, "not_allowed"),
+        (
+            Error::WrongMode {
+                action: "cast",
+                mode: "setup",
+            },
+            "wrong_mode",
+        ),
+        (
+            Error::OutsideWindow {
+                opens: s(),
+                closes: s(),
+            },
+            "outside_window",
+        ),
+        (Error::CodeTypo, "code_typo"),
+        (Error::CodeMalformed, "code_malformed"),
+        (Error::CodeUnknown, "code_unknown"),
+        (Error::CodeUsed, "code_used"),
+        (Error::CodeRevoked, "code_revoked"),
+        (Error::CodeWrongKind, "code_wrong_kind"),
+        (Error::KioskLocked, "kiosk_locked"),
+        (Error::NotLocked, "not_locked"),
+        (Error::InvalidSelection(s()), "invalid_selection"),
+        (Error::BadCount(s()), "bad_count"),
+        (Error::ReceiptMalformed(s()), "receipt_malformed"),
+        (
+            Error::ReceiptOtherElection {
+                found: s(),
+                expected: s(),
+            },
+            "receipt_other_election",
+        ),
+        (Error::MergeRefused(s()), "merge_refused"),
+        (Error::ExportRefused(s()), "export_refused"),
+        (Error::ResultsHidden, "results_hidden"),
+        (Error::InvalidInput(s()), "invalid_input"),
+        (Error::PrinterNotFound(s()), "printer_not_found"),
+        (
+            Error::PrintFailed {
+                printer: s(),
+                reason: s(),
+            },
+            "print_failed",
+        ),
+        (Error::PrintUnavailable, "print_unavailable"),
+        (Error::PrintDocument(s()), "print_document"),
+        (Error::NothingToReprint, "nothing_to_reprint"),
+        (
+            Error::TooLarge {
+                what: s(),
+                size: 2,
+                limit: 1,
+            },
+            "too_large",
+        ),
+        (
+            Error::Io {
+                path: s(),
+                source: std::io::Error::other("disk on fire"),
+            },
+            "io",
+        ),
+        (Error::Storage(rusqlite::Error::QueryReturnedNoRows), "storage"),
+    ]
+}
+
+#[test]
+fn every_error_code_is_in_the_golden_list_and_none_was_renamed() {
+    let golden: BTreeSet<&str> = GOLDEN.iter().copied().collect();
+    assert_eq!(golden.len(), GOLDEN.len(), "GOLDEN lists a code twice");
+    let found = codes_in_source();
+    assert!(
+        found.len() >= GOLDEN.len(),
+        "read only {} codes from src/error.rs (has `Error::code` changed shape?): {found:?}",
+        found.len()
+    );
+    let in_source: BTreeSet<&str> = found.iter().map(String::as_str).collect();
+    assert_eq!(
+        in_source.len(),
+        found.len(),
+        "two variants share a code: {found:?}"
+    );
+    let new: Vec<_> = in_source.difference(&golden).collect();
+    let gone: Vec<_> = golden.difference(&in_source).collect();
+    assert!(
+        new.is_empty() && gone.is_empty(),
+        "Error::code changed. New codes (add them to GOLDEN): {new:?}. \
+         Codes no longer returned (renamed or removed: clients match on them): {gone:?}"
+    );
+}
+
+/// The list read from the source is what `code()` returns, for a value of
+/// every variant.
+#[test]
+fn every_variant_returns_its_golden_code() {
+    let samples = samples();
+    for (error, expected) in &samples {
+        assert_eq!(error.code(), *expected, "{error:?}");
+    }
+    let sampled: BTreeSet<&str> = samples.iter().map(|(_, c)| *c).collect();
+    let golden: BTreeSet<&str> = GOLDEN.iter().copied().collect();
+    assert_eq!(sampled, golden, "every golden code has a value in `samples`");
+}
