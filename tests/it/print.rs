@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use rand::SeedableRng;
 use votekiosk::definition::LangCode;
 use votekiosk::print::{
     code_slips, receipt_slip, sample_receipt, CodeSlipLayout, FolderPrinter, LpPrinter, PrintOutcome,
@@ -168,7 +169,7 @@ struct Slip {
 
 #[test]
 fn fifty_receipts_round_trip_through_pdftoppm_and_zbarimg() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut slips = Vec::new();
     let slip = |f: &mut Fixture, cast: CastReceipt, kind: SlipKind, n: usize| {
@@ -298,10 +299,10 @@ fn check_receipts(station: &Station, slips: &[Slip]) {
 
 #[test]
 fn a_sample_slip_says_so_and_its_qr_decodes() {
-    let f = Fixture::new();
+    let f = Fixture::seeded(4);
     let dir = tempfile::tempdir().expect("tempdir");
     let def = f.station.definition();
-    let cast = sample_receipt(def, &mut rand::rngs::OsRng);
+    let cast = sample_receipt(def, &mut rand::rngs::StdRng::seed_from_u64(4));
     let pdf = write(
         dir.path(),
         "sample.pdf",
@@ -323,7 +324,7 @@ fn a_receipt_with_a_verification_url_carries_it_in_the_qr() {
     let url = format!("https://riverside.example/verify/{}", "x".repeat(150));
     json["receipt_verification_url"] = serde_json::Value::String(url.clone());
     let def = votekiosk::ElectionDefinition::parse(json.to_string().as_bytes()).expect("definition");
-    let cast = sample_receipt(&def, &mut rand::rngs::OsRng);
+    let cast = sample_receipt(&def, &mut rand::rngs::StdRng::seed_from_u64(5));
     assert!(cast.payload.starts_with(&format!("{url}#VK1:")));
     let dir = tempfile::tempdir().expect("tempdir");
     let pdf = write(
@@ -341,7 +342,7 @@ fn a_receipt_with_a_verification_url_carries_it_in_the_qr() {
 
 #[test]
 fn code_slips_decode_to_codes_that_cast() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     f.open();
     let dir = tempfile::tempdir().expect("tempdir");
     let worker = f.worker();
@@ -422,7 +423,7 @@ fn code_slips_decode_to_codes_that_cast() {
 
 #[test]
 fn test_code_slips_are_marked_test() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     let admin = f.admin();
     f.station.enter_test_mode(&admin).expect("test");
     let batch = f.station.issue_codes(&admin, 2).expect("issue");
@@ -442,7 +443,7 @@ fn test_code_slips_are_marked_test() {
 
 #[test]
 fn zero_report_shows_the_definition_hash_zero_ballots_and_the_chain_head() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     f.open();
     let dir = tempfile::tempdir().expect("tempdir");
     let report = f
@@ -478,7 +479,7 @@ fn zero_report_shows_the_definition_hash_zero_ballots_and_the_chain_head() {
 
 #[test]
 fn a_zero_report_with_ballots_says_it_is_not_zero() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     f.open();
     let code = f.codes(1).remove(0);
     f.station
@@ -498,7 +499,7 @@ fn a_zero_report_with_ballots_says_it_is_not_zero() {
 /// A closed station with ten ballots: a ranked contest that needs three
 /// rounds (a tie for last place broken by the earlier round), write-ins.
 fn closed_election() -> Fixture {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     f.open();
     let codes = f.codes(10);
     let ranked: [&[&str]; 10] = [
@@ -591,7 +592,7 @@ fn results_report_shows_counts_rounds_and_the_definition_hash() {
 
 #[test]
 fn results_stay_hidden_while_the_polls_are_open() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     f.open();
     assert!(matches!(
         f.station.results_report(crate::support::election_noon()),
@@ -761,7 +762,7 @@ fn lp_errors_become_clear_messages() {
 
 #[test]
 fn printing_to_an_unknown_queue_fails_clearly_and_changes_nothing() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     f.open();
     let code = f.codes(1).remove(0);
     let cast = f
@@ -837,7 +838,7 @@ fn a_receipt_printed_through_cups_arrives_with_the_same_qr() {
         );
         return;
     };
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     f.open();
     let code = f.codes(1).remove(0);
     let cast = f
@@ -899,7 +900,7 @@ fn a_receipt_printed_through_cups_arrives_with_the_same_qr() {
 
 #[test]
 fn only_the_last_receipt_of_this_session_can_be_reprinted() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     f.open();
     let worker = f.worker();
     assert!(matches!(
@@ -949,7 +950,7 @@ fn only_the_last_receipt_of_this_session_can_be_reprinted() {
 
 #[test]
 fn a_test_receipt_cannot_be_reprinted_once_the_polls_open() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     let admin = f.admin();
     f.station.enter_test_mode(&admin).expect("test");
     let code = f.codes(1).remove(0);
@@ -966,7 +967,7 @@ fn a_test_receipt_cannot_be_reprinted_once_the_polls_open() {
 
 #[test]
 fn the_printer_queue_is_an_audited_admin_setting() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     assert_eq!(f.station.printer_queue().expect("queue"), None);
     let worker = f.worker();
     assert!(matches!(
@@ -1014,7 +1015,7 @@ impl Printer for Recorder {
 
 #[test]
 fn the_station_prints_on_the_injected_printer_whatever_its_settings_say() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     let admin = f.admin();
     // A queue that does not exist: only the injected printer may be used.
     f.station
@@ -1057,7 +1058,7 @@ fn samples() {
         std::env::var("VOTEKIOSK_PRINT_SAMPLES").expect("set VOTEKIOSK_PRINT_SAMPLES to a folder"),
     );
     fs::create_dir_all(&out).expect("out dir");
-    let mut f = Fixture::new();
+    let mut f = Fixture::seeded(4);
     let admin = f.admin();
     f.station.enter_test_mode(&admin).expect("test");
     let def = f.station.definition().clone();
