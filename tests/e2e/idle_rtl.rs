@@ -90,30 +90,56 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     k.type_into("#code", &code).await;
     k.click("#code-submit").await;
     k.wait_screen("contest").await;
+    // The page itself notes the screen on which the idle warning first
+    // appears (a MutationObserver runs inside the page, so how long a
+    // WebDriver round trip or a screenshot takes cannot make us miss it).
+    k.client
+        .execute(
+            "window.__idleWarnedOn = null;
+             new MutationObserver(() => {
+               const box = document.getElementById('idle');
+               if (window.__idleWarnedOn === null && box && !box.hidden)
+                 window.__idleWarnedOn = document.getElementById('app').dataset.screen;
+             }).observe(document.body, { attributes: true, childList: true, subtree: true });",
+            vec![],
+        )
+        .await
+        .expect("observe the idle warning");
     k.click("button[data-choice='alvarez']").await;
     k.shot("14-rtl-contest").await;
 
-    // Walk away: a warning at 24 s (the last fifth), then the ballot is gone at 30 s.
-    tokio::time::sleep(std::time::Duration::from_secs(26)).await;
-    let warned = k
-        .client
-        .execute("return !document.getElementById('idle').hidden", vec![])
-        .await
-        .expect("idle");
-    assert_eq!(
-        warned.as_bool(),
-        Some(true),
-        "the idle warning shows before the ballot is cleared"
-    );
-    k.shot("15-idle-warning").await;
+    // Walk away: a warning in the last fifth of the 30 s, then the ballot is
+    // gone. Take the warning's picture while it shows.
     let t = std::time::Instant::now();
+    let mut pictured = false;
     while k.screen().await != "welcome" {
         assert!(
-            t.elapsed() < std::time::Duration::from_secs(15),
+            t.elapsed() < std::time::Duration::from_secs(60),
             "the unfinished ballot was not cleared"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        if !pictured {
+            let showing = k
+                .client
+                .execute("return !document.getElementById('idle').hidden", vec![])
+                .await
+                .expect("idle");
+            if showing.as_bool() == Some(true) {
+                k.shot("15-idle-warning").await;
+                pictured = true;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    let warned_on = k
+        .client
+        .execute("return window.__idleWarnedOn", vec![])
+        .await
+        .expect("idle record");
+    assert_eq!(
+        warned_on.as_str(),
+        Some("contest"),
+        "the idle warning showed on the contest screen before the ballot was cleared"
+    );
     // Nothing was cast and the code still works.
     k.click("#start").await;
     k.wait_screen("code").await;

@@ -36,12 +36,13 @@ pub fn tools_ready() -> bool {
     false
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+/// Two distinct free ports on loopback: both are held while the second is
+/// chosen, so the system cannot hand out the same port twice.
+fn two_free_ports() -> (u16, u16) {
+    let bind = || TcpListener::bind("127.0.0.1:0").expect("bind");
+    let (a, b) = (bind(), bind());
+    let port = |l: &TcpListener| l.local_addr().expect("addr").port();
+    (port(&a), port(&b))
 }
 
 fn app_binary() -> PathBuf {
@@ -66,20 +67,37 @@ pub struct Kiosk {
 impl Kiosk {
     /// Starts the app on `station` with `home` as its data and runtime folder.
     pub async fn start(station: &Path, home: &Path) -> Kiosk {
-        let display = 90 + (std::process::id() % 400);
-        let xvfb = Command::new("Xvfb")
-            .arg(format!(":{display}"))
-            .args(["-screen", "0", "1280x900x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
+        // Xvfb picks a free display itself and writes its number on
+        // stdout once it accepts connections (-displayfd): no guessed
+        // number that another X server could hold.
+        let mut xvfb = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x900x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start Xvfb");
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{display}"));
-        let t = Instant::now();
-        while !socket.exists() && t.elapsed() < Duration::from_secs(10) {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let (port, native) = (free_port(), free_port());
+        let display = {
+            use std::io::BufRead;
+            let stdout = xvfb.stdout.take().expect("Xvfb stdout");
+            let mut line = String::new();
+            std::io::BufReader::new(stdout)
+                .read_line(&mut line)
+                .expect("read Xvfb's display number");
+            let display: u32 = line
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("Xvfb said {line:?}"));
+            display
+        };
+        let (port, native) = two_free_ports();
         let driver = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("DISPLAY", format!(":{display}"))
