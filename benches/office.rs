@@ -53,13 +53,6 @@ fn sizes() -> Sizes {
     }
 }
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 const WRITE_INS: [&str; 4] = ["Jane Doe", "Zed Q", "Ana María Ruiz", "Pat O'Neil"];
 
 /// `k` distinct picks from `options`, in random order.

@@ -73,13 +73,6 @@ fn sizes() -> Sizes {
     }
 }
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// A plausible ballot for the demo election, varied with `i`: every
 /// contest marked, some write-ins, rankings of one to three.
 fn ballot(i: usize) -> SelectionsInput {

@@ -197,3 +197,11 @@ pub fn baseline_connection(path: &Path) -> rusqlite::Connection {
     .expect("pragmas");
     conn
 }
+
+/// A size from the environment (`VOTEKIOSK_BENCH_*`), or `default`.
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

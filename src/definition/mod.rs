@@ -345,6 +345,15 @@ impl ElectionDefinition {
         file.take(MAX_DEFINITION_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io(path, e))?;
+        // A pipe or a file that grew has no size up front: the same refusal
+        // once reading passes the limit.
+        if bytes.len() as u64 > MAX_DEFINITION_BYTES {
+            return Err(Error::TooLarge {
+                what: format!("definition {} (read until past the limit)", path.display()),
+                size: bytes.len() as u64,
+                limit: MAX_DEFINITION_BYTES,
+            });
+        }
         Ok(Self::parse(&bytes)?)
     }
 
