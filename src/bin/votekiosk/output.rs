@@ -31,6 +31,13 @@ impl Outcome {
     }
 }
 
+/// `value` as one line of JSON with every object's keys in sorted order
+/// (as `docs/cli.md` shows them, and as earlier versions printed them),
+/// whatever the order of the struct's fields.
+pub fn sorted_json<T: Serialize>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_value(value).and_then(|v| serde_json::to_string(&v))
+}
+
 /// Where a command's answer goes: one JSON line, or text, on stdout.
 #[derive(Clone, Copy)]
 pub struct Out {
@@ -42,7 +49,7 @@ impl Out {
     /// pipe (e.g. `| head`) is not an error.
     pub fn emit<T: Serialize>(self, value: &T, human: impl FnOnce() -> String) {
         let text = if self.json {
-            match serde_json::to_string(value) {
+            match sorted_json(value) {
                 Ok(text) => text,
                 Err(e) => panic!("CLI output must serialise: {e}"),
             }
@@ -67,15 +74,25 @@ impl Out {
     }
 
     /// A spinner on stderr for one long step with no steps to count
-    /// (e.g. issuing a large batch of codes); hidden like `progress`.
-    pub fn spinner(self, what: &str) -> ProgressBar {
+    /// (e.g. issuing a large batch of codes); hidden like `progress`. It
+    /// clears itself when dropped, on success or error alike.
+    pub fn spinner(self, what: &str) -> Spinner {
         if self.json || !std::io::stderr().is_terminal() {
-            return ProgressBar::hidden();
+            return Spinner(ProgressBar::hidden());
         }
         let spinner = ProgressBar::new_spinner();
         spinner.set_message(what.to_string());
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-        spinner
+        Spinner(spinner)
+    }
+}
+
+/// A spinner that leaves no line behind once dropped.
+pub struct Spinner(ProgressBar);
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
     }
 }
 

@@ -116,7 +116,7 @@ pub fn deck(ctx: &Ctx, deck: &Path, out: Option<&Path>) -> Result<Outcome> {
             }
         };
         let answer = DeckAnswer { line: n, answer };
-        let json = serde_json::to_string(&answer).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let json = crate::output::sorted_json(&answer).map_err(|e| Error::InvalidInput(e.to_string()))?;
         text.push_str(&json);
         text.push('\n');
     }
@@ -136,13 +136,22 @@ pub fn deck(ctx: &Ctx, deck: &Path, out: Option<&Path>) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// The deck's number of lines, for the progress bar.
+/// The deck's number of lines, for the progress bar: newlines counted
+/// through one fixed buffer, wiped afterwards (the deck holds voter codes;
+/// no copy of its lines is kept).
 fn count_lines(deck: &Path) -> Result<u64> {
-    let file = fs::File::open(deck).map_err(|e| io_error(deck, e))?;
-    let mut lines = 0;
-    for line in BufReader::new(file).split(b'\n') {
-        line.map_err(|e| io_error(deck, e))?;
-        lines += 1;
+    use std::io::Read;
+    let mut file = fs::File::open(deck).map_err(|e| io_error(deck, e))?;
+    let mut buf = Zeroizing::new([0u8; 8192]);
+    let (mut lines, mut last) = (0u64, b'\n');
+    loop {
+        let n = file.read(&mut buf[..]).map_err(|e| io_error(deck, e))?;
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        last = buf[n - 1];
     }
-    Ok(lines)
+    // A last line without its newline is a line too.
+    Ok(lines + u64::from(last != b'\n'))
 }

@@ -17,12 +17,13 @@ use crate::secrets::{refuse_code_on_argv, voter_code};
 /// From this many codes up, issuing shows a spinner on a terminal.
 pub(super) const SPINNER_FROM: usize = 1000;
 
-/// A batch with its clear codes: printed, or written to the `--out` file.
+/// A batch with its clear codes: printed, or written to the `--out` file
+/// (fields in the sorted order the file has always had).
 #[derive(Serialize)]
 struct Batch {
     batch: i64,
-    test: bool,
     codes: Vec<String>,
+    test: bool,
 }
 
 impl Drop for Batch {
@@ -75,9 +76,7 @@ fn issue(ctx: &Ctx, count: usize, out: Option<&Path>, by: &OfficialArg) -> Resul
     }
     let spinner = (count >= SPINNER_FROM).then(|| ctx.out.spinner(&format!("issuing {count} codes")));
     let issued = station.issue_codes(&official, count)?;
-    if let Some(spinner) = spinner {
-        spinner.finish_and_clear();
-    }
+    drop(spinner);
     let batch = Batch {
         batch: issued.batch,
         test: issued.test,

@@ -180,9 +180,7 @@ fn codes(
         CodeSlipLayout::A4
     };
     let pdf = print::code_slips(station.definition(), &batch, layout);
-    if let Some(spinner) = spinner {
-        spinner.finish_and_clear();
-    }
+    drop(spinner);
     let pdf = pdf?;
     let document = Document::VoterCodes;
     let outcome = match deliver(station, target, document, &pdf) {
