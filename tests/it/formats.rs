@@ -348,3 +348,30 @@ fn inclusion_paths_name_the_sibling_side_from_a_zero_based_index() {
     }
     doc_shows(r#"{"sibling": "<64 hex>", "side": "left"}"#);
 }
+
+/// The hashes of definitions as votekiosk computed them before the
+/// definition code was restructured (commit 62f46e1): a refactor of
+/// parsing, defaults or canonical JSON that changed one byte of the
+/// canonical form would change an election's identity, and every receipt
+/// and result file that names it.
+#[test]
+fn definition_hashes_are_those_of_earlier_versions() {
+    // Section 1's example, as the document shows it.
+    let start = FORMATS
+        .find("### Example\n\n```json\n")
+        .expect("section 1's example")
+        + "### Example\n\n```json\n".len();
+    let end = start + FORMATS[start..].find("```").expect("end of the example");
+    let example =
+        ElectionDefinition::parse(&FORMATS.as_bytes()[start..end]).expect("section 1's example parses");
+    assert_eq!(
+        example.hash().to_hex(),
+        "9bbb7e167438b9d09a12f188f9b127c5d630ce9e1aea33ab5e0ee77f2bd0a9c7"
+    );
+    doc_shows(&format!("```\n{}\n```", example.canonical_json()));
+    // The example election every test and the demo start from.
+    assert_eq!(
+        definition().hash().to_hex(),
+        "024b76a9ef8e154033032f86605fdf576b7c1a60fb0cf301f8ed087a28c9130b"
+    );
+}

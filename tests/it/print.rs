@@ -366,15 +366,23 @@ fn code_slips_decode_to_codes_that_cast() {
     // whole sheet of ten symbols misses one on about one sheet in eleven,
     // whatever the codes, while every cut slip reads: so the whole-sheet
     // count made this test fail by chance.)
-    let cells: Vec<(usize, usize)> = (0..13).map(|i| (1 + i / 10, i % 10)).collect();
+    // Every cell of both sheets: the 13 slips, then the 7 empty cells of
+    // the second sheet, which must hold no code.
+    let cells: Vec<(usize, usize)> = (0..20).map(|i| (1 + i / 10, i % 10)).collect();
     let per_slip: Vec<Vec<String>> = parallel(&cells, |&(page, cell)| {
         let (row, col) = (cell / 2, cell % 2);
         let region = [col as f64 * 105.0, row as f64 * 59.4, 105.0, 59.4];
         let out = dir.path().join(format!("slip-{page}-{cell}"));
         decode(&render_region(&a4, page, 200, region, &out))
     });
+    let (per_slip, empty) = per_slip.split_at(13);
+    assert!(
+        empty.iter().all(Vec::is_empty),
+        "the rest of the second sheet is blank: {empty:?}"
+    );
     let decoded: BTreeSet<String> = per_slip
-        .into_iter()
+        .iter()
+        .cloned()
         .enumerate()
         .map(|(i, mut payloads)| {
             assert_eq!(payloads.len(), 1, "slip {i} holds one readable QR code");
