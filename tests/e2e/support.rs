@@ -57,6 +57,13 @@ pub fn shots_dir() -> PathBuf {
     dir
 }
 
+/// Whether a WebDriver error says the element went away (the screen was
+/// rebuilt), so that acting on it did nothing.
+fn is_stale(e: &fantoccini::error::CmdError) -> bool {
+    let text = e.to_string();
+    text.contains("was not found") || text.contains("stale element")
+}
+
 /// A running kiosk app in its own X display, with a WebDriver session.
 pub struct Kiosk {
     pub client: Client,
@@ -152,20 +159,43 @@ impl Kiosk {
             .unwrap_or_else(|e| panic!("no {css} on screen {:?}: {e}", futures_block(self)))
     }
 
+    /// Clicks the element `css` names. The screen may be rebuilt between
+    /// finding the element and clicking it (a status event re-renders the
+    /// dashboard, say); the click then fails on a node that no longer
+    /// exists and did not happen, so it is retried on the new node.
     pub async fn click(&self, css: &str) {
-        self.el(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let mut tries = 0;
+        loop {
+            match self.el(css).await.click().await {
+                Ok(_) => return,
+                Err(e) if tries < 20 && is_stale(&e) => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
+    /// Types `text` into the field `css` names (retried, like `click`, if
+    /// the screen was rebuilt under it).
     pub async fn type_into(&self, css: &str, text: &str) {
-        let e = self.el(css).await;
-        e.clear().await.expect("clear");
-        e.send_keys(text)
-            .await
-            .unwrap_or_else(|err| panic!("type into {css}: {err}"));
+        let mut tries = 0;
+        loop {
+            let e = self.el(css).await;
+            let typed = match e.clear().await {
+                Ok(()) => e.send_keys(text).await,
+                Err(err) => Err(err),
+            };
+            match typed {
+                Ok(()) => return,
+                Err(err) if tries < 20 && is_stale(&err) => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("type into {css}: {err}"),
+            }
+        }
     }
 
     pub async fn text(&self, css: &str) -> String {
