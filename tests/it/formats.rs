@@ -124,21 +124,7 @@ fn strict_ed25519_refuses_the_identity_key_and_an_identity_r() {
 fn exported(n: usize) -> (String, Vec<String>, Fixture) {
     let mut fx = Fixture::seeded(7);
     fx.open();
-    let codes = fx.codes(n);
-    let receipts = codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            fx.station
-                .cast_ballot(c, &full_ballot(), &key_for(i))
-                .expect("cast")
-                .receipt
-                .as_str()
-                .to_string()
-        })
-        .collect();
-    let w = fx.worker();
-    fx.station.close_polls(&w).expect("close");
+    let receipts = fx.cast_and_close(n, |_| full_ballot());
     let w = fx.worker();
     let text = fx.station.export(&w, false).expect("export");
     (text, receipts, fx)

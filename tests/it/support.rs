@@ -122,6 +122,28 @@ impl Fixture {
             .collect()
     }
 
+    /// Casts one ballot with each of `n` new codes (ballot `i` from
+    /// `ballot(i)`, request key `key_for(i)`), then closes the polls;
+    /// returns the receipts in cast order.
+    pub fn cast_and_close(&mut self, n: usize, ballot: impl Fn(usize) -> SelectionsInput) -> Vec<String> {
+        let codes = self.codes(n);
+        let receipts = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                self.station
+                    .cast_ballot(c, &ballot(i), &key_for(i))
+                    .expect("cast")
+                    .receipt
+                    .as_str()
+                    .to_string()
+            })
+            .collect();
+        let w = self.worker();
+        self.station.close_polls(&w).expect("close");
+        receipts
+    }
+
     /// Reopens the file with the passphrase (as after a restart).
     pub fn reopen(&self) -> Station {
         Station::open(&self.path, PASSPHRASE, self.options()).expect("reopen")

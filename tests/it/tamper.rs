@@ -34,26 +34,14 @@ fn raw(path: &Path, key: &FileKey) -> Connection {
 fn closed(n: usize) -> (Fixture, FileKey, Vec<String>) {
     let mut fx = Fixture::seeded(40);
     fx.open();
-    let codes = fx.codes(n);
-    let receipts = codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let mut b = full_ballot();
-            b.insert(
-                "mayor".into(),
-                vec![format!("write-in:Voter number {i} of the day")],
-            );
-            fx.station
-                .cast_ballot(c, &b, &key_for(i))
-                .expect("cast")
-                .receipt
-                .as_str()
-                .to_string()
-        })
-        .collect();
-    let w = fx.worker();
-    fx.station.close_polls(&w).expect("close");
+    let receipts = fx.cast_and_close(n, |i| {
+        let mut b = full_ballot();
+        b.insert(
+            "mayor".into(),
+            vec![format!("write-in:Voter number {i} of the day")],
+        );
+        b
+    });
     let key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
     (fx, key, receipts)
 }
