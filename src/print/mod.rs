@@ -35,7 +35,7 @@ use crate::files::write_private;
 
 pub use codes::{code_slips, CodeSlipLayout};
 pub use receipt::{receipt_slip, sample_receipt, SlipKind};
-pub use reports::{ResultsReport, StationSnapshot, ZeroReport};
+pub use reports::{station_keys_payload, ResultIdentity, ResultsReport, StationSnapshot, ZeroReport};
 
 /// Where a document went.
 #[derive(Debug, Clone, PartialEq, Eq)]

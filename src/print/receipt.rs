@@ -1,9 +1,11 @@
 //! The receipt slip: 80 mm thermal roll, as tall as it needs to be.
 //!
 //! It carries the election title in the voter's language, the election
-//! date, the station id, the short definition hash, the receipt id in large
-//! grouped characters and its QR code (the payload of `receipt.rs`), and
-//! how to verify. Never the voter's choices, never a time of day: the only
+//! date, the station id, the election part of the definition hash (32 hex
+//! digits), the receipt id in large grouped characters, the station key's
+//! fingerprint in 8 groups (the key that must sign the result this receipt
+//! is looked up in), its QR code (the v2 payload of `receipt.rs`), and how
+//! to verify. Never the voter's choices, never a time of day: the only
 //! date is the election's, from the definition.
 
 use super::labels::{self, with_english};
@@ -11,7 +13,7 @@ use super::pdf::{self, line_height, Align, Face, Sheet, ROLL_WIDTH};
 use super::qr::Qr;
 use crate::definition::{ElectionDefinition, LangCode};
 use crate::error::Result;
-use crate::receipt::{CastReceipt, ReceiptId};
+use crate::receipt::{self, CastReceipt, KeyFingerprint, ReceiptId};
 
 /// Which copy of a receipt slip this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,14 +31,26 @@ pub const RECEIPT_QR_MM: f32 = 34.0;
 const MARGIN: f32 = 5.0;
 const MIN_MODULE_MM: f32 = 0.5;
 
-/// A receipt for no ballot, for `SlipKind::Sample` slips.
-pub fn sample_receipt(definition: &ElectionDefinition, rng: &mut dyn rand::RngCore) -> CastReceipt {
+/// A receipt for no ballot of station `station_id` (whose signing key has
+/// fingerprint `station_key`), for `SlipKind::Sample` slips.
+pub fn sample_receipt(
+    definition: &ElectionDefinition,
+    station_id: &str,
+    station_key: KeyFingerprint,
+    rng: &mut dyn rand::RngCore,
+) -> CastReceipt {
     let receipt = ReceiptId::random(rng);
-    let payload = receipt.payload(definition.hash(), definition.receipt_verification_url.as_deref());
+    let payload = receipt.payload(
+        definition.hash(),
+        &station_key,
+        definition.receipt_verification_url.as_deref(),
+    );
     CastReceipt {
         receipt,
         payload,
         test: false,
+        station_id: station_id.to_string(),
+        station_key,
     }
 }
 
@@ -83,18 +97,23 @@ pub fn receipt_slip(
     sheet.line((MARGIN, y), (ROLL_WIDTH - MARGIN, y), 0.5);
     y += 1.0;
 
-    let short = definition.hash().short();
     let date = definition.date.format("%Y-%m-%d").to_string();
     for (label, value, face) in [
         (words.date, date.as_str(), Face::Regular),
-        (words.station, definition.station_id.as_str(), Face::Regular),
-        (words.election, short.as_str(), Face::Mono),
+        (words.station, receipt.station_id.as_str(), Face::Regular),
     ] {
         y += line_height(9.0);
         sheet.text(MARGIN, y - 1.0, Face::Regular, 9.0, Align::Left, label);
         let value = pdf::fit(face, 9.0, value, width - Face::Regular.width(9.0, label) - 3.0);
         sheet.text(ROLL_WIDTH - MARGIN, y - 1.0, face, 9.0, Align::Right, &value);
     }
+    // The election part of the payload, in groups like the key below.
+    y = hex_block(
+        &mut sheet,
+        y,
+        words.election,
+        &receipt::group_hex(&receipt::election_part(definition.hash())),
+    );
     y += 2.0;
     sheet.line((MARGIN, y), (ROLL_WIDTH - MARGIN, y), 0.5);
 
@@ -107,6 +126,16 @@ pub fn receipt_slip(
         y += line_height(22.0);
         sheet.text(centre, y - 1.0, Face::Mono, 22.0, Align::Centre, &pair.join("-"));
     }
+    y += 1.5;
+
+    // The key that must have signed the result: the voter compares it with
+    // the one verify.html shows.
+    y = hex_block(
+        &mut sheet,
+        y + 1.0,
+        words.station_key,
+        &receipt.station_key.grouped(),
+    );
     y += 1.5;
 
     let qr = Qr::encode(&receipt.payload)?;
@@ -147,6 +176,26 @@ pub fn receipt_slip(
     }
     sheet.height = y + 6.0;
     pdf::render("votekiosk receipt", &[sheet])
+}
+
+/// A label on its own line, then 8 groups of 4 hex digits in two centred
+/// lines of 4 (easy to compare aloud); returns the y below it.
+fn hex_block(sheet: &mut Sheet, top: f32, label: &str, grouped: &str) -> f32 {
+    let mut y = top + line_height(9.0);
+    sheet.text(MARGIN, y - 1.0, Face::Regular, 9.0, Align::Left, label);
+    let groups: Vec<&str> = grouped.split(' ').collect();
+    for line in groups.chunks(4) {
+        y += line_height(11.0);
+        sheet.text(
+            ROLL_WIDTH / 2.0,
+            y - 1.0,
+            Face::Mono,
+            11.0,
+            Align::Centre,
+            &line.join(" "),
+        );
+    }
+    y
 }
 
 /// White bold text on a black band across the slip; returns the y below it.

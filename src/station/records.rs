@@ -96,7 +96,10 @@ impl Station {
             turnout: self.turnout(false)?,
             test_ballots: self.turnout(true)?.ballots,
             chain: self.verify_audit_chain()?,
-            key_fingerprint: self.public_key_fingerprint()?,
+            station_id: self.definition.station_id.clone(),
+            public_key: self.public_key()?,
+            // Until the station has a closing key (issue 13, `sealed`).
+            closing_public_key: None,
             printed_at,
         })
     }
@@ -114,6 +117,8 @@ impl Station {
         Ok(ResultsReport {
             result: self.tally()?,
             station: self.report_snapshot(printed_at)?,
+            // The exporter fills it in (issue 13, `result2`).
+            identity: None,
         })
     }
 }

@@ -14,7 +14,7 @@ use crate::codes::VoterCode;
 use crate::crypto::hmac;
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Mode};
-use crate::receipt::{self, ReceiptId};
+use crate::receipt::{self, KeyFingerprint, ReceiptId};
 use crate::store::{ballots, codes as code_store, election};
 
 /// The definition's voting window (official ballots only).
@@ -208,6 +208,8 @@ impl Station {
             Err(e) => return self.refuse(e),
         };
         let ballot = Ballot::validate(&self.definition, selections)?;
+        // Read before anything is written: the receipt carries it.
+        let station_key = KeyFingerprint::of(&self.public_key()?);
         let code_mac = self.code_mac(&code);
         let request_mac = hmac(
             &self.code_key,
@@ -255,12 +257,15 @@ impl Station {
         let _ = self.store.checkpoint();
         let payload = receipt_id.payload(
             self.definition.hash(),
+            &station_key,
             self.definition.receipt_verification_url.as_deref(),
         );
         let cast = CastReceipt {
             receipt: receipt_id,
             payload,
             test,
+            station_id: self.definition.station_id.clone(),
+            station_key,
         };
         self.last_receipt = Some(cast.clone());
         Ok(cast)
@@ -269,14 +274,12 @@ impl Station {
     /// Looks a scanned or typed receipt up in this station.
     pub fn check_receipt(&self, text: &str) -> Result<ReceiptStatus> {
         let parsed = receipt::parse(text)?;
-        let ours = self.definition.hash().short();
-        if let Some(found) = parsed.definition_short {
-            if found != ours {
-                return Err(Error::ReceiptOtherElection {
-                    found,
-                    expected: ours,
-                });
-            }
+        if !parsed.matches_definition(self.definition.hash()) {
+            let found = parsed.definition_short.unwrap_or_default();
+            return Err(Error::ReceiptOtherElection {
+                expected: self.definition.hash().to_hex()[..found.len()].to_string(),
+                found,
+            });
         }
         Ok(match ballots::receipt(self.store.conn(), parsed.id.as_str())? {
             Some(test) => ReceiptStatus::Recorded { test },

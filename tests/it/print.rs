@@ -226,7 +226,9 @@ fn fifty_receipts_round_trip_through_pdftoppm_and_zbarimg() {
 
 fn check_receipts(station: &Station, slips: &[Slip]) {
     let names = candidate_names(station);
-    let short = station.definition().hash().short();
+    let hash = station.definition().hash().to_hex();
+    let election = receipt::group_hex(&hash[..32]);
+    let key = receipt::KeyFingerprint::of(&station.public_key().expect("key"));
     let decoded = parallel(slips, |s| {
         let pages = render(&s.pdf, 200);
         assert_eq!(pages.len(), 1, "a receipt is one page");
@@ -242,12 +244,30 @@ fn check_receipts(station: &Station, slips: &[Slip]) {
         let parsed = receipt::parse(&payloads[0]).expect("decoded payload parses");
         assert_eq!(parsed.id, s.cast.receipt, "{name}");
         assert_eq!(
+            payloads[0],
+            format!("VK2:{}:{}:{}", &hash[..32], key.to_hex(), s.cast.receipt),
+            "{name}: a v2 payload with the election and the station key"
+        );
+        assert_eq!(parsed.station_key, Some(key), "{name}");
+        assert_eq!(
             station.check_receipt(&payloads[0]).expect("check"),
             ReceiptStatus::Recorded { test: s.cast.test },
             "{name}: the station finds the ballot's receipt"
         );
         let flat = squash(&text);
-        assert!(flat.contains(&short), "{name}: short definition hash");
+        assert!(flat.contains(&election), "{name}: election part, grouped");
+        let grouped = key.grouped();
+        let (first, second) = grouped.split_at(19);
+        assert!(
+            flat.contains(first) && flat.contains(second.trim()),
+            "{name}: the station key in 8 groups (two lines of 4): {flat}"
+        );
+        let key_label = if s.language == "es" {
+            "Clave de la estación"
+        } else {
+            "Station key"
+        };
+        assert!(flat.contains(key_label), "{name}: {key_label}");
         assert!(flat.contains("RIVERSIDE-01"), "{name}: station id");
         assert!(flat.contains("2026-11-03"), "{name}: election date");
         for group in s.cast.receipt.as_str().split('-') {
@@ -302,7 +322,13 @@ fn a_sample_slip_says_so_and_its_qr_decodes() {
     let f = Fixture::seeded(4);
     let dir = tempfile::tempdir().expect("tempdir");
     let def = f.station.definition();
-    let cast = sample_receipt(def, &mut rand::rngs::StdRng::seed_from_u64(4));
+    let key = receipt::KeyFingerprint::of(&f.station.public_key().expect("key"));
+    let cast = sample_receipt(
+        def,
+        "RIVERSIDE-01",
+        key,
+        &mut rand::rngs::StdRng::seed_from_u64(4),
+    );
     let pdf = write(
         dir.path(),
         "sample.pdf",
@@ -324,8 +350,9 @@ fn a_receipt_with_a_verification_url_carries_it_in_the_qr() {
     let url = format!("https://riverside.example/verify/{}", "x".repeat(150));
     json["receipt_verification_url"] = serde_json::Value::String(url.clone());
     let def = votekiosk::ElectionDefinition::parse(json.to_string().as_bytes()).expect("definition");
-    let cast = sample_receipt(&def, &mut rand::rngs::StdRng::seed_from_u64(5));
-    assert!(cast.payload.starts_with(&format!("{url}#VK1:")));
+    let key = receipt::KeyFingerprint::of(&[9; 32]);
+    let cast = sample_receipt(&def, "K1", key, &mut rand::rngs::StdRng::seed_from_u64(5));
+    assert!(cast.payload.starts_with(&format!("{url}#VK2:")));
     let dir = tempfile::tempdir().expect("tempdir");
     let pdf = write(
         dir.path(),

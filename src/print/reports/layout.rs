@@ -3,6 +3,7 @@
 //! draws rows, figures, bars, notes and signature blocks.
 
 use super::super::pdf::{self, line_height, Align, Face, Sheet, A4};
+use super::super::qr::Qr;
 use crate::error::Result;
 
 pub(super) const LEFT: f32 = 18.0;
@@ -99,6 +100,26 @@ impl Report {
                 .text(LEFT + LABEL_WIDTH, y, face, size, Align::Left, &line);
         }
         self.y += 1.0;
+    }
+
+    /// A QR code of `payload` at the left margin, with `caption` beside it.
+    pub fn qr(&mut self, payload: &str, caption: &str) -> Result<()> {
+        let qr = Qr::encode(payload)?;
+        // Half-millimetre modules at least: an office scanner reads it off paper.
+        let module = qr.module_for(40.0).max(0.5);
+        let outer = qr.outer_size(module);
+        self.need(outer + 2.0);
+        let top = self.y + 1.0;
+        qr.draw(self.sheet(), LEFT, top, module);
+        let width = RIGHT - LEFT - outer - 4.0;
+        let mut y = top + 4.0;
+        for line in pdf::wrap(Face::Regular, 9.0, caption, width) {
+            y += line_height(9.0);
+            self.sheet()
+                .text(LEFT + outer + 4.0, y, Face::Regular, 9.0, Align::Left, &line);
+        }
+        self.y = top + outer + 1.0;
+        Ok(())
     }
 
     /// A big boxed figure ("Official ballots: 0").

@@ -5,6 +5,14 @@
 //! does no I/O. Reports are in English; election, contest and candidate
 //! names are in the election's first language.
 //!
+//! The zero report prints the station's two public keys in full, the
+//! signing key and the closing key, as hex and as one QR code
+//! ([`station_keys_payload`]) that the office reads into its trusted-keys
+//! file (`votekiosk office trust add`). The results report prints the result
+//! file's Merkle root and SHA-256 ([`ResultIdentity`]) once it is exported,
+//! so that anyone can compare them with a published file and its
+//! `verify.html`.
+//!
 //! `layout` is the page kit, `contests` the results report's sections.
 
 mod contests;
@@ -17,6 +25,7 @@ use super::pdf::Face;
 use crate::definition::ElectionDefinition;
 use crate::error::Result;
 use crate::model::{ChainReport, Mode};
+use crate::receipt::KeyFingerprint;
 use crate::tabulate::ElectionResult;
 use crate::turnout::Turnout;
 use layout::Report;
@@ -36,7 +45,7 @@ fn local_stamp(definition: &ElectionDefinition, stamp: &str) -> String {
         .unwrap_or_else(|_| stamp.to_string())
 }
 
-/// The common head of both reports: election, station, definition.
+/// The common head of both reports: election, definition.
 fn election_rows(report: &mut Report, definition: &ElectionDefinition) {
     let lang = definition.default_language();
     let title = labels::pick(definition, &definition.title, lang);
@@ -46,7 +55,6 @@ fn election_rows(report: &mut Report, definition: &ElectionDefinition) {
         &definition.date.format("%Y-%m-%d").to_string(),
         Face::Regular,
     );
-    report.row("Station", &definition.station_id, Face::Regular);
     report.row(
         "Voting window",
         &format!(
@@ -80,9 +88,38 @@ pub struct StationSnapshot {
     pub turnout: Turnout,
     pub test_ballots: u64,
     pub chain: ChainReport,
-    /// The station's public-key fingerprint (every station has a key).
-    pub key_fingerprint: String,
+    /// The station's id (from its setup).
+    pub station_id: String,
+    /// The station's Ed25519 signing key (every station has one).
+    pub public_key: [u8; 32],
+    /// The station's closing key (X25519), once made (`closing-key init`).
+    pub closing_public_key: Option<[u8; 32]>,
     pub printed_at: DateTime<Utc>,
+}
+
+/// The QR payload of the zero report's keys, read by the office into its
+/// trusted-keys file:
+/// `VKK2:<station id>:<signing public key, 64 hex>:<closing public key, 64 hex>`.
+pub fn station_keys_payload(
+    station_id: &str,
+    public_key: &[u8; 32],
+    closing_public_key: &[u8; 32],
+) -> String {
+    format!(
+        "VKK2:{station_id}:{}:{}",
+        hex::encode(public_key),
+        hex::encode(closing_public_key)
+    )
+}
+
+/// What identifies an exported result file, printed on the results report
+/// when the station has exported one (the exporter computes both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultIdentity {
+    /// The Merkle root over the file's receipts (its header's `receipts.merkle_root`).
+    pub merkle_root: [u8; 32],
+    /// SHA-256 of the whole file's bytes.
+    pub file_sha256: [u8; 32],
 }
 
 impl StationSnapshot {
@@ -93,10 +130,10 @@ impl StationSnapshot {
         let short = def.hash().short();
         let lower = name.to_lowercase();
         Report::new(
-            format!("{name} · {title} · station {}", def.station_id),
+            format!("{name} · {title} · station {}", self.station_id),
             format!(
                 "votekiosk {lower} · station {} · definition {short}",
-                def.station_id
+                self.station_id
             ),
         )
     }
@@ -107,7 +144,20 @@ impl StationSnapshot {
         report.heading("Election");
         election_rows(report, def);
         report.heading("Station");
-        report.row("Signing key", &self.key_fingerprint, Face::Mono);
+        report.row("Station", &self.station_id, Face::Regular);
+        report.row(
+            "Signing key",
+            &KeyFingerprint::of(&self.public_key).grouped(),
+            Face::Mono,
+        );
+        report.row(
+            "Closing key",
+            &self
+                .closing_public_key
+                .map(|k| KeyFingerprint::of(&k).grouped())
+                .unwrap_or_else(|| "no closing key yet".into()),
+            Face::Mono,
+        );
         report.row("Mode", self.mode.as_str(), Face::Bold);
         let stamp_or = |t: &Option<String>, none: &str| {
             t.as_deref()
@@ -125,6 +175,50 @@ impl StationSnapshot {
             Face::Regular,
         );
         report.row("Printed at", &local_time(def, self.printed_at), Face::Regular);
+    }
+
+    /// The zero report's "Station keys" section: both public keys in full
+    /// and one QR code with both, for the office's trusted-keys file.
+    fn keys_section(&self, report: &mut Report) -> Result<()> {
+        report.heading("Station keys (for the election office)");
+        report.paragraph(
+            Face::Regular,
+            9.0,
+            "The office adds these keys to its trusted-keys file (votekiosk office trust add). \
+             A result is trusted only if it is signed by the signing key below; \
+             each receipt prints that key's fingerprint.",
+        );
+        report.row("Signing key (Ed25519)", &hex::encode(self.public_key), Face::Mono);
+        report.row(
+            "Signing key fingerprint",
+            &KeyFingerprint::of(&self.public_key).grouped(),
+            Face::Mono,
+        );
+        match &self.closing_public_key {
+            Some(closing) => {
+                report.row("Closing key (X25519)", &hex::encode(closing), Face::Mono);
+                report.row(
+                    "Closing key fingerprint",
+                    &KeyFingerprint::of(closing).grouped(),
+                    Face::Mono,
+                );
+                let payload = station_keys_payload(&self.station_id, &self.public_key, closing);
+                report.qr(
+                    &payload,
+                    "Both keys, with the station id, for votekiosk office trust add.",
+                )?;
+            }
+            None => {
+                report.row("Closing key (X25519)", "no closing key yet", Face::Regular);
+                report.paragraph(
+                    Face::Bold,
+                    9.0,
+                    "No closing key yet: make it (closing-key init) and print this report again. \
+                     The office needs both keys.",
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The "Audit log" section and the signature blocks that end a report.
@@ -180,6 +274,7 @@ impl ZeroReport {
         report.figure("Official ballots in the station", &ballots.to_string());
         report.row("Test ballots", &s.test_ballots.to_string(), Face::Regular);
         codes_row(&mut report, &s.turnout);
+        s.keys_section(&mut report)?;
         s.tail(
             &mut report,
             "We checked that this station holds no official ballot before voting starts, and that the definition hash above matches the one published for this election.",
@@ -194,6 +289,8 @@ impl ZeroReport {
 pub struct ResultsReport {
     pub result: ElectionResult,
     pub station: StationSnapshot,
+    /// The exported result file's Merkle root and SHA-256, once exported.
+    pub identity: Option<ResultIdentity>,
 }
 
 impl ResultsReport {
@@ -241,6 +338,24 @@ impl ResultsReport {
 
         for contest in &r.contests {
             contests::contest_section(&mut report, def, contest);
+        }
+
+        report.heading("Result file");
+        match &self.identity {
+            Some(id) => {
+                report.row("Merkle root of receipts", &hex::encode(id.merkle_root), Face::Mono);
+                report.row("File SHA-256", &hex::encode(id.file_sha256), Face::Mono);
+                report.paragraph(
+                    Face::Regular,
+                    9.0,
+                    "A published result file must have this SHA-256, and its verify.html must show this Merkle root.",
+                );
+            }
+            None => report.row(
+                "Result file",
+                "not exported yet: print this report again after the export to record its Merkle root and SHA-256",
+                Face::Regular,
+            ),
         }
 
         s.tail(

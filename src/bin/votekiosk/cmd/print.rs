@@ -105,7 +105,8 @@ pub fn run(ctx: &Ctx, command: &PrintCommand) -> Result<Outcome> {
                 None => def.default_language().clone(),
                 Some(code) => def.require_language(code)?.clone(),
             };
-            let sample = print::sample_receipt(def, &mut rand::rngs::OsRng);
+            let key = votekiosk::receipt::KeyFingerprint::of(&station.public_key()?);
+            let sample = print::sample_receipt(def, &def.station_id, key, &mut rand::rngs::OsRng);
             let pdf = print::receipt_slip(def, &lang, &sample, SlipKind::Sample)?;
             let document = Document::SampleReceipt;
             (document, None, deliver(&station, target, document, &pdf)?)
