@@ -265,7 +265,7 @@ pub fn write_files(out: &Path, text: &str) -> Result<WrittenExport> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let html_path = dir.join("verify.html");
-    std::fs::write(&html_path, html::verify_page(&file)).map_err(|e| Error::io(&html_path, e))?;
+    std::fs::write(&html_path, html::verify_page_v1(&file)).map_err(|e| Error::io(&html_path, e))?;
     Ok(WrittenExport {
         result: out.to_path_buf(),
         verify_html: html_path,

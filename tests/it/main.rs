@@ -1,5 +1,7 @@
 //! Integration tests of the station core, read like an election day.
 //! No window, no network: the real SQLCipher file in a temporary folder.
+//! (One exception: `verify_page` drives a headless WebKit page through its
+//! WebDriver on loopback.)
 //!
 //! Index:
 //! - `election_day`: the whole day through the facade, all four contest kinds.
@@ -21,6 +23,7 @@
 //! - `readme`:       the README's command-line walk-through, run as written.
 //! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
+//! - `verify_page`:  verify.html in a real WebKit (WebKitWebDriver + MiniBrowser on Xvfb): RFC 8032, forged results refused.
 
 mod support;
 
@@ -43,3 +46,4 @@ mod readme;
 mod secrecy;
 mod tabulation;
 mod tamper;
+mod verify_page;

@@ -512,6 +512,59 @@ fn zero_report_shows_the_definition_hash_zero_ballots_and_the_chain_head() {
     assert!(render(&pdf, 100).iter().all(|p| decode(p).is_empty()));
 }
 
+/// The office reads both station keys off the zero report: the QR holds the
+/// station id and both public keys, and the text shows them in full and as
+/// fingerprints. Without a closing key the report says so and has no QR.
+#[test]
+fn the_zero_report_prints_both_station_keys_in_full_and_in_one_qr() {
+    let mut f = Fixture::seeded(4);
+    f.open();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut report = f
+        .station
+        .zero_report(crate::support::election_noon())
+        .expect("gather");
+    let signing = f.station.public_key().expect("key");
+    let signing_fp = receipt::KeyFingerprint::of(&signing);
+
+    report.station.closing_public_key = None;
+    let pdf = write(dir.path(), "no-closing.pdf", &report.to_pdf().expect("pdf"));
+    let text = squash(&text_of(&pdf));
+    assert!(
+        text.contains(&hex::encode(signing)),
+        "signing key in full: {text}"
+    );
+    assert!(text.contains(&signing_fp.grouped()), "its fingerprint");
+    assert!(text.contains("no closing key yet"), "{text}");
+    assert!(
+        render(&pdf, 150).iter().all(|p| decode(p).is_empty()),
+        "no QR without both keys"
+    );
+
+    let closing = [0x5a; 32];
+    report.station.closing_public_key = Some(closing);
+    let pdf = write(dir.path(), "zero.pdf", &report.to_pdf().expect("pdf"));
+    let text = squash(&text_of(&pdf));
+    assert!(
+        text.contains(&hex::encode(signing)),
+        "signing key in full: {text}"
+    );
+    assert!(text.contains(&hex::encode(closing)), "closing key in full");
+    assert!(text.contains(&receipt::KeyFingerprint::of(&closing).grouped()));
+    assert!(!text.contains("no closing key yet"));
+    let qrs: Vec<String> = render(&pdf, 150).iter().flat_map(|p| decode(p)).collect();
+    let expected = format!(
+        "VKK2:RIVERSIDE-01:{}:{}",
+        hex::encode(signing),
+        hex::encode(closing)
+    );
+    assert_eq!(qrs, vec![expected.clone()], "one QR with both keys");
+    assert_eq!(
+        votekiosk::print::station_keys_payload("RIVERSIDE-01", &signing, &closing),
+        expected
+    );
+}
+
 #[test]
 fn a_zero_report_with_ballots_says_it_is_not_zero() {
     let mut f = Fixture::seeded(4);
@@ -623,6 +676,32 @@ fn results_report_shows_counts_rounds_and_the_definition_hash() {
     }
     assert!(!text.contains("PROVISIONAL") && !text.contains("TEST BALLOTS"));
     assert!(text.contains("Official 1") && text.contains("Official 2"));
+    assert!(text.contains("Result file not exported yet"), "{text}");
+}
+
+/// Once exported, the results report records what identifies the file:
+/// the Merkle root verify.html shows and the SHA-256 of the file's bytes.
+#[test]
+fn the_results_report_prints_the_result_files_merkle_root_and_sha256() {
+    let f = closed_election();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut report = f
+        .station
+        .results_report(crate::support::election_noon())
+        .expect("gather");
+    let identity = votekiosk::print::ResultIdentity {
+        merkle_root: [0xe4; 32],
+        file_sha256: [0x3c; 32],
+    };
+    report.identity = Some(identity);
+    let pdf = write(dir.path(), "results.pdf", &report.to_pdf().expect("pdf"));
+    let text = squash(&text_of(&pdf));
+    assert!(
+        text.contains(&format!("Merkle root of receipts {}", hex::encode([0xe4; 32]))),
+        "{text}"
+    );
+    assert!(text.contains(&format!("File SHA-256 {}", hex::encode([0x3c; 32]))));
+    assert!(!text.contains("not exported yet"));
 }
 
 #[test]
