@@ -269,7 +269,9 @@
     } else {
       var station = office ? grouped(await fingerprint(subtle, header.station.public_key)) : signer;
       if (receipt.key) {
-        if (grouped(receipt.key) !== station) return stop('key-mismatch', messages.concat([['bad', 'key_differs', { fp: station }]]));
+        if (grouped(receipt.key) !== station) {
+          return stop('key-mismatch', messages.concat([['bad', 'key_differs', { fp: station, receipt: grouped(receipt.key) }]]));
+        }
         messages.push(['good', 'key_matches', { fp: station }]);
       } else {
         messages.push(['ask', 'key_compare', { fp: station }]);

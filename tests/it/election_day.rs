@@ -122,9 +122,17 @@ fn a_whole_election_day() {
             .expect("code accepted at the start screen");
         let r = fx.station.cast_ballot(code, ballot, &key()).expect("cast");
         assert!(!r.test);
-        assert!(r
-            .payload
-            .starts_with(&format!("VK1:{}:", fx.station.definition().hash().short())));
+        let station_key = votekiosk::receipt::KeyFingerprint::of(&fx.station.public_key().expect("key"));
+        assert_eq!(
+            r.payload,
+            format!(
+                "VK2:{}:{}:{}",
+                &fx.station.definition().hash().to_hex()[..32],
+                station_key.to_hex(),
+                r.receipt
+            ),
+            "the receipt names the election and the station's key"
+        );
         receipts.push(r);
     }
     let w = fx.worker();

@@ -414,6 +414,20 @@ impl Browser {
         )
     }
 
+    /// Saves what the page shows as `target/verify-page-shots/<name>.png`.
+    fn shot(&self, name: &str) {
+        // Two frames, so the picture shows what the page holds now.
+        self.js_async(
+            "await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); return null;",
+        );
+        std::thread::sleep(Duration::from_millis(300));
+        let png = self.call("GET", "/screenshot", None);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/verify-page-shots");
+        std::fs::create_dir_all(&dir).expect("shots dir");
+        let bytes = base64_decode(png.as_str().expect("base64 PNG"));
+        std::fs::write(dir.join(format!("{name}.png")), bytes).expect("write shot");
+    }
+
     /// Types `text` into the receipt box and presses Enter, as a voter
     /// does; returns the answer once the page has one.
     fn check(&self, text: &str) -> Answer {
@@ -533,6 +547,7 @@ fn verify_html_in_webkit() {
         .text
         .contains(&KeyFingerprint::of(&station_public).grouped()));
     assert!(answer.text.contains(&format!("Included: receipt {}", ids[7])));
+    browser.shot("included");
     // A receipt of this kiosk that is not in the result.
     let missing = receipts(2, 1).remove(0);
     let answer = browser.check(&vk2(&station_public, &missing));
@@ -598,6 +613,7 @@ fn verify_html_in_webkit() {
             .any(|s| s.starts_with("bad|") && s.ends_with(RED)),
         "the mismatch is red: {answer:?}"
     );
+    browser.shot("key-mismatch");
 
     // Attack: S + ℓ (the same point equation, a non-canonical S).
     let mut malleable = SignedFile::result(&station, ids.clone());
@@ -659,6 +675,22 @@ fn verify_html_in_webkit() {
         let expected = if n == 0 { "not-found" } else { "included" };
         assert_eq!(answer.outcome, expected, "{n} receipts: {answer:?}");
     }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == c).expect("base64") as u32;
+        acc = acc << 6 | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
 }
 
 /// `signature` with S replaced by S + ℓ (little-endian addition).
@@ -744,6 +776,7 @@ fn verify_html_is_accessible_in_english_and_spanish() {
     assert_eq!(answer.outcome, "included");
     browser.js("document.querySelector('#languages button[data-lang=es]').click(); return null;");
     let answer = browser.answer();
+    browser.shot("included-es");
     assert!(answer.text.contains("Incluido: el recibo"), "{answer:?}");
     assert!(answer.text.contains("coincide con su recibo"), "{answer:?}");
     let spanish = browser.js(
