@@ -102,7 +102,7 @@ pub enum Error {
     #[error("cannot export: {0}")]
     ExportRefused(String),
 
-    #[error("results are not shown while the polls are open; turnout is")]
+    #[error("results are counted only after the polls close; turnout is shown all day")]
     ResultsHidden,
 
     #[error("invalid input: {0}")]
@@ -135,6 +135,10 @@ pub enum Error {
 
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+
+    // issue 13: def2
+    #[error("invalid station id {0:?}: use 1-64 letters, digits, '.', '_' or '-' (e.g. LAKEVIEW-2-K1)")]
+    BadStationId(String),
 }
 
 impl Error {
@@ -181,6 +185,8 @@ impl Error {
             Error::TooLarge { .. } => "too_large",
             Error::Io { .. } => "io",
             Error::Storage(_) => "storage",
+            // issue 13: def2
+            Error::BadStationId(_) => "bad_station_id",
         }
     }
 

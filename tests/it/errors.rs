@@ -51,6 +51,8 @@ const GOLDEN: &[&str] = &[
     "too_large",
     "io",
     "storage",
+    // issue 13: def2
+    "bad_station_id",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -156,6 +158,8 @@ fn samples() -> Vec<(Error, &'static str)> {
             "io",
         ),
         (Error::Storage(rusqlite::Error::QueryReturnedNoRows), "storage"),
+        // issue 13: def2
+        (Error::BadStationId(s()), "bad_station_id"),
     ]
 }
 
