@@ -36,8 +36,6 @@ pub struct CastReceipt {
     /// The QR payload for the slip.
     pub payload: String,
     pub test: bool,
-    /// The station that recorded the ballot (printed on the slip).
-    pub station_id: String,
     /// The fingerprint of that station's signing key (printed on the slip,
     /// and carried by the payload).
     pub station_key: KeyFingerprint,

@@ -31,11 +31,10 @@ pub const RECEIPT_QR_MM: f32 = 34.0;
 const MARGIN: f32 = 5.0;
 const MIN_MODULE_MM: f32 = 0.5;
 
-/// A receipt for no ballot of station `station_id` (whose signing key has
-/// fingerprint `station_key`), for `SlipKind::Sample` slips.
+/// A receipt for no ballot of the station whose signing key has fingerprint
+/// `station_key`, for `SlipKind::Sample` slips.
 pub fn sample_receipt(
     definition: &ElectionDefinition,
-    station_id: &str,
     station_key: KeyFingerprint,
     rng: &mut dyn rand::RngCore,
 ) -> CastReceipt {
@@ -49,7 +48,6 @@ pub fn sample_receipt(
         receipt,
         payload,
         test: false,
-        station_id: station_id.to_string(),
         station_key,
     }
 }
@@ -57,6 +55,7 @@ pub fn sample_receipt(
 /// The slip for `receipt`, as PDF bytes.
 pub fn receipt_slip(
     definition: &ElectionDefinition,
+    station_id: &str,
     language: &LangCode,
     receipt: &CastReceipt,
     kind: SlipKind,
@@ -100,7 +99,7 @@ pub fn receipt_slip(
     let date = definition.date.format("%Y-%m-%d").to_string();
     for (label, value, face) in [
         (words.date, date.as_str(), Face::Regular),
-        (words.station, receipt.station_id.as_str(), Face::Regular),
+        (words.station, station_id, Face::Regular),
     ] {
         y += line_height(9.0);
         sheet.text(MARGIN, y - 1.0, Face::Regular, 9.0, Align::Left, label);

@@ -264,7 +264,6 @@ impl Station {
             receipt: receipt_id,
             payload,
             test,
-            station_id: self.definition.station_id.clone(),
             station_key,
         };
         self.last_receipt = Some(cast.clone());

@@ -26,13 +26,11 @@ use votekiosk::receipt::{KeyFingerprint, ReceiptId};
 
 // ---- signed files, as docs/formats.md lays them out -----------------------
 
-/// The fixture office signing key of the brief (label
-/// `votekiosk test fixture: office signing secret`).
-const OFFICE_SEED: &str = "1e82bfdac7828caace4891acfb7be6720fddb5153d4f135963af3192d00e8b08";
-
+/// The fixture office signing key (`support::OFFICE_SIGNING_SECRET`, the
+/// test definition's `office.signing`).
 fn office_key() -> SigningKey {
     let mut seed = [0u8; 32];
-    hex::decode_to_slice(OFFICE_SEED, &mut seed).expect("seed");
+    hex::decode_to_slice(crate::support::OFFICE_SIGNING_SECRET, &mut seed).expect("seed");
     SigningKey::from_bytes(&seed)
 }
 
@@ -40,15 +38,16 @@ fn station_key() -> SigningKey {
     SigningKey::from_bytes(&[0x11; 32])
 }
 
-/// The test election's definition line, with the office signing key in it.
+/// The test election's definition line: its canonical form, whose SHA-256
+/// is the definition hash, naming the fixture office signing key.
 fn definition_line() -> String {
-    let mut def: Value =
-        serde_json::from_slice(include_bytes!("../../examples/demo-election.json")).expect("definition json");
-    if def.get("office").is_none() {
-        def["office"] =
-            json!({"signing": {"public_key": hex::encode(office_key().verifying_key().to_bytes())}});
-    }
-    to_canonical_string(&def)
+    let definition = crate::support::definition();
+    assert_eq!(
+        definition.office.signing.public_key,
+        office_key().verifying_key().to_bytes(),
+        "the fixture office key signs for the test definition"
+    );
+    definition.canonical_json().to_string()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

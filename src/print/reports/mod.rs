@@ -45,8 +45,8 @@ fn local_stamp(definition: &ElectionDefinition, stamp: &str) -> String {
         .unwrap_or_else(|_| stamp.to_string())
 }
 
-/// The common head of both reports: election, definition.
-fn election_rows(report: &mut Report, definition: &ElectionDefinition) {
+/// The common head of both reports: election, station, definition.
+fn election_rows(report: &mut Report, definition: &ElectionDefinition, station_id: &str) {
     let lang = definition.default_language();
     let title = labels::pick(definition, &definition.title, lang);
     report.row("Election", title, Face::Bold);
@@ -55,6 +55,7 @@ fn election_rows(report: &mut Report, definition: &ElectionDefinition) {
         &definition.date.format("%Y-%m-%d").to_string(),
         Face::Regular,
     );
+    report.row("Station", station_id, Face::Regular);
     report.row(
         "Voting window",
         &format!(
@@ -81,6 +82,8 @@ fn chain_rows(report: &mut Report, chain: &ChainReport) {
 #[derive(Debug, Clone)]
 pub struct StationSnapshot {
     pub definition: ElectionDefinition,
+    /// The station's id (given at `Station::create`).
+    pub station_id: String,
     pub mode: Mode,
     pub opened_at: Option<String>,
     pub closed_at: Option<String>,
@@ -88,8 +91,6 @@ pub struct StationSnapshot {
     pub turnout: Turnout,
     pub test_ballots: u64,
     pub chain: ChainReport,
-    /// The station's id (from its setup).
-    pub station_id: String,
     /// The station's Ed25519 signing key (every station has one).
     pub public_key: [u8; 32],
     /// The station's closing key (X25519), once made (`closing-key init`).
@@ -142,9 +143,8 @@ impl StationSnapshot {
     fn head(&self, report: &mut Report) {
         let def = &self.definition;
         report.heading("Election");
-        election_rows(report, def);
+        election_rows(report, def, &self.station_id);
         report.heading("Station");
-        report.row("Station", &self.station_id, Face::Regular);
         report.row(
             "Signing key",
             &KeyFingerprint::of(&self.public_key).grouped(),

@@ -106,8 +106,8 @@ pub fn run(ctx: &Ctx, command: &PrintCommand) -> Result<Outcome> {
                 Some(code) => def.require_language(code)?.clone(),
             };
             let key = votekiosk::receipt::KeyFingerprint::of(&station.public_key()?);
-            let sample = print::sample_receipt(def, &def.station_id, key, &mut rand::rngs::OsRng);
-            let pdf = print::receipt_slip(def, &lang, &sample, SlipKind::Sample)?;
+            let sample = print::sample_receipt(def, key, &mut rand::rngs::OsRng);
+            let pdf = print::receipt_slip(def, station.station_id(), &lang, &sample, SlipKind::Sample)?;
             let document = Document::SampleReceipt;
             (document, None, deliver(&station, target, document, &pdf)?)
         }
@@ -180,7 +180,7 @@ fn codes(
     } else {
         CodeSlipLayout::A4
     };
-    let pdf = print::code_slips(station.definition(), &batch, layout);
+    let pdf = print::code_slips(station.definition(), station.station_id(), &batch, layout);
     drop(spinner);
     let pdf = pdf?;
     let document = Document::VoterCodes;
