@@ -290,6 +290,16 @@ mod tests {
     }
 
     #[test]
+    fn the_fingerprint_is_the_one_signed_files_and_reports_show() {
+        for key in [[0u8; 32], [7; 32], [0xff; 32]] {
+            assert_eq!(
+                KeyFingerprint::of(&key).grouped(),
+                crate::signed::fingerprint(&key)
+            );
+        }
+    }
+
+    #[test]
     fn rejects_malformed() {
         let hex32 = "ab".repeat(16);
         for bad in [

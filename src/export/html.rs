@@ -145,8 +145,8 @@ const STYLE: &str = include_str!("../../assets/verify/page.css");
 const STRINGS: &str = include_str!("../../assets/verify/strings.js");
 const SCRIPT: &str = include_str!("../../assets/verify/verify.js");
 
-/// The longest header line a page embeds (a result's count of many contests).
-pub const MAX_HEADER_LINE: usize = 4 << 20;
+/// The longest header line a page embeds: what the verifier reads.
+pub const MAX_HEADER_LINE: usize = crate::signed::MAX_HEADER_LINE;
 /// The longest signature line.
 const MAX_SIGNATURE_LINE: usize = 1024;
 /// The longest definition line.

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256, Sha512};
 use votekiosk::canonical::to_canonical_string;
 use votekiosk::export::{html, merkle};
 use votekiosk::receipt::{KeyFingerprint, ReceiptId};
+use votekiosk::signed;
 
 // ---- signed files, as docs/formats.md lays them out -----------------------
 
@@ -54,9 +55,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The message a v2 signature covers.
+/// The message a v2 signature covers (`signed::message`, the verifier's).
 fn message(header: &str) -> Vec<u8> {
-    [b"votekiosk-signature/2\0".as_slice(), header.as_bytes()].concat()
+    let m = signed::message(header.as_bytes());
+    assert_eq!(
+        m,
+        [b"votekiosk-signature/2\0".as_slice(), header.as_bytes()].concat()
+    );
+    m
 }
 
 fn signature_line(public_key: &[u8; 32], value: &[u8; 64]) -> String {
@@ -157,17 +163,26 @@ impl SignedFile {
 
     /// The file's bytes.
     fn bytes(&self) -> Vec<u8> {
-        let header = to_canonical_string(&self.header);
+        let header = String::from_utf8(signed::line(&self.header)).expect("utf-8");
+        let header = header.trim_end_matches('\n').to_string();
         let signature = match (&self.signer, &self.signature) {
             (_, Some((public, value))) => {
                 let public: [u8; 32] = public.as_slice().try_into().expect("32 bytes");
                 let value: [u8; 64] = value.as_slice().try_into().expect("64 bytes");
                 signature_line(&public, &value)
             }
-            (Some(key), None) => signature_line(
-                &key.verifying_key().to_bytes(),
-                &key.sign(&message(&header)).to_bytes(),
-            ),
+            (Some(key), None) => {
+                // The writer's own signature line (crate::signed), which the
+                // command-line verifier accepts.
+                let value = signed::sign(key, header.as_bytes());
+                let public = key.verifying_key().to_bytes();
+                assert_eq!(
+                    signed::verify(header.as_bytes(), &value, Some(&public)).expect("signed"),
+                    public
+                );
+                let line = String::from_utf8(signed::line(&value)).expect("utf-8");
+                line.trim_end_matches('\n').to_string()
+            }
             (None, None) => panic!("a file needs a signer or a signature"),
         };
         let mut out = format!("{header}\n{signature}\n{}\n", definition_line());
