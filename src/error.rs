@@ -102,7 +102,7 @@ pub enum Error {
     #[error("cannot export: {0}")]
     ExportRefused(String),
 
-    #[error("results are not shown while the polls are open; turnout is")]
+    #[error("results are counted only after the polls close; turnout is shown all day")]
     ResultsHidden,
 
     #[error("invalid input: {0}")]
@@ -172,6 +172,9 @@ pub enum Error {
 
     #[error("trusted-keys file: {0}")]
     TrustedKeysRefused(String),
+    // issue 13: def2
+    #[error("invalid station id {0:?}: use 1-64 letters, digits, '.', '_' or '-' (e.g. LAKEVIEW-2-K1)")]
+    BadStationId(String),
 }
 
 impl Error {
@@ -231,6 +234,8 @@ impl Error {
             Error::WeakPin { .. } => "weak_pin",
             Error::SlipMalformed(_) => "slip_malformed",
             Error::TrustedKeysRefused(_) => "trusted_keys_refused",
+            // issue 13: def2
+            Error::BadStationId(_) => "bad_station_id",
         }
     }
 

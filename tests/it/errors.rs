@@ -64,6 +64,8 @@ const GOLDEN: &[&str] = &[
     "weak_pin",
     "slip_malformed",
     "trusted_keys_refused",
+    // issue 13: def2
+    "bad_station_id",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -188,6 +190,8 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::WeakPin { min: 8 }, "weak_pin"),
         (Error::SlipMalformed(s()), "slip_malformed"),
         (Error::TrustedKeysRefused(s()), "trusted_keys_refused"),
+        // issue 13: def2
+        (Error::BadStationId(s()), "bad_station_id"),
     ]
 }
 
