@@ -12,6 +12,7 @@
 //! can be split with Feldman-verified shares (`crypto::shares`).
 
 pub mod ceremony;
+pub mod office;
 pub mod secret_key;
 pub mod share;
 pub mod slip;

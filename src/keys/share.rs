@@ -267,16 +267,14 @@ impl ShareFile {
     }
 }
 
-/// Rebuilds an office secret from unlocked shares: all of one purpose,
-/// one public key, one generation and one set of commitments (so one
-/// ceremony), at least K of them; with a ceremony record, not of a
-/// generation it made void. The result must make the files' public key.
-pub fn rebuild(
-    unlocked: &[(ShareInfo, Share)],
-    ceremony: Option<&super::CeremonyRecord>,
-) -> Result<Zeroizing<[u8; 32]>> {
-    let (first, _) = unlocked.first().ok_or(Error::TooFewShares { have: 0, need: 2 })?;
-    for (info, _) in unlocked {
+/// Whether share files belong together, before any passphrase is asked:
+/// one purpose, one public key, one generation, one set of commitments.
+pub fn check_together<'a>(infos: impl IntoIterator<Item = &'a ShareInfo>) -> Result<()> {
+    let mut infos = infos.into_iter();
+    let Some(first) = infos.next() else {
+        return Ok(());
+    };
+    for info in infos {
         if info.purpose != first.purpose {
             return Err(Error::KeyMismatch(format!(
                 "share {} is an {} share, share {} an {} share",
@@ -310,6 +308,19 @@ pub fn rebuild(
             )));
         }
     }
+    Ok(())
+}
+
+/// Rebuilds an office secret from unlocked shares: all of one purpose,
+/// one public key, one generation and one set of commitments (so one
+/// ceremony), at least K of them; with a ceremony record, not of a
+/// generation it made void. The result must make the files' public key.
+pub fn rebuild(
+    unlocked: &[(ShareInfo, Share)],
+    ceremony: Option<&super::CeremonyRecord>,
+) -> Result<Zeroizing<[u8; 32]>> {
+    let (first, _) = unlocked.first().ok_or(Error::TooFewShares { have: 0, need: 2 })?;
+    check_together(unlocked.iter().map(|(info, _)| info))?;
     if let Some(record) = ceremony {
         let expected = record.key(first.purpose);
         if expected.public_key != first.public_key {
