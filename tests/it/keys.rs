@@ -50,9 +50,12 @@ fn passphrases() -> Vec<Zeroizing<String>> {
         .collect()
 }
 
+/// A ceremony's record and its files, `(name, bytes)`.
+type Made = (CeremonyRecord, Vec<(String, Vec<u8>)>);
+
 /// One 2-of-3 ceremony on the fixture office keys (support.rs), made once.
-fn ceremony() -> &'static (CeremonyRecord, Vec<(String, Vec<u8>)>) {
-    static CEREMONY: OnceLock<(CeremonyRecord, Vec<(String, Vec<u8>)>)> = OnceLock::new();
+fn ceremony() -> &'static Made {
+    static CEREMONY: OnceLock<Made> = OnceLock::new();
     CEREMONY.get_or_init(|| {
         let labels = labels();
         let passphrases = passphrases();
