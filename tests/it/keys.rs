@@ -677,3 +677,76 @@ fn office_keygen_writes_the_ceremony_and_refuses_bad_parameters_writing_nothing(
     assert_eq!(refused(&again), "file_exists");
     assert_eq!(snapshot(&out), before);
 }
+
+/// The vectors of docs/formats.md sections 11 and 12, computed here and
+/// found in the document.
+#[test]
+fn the_key_vectors_of_formats_md_are_reproduced() {
+    use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT as B;
+    use curve25519_dalek::Scalar;
+    const DOC: &str = include_str!("../../docs/formats.md");
+    let found =
+        |what: &str, value: &str| assert!(DOC.contains(value), "{what} {value} is not in docs/formats.md");
+
+    // 12.2: f(x) = s + a_1·x with the fixture secrets.
+    let scalar =
+        |h: &str| Option::<Scalar>::from(Scalar::from_canonical_bytes(*secret(h))).expect("canonical");
+    let s0 = scalar(support::OFFICE_ENCRYPTION_SECRET);
+    let a1 = scalar(support::OFFICE_SIGNING_SECRET);
+    let commitments = shares::Commitments(vec![
+        (B * s0).compress().to_bytes(),
+        (B * a1).compress().to_bytes(),
+    ]);
+    found("C_0", &hex::encode(commitments.0[0]));
+    found("C_1", &hex::encode(commitments.0[1]));
+    found("digest", &hex::encode(commitments.digest()));
+    let mut all = Vec::new();
+    for i in 1..=3u8 {
+        let y = s0 + a1 * Scalar::from(i as u64);
+        found("y_i", &hex::encode(y.to_bytes()));
+        let share = Share {
+            index: i,
+            value: Zeroizing::new(y.to_bytes()),
+        };
+        shares::check(&share, &commitments).expect("the vector's shares check");
+        all.push(share);
+    }
+    assert_eq!(
+        *shares::combine(&all[1..], &commitments).expect("combine"),
+        *secret(support::OFFICE_ENCRYPTION_SECRET)
+    );
+
+    // 12.7: a slip.
+    let demo = SigningKey::from_bytes(&votekiosk::crypto::seal::label_secret(
+        "votekiosk/2 published test signing key: it signs demo files only",
+    ));
+    let header = SlipHeader {
+        index: 1,
+        threshold: 2,
+        count: 3,
+        generation: 1,
+        station: station_tag(&demo.verifying_key().to_bytes()),
+    };
+    found("station tag", &hex::encode(header.station));
+    let key = votekiosk::keys::slip::slip_key(&[0x11; 32], "12345678", &[0x22; 16], 1).expect("slip key");
+    found("slip key", &hex::encode(*key));
+    let slip = Slip::seal_with_salt(header, &all[0], &[0x11; 32], "12345678", [0x22; 16]).expect("slip");
+    found("payload", &slip.payload());
+    let opened = Slip::parse(&slip.payload())
+        .expect("parse")
+        .open(&[0x11; 32], "12345678")
+        .expect("open");
+    assert_eq!(*opened.value, *all[0].value);
+
+    // 11: a signed header.
+    let header_line = votekiosk::signed::line(&serde_json::json!({"format": "votekiosk-example/2", "n": 1}));
+    found("header", String::from_utf8_lossy(&header_line).trim_end());
+    found("M", &hex::encode(votekiosk::signed::message(&header_line)));
+    let signature = votekiosk::signed::sign(&demo, &header_line);
+    found(
+        "signature line",
+        &votekiosk::canonical::to_canonical_string(&signature),
+    );
+    votekiosk::signed::verify(&header_line, &signature, Some(&demo.verifying_key().to_bytes()))
+        .expect("verifies");
+}
