@@ -11,6 +11,7 @@ mod demo;
 mod export;
 mod init;
 mod merge;
+mod office_keys;
 mod official;
 mod polls;
 mod print;
@@ -126,5 +127,6 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             with_passphrase,
         } => verify::run(&ctx, file, public_key.as_deref(), *with_passphrase),
         Command::Merge { inputs, out } => merge::run(&ctx, inputs, out),
+        Command::Office { command } => office_keys::run(&ctx, command),
     }
 }
