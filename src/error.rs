@@ -102,7 +102,7 @@ pub enum Error {
     #[error("cannot export: {0}")]
     ExportRefused(String),
 
-    #[error("results are not shown while the polls are open; turnout is")]
+    #[error("results are counted only after the polls close; turnout is shown all day")]
     ResultsHidden,
 
     #[error("invalid input: {0}")]
@@ -200,6 +200,9 @@ pub enum Error {
 
     #[error("the ballots have not been counted yet: after the polls close, poll workers present their slips to count (votekiosk count)")]
     CountFirst,
+    // issue 13: def2
+    #[error("invalid station id {0:?}: use 1-64 letters, digits, '.', '_' or '-' (e.g. LAKEVIEW-2-K1)")]
+    BadStationId(String),
 }
 
 impl Error {
@@ -270,6 +273,8 @@ impl Error {
             Error::SlipMismatch(_) => "slip_mismatch",
             Error::NotEnoughSlips { .. } => "not_enough_slips",
             Error::CountFirst => "count_first",
+            // issue 13: def2
+            Error::BadStationId(_) => "bad_station_id",
         }
     }
 

@@ -123,12 +123,12 @@ fn slip_list(indices: &[u8]) -> String {
 impl Station {
     /// The station id bound into every sealed record and printed on slips.
     pub(super) fn seal_station_id(&self) -> String {
-        self.definition.station_id.clone()
+        self.station_id.clone()
     }
 
     /// The office encryption key every official ballot is also sealed to.
     pub(super) fn office_public_key(&self) -> [u8; 32] {
-        crate::crypto::seal::TEST_PUBLIC_KEY
+        self.definition.office.encryption.public_key
     }
 
     /// Where this station's records are sealed (test or official).

@@ -32,7 +32,7 @@ impl Station {
         let row = election::load(conn)?;
         Ok(Status {
             mode: row.mode,
-            station_id: self.definition.station_id.clone(),
+            station_id: self.station_id.clone(),
             definition_hash: self.definition.hash(),
             opened_at: row.opened_at,
             closed_at: row.closed_at,
@@ -79,6 +79,7 @@ impl Station {
         let contests = tabulate(&self.definition, &ballots);
         Ok(ElectionResult::new(
             &self.definition,
+            &self.station_id,
             mode.as_str(),
             test,
             self.turnout(test)?,
@@ -97,6 +98,7 @@ impl Station {
         let row = election::load(self.store.conn())?;
         Ok(StationSnapshot {
             definition: self.definition.clone(),
+            station_id: self.station_id.clone(),
             mode: row.mode,
             opened_at: row.opened_at,
             closed_at: row.closed_at,

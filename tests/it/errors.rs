@@ -74,6 +74,8 @@ const GOLDEN: &[&str] = &[
     "slip_mismatch",
     "not_enough_slips",
     "count_first",
+    // issue 13: def2
+    "bad_station_id",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -217,6 +219,8 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::SlipMismatch(s()), "slip_mismatch"),
         (Error::NotEnoughSlips { needed: 2, given: 1 }, "not_enough_slips"),
         (Error::CountFirst, "count_first"),
+        // issue 13: def2
+        (Error::BadStationId(s()), "bad_station_id"),
     ]
 }
 
