@@ -310,7 +310,7 @@ impl Station {
             Mode::Test => self
                 .unseal_all(true, &SealKeyPair::test())
                 .map(|r| (r, Vec::new())),
-            Mode::Closed => self.unlock_closing_key(slips).and_then(|(pair, used)| {
+            Mode::Closed => self.unlock_closing_key(&by.username, slips).and_then(|(pair, used)| {
                 let records = self.unseal_all(false, &pair)?;
                 Ok((records, used))
             }),
@@ -351,7 +351,8 @@ impl Station {
     }
 
     /// The unsealed records of the last count, if the station counted
-    /// since it was opened (official after close, or test).
+    /// since it was opened (official after close, or test), in the order
+    /// of `sealed_records` (the sealed blobs sorted by their bytes).
     pub fn counted(&self) -> Option<&[UnsealedBallot]> {
         self.counted.as_ref().map(|c| c.records.as_slice())
     }
@@ -380,7 +381,7 @@ impl Station {
     /// be of this station and generation, each PIN right (a wrong one is
     /// recorded towards the lockout), each share match the commitments,
     /// and the key match the stored public key.
-    fn unlock_closing_key(&mut self, slips: &[SlipUnlock]) -> Result<(SealKeyPair, Vec<u8>)> {
+    fn unlock_closing_key(&mut self, actor: &str, slips: &[SlipUnlock]) -> Result<(SealKeyPair, Vec<u8>)> {
         let row = closing_store::closing_key(self.store.conn())?.ok_or(Error::NoClosingKey)?;
         let now = self.now();
         if let Some(until) = row
@@ -392,7 +393,7 @@ impl Station {
             if now < until {
                 let left = ((until - now).num_milliseconds() + 999) / 1000;
                 self.audit(
-                    "-",
+                    actor,
                     AuditEvent::Refused,
                     &format!("count refused: counting locked for {left} more seconds"),
                 )?;
@@ -441,7 +442,7 @@ impl Station {
             let pepper = Zeroizing::new(pepper);
             let value = match slip.open(&unlock.pin, &pepper) {
                 Ok(v) => v,
-                Err(Error::WrongPin { index }) => return Err(self.wrong_pin(&row, index, now)),
+                Err(Error::WrongPin { index }) => return Err(self.wrong_pin(actor, &row, index, now)),
                 Err(e) => return Err(e),
             };
             let share = Share {
@@ -465,13 +466,13 @@ impl Station {
     /// Records a wrong PIN (audited by slip index, never the PIN) towards
     /// the lockout: five in a row lock counting for 30 s, doubling with
     /// each further failure, as for logins.
-    fn wrong_pin(&mut self, row: &ClosingKeyRow, index: u8, now: DateTime<Utc>) -> Error {
+    fn wrong_pin(&mut self, actor: &str, row: &ClosingKeyRow, index: u8, now: DateTime<Utc>) -> Error {
         let failed = row.failed_pins + 1;
         let lock = (failed >= LOGIN_LOCKOUT_AFTER).then(|| {
             let secs = LOGIN_LOCKOUT_BASE_SECS << (failed - LOGIN_LOCKOUT_AFTER).min(10);
             (secs, stamp(now + Duration::seconds(secs)))
         });
-        let recorded = self.audited_write("-", AuditEvent::Refused, |tx, _| {
+        let recorded = self.audited_write(actor, AuditEvent::Refused, |tx, _| {
             closing_store::record_pin_failures(tx, failed, lock.as_ref().map(|l| l.1.as_str()))?;
             let detail = match &lock {
                 Some((secs, _)) => {

@@ -66,7 +66,11 @@ impl Station {
             election::record_opened(tx, at)?;
             election::record_code_streak(tx, 0, false)?;
             Ok(format!("; zero official ballots; deleted {test_ballots} test ballots and {test_codes} test codes"))
-        })
+        })?;
+        // The test ballots a test count unsealed are gone from the file:
+        // gone from memory too.
+        self.counted = None;
+        Ok(())
     }
 
     pub fn pause_polls(&mut self, by: &Official) -> Result<()> {
