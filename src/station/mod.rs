@@ -17,7 +17,6 @@ mod lifecycle;
 mod officials;
 mod records;
 mod settings;
-mod slip;
 mod types;
 mod voting;
 
@@ -40,11 +39,11 @@ use crate::store::audit::append_audit;
 use crate::store::{election, officials as official_store, FileKey, Store};
 
 pub use crate::codes::IssuedBatch;
+pub use crate::keys::slip::MIN_PIN_DIGITS;
 pub use crate::model::{Mode, Role};
 pub use crate::receipt::CastReceipt;
 pub use closing::{ClosingKeyInfo, CountSummary, ShareSlip, SlipUnlock, MAX_SLIPS};
 pub use settings::IDLE_TIMEOUT_RANGE;
-pub use slip::MIN_PIN_DIGITS;
 pub use types::{KioskSettings, Official, Options, ReceiptStatus, Status};
 
 /// Invalid codes in a row that lock voting.
