@@ -427,7 +427,7 @@ pub enum PrintCommand {
         #[command(flatten)]
         target: PrintTarget,
     },
-    /// The polls-closed results report (after close; test ballots in test mode).
+    /// The results report of the test ballots in test mode (after close: `count --report`).
     ResultsReport {
         #[command(flatten)]
         target: PrintTarget,
