@@ -195,7 +195,7 @@ impl Checks<'_> {
     fn commitment(&mut self, path: &str, value: &str) -> Option<[u8; 32]> {
         let bytes = self.hex32(path, value)?;
         let point = CompressedRistretto(bytes).decompress();
-        if point.map_or(true, |p| p.is_identity()) {
+        if point.is_none_or(|p| p.is_identity()) {
             self.fail(
                 path,
                 "is not a ristretto255 commitment (C_0 from the key ceremony)",
