@@ -503,8 +503,25 @@ fn zero_report_shows_the_definition_hash_zero_ballots_and_the_chain_head() {
     );
     assert!(text.contains("Official 1") && text.contains("Official 2"));
     assert!(!text.contains("WARNING"));
-    // No QR on a report.
-    assert!(render(&pdf, 100).iter().all(|p| decode(p).is_empty()));
+    // One QR: the station's two keys, for the office.
+    let closing = f
+        .station
+        .closing_key()
+        .expect("closing key")
+        .expect("the polls opened with a closing key");
+    let qrs: Vec<String> = render(&pdf, 150).iter().flat_map(|p| decode(p)).collect();
+    assert_eq!(
+        qrs,
+        vec![votekiosk::print::station_keys_payload(
+            crate::support::STATION_ID,
+            &f.station.public_key().expect("key"),
+            &closing.public_key
+        )]
+    );
+    assert!(
+        text.contains(&hex::encode(closing.public_key)),
+        "closing key in full"
+    );
 }
 
 /// The office reads both station keys off the zero report: the QR holds the
@@ -622,6 +639,7 @@ fn closed_election() -> Fixture {
     }
     let worker = f.worker();
     f.station.close_polls(&worker).expect("close");
+    f.count();
     f
 }
 

@@ -10,7 +10,7 @@ use crate::secrets::ENV_STATION;
 #[derive(Parser)]
 #[command(name = "votekiosk", version, about = "Run and check an offline polling-station election file.", long_about = None)]
 #[command(
-    after_help = "Secrets and voter codes never go on the command line:\n  election passphrase: prompt, --passphrase-file, or VOTEKIOSK_PASSPHRASE\n  official's password: prompt, or VOTEKIOSK_OFFICIAL_PASSWORD\n  new password (init, official add): prompt, or VOTEKIOSK_NEW_PASSWORD\n  voter code (cast, codes revoke): prompt, standard input, or --code-file\n\nStart with `votekiosk demo` to create a demo election."
+    after_help = "Secrets and voter codes never go on the command line:\n  election passphrase: prompt, --passphrase-file, or VOTEKIOSK_PASSPHRASE\n  official's password: prompt, or VOTEKIOSK_OFFICIAL_PASSWORD\n  new password (init, official add): prompt, or VOTEKIOSK_NEW_PASSWORD\n  voter code (cast, codes revoke): prompt, standard input, or --code-file\n  slip PINs (closing-key init, count): prompt, or one line each on standard input\n\nStart with `votekiosk demo` to create a demo election."
 )]
 pub struct Cli {
     /// The station file (or set VOTEKIOSK_STATION).
@@ -112,7 +112,7 @@ pub enum Command {
     },
     /// Mode and turnout (always visible).
     Status,
-    /// Results of every contest, with IRV rounds (after close, or of the test ballots in test mode).
+    /// Results of every contest, with IRV rounds (test ballots in test mode; after close, use `count`).
     Tally,
     /// Check or show the audit log.
     Audit {
@@ -136,7 +136,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE.json")]
         definition_out: Option<PathBuf>,
     },
-    /// Export the signed result file (after close; `--test` in test mode), with verify.html next to it.
+    /// Export the signed result file of the test ballots (`--test`, in test mode), with verify.html next to it; after close, use `count --export`.
     Export {
         /// The result file to write (never overwritten).
         #[arg(long, value_name = "FILE")]
@@ -158,6 +158,27 @@ pub enum Command {
         #[arg(long)]
         with_passphrase: bool,
     },
+    /// The station's closing key: made at setup, split among poll workers' PIN slips.
+    ClosingKey {
+        #[command(subcommand)]
+        command: ClosingKeyCommand,
+    },
+    /// After the polls close: K poll workers' slips (PINs from a prompt or standard input) unseal and count the ballots; then show, export or print the result.
+    Count {
+        /// A slip's payload (`VKS2:…`, first line of the file), once per slip.
+        #[arg(long = "slip-file", value_name = "FILE")]
+        slip_files: Vec<PathBuf>,
+        /// Also write the signed result file (and verify.html) from this count.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+        /// Also print the results report from this count.
+        #[arg(long)]
+        report: bool,
+        #[command(flatten)]
+        target: PrintTarget,
+        #[command(flatten)]
+        by: OfficialArg,
+    },
     /// Combine several stations' result files into one.
     Merge {
         #[arg(value_name = "FILE", required = true)]
@@ -165,6 +186,129 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// The election office: the key ceremony, trustees' share checks, re-sharing, trusted station keys.
+    Office {
+        #[command(subcommand)]
+        command: OfficeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OfficeCommand {
+    /// The key ceremony: make the office encryption and signing keys, split each K of N among
+    /// the trustees (one passphrase each), write the share files, the results officer's signing
+    /// key file and the signed ceremony record, after a recovery drill in memory.
+    Keygen {
+        /// N, the number of trustees (at least K + 1, at most 32).
+        #[arg(long, value_name = "N")]
+        trustees: u8,
+        /// K, the number of trustees needed to rebuild a key (at least 2).
+        #[arg(long, value_name = "K")]
+        threshold: u8,
+        /// The folder to write into (created if missing; nothing in it is overwritten).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The trustees' labels (names or roles), comma-separated, in share order.
+        #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+        labels: Vec<String>,
+    },
+    /// A trustee's share file.
+    Share {
+        #[command(subcommand)]
+        command: ShareCommand,
+    },
+    /// Replace trustees or change K or N: rebuild both keys from K trustees' share files and
+    /// deal new shares (generation + 1). The public keys and the definition stay the same.
+    Reshare {
+        /// A share file of a current trustee (both files of K trustees; their passphrases are asked per trustee).
+        #[arg(long = "share", value_name = "FILE", required = true)]
+        shares: Vec<PathBuf>,
+        /// N', the new number of trustees.
+        #[arg(long, value_name = "N")]
+        trustees: u8,
+        /// K', the new threshold.
+        #[arg(long, value_name = "K")]
+        threshold: u8,
+        /// The folder for the new share files and ceremony record.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The new trustees' labels, comma-separated.
+        #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+        labels: Vec<String>,
+    },
+    /// The trusted-keys file: the stations whose keys the office has pinned.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ShareCommand {
+    /// Unlock a share file with its passphrase and check it against its commitments (and the
+    /// definition's office key with --definition). Writes nothing.
+    Check {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The votekiosk/2 definition whose office key the share must belong to.
+        #[arg(long, value_name = "FILE")]
+        definition: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TrustCommand {
+    /// Pin a station's signing and closing keys (from its zero report): makes the file at
+    /// serial 1, or reissues it at serial + 1, signed by the office signing key.
+    Add {
+        /// The trusted-keys file (made if missing).
+        #[arg(long, value_name = "FILE")]
+        trusted_keys: PathBuf,
+        /// The votekiosk/2 definition (its office signing key must sign the file).
+        #[arg(long, value_name = "FILE")]
+        definition: PathBuf,
+        /// The station's id, as on its zero report.
+        #[arg(long, value_name = "ID")]
+        station_id: String,
+        /// The station's signing public key (64 hex digits, from its zero report).
+        #[arg(long, value_name = "HEX")]
+        public_key: String,
+        /// The station's closing public key (64 hex digits, from its zero report).
+        #[arg(long, value_name = "HEX")]
+        closing_key: String,
+        /// How the keys reached the office.
+        #[arg(long, value_enum)]
+        evidence: EvidenceArg,
+        /// The office signing key file (its passphrase from a prompt or standard input).
+        #[arg(long, value_name = "FILE.vkkey")]
+        signing_key: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EvidenceArg {
+    ZeroReport,
+    OfficeSetup,
+}
+
+#[derive(Subcommand)]
+pub enum ClosingKeyCommand {
+    /// Make the closing key (admins, before the polls open) and print one slip per worker. Each worker's PIN (8+ digits) from a prompt (twice) or one line each on standard input; making it again voids the old slips.
+    Init {
+        /// The poll workers who get a slip, comma-separated (2 to 9).
+        #[arg(long, value_delimiter = ',', value_name = "NAME,NAME,...", required = true)]
+        workers: Vec<String>,
+        /// How many slips are needed to count (2 to the number of workers).
+        #[arg(long, value_name = "K")]
+        threshold: u8,
+        /// Also write each slip's payload into this new folder (owner-only files), e.g. for a test run.
+        #[arg(long, value_name = "DIR")]
+        slips_out: Option<PathBuf>,
+        #[command(flatten)]
+        by: OfficialArg,
+    },
+    /// Show the closing key: fingerprint, K of N, generation, who holds each slip.
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -283,7 +427,7 @@ pub enum PrintCommand {
         #[command(flatten)]
         target: PrintTarget,
     },
-    /// The polls-closed results report (after close; test ballots in test mode).
+    /// The results report of the test ballots in test mode (after close: `count --report`).
     ResultsReport {
         #[command(flatten)]
         target: PrintTarget,

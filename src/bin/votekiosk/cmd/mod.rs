@@ -5,12 +5,14 @@
 
 mod audit;
 mod cast;
+mod closing;
 mod codes;
 mod definition;
 mod demo;
 mod export;
 mod init;
 mod merge;
+mod office_keys;
 mod official;
 mod polls;
 mod print;
@@ -126,5 +128,14 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             with_passphrase,
         } => verify::run(&ctx, file, public_key.as_deref(), *with_passphrase),
         Command::Merge { inputs, out } => merge::run(&ctx, inputs, out),
+        Command::ClosingKey { command } => closing::key(&ctx, command),
+        Command::Count {
+            slip_files,
+            export,
+            report,
+            target,
+            by,
+        } => closing::count(&ctx, slip_files, export.as_deref(), *report, target, by),
+        Command::Office { command } => office_keys::run(&ctx, command),
     }
 }
