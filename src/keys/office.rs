@@ -87,6 +87,30 @@ pub fn keygen(
     )
 }
 
+/// A ceremony (generation 1) on given secrets: for the tests' fixture
+/// keys and the published demo keys, whose secrets are public. A real
+/// election uses `keygen`.
+pub fn keygen_from_secrets(
+    encryption: &[u8; 32],
+    signing: &[u8; 32],
+    trustees: &Trustees,
+    officer_passphrase: &str,
+    created_at: &str,
+    rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
+) -> Result<CeremonyFiles> {
+    trustees.check()?;
+    check_passphrase(officer_passphrase)?;
+    deal(
+        encryption,
+        signing,
+        1,
+        trustees,
+        Some(officer_passphrase),
+        created_at,
+        rng,
+    )
+}
+
 /// A re-share (generation + 1) of secrets rebuilt from the old shares: the
 /// same public keys and `C_0`, new shares for the new trustees. No new
 /// signing key file (the results officer's file stays valid).

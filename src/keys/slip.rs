@@ -112,6 +112,20 @@ impl Slip {
         pin: &str,
         rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
     ) -> Result<Slip> {
+        let mut salt = [0u8; 16];
+        rng.fill_bytes(&mut salt);
+        Slip::seal_with_salt(header, share, pepper, pin, salt)
+    }
+
+    /// `seal` with a given Argon2id salt (for test vectors; a real slip
+    /// takes a fresh random salt).
+    pub fn seal_with_salt(
+        header: SlipHeader,
+        share: &Share,
+        pepper: &[u8; 32],
+        pin: &str,
+        salt: [u8; 16],
+    ) -> Result<Slip> {
         check_pin(pin)?;
         header.validate()?;
         if share.index != header.index {
@@ -119,8 +133,6 @@ impl Slip {
                 "the share's index differs from the slip's".into(),
             ));
         }
-        let mut salt = [0u8; 16];
-        rng.fill_bytes(&mut salt);
         let key = slip_key(pepper, pin, &salt, header.index)?;
         let aad = header_bytes(&header, &salt);
         // The nonce is zero: every slip key is used once (fresh salt).
