@@ -135,6 +135,13 @@ pub enum Error {
 
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+
+    // issue 13: result2
+    #[error("wrong office key: {0}")]
+    WrongOfficeKey(String),
+
+    #[error("the office count stops: {0}")]
+    OfficeCountRefused(String),
 }
 
 impl Error {
@@ -181,6 +188,9 @@ impl Error {
             Error::TooLarge { .. } => "too_large",
             Error::Io { .. } => "io",
             Error::Storage(_) => "storage",
+            // issue 13: result2
+            Error::WrongOfficeKey(_) => "wrong_office_key",
+            Error::OfficeCountRefused(_) => "office_count_refused",
         }
     }
 

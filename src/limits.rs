@@ -143,7 +143,7 @@ mod tests {
             Action::ResumePolls => station.resume_polls(by),
             Action::ClosePolls => station.close_polls(by),
             Action::IssueCodes => station.issue_codes(by, 1).map(drop),
-            Action::ExportResult => station.export(by, false).map(drop),
+            Action::ExportResult => station.export(by, false, "results.jsonl").map(drop),
             _ => return None,
         })
     }

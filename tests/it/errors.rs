@@ -51,6 +51,9 @@ const GOLDEN: &[&str] = &[
     "too_large",
     "io",
     "storage",
+    // issue 13: result2
+    "wrong_office_key",
+    "office_count_refused",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -156,6 +159,9 @@ fn samples() -> Vec<(Error, &'static str)> {
             "io",
         ),
         (Error::Storage(rusqlite::Error::QueryReturnedNoRows), "storage"),
+        // issue 13: result2
+        (Error::WrongOfficeKey(s()), "wrong_office_key"),
+        (Error::OfficeCountRefused(s()), "office_count_refused"),
     ]
 }
 
