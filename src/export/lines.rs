@@ -132,6 +132,18 @@ pub fn lower_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
     hex::decode(text).ok()?.try_into().ok()
 }
 
+/// A line break out of place is a spelling fault (`not_canonical`) in a
+/// line that holds JSON, and a sign of another kind of file (`malformed`)
+/// in one that does not.
+fn classify(line: &[u8], why: String) -> LineError {
+    let trimmed = line.strip_suffix(b"\r").unwrap_or(line);
+    if serde_json::from_slice::<serde::de::IgnoredAny>(trimmed).is_ok() {
+        LineError::NotCanonical(why)
+    } else {
+        LineError::Malformed(format!("not a v2 file of lines: {why}"))
+    }
+}
+
 /// Reads a file line by line, each line's bytes without its LF; refuses a
 /// CR, an empty line, a line over `MAX_LINE` and a last line without its LF.
 pub struct Lines<R: BufRead> {
@@ -167,20 +179,22 @@ impl<R: BufRead> Lines<R> {
         self.offset += n as u64;
         let no = self.number;
         if self.buf.last() != Some(&b'\n') {
-            return Err(if n > MAX_LINE {
-                LineError::Malformed(format!("line {no} is longer than {MAX_LINE} bytes"))
-            } else {
-                LineError::NotCanonical(format!("line {no} does not end with a line feed"))
-            });
+            if n > MAX_LINE {
+                return Err(LineError::Malformed(format!(
+                    "line {no} is longer than {MAX_LINE} bytes"
+                )));
+            }
+            return Err(classify(
+                &self.buf,
+                format!("line {no} does not end with a line feed"),
+            ));
         }
         self.buf.pop();
         if self.buf.is_empty() {
             return Err(LineError::NotCanonical(format!("line {no} is empty")));
         }
         if self.buf.contains(&b'\r') {
-            return Err(LineError::NotCanonical(format!(
-                "line {no} holds a carriage return"
-            )));
+            return Err(classify(&self.buf, format!("line {no} holds a carriage return")));
         }
         Ok(Some(&self.buf))
     }

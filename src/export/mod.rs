@@ -158,6 +158,29 @@ pub fn write_files(out: &Path, export: &Export, definition: &ElectionDefinition)
     })
 }
 
+/// Whether a file can be read as an export: it exists, is a file, and is
+/// not too large (checked before any work starts).
+pub fn check_readable(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::FileNotFound(path.display().to_string())
+        } else {
+            Error::io(path, e)
+        }
+    })?;
+    if !meta.is_file() {
+        return Err(Error::io(path, std::io::Error::other("not a file")));
+    }
+    if meta.len() > MAX_EXPORT_BYTES {
+        return Err(Error::TooLarge {
+            what: path.display().to_string(),
+            size: meta.len(),
+            limit: MAX_EXPORT_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Reads a file whole, refusing absurd sizes before reading.
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| {

@@ -201,7 +201,7 @@ pub fn verify_path(path: &Path, options: &Options<'_>, sink: &mut dyn Sink) -> c
         report.fail(
             "too_large",
             format!(
-                "the file is {size} bytes, the limit is {}",
+                "the file is too large: {size} bytes, the limit is {}",
                 super::MAX_EXPORT_BYTES
             ),
         );
@@ -652,8 +652,8 @@ fn check_header(header: &ResultHeader, options: &Options<'_>, report: &mut Repor
             }
             match (&header.polls.opened_at, &header.polls.closed_at) {
                 (Some(o), Some(c)) if is_stamp(o) && is_stamp(c) && is_stamp(&header.exported_at) => {
-                    if !(o < c && c.as_str() <= header.exported_at.as_str()) {
-                        report.fail("stamps", "not opened < closed ≤ exported");
+                    if !(o <= c && c.as_str() <= header.exported_at.as_str()) {
+                        report.fail("stamps", "not opened ≤ closed ≤ exported");
                     }
                 }
                 _ => report.fail(

@@ -189,7 +189,16 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         ),
         (&["verify", "missing.json"], Some(1), "missing.json"),
         (
-            &["merge", "missing.json", "--out", "m.json"],
+            &[
+                "merge",
+                "missing.json",
+                "--out",
+                "m.json",
+                "--trusted-keys",
+                "t.json",
+                "--signing-key",
+                "k.vkkey",
+            ],
             Some(1),
             "missing.json",
         ),
@@ -208,7 +217,20 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         (&["cast", "--deck", "a-folder"], Some(1), "a-folder"),
         (&["cast", "--code-file", "a-folder"], Some(1), "a-folder"),
         (&["verify", "a-folder"], Some(1), "a-folder"),
-        (&["merge", "a-folder", "--out", "m.json"], Some(1), "a-folder"),
+        (
+            &[
+                "merge",
+                "a-folder",
+                "--out",
+                "m.json",
+                "--trusted-keys",
+                "t.json",
+                "--signing-key",
+                "k.vkkey",
+            ],
+            Some(1),
+            "a-folder",
+        ),
         (&["status", "--passphrase-file", "a-folder"], Some(1), "a-folder"),
         // Files of the wrong kind.
         (&["validate", "demo.vkstation"], Some(1), "definition is invalid"),
@@ -222,9 +244,18 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         (&["verify", "demo.vkstation"], Some(1), "malformed"),
         (&["verify", "definition.json"], Some(1), "FAIL"),
         (
-            &["merge", "definition.json", "--out", "m.json"],
+            &[
+                "merge",
+                "definition.json",
+                "--out",
+                "m.json",
+                "--trusted-keys",
+                "t.json",
+                "--signing-key",
+                "k.vkkey",
+            ],
             Some(1),
-            "fails verification",
+            "t.json",
         ),
         (
             &["receipt", "verify", "pdf.pdf", "0000-0000-0000-0000"],
@@ -237,7 +268,16 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         (&["init", "--definition", "huge.json"], Some(1), "too large"),
         (&["verify", "giant-result.json"], Some(1), "too large"),
         (
-            &["merge", "giant-result.json", "--out", "m.json"],
+            &[
+                "merge",
+                "giant-result.json",
+                "--out",
+                "m.json",
+                "--trusted-keys",
+                "t.json",
+                "--signing-key",
+                "k.vkkey",
+            ],
             Some(1),
             "too large",
         ),
@@ -489,11 +529,17 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
     ok(&step(&["tally"], &env));
     ok(&step(&["audit", "show", "--limit", "10000"], &env));
     ok(&step(&["--json", "audit", "show", "--limit", "10000"], &env));
-    ok(&step(
-        &["export", "--out", "result.json", "--official", "admin"],
+    let exported = step(
+        &["--json", "export", "--out", "result.jsonl", "--official", "admin"],
         &env,
-    ));
-    ok(&step(&["verify", "result.json", "--with-passphrase"], &env));
+    );
+    ok(&exported);
+    let exported: serde_json::Value = serde_json::from_slice(&exported.stdout).expect("export JSON");
+    let key = exported["public_key"]
+        .as_str()
+        .expect("the station's key")
+        .to_string();
+    ok(&step(&["verify", "result.jsonl", "--public-key", &key], &env));
     let said = said.into_inner();
     assert!(said.contains("a ballot was cast"), "the audit log was shown");
     assert!(said.contains("PASS"), "{said}");
@@ -528,7 +574,9 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         secrets.push(("voter code".into(), code.replace('-', "")));
         secrets.push(("voter code".into(), code.replace('-', "").to_lowercase()));
     }
-    let result = std::fs::read_to_string(dir.join("result.json")).expect("result");
+    // The result and the sealed export beside it.
+    let result = std::fs::read_to_string(dir.join("result.jsonl")).expect("result")
+        + &std::fs::read_to_string(dir.join("result.sealed.jsonl")).expect("sealed export");
     let html = std::fs::read_to_string(dir.join("result.verify.html"))
         .or_else(|_| std::fs::read_to_string(dir.join("verify.html")))
         .unwrap_or_default();

@@ -30,6 +30,9 @@ pub fn run(
     merged_at: Option<&str>,
 ) -> Result<Outcome> {
     refuse_existing(out)?;
+    for input in inputs {
+        votekiosk::export::check_readable(input)?;
+    }
     let first = inputs
         .first()
         .ok_or_else(|| votekiosk::Error::MergeRefused("give at least one result file".into()))?;

@@ -10,7 +10,7 @@ use votekiosk::export::verify::{find_receipt, verify_path, Inclusion, Options, P
 use votekiosk::station::ReceiptStatus;
 use votekiosk::{Error, Result};
 
-use super::verify::{emit, Anchors, Receipts};
+use super::verify::{Anchors, Receipts};
 use super::Ctx;
 use crate::args::{AnchorArgs, ReceiptCommand};
 use crate::output::Outcome;
@@ -87,8 +87,15 @@ fn included(ctx: &Ctx, file: &Path, receipt: &str, anchor: &AnchorArgs, show_pat
     let mut receipts = Receipts::default();
     let report = verify_path(file, &options, &mut receipts)?;
     if !report.passed() {
-        emit(ctx, &report);
-        return Ok(Outcome::AnsweredNo);
+        let why: Vec<String> = report
+            .failures
+            .iter()
+            .map(|f| format!("[{}] {f}", f.name))
+            .collect();
+        return Err(Error::InvalidInput(format!(
+            "the result file does not verify, so it answers nothing: {}",
+            why.join("; ")
+        )));
     }
     let parsed = Parsed::from_report(&report, receipts.0);
     let station = report.station_id.as_deref().unwrap_or("(merged)");
