@@ -83,9 +83,14 @@ pub(crate) fn result_of(
     ballots: &[Ballot],
 ) -> ElectionResult {
     let mode = if test { "test" } else { "closed" };
-    let mut result = ElectionResult::new(definition, mode, test, counts, tabulate(definition, ballots));
-    result.station_id = station_id.to_string();
-    result
+    ElectionResult::new(
+        definition,
+        station_id,
+        mode,
+        test,
+        counts,
+        tabulate(definition, ballots),
+    )
 }
 
 /// Serialises a header (or any section value) as a `Value`.

@@ -1,22 +1,15 @@
-//! The line layout of every signed v2 file (design §4.1), as the export
-//! needs it: canonical JSON lines, the signed message, the Ed25519
-//! signature line, and a reader that enforces one LF per line, no CR, no
-//! empty line and exactly one trailing LF.
-//!
-//! Adapter: the `keys` slice's `crate::signed` will own this layout; this
-//! module keeps the same names so the switch is a change of import.
+//! The line layout of every signed v2 file (design §4.1) as the export
+//! reads it: `crate::signed` writes and signs the lines (`line`, `sign`,
+//! `message` are its); this module adds what the verifier needs on top,
+//! a failure *name* for every refused line (`not_canonical` for a
+//! spelling fault, `malformed` for what is not JSON at all) and a reader
+//! that streams a large file with those names.
 
 use std::io::{BufRead, Read};
 
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde_json::Value;
 
-use crate::canonical::to_canonical_string;
-
-/// The prefix of every signed message.
-pub const SIGNATURE_DOMAIN: &[u8] = b"votekiosk-signature/2";
-/// The largest integer a v2 format holds (JavaScript and Python read it exactly).
-pub const MAX_INTEGER: u64 = (1 << 53) - 1;
+pub use crate::signed::{line, message, sign, MAX_INTEGER};
 /// The longest line a reader accepts before it gives up (a definition or a
 /// header is a few hundred KB at most).
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
@@ -31,97 +24,27 @@ pub enum LineError {
     Malformed(String),
 }
 
-/// A value's line: its canonical JSON and one LF.
-pub fn line(value: &Value) -> Vec<u8> {
-    let mut out = to_canonical_string(value).into_bytes();
-    out.push(b'\n');
-    out
-}
-
 /// Parses one line's bytes (without its LF) and checks they are the
-/// canonical spelling of what they hold.
+/// canonical spelling of what they hold (`crate::signed::parse_line`:
+/// duplicate keys, non-integers and integers past 2^53 − 1 refused too).
 pub fn parse_line(bytes: &[u8], line_no: u64) -> Result<Value, LineError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        if e.is_eof() {
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(if e.is_eof() {
             // A value cut short at the line's end: pretty-printed, or split.
             LineError::NotCanonical(format!(
                 "line {line_no} is not one whole JSON value (a pretty-printed file?)"
             ))
         } else {
             LineError::Malformed(format!("line {line_no}: {e}"))
-        }
-    })?;
-    if let Some(why) = bad_number(&value) {
-        return Err(LineError::NotCanonical(format!("line {line_no}: {why}")));
+        });
     }
-    // A repeated key parses (the last wins) but never re-serialises to the
-    // same bytes: the comparison below refuses it with everything else.
-    if to_canonical_string(&value).as_bytes() != bytes {
-        return Err(LineError::NotCanonical(format!(
-            "line {line_no} is not in canonical form"
-        )));
-    }
-    Ok(value)
-}
-
-fn bad_number(value: &Value) -> Option<String> {
-    match value {
-        Value::Number(n) => match n.as_i64() {
-            Some(v) if v.unsigned_abs() <= MAX_INTEGER => None,
-            _ => Some(format!("{n} is not an integer of at most 2^53 - 1")),
-        },
-        Value::Array(items) => items.iter().find_map(bad_number),
-        Value::Object(map) => map.values().find_map(bad_number),
-        _ => None,
-    }
-}
-
-/// The signed message of a header line (without its LF).
-pub fn message(header: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(SIGNATURE_DOMAIN.len() + 1 + header.len());
-    m.extend_from_slice(SIGNATURE_DOMAIN);
-    m.push(0);
-    m.extend_from_slice(header);
-    m
-}
-
-/// The signature line's value for a header line (without its LF).
-pub fn sign(key: &SigningKey, header: &[u8]) -> Value {
-    let signature = key.sign(&message(header));
-    serde_json::json!({
-        "algorithm": "ed25519",
-        "public_key": hex::encode(key.verifying_key().to_bytes()),
-        "value": hex::encode(signature.to_bytes()),
-    })
+    crate::signed::parse_line(bytes, line_no).map_err(|e| LineError::NotCanonical(e.to_string()))
 }
 
 /// Checks a signature line's value over a header line (strict Ed25519),
 /// and that its key is `expected` when given; returns the key.
 pub fn verify(header: &[u8], signature: &Value, expected: Option<&[u8; 32]>) -> Result<[u8; 32], String> {
-    let obj = signature
-        .as_object()
-        .filter(|o| o.len() == 3 && o.get("algorithm").and_then(Value::as_str) == Some("ed25519"))
-        .ok_or("the signature line is not {algorithm: ed25519, public_key, value}")?;
-    let key = obj
-        .get("public_key")
-        .and_then(Value::as_str)
-        .and_then(|k| lower_hex::<32>(k))
-        .ok_or("the signature's public key is not 64 lowercase hex digits")?;
-    let value = obj
-        .get("value")
-        .and_then(Value::as_str)
-        .and_then(|v| lower_hex::<64>(v))
-        .ok_or("the signature is not 128 lowercase hex digits")?;
-    if let Some(expected) = expected {
-        if expected != &key {
-            return Err("signed by another key than the one this file names".into());
-        }
-    }
-    let verifying = VerifyingKey::from_bytes(&key).map_err(|_| "the public key is not a curve point")?;
-    verifying
-        .verify_strict(&message(header), &ed25519_dalek::Signature::from_bytes(&value))
-        .map_err(|_| "the signature does not match the header".to_string())?;
-    Ok(key)
+    crate::signed::verify(header, signature, expected).map_err(|e| e.to_string())
 }
 
 /// `N` bytes from exactly `2N` lowercase hex digits.
@@ -249,7 +172,7 @@ mod tests {
 
     #[test]
     fn a_signature_verifies_only_over_its_header_and_key() {
-        let key = SigningKey::from_bytes(&[7; 32]);
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
         let header = br#"{"format":"x"}"#;
         let sig = sign(&key, header);
         let pk = key.verifying_key().to_bytes();

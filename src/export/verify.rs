@@ -1001,7 +1001,14 @@ impl Parsed {
                 closed_at: None,
             },
             counts: Turnout::default(),
-            result: ElectionResult::new(definition, "closed", self.test, Turnout::default(), Vec::new()),
+            result: ElectionResult::new(
+                definition,
+                &self.station_id,
+                "closed",
+                self.test,
+                Turnout::default(),
+                Vec::new(),
+            ),
             cast_vote_records: Vec::new(),
             receipts: v1::Receipts {
                 merkle_root: self.merkle_root.clone(),

@@ -171,9 +171,9 @@ impl Station {
 
     // Adapters until the sealed-ballot and v2-definition slices land.
 
-    /// The station's id. Adapter: `self.station_id()` (v2 definition).
+    /// The station's id.
     fn export_station_id(&self) -> String {
-        self.definition.station_id.clone()
+        self.station_id().to_string()
     }
 
     /// The closing key and its K of N (the test key and 0 of 0 in test

@@ -90,6 +90,7 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.shot("01-setup").await;
     k.type_into("#setup-def", definition.to_str().expect("path"))
         .await;
+    k.type_into("#setup-station", "RIVERSIDE-01").await;
     k.type_into("#setup-pass", PASSPHRASE).await;
     k.type_into("#setup-pass2", PASSPHRASE).await;
     k.type_into("#setup-admin", ADMIN).await;
@@ -248,10 +249,21 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.shot("13-verify-included").await;
     k.stop().await;
 
-    // The exported file verifies with no secret, and its count is the voters' choices.
-    let export = usb.join("RIVERSIDE-01-results.vkr.json");
-    let bytes = std::fs::read(&export).expect("export written");
-    let (report, _) = votekiosk::export::verify::verify(&bytes, None, Some(PASSPHRASE));
+    // The exported file verifies with no secret against the station's key,
+    // and its count is the voters' choices.
+    let export = usb.join("RIVERSIDE-01-results.jsonl");
+    let key = {
+        let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("open");
+        st.public_key().expect("key")
+    };
+    let options = votekiosk::export::verify::Options {
+        anchor: votekiosk::export::verify::Anchor::PublicKey(key),
+        attachments: Some(&usb),
+        ..Default::default()
+    };
+    let report =
+        votekiosk::export::verify::verify_path(&export, &options, &mut votekiosk::export::verify::Discard)
+            .expect("read export");
     assert!(report.passed(), "{:?}", report.failures);
     assert_eq!(report.ballots, 4);
     assert!(usb.join("verify.html").is_file());

@@ -48,7 +48,7 @@ pub fn office_key() -> SigningKey {
 }
 
 fn station_id(fx: &Fixture) -> String {
-    fx.station.definition().station_id.clone()
+    fx.station.station_id().to_string()
 }
 
 /// A closed station with `n` ballots (seeded), exported.

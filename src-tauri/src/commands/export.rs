@@ -29,7 +29,7 @@ pub async fn export_result(state: State<'_, AppState>, folder: String) -> IpcRes
     }
     let mut inner = state.lock();
     let (station, by) = inner.official()?;
-    let name = format!("{}-results.jsonl", station.definition().station_id);
+    let name = format!("{}-results.jsonl", station.station_id());
     let export = station.export(&by, false, &name)?;
     let written = votekiosk::export::write_files(&folder.join(name), &export, station.definition())?;
     let key = station.public_key()?;
