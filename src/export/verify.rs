@@ -95,6 +95,45 @@ pub trait TrustedStations {
     fn station_key(&self, station_id: &str) -> Option<[u8; 32]>;
 }
 
+impl TrustedStations for crate::keys::TrustedKeys {
+    fn definition_hash(&self) -> [u8; 32] {
+        self.definition_hash
+    }
+    fn station_key(&self, station_id: &str) -> Option<[u8; 32]> {
+        self.station(station_id).map(|s| s.public_key)
+    }
+}
+
+/// The definition a v2 file carries (its third line), read without
+/// verifying anything else: to find the office key a trusted-keys file
+/// must be signed by. Legacy v1 files have none to offer.
+pub fn definition_of_file(path: &Path) -> crate::error::Result<ElectionDefinition> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            crate::error::Error::FileNotFound(path.display().to_string())
+        } else {
+            crate::error::Error::io(path, e)
+        }
+    })?;
+    let mut lines = Lines::new(std::io::BufReader::new(file));
+    let bad = |why: String| crate::error::Error::InvalidInput(format!("{}: {why}", path.display()));
+    for n in 1..=3 {
+        match lines.next_line() {
+            Ok(Some(line)) if n == 3 => {
+                return ElectionDefinition::parse(line).map_err(|e| bad(format!("its definition: {e}")));
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(bad("not a v2 result or merged file (fewer than 3 lines)".into())),
+            Err(_) => {
+                return Err(bad(
+                    "not a v2 result or merged file (a v1 file verifies only with --public-key)".into(),
+                ))
+            }
+        }
+    }
+    Err(bad("no definition line".into()))
+}
+
 /// What a verdict rests on.
 #[derive(Clone, Copy, Default)]
 pub enum Anchor<'a> {

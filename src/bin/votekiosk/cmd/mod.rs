@@ -12,6 +12,7 @@ mod export;
 mod init;
 mod merge;
 mod office;
+mod office_keys;
 mod official;
 mod polls;
 mod print;
@@ -142,6 +143,6 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             out,
             merged_at,
         } => merge::run(&ctx, inputs, trusted_keys, signing_key, out, merged_at.as_deref()),
-        Command::Office { command } => office::run(&ctx, command),
+        Command::Office { command } => office_keys::run(&ctx, command),
     }
 }

@@ -13,7 +13,6 @@ use votekiosk::export::sealed::read_sealed;
 use votekiosk::{Error, Result};
 
 use super::{refuse_existing, Ctx};
-use crate::args::OfficeCommand;
 use crate::output::Outcome;
 
 #[derive(Serialize)]
@@ -21,17 +20,6 @@ struct Counted {
     out: String,
     station_id: String,
     ballots: u64,
-}
-
-pub fn run(ctx: &Ctx, command: &OfficeCommand) -> Result<Outcome> {
-    match command {
-        OfficeCommand::Count {
-            sealed,
-            shares,
-            signing_key,
-            out,
-        } => count(ctx, sealed, shares, signing_key, out),
-    }
 }
 
 /// Now, as a stamp.
@@ -61,15 +49,16 @@ pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Loads the office signing key file. Adapter: the keys slice's file format.
+/// Unlocks the office signing key file (`votekiosk-secret-key/2`), its
+/// passphrase from a prompt or standard input.
 pub fn load_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
-    Err(Error::InvalidInput(format!(
-        "cannot read the office signing key file {}: not supported by this build yet",
-        path.display()
-    )))
+    let file = votekiosk::keys::SecretKeyFile::read(path)?;
+    let name = path.display().to_string();
+    let passphrase = super::office_keys::Secrets::new().ask(&format!("Passphrase of {name}"), false)?;
+    file.unlock(&passphrase, &name)
 }
 
-fn count(
+pub fn count(
     ctx: &Ctx,
     sealed: &Path,
     shares: &[std::path::PathBuf],

@@ -90,12 +90,14 @@ impl Anchors {
     }
 }
 
-/// Loads a trusted-keys file. Adapter: the keys slice's `TrustedKeys::load`.
-pub fn load_trusted(path: &Path, _file: &Path) -> Result<Box<dyn TrustedStations>> {
-    Err(Error::InvalidInput(format!(
-        "cannot read the trusted-keys file {}: not supported by this build yet",
-        path.display()
-    )))
+/// Loads a trusted-keys file, checked against the office signing key of
+/// the definition that `file` (a v2 result or merge) carries: a file
+/// forged with another office key finds no trusted-keys file to match.
+pub fn load_trusted(path: &Path, file: &Path) -> Result<Box<dyn TrustedStations>> {
+    let definition = votekiosk::export::verify::definition_of_file(file)?;
+    let trusted = votekiosk::keys::TrustedKeys::load(path, &definition.office.signing.public_key)?;
+    trusted.require_definition(&definition.hash().0)?;
+    Ok(Box::new(trusted))
 }
 
 pub fn run(
