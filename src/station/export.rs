@@ -169,45 +169,42 @@ impl Station {
         })
     }
 
-    // Adapters until the sealed-ballot and v2-definition slices land.
-
     /// The station's id.
     fn export_station_id(&self) -> String {
         self.station_id().to_string()
     }
 
-    /// The closing key and its K of N (the test key and 0 of 0 in test
-    /// mode). Adapter: `self.closing_key()` (sealed slice).
+    /// The closing key and its K of N; in test mode the published test
+    /// key and 0 of 0 (test ballots need no slips).
     fn export_closing_key(&self, test: bool) -> Result<([u8; 32], Threshold)> {
-        Ok(if test {
-            ([0; 32], Threshold { k: 0, n: 0 })
-        } else {
-            ([0; 32], Threshold { k: 1, n: 1 })
-        })
+        if test {
+            return Ok((crate::crypto::seal::TEST_PUBLIC_KEY, Threshold { k: 0, n: 0 }));
+        }
+        let info = self
+            .closing_key()?
+            .ok_or_else(|| Error::ExportRefused("this station has no closing key".into()))?;
+        Ok((
+            info.public_key,
+            Threshold {
+                k: info.threshold,
+                n: info.slips,
+            },
+        ))
     }
 
-    /// The length of every sealed record. Adapter: `seal::record_length`.
+    /// The length of every sealed record of this election.
     fn export_record_length(&self) -> u64 {
-        0
+        crate::seal::record_length(&self.definition) as u64
     }
 
-    /// The sealed records, sorted by bytes. Adapter: `self.sealed_records(test)`.
-    fn export_sealed_records(&self, _test: bool) -> Result<Vec<Vec<u8>>> {
-        Ok(Vec::new())
+    /// The sealed records, sorted by bytes.
+    fn export_sealed_records(&self, test: bool) -> Result<Vec<Vec<u8>>> {
+        self.sealed_records(test)
     }
 
-    /// The unsealed ballots with their public record ids. Adapter:
-    /// `self.counted()` (sealed slice). Until then, the v1 ballots under
-    /// ids derived from the storage id (never the storage id itself).
-    fn export_counted_records(&self, test: bool) -> Result<Vec<([u8; 16], Ballot)>> {
-        ballots::ballot_records(self.store.conn(), test)?
-            .into_iter()
-            .map(|(id, json)| {
-                let digest = crate::crypto::hmac(&id, &[b"votekiosk-interim-record-id"]);
-                let mut public = [0u8; 16];
-                public.copy_from_slice(&digest[..16]);
-                Ok((public, Ballot::from_json(&self.definition, &json)?))
-            })
-            .collect()
+    /// The counted ballots with their public record ids (from unsealing:
+    /// never a storage id); `count_first` until the station has counted.
+    fn export_counted_records(&self, _test: bool) -> Result<Vec<([u8; 16], Ballot)>> {
+        Ok(self.countable()?.2)
     }
 }

@@ -17,6 +17,10 @@ use votekiosk::store::{read_salt, FileKey};
 const DEMO_PASS: &str = "demo passphrase - not secret";
 const DEMO_ADMIN_PW: &str = "demo-admin-password";
 
+/// The closing-key slip PINs of the day walked through below.
+const PIN_A: &str = "31415926";
+const PIN_B: &str = "27182818";
+
 fn run(dir: &Path, station: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     run_with_stdin(dir, station, args, env, "")
 }
@@ -463,6 +467,22 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         &env,
         &format!("{}\n", test_codes[0]),
     ));
+    ok(&step_with_stdin(
+        &[
+            "closing-key",
+            "init",
+            "--workers",
+            "ana,ben",
+            "--threshold",
+            "2",
+            "--slips-out",
+            "slips",
+            "--official",
+            "admin",
+        ],
+        &env,
+        &format!("{PIN_A}\n{PIN_B}\n"),
+    ));
     ok(&step(&["polls", "open", "--official", "admin"], &env));
     ok(&step(
         &[
@@ -542,16 +562,28 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
     );
     ok(&step(&["polls", "close", "--official", "admin"], &env));
     ok(&step(&["--json", "status"], &env));
-    ok(&step(&["tally"], &env));
+    assert!(!step(&["tally"], &env).status.success(), "count first");
     ok(&step(&["audit", "show", "--limit", "10000"], &env));
     ok(&step(&["--json", "audit", "show", "--limit", "10000"], &env));
-    let exported = step(
-        &["--json", "export", "--out", "result.jsonl", "--official", "admin"],
+    let counted = step_with_stdin(
+        &[
+            "--json",
+            "count",
+            "--slip-file",
+            "slips/slip-1-ana.txt",
+            "--slip-file",
+            "slips/slip-2-ben.txt",
+            "--export",
+            "result.jsonl",
+            "--official",
+            "admin",
+        ],
         &env,
+        &format!("{PIN_A}\n{PIN_B}\n"),
     );
-    ok(&exported);
-    let exported: serde_json::Value = serde_json::from_slice(&exported.stdout).expect("export JSON");
-    let key = exported["public_key"]
+    ok(&counted);
+    let counted: serde_json::Value = serde_json::from_slice(&counted.stdout).expect("count JSON");
+    let key = counted["public_key"]
         .as_str()
         .expect("the station's key")
         .to_string();
@@ -580,6 +612,8 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         ("passphrase".into(), PASS.into()),
         ("admin password".into(), ADMIN_PW.into()),
         ("file key".into(), hex::encode(*key.key)),
+        ("slip PIN".into(), PIN_A.into()),
+        ("slip PIN".into(), PIN_B.into()),
     ];
     for (name, value) in &stored {
         secrets.push((name.clone(), hex::encode(value)));
@@ -623,6 +657,24 @@ fn a_voter_code_on_the_command_line_is_refused_and_stays_usable() {
         ("VOTEKIOSK_OFFICIAL_PASSWORD", DEMO_ADMIN_PW),
     ];
     assert!(run(dir, &station, &["demo"], &env).status.success());
+    assert!(run_with_stdin(
+        dir,
+        &station,
+        &[
+            "closing-key",
+            "init",
+            "--workers",
+            "ana,ben",
+            "--threshold",
+            "2",
+            "--official",
+            "admin"
+        ],
+        &env,
+        &format!("{PIN_A}\n{PIN_B}\n"),
+    )
+    .status
+    .success());
     assert!(
         run(dir, &station, &["polls", "open", "--official", "admin"], &env)
             .status

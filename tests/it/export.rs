@@ -71,6 +71,7 @@ fn closed_station(seed: u64, n: usize) -> (Fixture, Export, Vec<String>) {
             ("school-board", picks[i % 3]),
         ])
     });
+    fx.count();
     let w = fx.worker();
     let export = fx.station.export(&w, false, "results.jsonl").expect("export");
     (fx, export, receipts)
@@ -212,14 +213,18 @@ fn exports_are_byte_reproducible_from_the_same_sealed_records() {
     // A copy of the file (taken once the kiosk is shut), opened at the
     // same time, exports the same bytes.
     let (path, options, options2) = (fx.path.clone(), fx.options(), fx.options());
+    let unlocks = fx.unlocks();
     drop(fx.station);
     let copy = fx.dir.path().join("copy.vks");
     std::fs::copy(&path, &copy).expect("copy");
     let mut again = votekiosk::Station::open(&path, PASSPHRASE, options).expect("open");
     let mut twin = votekiosk::Station::open(&copy, PASSPHRASE, options2).expect("open copy");
+    // The counted records live in memory only: each opening counts again.
     let w = again.login(WORKER, WORKER_PASSWORD).expect("login");
+    again.count(&w, &unlocks).expect("count");
     let a = again.export(&w, false, "results.jsonl").expect("export");
     let w = twin.login(WORKER, WORKER_PASSWORD).expect("login");
+    twin.count(&w, &unlocks).expect("count");
     let b = twin.export(&w, false, "results.jsonl").expect("export");
     assert_eq!(a, b);
     // Re-exported later, only the header moves (the audit head, the time): the records do not.
@@ -415,6 +420,7 @@ fn the_storage_id_a_file_diff_reveals_appears_in_no_export() {
     assert_eq!(new.len(), 1, "the diff finds the one cast's storage id");
     let w = fx.worker();
     fx.station.close_polls(&w).expect("close");
+    fx.count();
     let export = fx.station.export(&w, false, "results.jsonl").expect("export");
     for id in storage_ids(&fx.path) {
         for (name, file) in [("result", &export.result), ("sealed export", &export.sealed)] {

@@ -143,6 +143,7 @@ fn exported(n: usize) -> (Vec<u8>, Vec<String>, Fixture) {
     let mut fx = Fixture::seeded(7);
     fx.open();
     let receipts = fx.cast_and_close(n, |_| full_ballot());
+    fx.count();
     let w = fx.worker();
     let export = fx.station.export(&w, false, "result.jsonl").expect("export");
     (export.result, receipts, fx)

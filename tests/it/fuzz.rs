@@ -585,6 +585,7 @@ fn exports() -> &'static Exports {
             }
             let w = fx.worker();
             fx.station.close_polls(&w).expect("close");
+            fx.count();
             let w = fx.worker();
             let bytes = fx.station.export(&w, false, "r.jsonl").expect("export").result;
             (bytes, signing_key_of(&fx.path), fx.station.definition().hash().0)

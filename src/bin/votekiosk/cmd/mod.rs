@@ -5,6 +5,7 @@
 
 mod audit;
 mod cast;
+mod closing;
 mod codes;
 mod definition;
 mod demo;
@@ -143,6 +144,14 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             out,
             merged_at,
         } => merge::run(&ctx, inputs, trusted_keys, signing_key, out, merged_at.as_deref()),
+        Command::ClosingKey { command } => closing::key(&ctx, command),
+        Command::Count {
+            slip_files,
+            export,
+            report,
+            target,
+            by,
+        } => closing::count(&ctx, slip_files, export.as_deref(), *report, target, by),
         Command::Office { command } => office_keys::run(&ctx, command),
     }
 }

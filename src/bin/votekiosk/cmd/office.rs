@@ -3,10 +3,14 @@
 //! input), counts it and writes a result signed by the office signing
 //! key. Nothing is written unless the whole count succeeds.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use zeroize::Zeroizing;
+
+use votekiosk::crypto::seal::SealKeyPair;
+use votekiosk::keys::share::rebuild;
+use votekiosk::keys::{Purpose, ShareFile};
+use votekiosk::seal::{open_record, Recipient, Scope};
 
 use votekiosk::export::office::office_count;
 use votekiosk::export::sealed::read_sealed;
@@ -61,19 +65,62 @@ pub fn load_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
 pub fn count(
     ctx: &Ctx,
     sealed: &Path,
-    shares: &[std::path::PathBuf],
+    shares: &[PathBuf],
     signing_key: &Path,
     out: &Path,
 ) -> Result<Outcome> {
     refuse_existing(out)?;
     let bytes = votekiosk::export::read_file(sealed)?;
     let export = read_sealed(&bytes)?;
+    let definition = &export.definition;
+    let office = definition.office.encryption.public_key;
+    // Every refusal that needs no passphrase first: shares of another
+    // ceremony (another office key) are named before anyone types.
+    let files: Vec<(String, ShareFile)> = shares
+        .iter()
+        .map(|p| Ok((p.display().to_string(), ShareFile::read(p)?)))
+        .collect::<Result<_>>()?;
+    for (name, file) in &files {
+        if file.info.purpose != Purpose::OfficeEncryption || file.info.public_key != office {
+            return Err(Error::WrongOfficeKey(format!(
+                "{name} is a share of key {}, not of this election's office encryption key {} \
+                 (a share of another key ceremony?)",
+                votekiosk::export::fingerprint(&file.info.public_key),
+                votekiosk::export::fingerprint(&office)
+            )));
+        }
+    }
     let signing = load_signing_key(signing_key)?;
-    let _passphrases: Vec<Zeroizing<String>> = Vec::with_capacity(shares.len());
-    let mut open = |_position: usize, _blob: &[u8]| -> Result<([u8; 16], votekiosk::Ballot)> {
-        Err(Error::OfficeCountRefused(
-            "opening sealed records is not supported by this build yet".into(),
-        ))
+    if signing.verifying_key().to_bytes() != definition.office.signing.public_key {
+        return Err(Error::WrongOfficeKey(
+            "the signing key file is not this election's office signing key".into(),
+        ));
+    }
+    let secrets = super::office_keys::Secrets::new();
+    let mut unlocked = Vec::with_capacity(files.len());
+    for (name, file) in &files {
+        let passphrase = secrets.ask(&format!("Passphrase of {name}"), false)?;
+        unlocked.push((file.info.clone(), file.unlock(&passphrase, name)?));
+    }
+    let secret = rebuild(&unlocked, None)?;
+    drop(unlocked);
+    let pair = SealKeyPair::derive(&secret);
+    drop(secret);
+    if pair.public() != office {
+        return Err(Error::WrongOfficeKey(
+            "the shares rebuild another key than this election's office key".into(),
+        ));
+    }
+    let scope = Scope {
+        definition_hash: definition.hash().0,
+        station_id: export.header.station.id.clone(),
+        station_public_key: export.station_key,
+        test: false,
+    };
+    let mut open = |position: usize, blob: &[u8]| -> Result<([u8; 16], votekiosk::Ballot)> {
+        let record =
+            open_record(blob, definition, &scope, &pair, Recipient::Office).map_err(|f| f.at(position))?;
+        Ok((record.record_id, record.ballot.clone()))
     };
     let result = office_count(
         &export,
