@@ -10,7 +10,7 @@
 //! passphrase derives nothing that leaves the station. v1 result files
 //! are only verified, read-only (`legacy.rs`).
 
-mod b64;
+pub mod b64;
 mod build;
 pub mod format;
 pub mod html;
