@@ -559,3 +559,103 @@ fn the_office_count_of_a_sealed_export_gives_the_stations_records() {
     tampered[at] ^= 1;
     assert!(read_sealed(&tampered).is_err());
 }
+
+/// A `votekiosk-result/1` as the previous release wrote it (one canonical
+/// JSON document, signed over itself without `signature`, with the MAC
+/// member that is now ignored).
+fn legacy_file(key: &SigningKey, n: usize) -> Vec<u8> {
+    use super::legacy_format as v1;
+    let mut doc: Value =
+        serde_json::from_slice(include_bytes!("../../examples/demo-election.json")).expect("json");
+    let obj = doc.as_object_mut().expect("object");
+    obj.remove("office");
+    obj.remove("demo");
+    obj.insert("format".into(), "votekiosk/1".into());
+    obj.insert("station_id".into(), "RIVERSIDE-01".into());
+    let text = crate::canonical::to_canonical_string(&doc);
+    let upgraded =
+        crate::definition::upgrade::upgrade(text.as_bytes(), crate::definition::upgrade::Office::Demo)
+            .expect("a v1 definition")
+            .definition;
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()));
+    let (records, mut receipts) = ballots(9, n);
+    receipts.sort();
+    let mut records: Vec<([u8; 16], Ballot)> = records;
+    records.sort_by_key(|(id, _)| *id);
+    let list: Vec<Ballot> = records.iter().map(|(_, b)| b.clone()).collect();
+    let counts = Turnout::from_states(n as u64, 0, 0, n as u64);
+    let mut result = crate::tabulate::ElectionResult::new(
+        &upgraded,
+        "RIVERSIDE-01",
+        "closed",
+        false,
+        counts,
+        crate::tabulate::tabulate(&upgraded, &list),
+    );
+    result.definition_hash = hash.clone();
+    let file = v1::ResultFile {
+        format: v1::RESULT_FILE_FORMAT.into(),
+        software: "votekiosk 0.1.0".into(),
+        test: false,
+        definition: doc,
+        definition_hash: hash,
+        station: v1::StationInfo {
+            id: "RIVERSIDE-01".into(),
+            public_key: hex::encode(key.verifying_key().to_bytes()),
+        },
+        polls: v1::Polls {
+            opened_at: Some("2026-11-03T12:00:00Z".into()),
+            closed_at: Some("2026-11-04T01:00:00Z".into()),
+        },
+        counts,
+        result,
+        cast_vote_records: records.iter().map(|(id, b)| v1::Cvr::new(id, b)).collect(),
+        receipts: v1::Receipts {
+            merkle_root: hex::encode(super::merkle::root(&receipts)),
+            ids: receipts,
+        },
+        audit: v1::AuditHead {
+            head: "0".repeat(64),
+            length: 3,
+        },
+        signature: None,
+        mac: Some(v1::Mac {
+            algorithm: "hmac-sha256".into(),
+            salt: "00".repeat(16),
+            value: "11".repeat(32),
+        }),
+    };
+    let mut members = v1::Members::of(&serde_json::to_value(&file).expect("value")).expect("members");
+    let signed = members.text_without(&["signature"]);
+    let signature = ed25519_dalek::Signer::sign(key, signed.as_bytes());
+    members.set(
+        "signature",
+        crate::canonical::to_canonical_string(&serde_json::json!({
+            "algorithm": "ed25519",
+            "value": hex::encode(signature.to_bytes()),
+        })),
+    );
+    members.text_without(&[]).into_bytes()
+}
+
+#[test]
+fn a_legacy_v1_result_verifies_read_only_against_a_pinned_key_only() {
+    let key = station_key(8);
+    let bytes = legacy_file(&key, 4);
+    let mut seen = Collect::default();
+    let report = verify_bytes(&bytes, &pinned(&key), &mut seen);
+    assert!(report.passed(), "{:?}", report.failures);
+    assert!(report.legacy);
+    assert_eq!(
+        (report.format.as_str(), report.ballots),
+        ("votekiosk-result/1", 4)
+    );
+    assert_eq!(seen.receipts.len(), 4);
+    // No anchor, or another key: FAIL.
+    assert_eq!(names(&bytes, &Options::default()), ["untrusted_key"]);
+    assert_eq!(names(&bytes, &pinned(&station_key(9))), ["untrusted_key"]);
+    // A changed count, still signed by nobody: the signature fails.
+    let text = String::from_utf8(bytes).expect("utf8");
+    let changed = text.replacen("\"ballots\":4", "\"ballots\":5", 1);
+    assert!(names(changed.as_bytes(), &pinned(&key)).contains(&"signature"));
+}

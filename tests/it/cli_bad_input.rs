@@ -269,7 +269,7 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
                 "k.vkkey",
             ],
             Some(1),
-            "t.json",
+            "definition.json",
         ),
         (
             &["receipt", "verify", "pdf.pdf", "0000-0000-0000-0000"],
