@@ -521,7 +521,7 @@ pub fn verify_legacy(bytes: &[u8], options: &Options<'_>, sink: &mut dyn Sink) -
         fingerprint: report
             .public_key
             .as_deref()
-            .and_then(|k| super::lines::lower_hex::<32>(k))
+            .and_then(super::lines::lower_hex::<32>)
             .map(|k| super::fingerprint(&k)),
         definition_hash: report.definition_hash.clone(),
         counted_by: Some("station".into()),

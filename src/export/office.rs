@@ -14,12 +14,15 @@ use super::sealed::SealedExport;
 use crate::ballot::Ballot;
 use crate::error::{Error, Result};
 
+/// Opens record `position` of a sealed export into its record id and ballot.
+pub type OpenRecord<'a> = dyn FnMut(usize, &[u8]) -> Result<([u8; 16], Ballot)> + 'a;
+
 /// Counts a read and checked sealed export. `open(position, blob)` opens
 /// record `position` (1-based, as the export lists it: never a storage
 /// id) into its record id and ballot; any failure stops the whole count.
 pub fn office_count(
     export: &SealedExport,
-    open: &mut dyn FnMut(usize, &[u8]) -> Result<([u8; 16], Ballot)>,
+    open: &mut OpenRecord<'_>,
     signing: &SigningKey,
     exported_at: String,
     software: Software,
