@@ -17,7 +17,8 @@
 //! - `cli_bad_input`: every subcommand refuses bad arguments and files, writing nothing; no secret in any output.
 //! - `tabulation`:   the count against a naive reference on random elections; known outcomes; `tally`.
 //! - `print`:        printed documents through pdftoppm/zbarimg/pdftotext; printers (CUPS, folder); reprint.
-//! - `export`:       the signed result file, the verifier, tampering, receipts, merging.
+//! - `export`:       the signed result and sealed export, the verifier, tampering, receipts, merging.
+//! - `merge`:        the office's side through the CLI: merge with trusted keys and the office key; office count.
 //! - `crash`:        a casting child killed with SIGKILL at 100+ random moments; nothing reported is lost.
 //! - `fuzz`:         bounded proptest fuzzing of the parsers, the export verifier and the merge.
 //! - `architecture`: no module of `src/` imports one above it (ARCHITECTURE.md's layers).
@@ -44,6 +45,7 @@ mod export;
 mod formats;
 mod fuzz;
 mod keys;
+mod merge;
 mod officials;
 mod print;
 mod readme;
