@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "check_receipt",
     "login",
     "logout",
+    "keep_alive",
     "station_status",
     "change_polls",
     "issue_codes",

@@ -36,7 +36,9 @@ pub enum Error {
     #[error("wrong username or password")]
     BadCredentials,
 
-    #[error("this account is locked after repeated wrong passwords; try again in {seconds} seconds")]
+    /// Logins wait at this kiosk after repeated failures (whatever names
+    /// were typed: the code's name is historical, it names no account).
+    #[error("too many failed logins at this kiosk: try again in {seconds} seconds")]
     AccountLocked { seconds: i64 },
 
     #[error("an official named {0:?} already exists")]
@@ -135,6 +137,16 @@ pub enum Error {
 
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+
+    // issue 13: sessions
+    #[error("you were logged out after {idle_secs} seconds without activity: log in again")]
+    SessionExpired { idle_secs: u32 },
+
+    #[error("you are logged out: log in again")]
+    LoggedOut,
+
+    #[error("to {action}, type your password again")]
+    PasswordRequired { action: &'static str },
 }
 
 impl Error {
@@ -181,6 +193,10 @@ impl Error {
             Error::TooLarge { .. } => "too_large",
             Error::Io { .. } => "io",
             Error::Storage(_) => "storage",
+            // issue 13: sessions
+            Error::SessionExpired { .. } => "session_expired",
+            Error::LoggedOut => "logged_out",
+            Error::PasswordRequired { .. } => "password_required",
         }
     }
 

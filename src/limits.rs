@@ -5,7 +5,7 @@
 
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
-use crate::station::{Mode, IDLE_TIMEOUT_RANGE, MAX_CODES_PER_BATCH};
+use crate::station::{Mode, IDLE_TIMEOUT_RANGE, MAX_CODES_PER_BATCH, OFFICIAL_IDLE_RANGE};
 
 /// Something an official's dashboard offers, when the mode allows it.
 /// Its stable name (what the window sends back) is one `strum` table:
@@ -82,6 +82,9 @@ pub struct Limits {
     /// The shortest and longest idle timeouts an admin may choose.
     pub idle_timeout_min_secs: u32,
     pub idle_timeout_max_secs: u32,
+    /// The shortest and longest idle logouts of officials.
+    pub official_idle_min_secs: u32,
+    pub official_idle_max_secs: u32,
 }
 
 /// The station's limits.
@@ -89,6 +92,8 @@ pub const LIMITS: Limits = Limits {
     max_codes_per_batch: MAX_CODES_PER_BATCH,
     idle_timeout_min_secs: *IDLE_TIMEOUT_RANGE.start(),
     idle_timeout_max_secs: *IDLE_TIMEOUT_RANGE.end(),
+    official_idle_min_secs: *OFFICIAL_IDLE_RANGE.start(),
+    official_idle_max_secs: *OFFICIAL_IDLE_RANGE.end(),
 };
 
 #[cfg(test)]
@@ -236,6 +241,10 @@ mod tests {
         assert_eq!(
             (LIMITS.idle_timeout_min_secs, LIMITS.idle_timeout_max_secs),
             (30, 900)
+        );
+        assert_eq!(
+            (LIMITS.official_idle_min_secs, LIMITS.official_idle_max_secs),
+            (30, 600)
         );
     }
 }

@@ -61,7 +61,7 @@ pub enum AuditEvent {
     Setup,
     LoginOk,
     LoginFailed,
-    /// A login attempt on a locked account.
+    /// A login attempt refused while the kiosk's login delay runs.
     LoginRefused,
     OfficialAdded,
     ModeChanged,
@@ -82,6 +82,9 @@ pub enum AuditEvent {
     /// no longer written (every station gets its key when it is created),
     /// kept so that the name stays reserved.
     SigningKeyCreated,
+    // issue 13: sessions
+    /// An official logged out, or was logged out (idle, wrong passwords).
+    LoggedOut,
 }
 
 impl AuditEvent {
@@ -124,7 +127,7 @@ mod tests {
         (Mode::Closed, "closed"),
     ];
     const ROLES: [(Role, &str); 2] = [(Role::Admin, "admin"), (Role::PollWorker, "poll_worker")];
-    const EVENTS: [(AuditEvent, &str); 18] = [
+    const EVENTS: [(AuditEvent, &str); 19] = [
         (AuditEvent::Setup, "setup"),
         (AuditEvent::LoginOk, "login_ok"),
         (AuditEvent::LoginFailed, "login_failed"),
@@ -143,6 +146,8 @@ mod tests {
         (AuditEvent::ReceiptReprinted, "receipt_reprinted"),
         (AuditEvent::Exported, "exported"),
         (AuditEvent::SigningKeyCreated, "signing_key_created"),
+        // issue 13: sessions
+        (AuditEvent::LoggedOut, "logged_out"),
     ];
 
     /// Checks that `golden` names every variant once, with its exact bytes,

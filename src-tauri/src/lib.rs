@@ -81,6 +81,7 @@ pub fn run() {
             commands::verify::check_receipt,
             commands::officials::login,
             commands::officials::logout,
+            commands::officials::keep_alive,
             commands::officials::station_status,
             commands::officials::change_polls,
             commands::officials::issue_codes,

@@ -39,14 +39,18 @@ use crate::store::{election, officials as official_store, FileKey, Store};
 pub use crate::codes::IssuedBatch;
 pub use crate::model::{Mode, Role};
 pub use crate::receipt::CastReceipt;
-pub use settings::IDLE_TIMEOUT_RANGE;
+pub use officials::{
+    LOGIN_DELAY_BASE_SECS, LOGIN_DELAY_MAX_SECS, LOGIN_FREE_FAILURES, REAUTH_MAX_WRONG, REAUTH_VALID_SECS,
+};
+pub use settings::{IDLE_TIMEOUT_RANGE, OFFICIAL_IDLE_RANGE};
 pub use types::{KioskSettings, Official, Options, ReceiptStatus, Status};
 
 /// Invalid codes in a row that lock voting.
 pub const CODE_LOCKOUT_AFTER: u32 = 5;
-/// Wrong passwords in a row that lock an official's account.
+/// Wrong PINs in a row at the count that lock counting for a while (the
+/// closing key's rule; logins have the kiosk-wide delay of `officials`).
 pub const LOGIN_LOCKOUT_AFTER: u32 = 5;
-/// The first login lockout; each further failure doubles it (up to 2^10 times).
+/// The first such lock; each further failure doubles it (up to 2^10 times).
 pub const LOGIN_LOCKOUT_BASE_SECS: i64 = 30;
 /// The most codes one batch may hold.
 pub const MAX_CODES_PER_BATCH: usize = 100_000;
@@ -73,6 +77,8 @@ pub struct Station {
     /// The last receipt cast through this instance (the kiosk session), for
     /// the poll worker's reprint. Memory only, never persisted.
     last_receipt: Option<CastReceipt>,
+    /// The officials' live sessions (memory only).
+    sessions: officials::Sessions,
 }
 
 /// What a write inside [`Station::audited_write`] hands back: its value and
@@ -204,6 +210,7 @@ impl Station {
             rng,
             printer: options.printer,
             last_receipt: None,
+            sessions: officials::Sessions::default(),
         };
         if check {
             let report = station.verify_audit_chain()?;
@@ -230,13 +237,13 @@ impl Station {
         self.clock.now()
     }
 
-    /// An official may act only on the station where they logged in.
-    fn check_official(&self, by: &Official) -> Result<()> {
-        if by.station == self.instance {
-            Ok(())
-        } else {
-            Err(Error::NotLoggedInHere)
+    /// An official may act only on the station where they logged in, and
+    /// only while their session is live (`officials`: idle logout, logout).
+    fn check_official(&mut self, by: &Official) -> Result<()> {
+        if by.station != self.instance {
+            return Err(Error::NotLoggedInHere);
         }
+        self.touch_session(by)
     }
 
     /// Runs `write` and appends its audit entry (`event`, by `actor`) in

@@ -106,6 +106,7 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.type_into("#code-count", "6").await;
     k.click("#print-slips").await;
     k.click("#issue-codes").await;
+    k.confirm_password(ADMIN_PASSWORD).await;
     k.wait_text("#codes-printed", "saved to").await;
     let list = k.el("#issued-codes").await;
     let codes: Vec<String> = {
@@ -221,6 +222,7 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.wait_text("#stat-ballots", "4").await;
     k.click("#confirm-close").await;
     k.click("#polls-close").await;
+    k.confirm_password(ADMIN_PASSWORD).await;
     k.wait_text("#stat-mode", "CLOSED").await;
     k.click("#verify-audit").await;
     k.wait_text("#audit-result", "Audit chain OK").await;

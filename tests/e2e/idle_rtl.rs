@@ -60,6 +60,7 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
         &votekiosk::KioskSettings {
             idle_timeout_secs: 30,
             default_language: "en".into(),
+            official_idle_logout_secs: 60,
         },
     )
     .expect("settings");

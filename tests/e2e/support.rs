@@ -276,6 +276,13 @@ impl Kiosk {
         panic!("Tab never reached {css}");
     }
 
+    /// Types the official's password into the "type your password again"
+    /// prompt (issuing codes, closing the polls) and confirms.
+    pub async fn confirm_password(&self, password: &str) {
+        self.type_into("#reauth-password", password).await;
+        self.click("#reauth-ok").await;
+    }
+
     /// The poll-worker chord, Ctrl+Alt+P.
     pub async fn official_chord(&self) {
         self.keys(&format!("{CTRL}{ALT}p{NULL}")).await;

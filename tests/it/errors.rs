@@ -51,6 +51,10 @@ const GOLDEN: &[&str] = &[
     "too_large",
     "io",
     "storage",
+    // issue 13: sessions
+    "session_expired",
+    "logged_out",
+    "password_required",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -156,6 +160,15 @@ fn samples() -> Vec<(Error, &'static str)> {
             "io",
         ),
         (Error::Storage(rusqlite::Error::QueryReturnedNoRows), "storage"),
+        // issue 13: sessions
+        (Error::SessionExpired { idle_secs: 60 }, "session_expired"),
+        (Error::LoggedOut, "logged_out"),
+        (
+            Error::PasswordRequired {
+                action: "issue codes",
+            },
+            "password_required",
+        ),
     ]
 }
 

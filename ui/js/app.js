@@ -5,6 +5,7 @@
 import { api } from './api.js';
 import { installIdle } from './idle.js';
 import { installKiosk } from './kiosk.js';
+import { endSession, installSession } from './session.js';
 import { go, register } from './nav.js';
 import { state } from './state.js';
 import { code } from './screens/code.js';
@@ -30,7 +31,7 @@ async function boot() {
 // Logs the official out (if any) and starts voter mode afresh.
 async function toVoter() {
   if (state.official.unlisten) { state.official.unlisten(); state.official.unlisten = null; }
-  state.official.me = null;
+  endSession();
   try { await api.logout(); } catch (_) { /* already logged out */ }
   state.voter.context = await api.voterContext();
   welcome();
@@ -43,6 +44,7 @@ register({
 });
 installKiosk();
 installIdle();
+installSession();
 
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey && e.altKey && (e.key === 'p' || e.key === 'P')) {
