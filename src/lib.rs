@@ -21,6 +21,7 @@ pub mod limits;
 pub mod model;
 pub mod print;
 pub mod receipt;
+pub mod signed;
 pub mod station;
 pub mod store;
 pub mod tabulate;

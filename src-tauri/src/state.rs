@@ -129,6 +129,7 @@ mod tests {
         let station = Station::create(
             &dir.join("shell.vks"),
             &definition,
+            "SHELL-1",
             "shell test passphrase",
             "admin",
             PASSWORD,

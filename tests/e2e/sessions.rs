@@ -34,6 +34,7 @@ async fn a_dashboard_left_idle_logs_out_and_its_token_issues_no_codes() {
     let mut st = votekiosk::Station::create(
         &station,
         &def,
+        "E2E-1",
         PASSPHRASE,
         ADMIN,
         ADMIN_PASSWORD,

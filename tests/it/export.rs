@@ -383,13 +383,14 @@ fn stations_merge_once_each_and_only_for_one_election() {
     let other_def = {
         let dir = tempfile::tempdir().expect("tmp");
         let mut doc: Value = serde_json::from_str(definition().canonical_json()).expect("json");
-        doc["station_id"] = "OTHER-02".into();
+        doc["title"]["en"] = "Another election".into();
         let def = votekiosk::ElectionDefinition::parse(doc.to_string().as_bytes()).expect("def");
         let clock = std::sync::Arc::new(votekiosk::ManualClock::new(election_noon()));
         let path = dir.path().join("other.vks");
         let mut st = votekiosk::Station::create(
             &path,
             &def,
+            "OTHER-02",
             PASSPHRASE,
             ADMIN,
             ADMIN_PASSWORD,

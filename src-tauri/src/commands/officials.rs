@@ -109,10 +109,15 @@ pub async fn issue_codes(
     super::announce(&app, station);
     // The codes are on screen whatever happens to the print.
     let printed = print_slips.then(|| {
-        votekiosk::print::code_slips(station.definition(), &batch, votekiosk::print::CodeSlipLayout::A4)
-            .and_then(|pdf| station.print("votekiosk voter codes", &pdf))
-            .map(|o| o.to_string())
-            .unwrap_or_else(|e| format!("not printed: {e}"))
+        votekiosk::print::code_slips(
+            station.definition(),
+            station.station_id(),
+            &batch,
+            votekiosk::print::CodeSlipLayout::A4,
+        )
+        .and_then(|pdf| station.print("votekiosk voter codes", &pdf))
+        .map(|o| o.to_string())
+        .unwrap_or_else(|e| format!("not printed: {e}"))
     });
     Ok(IssuedCodes {
         batch: batch.batch,

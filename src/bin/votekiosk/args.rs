@@ -52,10 +52,14 @@ pub struct CodeArg {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Create a new station file from an election definition, with its first admin.
+    /// Create a new station file from an election definition, with its station id and first admin.
     Init {
         #[arg(long, value_name = "FILE")]
         definition: PathBuf,
+        /// This station's id, printed on receipts, reports and exports: 1-64 letters,
+        /// digits, '.', '_' or '-', one per kiosk (e.g. LAKEVIEW-2-K1).
+        #[arg(long, value_name = "ID")]
+        station_id: String,
         /// Name of the first admin (password from a prompt or VOTEKIOSK_NEW_PASSWORD).
         #[arg(long, value_name = "NAME", default_value = "admin")]
         admin: String,
@@ -64,6 +68,11 @@ pub enum Command {
     Validate {
         #[arg(value_name = "FILE")]
         definition: PathBuf,
+    },
+    /// Work on election definitions: upgrade a votekiosk/1 definition.
+    Definition {
+        #[command(subcommand)]
+        command: DefinitionCommand,
     },
     /// Manage official accounts.
     Official {
@@ -103,7 +112,7 @@ pub enum Command {
     },
     /// Mode and turnout (always visible).
     Status,
-    /// Results of every contest, with IRV rounds (after close, in test mode, or when results are live).
+    /// Results of every contest, with IRV rounds (after close, or of the test ballots in test mode).
     Tally,
     /// Check or show the audit log.
     Audit {
@@ -154,6 +163,29 @@ pub enum Command {
         #[arg(value_name = "FILE", required = true)]
         inputs: Vec<PathBuf>,
         #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DefinitionCommand {
+    /// Write a votekiosk/2 definition made from a votekiosk/1 one: drops station_id (give it to
+    /// `init --station-id`) and results_visibility (refusing "live"), adds the office keys, and
+    /// lists every change. The old file is never changed.
+    #[command(group(clap::ArgGroup::new("keys").required(true).args(["office", "demo"])))]
+    Upgrade {
+        /// The votekiosk/1 definition.
+        #[arg(value_name = "V1.json")]
+        v1: PathBuf,
+        /// The office keys: the key ceremony's office-key.json, or a JSON file with the
+        /// `office` block that `office keygen` prints.
+        #[arg(long, value_name = "FILE")]
+        office: Option<PathBuf>,
+        /// Instead of office keys, make a demo election on the published test keys ("demo": true).
+        #[arg(long)]
+        demo: bool,
+        /// The new votekiosk/2 definition (a new file; never overwritten).
+        #[arg(long, value_name = "V2.json")]
         out: PathBuf,
     },
 }

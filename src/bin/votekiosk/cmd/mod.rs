@@ -6,6 +6,7 @@
 mod audit;
 mod cast;
 mod codes;
+mod definition;
 mod demo;
 mod export;
 mod init;
@@ -89,8 +90,13 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         out: Out { json: cli.json },
     };
     match &cli.command {
-        Command::Init { definition, admin } => init::init(&ctx, definition, admin),
+        Command::Init {
+            definition,
+            station_id,
+            admin,
+        } => init::init(&ctx, definition, station_id, admin),
         Command::Validate { definition } => init::validate(&ctx, definition),
+        Command::Definition { command } => definition::run(&ctx, command),
         Command::Official { command } => official::run(&ctx, command),
         Command::Polls { action, by } => polls::run(&ctx, *action, by),
         Command::Codes { command } => codes::run(&ctx, command),

@@ -106,7 +106,7 @@ pub fn run(ctx: &Ctx, command: &PrintCommand) -> Result<Outcome> {
                 Some(code) => def.require_language(code)?.clone(),
             };
             let sample = print::sample_receipt(def, &mut rand::rngs::OsRng);
-            let pdf = print::receipt_slip(def, &lang, &sample, SlipKind::Sample)?;
+            let pdf = print::receipt_slip(def, station.station_id(), &lang, &sample, SlipKind::Sample)?;
             let document = Document::SampleReceipt;
             (document, None, deliver(&station, target, document, &pdf)?)
         }
@@ -179,7 +179,7 @@ fn codes(
     } else {
         CodeSlipLayout::A4
     };
-    let pdf = print::code_slips(station.definition(), &batch, layout);
+    let pdf = print::code_slips(station.definition(), station.station_id(), &batch, layout);
     drop(spinner);
     let pdf = pdf?;
     let document = Document::VoterCodes;
