@@ -24,6 +24,9 @@ pub enum Action {
     PrintResultsReport,
     ReprintReceipt,
     ExportResult,
+    // issue 13: sessions (the closing key and the count on the kiosk)
+    MakeClosingKey,
+    CountBallots,
 }
 
 impl Action {
@@ -56,12 +59,16 @@ impl Action {
             // Only while ballots are being cast.
             Action::ReprintReceipt => &[Test, Open],
             Action::ExportResult => &[Closed],
+            // Before the polls open; the count after they close (test
+            // ballots in test mode, with the test key).
+            Action::MakeClosingKey => &[Setup, Test],
+            Action::CountBallots => &[Test, Closed],
         }
     }
 
     /// Whether only an admin may do it (any official may otherwise).
     pub fn admin_only(self) -> bool {
-        self == Action::EnterTestMode
+        matches!(self, Action::EnterTestMode | Action::MakeClosingKey)
     }
 }
 
@@ -130,7 +137,16 @@ mod tests {
         assert_eq!(printing(Mode::Paused), ["print_zero_report"]);
         assert_eq!(printing(Mode::Closed), ["print_results_report"]);
         let admin_only: Vec<_> = Action::ALL.iter().copied().filter(|a| a.admin_only()).collect();
-        assert_eq!(admin_only, [Action::EnterTestMode]);
+        assert_eq!(admin_only, [Action::EnterTestMode, Action::MakeClosingKey]);
+        let closing = |mode| {
+            names(mode, |a| {
+                matches!(a, Action::MakeClosingKey | Action::CountBallots)
+            })
+        };
+        assert_eq!(closing(Mode::Setup), ["make_closing_key"]);
+        assert_eq!(closing(Mode::Test), ["make_closing_key", "count_ballots"]);
+        assert!(closing(Mode::Open).is_empty() && closing(Mode::Paused).is_empty());
+        assert_eq!(closing(Mode::Closed), ["count_ballots"]);
     }
 
     /// Tries `action` on the station when the station itself rules on it
@@ -139,6 +155,7 @@ mod tests {
     fn attempt(
         station: &mut crate::Station,
         by: &crate::Official,
+        slips: &[crate::station::SlipUnlock],
         action: Action,
     ) -> Option<crate::Result<()>> {
         Some(match action {
@@ -148,12 +165,20 @@ mod tests {
             Action::ResumePolls => station.resume_polls(by),
             Action::ClosePolls => station.close_polls(by),
             Action::IssueCodes => station.issue_codes(by, 1).map(drop),
-            Action::ExportResult => station.export(by, false).map(drop),
+            // The official result needs the count (two slips) after close.
+            Action::ExportResult => {
+                if station.status().is_ok_and(|s| s.mode == Mode::Closed) && station.counted().is_none() {
+                    if let Err(e) = station.count(by, slips) {
+                        return Some(Err(e));
+                    }
+                }
+                station.export(by, false).map(drop)
+            }
             _ => return None,
         })
     }
 
-    fn station(dir: &std::path::Path) -> (crate::Station, crate::Official) {
+    fn station(dir: &std::path::Path) -> (crate::Station, crate::Official, Vec<crate::station::SlipUnlock>) {
         let definition = crate::demo::definition(chrono::Utc::now()).expect("definition");
         let mut station = crate::Station::create(
             &dir.join("limits.vks"),
@@ -166,7 +191,24 @@ mod tests {
         )
         .expect("create");
         let admin = station.login("admin", "limits-admin-password").expect("login");
-        (station, admin)
+        // Opening the polls for real needs a closing key.
+        let pins = ["12345678", "87654321"];
+        let workers: Vec<(String, zeroize::Zeroizing<String>)> = ["ana", "ben"]
+            .iter()
+            .zip(pins)
+            .map(|(n, p)| (n.to_string(), zeroize::Zeroizing::new(p.to_string())))
+            .collect();
+        let slips = station
+            .init_closing_key(&admin, &workers, 2)
+            .expect("closing key")
+            .iter()
+            .zip(pins)
+            .map(|(slip, pin)| crate::station::SlipUnlock {
+                payload: slip.payload.to_string(),
+                pin: zeroize::Zeroizing::new(pin.to_string()),
+            })
+            .collect();
+        (station, admin, slips)
     }
 
     /// Two walks through the lifecycle that between them take every mode
@@ -189,7 +231,7 @@ mod tests {
         let mut taken = std::collections::BTreeSet::new();
         for walk in walks {
             let dir = tempfile::tempdir().expect("tempdir");
-            let (mut station, admin) = station(dir.path());
+            let (mut station, admin, slips) = station(dir.path());
             for &step in walk {
                 let mode = station.status().expect("status").mode;
                 let offered = allowed_actions(mode);
@@ -198,7 +240,7 @@ mod tests {
                     if action == step || (offered.contains(&action) && attempt_changes_mode(action)) {
                         continue;
                     }
-                    let result = attempt(&mut station, &admin, action);
+                    let result = attempt(&mut station, &admin, &slips, action);
                     match result {
                         Some(Err(e)) if offered.contains(&action) => {
                             panic!("{mode:?}: the table offers {action:?}, but the station refuses it: {e}")
@@ -214,7 +256,7 @@ mod tests {
                     offered.contains(&step),
                     "{mode:?}: the walk takes {step:?}, which the table leaves out"
                 );
-                if let Some(Err(e)) = attempt(&mut station, &admin, step) {
+                if let Some(Err(e)) = attempt(&mut station, &admin, &slips, step) {
                     panic!("{mode:?}: the table offers {step:?}, but the station refuses it: {e}");
                 }
                 taken.insert((mode.as_str(), step.as_str()));

@@ -47,9 +47,15 @@ impl Station {
         })
     }
 
-    /// Opens the polls for real: requires zero official ballots, and deletes
+    /// Opens the polls for real: requires a closing key
+    /// (`check_ready_to_open`) and zero official ballots, and deletes
     /// every test ballot, test receipt and test code.
     pub fn open_polls(&mut self, by: &Official) -> Result<()> {
+        self.check_official(by)?;
+        if let Err(e) = self.check_ready_to_open() {
+            self.audit(&by.username, AuditEvent::Refused, &format!("open the polls: {e}"))?;
+            return Err(e);
+        }
         self.change_mode(by, "open the polls", &[Mode::Setup, Mode::Test], Mode::Open, |tx, at| {
             let official = ballots::count_ballots(tx, false)?;
             if official != 0 {
@@ -60,7 +66,11 @@ impl Station {
             election::record_opened(tx, at)?;
             election::record_code_streak(tx, 0, false)?;
             Ok(format!("; zero official ballots; deleted {test_ballots} test ballots and {test_codes} test codes"))
-        })
+        })?;
+        // The test ballots a test count unsealed are gone from the file:
+        // gone from memory too.
+        self.counted = None;
+        Ok(())
     }
 
     pub fn pause_polls(&mut self, by: &Official) -> Result<()> {

@@ -7,14 +7,17 @@
 //! `officials` (logins, accounts), `lifecycle` (the mode and who may change
 //! it), `voting` (codes, the voting gate, casting, receipts), `settings`
 //! (kiosk settings, the printer), `records` (status, counts, the audit log,
-//! the reports' snapshot) and `export` (the signing key, the signed result
-//! file). `types` holds the values the facade hands out.
+//! the reports' snapshot), `closing` (the closing key, its slips and the
+//! count that unseals the ballots) and `export` (the signing key, the
+//! signed result file). `types` holds the values the facade hands out.
 
+mod closing;
 mod export;
 mod lifecycle;
 mod officials;
 mod records;
 mod settings;
+mod slip;
 mod types;
 mod voting;
 
@@ -39,10 +42,12 @@ use crate::store::{election, officials as official_store, FileKey, Store};
 pub use crate::codes::IssuedBatch;
 pub use crate::model::{Mode, Role};
 pub use crate::receipt::CastReceipt;
+pub use closing::{ClosingKeyInfo, CountSummary, ShareSlip, SlipUnlock, MAX_SLIPS};
 pub use officials::{
     LOGIN_DELAY_BASE_SECS, LOGIN_DELAY_MAX_SECS, LOGIN_FREE_FAILURES, REAUTH_MAX_WRONG, REAUTH_VALID_SECS,
 };
 pub use settings::{IDLE_TIMEOUT_RANGE, OFFICIAL_IDLE_RANGE};
+pub use slip::MIN_PIN_DIGITS;
 pub use types::{KioskSettings, Official, Options, ReceiptStatus, Status};
 
 /// Invalid codes in a row that lock voting.
@@ -79,6 +84,9 @@ pub struct Station {
     /// The last receipt cast through this instance (the kiosk session), for
     /// the poll worker's reprint. Memory only, never persisted.
     last_receipt: Option<CastReceipt>,
+    /// The unsealed records of the last count (memory only; each record
+    /// wipes its choices when dropped).
+    counted: Option<closing::Counted>,
     /// The officials' live sessions (memory only).
     sessions: officials::Sessions,
 }
@@ -145,7 +153,7 @@ impl Station {
             election::record_secret(tx, CODE_KEY, &code_key)?;
             election::record_secret(tx, AUDIT_KEY, &audit_key)?;
             election::record_secret(tx, SIGNING_KEY, seed.as_ref())?;
-            election::record_setting(tx, "format", "votekiosk-station/1")?;
+            election::record_setting(tx, "format", "votekiosk-station/2")?;
             election::record_station_id(tx, station_id)?;
             election::record_setting(
                 tx,
@@ -219,6 +227,7 @@ impl Station {
             rng,
             printer: options.printer,
             last_receipt: None,
+            counted: None,
             sessions: officials::Sessions::default(),
         };
         if check {

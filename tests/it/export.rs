@@ -41,6 +41,7 @@ fn closed_station(n: usize) -> (Fixture, String, Vec<String>) {
     let w = fx.worker();
     fx.station.revoke_code(&w, &codes[n]).expect("revoke");
     fx.station.close_polls(&w).expect("close");
+    fx.count();
     let text = fx.station.export(&w, false).expect("export");
     (fx, text, receipts)
 }
@@ -398,8 +399,24 @@ fn stations_merge_once_each_and_only_for_one_election() {
         )
         .expect("create");
         let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
+        let pins = ["12345678", "87654321"];
+        let workers: Vec<_> = ["ana", "ben"]
+            .iter()
+            .zip(pins)
+            .map(|(n, p)| (n.to_string(), zeroize::Zeroizing::new(p.to_string())))
+            .collect();
+        let slips = st.init_closing_key(&admin, &workers, 2).expect("closing key");
         st.open_polls(&admin).expect("open");
         st.close_polls(&admin).expect("close");
+        let unlocks: Vec<_> = slips
+            .iter()
+            .zip(pins)
+            .map(|(s, p)| votekiosk::station::SlipUnlock {
+                payload: s.payload.to_string(),
+                pin: zeroize::Zeroizing::new(p.to_string()),
+            })
+            .collect();
+        st.count(&admin, &unlocks).expect("count");
         st.export(&admin, false).expect("export")
     };
     let mixed = [

@@ -6,6 +6,8 @@
 //! - `bad_input`:    a table of bad inputs, each refused clearly, changing nothing.
 //! - `concurrency`:  racing casts with one code: exactly one ballot.
 //! - `secrecy`:      no link from codes/receipts/requests to ballots; no cast order.
+//! - `sealed`:       ballots sealed at cast, played as attacks: the passphrase holder reads no
+//!                   choice; a file diff's storage id is in no export; one record length; K-of-N slips.
 //! - `at_rest`:      the file and its WAL reveal nothing without the passphrase.
 //! - `audit`:        the hash chain detects edits at the right entry.
 //! - `officials`:    login lockout, roles.
@@ -40,6 +42,7 @@ mod fuzz;
 mod officials;
 mod print;
 mod readme;
+mod sealed;
 mod secrecy;
 mod tabulation;
 mod tamper;

@@ -149,7 +149,7 @@ fn a_truncated_wal_loses_only_a_cut_commit_and_never_part_of_one() {
     let file_key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
     let reader = raw(&fx.path, &file_key);
     reader
-        .execute_batch("BEGIN; SELECT count(*) FROM ballots;")
+        .execute_batch("BEGIN; SELECT count(*) FROM sealed_ballots;")
         .expect("hold a read snapshot");
 
     let path = fx.path.clone();
@@ -209,7 +209,9 @@ fn a_truncated_wal_loses_only_a_cut_commit_and_never_part_of_one() {
 /// Leaf pages of the ballots table, in key order (dbstat's path order).
 fn ballot_leaf_pages(conn: &Connection) -> Vec<i64> {
     let mut stmt = conn
-        .prepare("SELECT pageno FROM dbstat WHERE name = 'ballots' AND pagetype = 'leaf' ORDER BY path")
+        .prepare(
+            "SELECT pageno FROM dbstat WHERE name = 'sealed_ballots' AND pagetype = 'leaf' ORDER BY path",
+        )
         .expect("dbstat");
     let rows = stmt.query_map([], |r| r.get(0)).expect("rows");
     rows.collect::<rusqlite::Result<_>>().expect("row")
