@@ -42,6 +42,7 @@ async fn a_dashboard_left_idle_logs_out_and_its_token_issues_no_codes() {
     )
     .expect("create");
     let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    make_closing_key(&mut st, &admin);
     st.open_polls(&admin).expect("open");
     // The shortest idle logout an admin may set.
     let settings = votekiosk::KioskSettings {

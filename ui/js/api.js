@@ -34,6 +34,9 @@ export const api = {
   listOfficials: (token) => call('list_officials', { token }),
   setKioskSettings: (token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs) =>
     call('set_kiosk_settings', { token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs }),
+  closingKeyInfo: (token) => call('closing_key_info', { token }),
+  makeClosingKey: (token, workers, threshold) => call('make_closing_key', { token, workers, threshold }),
+  countBallots: (token, slips) => call('count_ballots', { token, slips }),
   printZeroReport: (token) => call('print_zero_report', { token }),
   printResultsReport: (token) => call('print_results_report', { token }),
   reprintReceipt: (token) => call('reprint_receipt', { token }),

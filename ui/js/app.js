@@ -8,8 +8,10 @@ import { installKiosk } from './kiosk.js';
 import { endSession, installSession } from './session.js';
 import { go, register } from './nav.js';
 import { state } from './state.js';
+import { closing } from './screens/closing.js';
 import { code } from './screens/code.js';
 import { contest } from './screens/contest.js';
+import { count } from './screens/count.js';
 import { dashboard } from './screens/dashboard.js';
 import { login } from './screens/login.js';
 import { receipt } from './screens/receipt.js';
@@ -39,7 +41,7 @@ async function toVoter() {
 
 register({
   boot, voter: toVoter,
-  setup, unlock, login, dashboard,
+  setup, unlock, login, dashboard, closing, count,
   welcome, code, contest, 'write-in': writeIn, review, receipt, verify,
 });
 installKiosk();

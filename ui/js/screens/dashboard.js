@@ -7,6 +7,7 @@ import { el, show, alertBox, messageOf } from '../dom.js';
 import { api } from '../api.js';
 import { go } from '../nav.js';
 import { askPassword, sessionEnded } from '../session.js';
+import { t } from '../i18n.js';
 import { state } from '../state.js';
 
 // The lifecycle buttons, in order: [action, label, id, class].
@@ -59,8 +60,10 @@ export async function dashboard() {
         if (password === null) return;
       }
       await api.changePolls(token, action, password);
-      dashboard();
+      // After close, the poll workers count with their slips.
+      if (action === 'close_polls') go('count'); else dashboard();
     }, cls));
+  if (can('count_ballots')) buttons.push(act(s.mode === 'test' ? 'Count the test ballots' : 'Count the ballots', 'count-ballots', async () => go('count'), '.primary'));
   if (s.voting_locked) buttons.push(act('Unlock voting', 'unlock-voting', async () => { await api.unlockVoting(token); dashboard(); }, '.primary'));
 
   const count = el('input#code-count', { type: 'number', min: '1', max: String(s.limits.max_codes_per_batch), value: '10', 'aria-label': 'How many codes' });
@@ -115,6 +118,7 @@ export async function dashboard() {
           el('p.small', { text: 'Public key: ' + r.public_key })));
       }, '.primary'))) : null;
   const admin = me.role === 'admin' ? adminPanel(token, out, act, s.limits) : null;
+  const closingKey = can('make_closing_key') ? closingPanel(token, error) : null;
 
   show('dashboard',
     el('h1', { text: 'Officials: ' + me.username + (me.role === 'admin' ? ' (admin)' : ' (poll worker)') }),
@@ -125,6 +129,7 @@ export async function dashboard() {
     el('div.actions.left', buttons),
     error,
     out,
+    closingKey,
     codes,
     printing,
     exportPanel,
@@ -182,4 +187,18 @@ function adminPanel(token, out, act, limits) {
         state.official.idleLogoutSecs = ctx.official_idle_logout_secs = n('official-idle-secs');
         out.replaceChildren(el('p', { text: 'Settings saved.' }));
       })));
+}
+
+// The dashboard's panel: the key's facts, or that there is none, and the button.
+function closingPanel(token, out) {
+  const facts = el('div#ck-facts');
+  const make = el('button.secondary#closing-setup', { type: 'button', onclick: () => go('closing') }, t('ck_make'));
+  api.closingKeyInfo(token).then((info) => {
+    facts.replaceChildren(info
+      ? el('ul', info.workers.map((w) => el('li', t('ck_holder', { i: w.index, n: info.slips, name: w.worker }))),
+          el('li', t('ck_fingerprint', { f: info.fingerprint })))
+      : el('p#ck-none', { text: t('ck_none') }));
+    make.textContent = info ? t('ck_remake') : t('ck_make');
+  }, (err) => { if (!sessionEnded(err)) out.textContent = messageOf(err); });
+  return el('section.panel', el('h2', { text: t('ck_title') }), facts, el('div.inline', make));
 }
