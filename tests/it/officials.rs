@@ -404,6 +404,7 @@ fn live(station: &mut Station, official: &votekiosk::Official) -> votekiosk::Res
 #[test]
 fn an_official_left_idle_for_the_logout_time_is_logged_out() {
     let mut fx = Fixture::new();
+    fx.closing_key();
     let bob = fx.worker();
     // Activity keeps the session: 59 s, then 59 s more.
     fx.clock.advance(Duration::seconds(59));
@@ -486,6 +487,7 @@ fn the_idle_logout_is_an_admin_setting_within_its_range() {
 #[test]
 fn after_logout_the_official_is_refused() {
     let mut fx = Fixture::new();
+    fx.closing_key();
     let bob = fx.worker();
     let other = fx.worker();
     fx.station.logout(&bob).expect("logout");
