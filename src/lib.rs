@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod files;
+pub mod keys;
 pub mod limits;
 pub mod model;
 pub mod print;

@@ -16,8 +16,11 @@ use super::format::{CardsDoc, EncryptionKeyDoc, OfficeDoc, SigningKeyDoc};
 use super::Issue;
 
 /// The HPKE suite every v2 ballot is sealed with (RFC 9180 base mode,
-/// DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305).
-// TODO(issue 13): `crate::crypto::seal::SUITE` once it lands; the same value.
+/// DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305). The same
+/// value as `crypto::seal::SUITE` (and `TEST_PUBLIC_KEY` as its key): this
+/// module sits below `crypto` in the layers, so it keeps copies, and
+/// `tests/it/formats.rs` checks that they are equal and that every key
+/// below comes from its label.
 pub const SUITE: &str = "x25519-hkdf-sha256/hkdf-sha256/chacha20-poly1305";
 
 /// The published test key (X25519): test mode and demo elections seal to
@@ -195,7 +198,7 @@ impl Checks<'_> {
     fn commitment(&mut self, path: &str, value: &str) -> Option<[u8; 32]> {
         let bytes = self.hex32(path, value)?;
         let point = CompressedRistretto(bytes).decompress();
-        if point.map_or(true, |p| p.is_identity()) {
+        if point.is_none_or(|p| p.is_identity()) {
             self.fail(
                 path,
                 "is not a ristretto255 commitment (C_0 from the key ceremony)",

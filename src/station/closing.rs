@@ -16,15 +16,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::slip::{check_pin, Slip};
 use super::{Audited, Official, Station, LOGIN_LOCKOUT_AFTER, LOGIN_LOCKOUT_BASE_SECS};
 use crate::clock::stamp;
 use crate::crypto::seal::SealKeyPair;
-use crate::crypto::shares::{self, Commitments, Share};
+use crate::crypto::shares::{self, Commitments};
 use crate::error::{Error, Result};
+use crate::keys::slip::{check_pin, station_tag, Slip, SlipHeader};
 use crate::model::{AuditEvent, Mode};
 use crate::print::share_slip;
 use crate::seal::{self, Recipient, Scope, Sealer, UnsealedBallot};
@@ -106,14 +105,6 @@ fn info_of(row: &ClosingKeyRow) -> ClosingKeyInfo {
         commitments_digest: Commitments(row.commitments.clone()).digest(),
         made_at: row.made_at.clone(),
     }
-}
-
-/// The first 8 bytes of SHA-256 of the station's signing key (on a slip).
-fn station_tag(public_key: &[u8; 32]) -> [u8; 8] {
-    let digest = Sha256::digest(public_key);
-    let mut tag = [0u8; 8];
-    tag.copy_from_slice(&digest[..8]);
-    tag
 }
 
 fn slip_list(indices: &[u8]) -> String {
@@ -218,20 +209,15 @@ impl Station {
         let mut slips = Vec::new();
         for (share, (name, pin)) in split.iter().zip(workers) {
             let mut pepper = Zeroizing::new([0u8; 32]);
-            let mut salt = [0u8; 16];
             self.rng.fill_bytes(pepper.as_mut());
-            self.rng.fill_bytes(&mut salt);
-            let slip = Slip::seal(
-                &share.value,
-                pin,
-                &pepper,
-                share.index,
+            let header = SlipHeader {
+                index: share.index,
                 threshold,
                 count,
-                slip_generation,
-                station_tag(&station_key),
-                salt,
-            )?;
+                generation: slip_generation,
+                station: station_tag(&station_key),
+            };
+            let slip = Slip::seal(header, share, &pepper, pin, &mut self.rng)?;
             peppers.push((share.index, pepper));
             slips.push(ShareSlip {
                 worker: name.clone(),
@@ -406,23 +392,24 @@ impl Station {
         let mut parsed: Vec<(Slip, &SlipUnlock)> = Vec::new();
         for unlock in slips {
             let slip = Slip::parse(&unlock.payload)?;
-            if slip.station != tag {
+            let h = slip.header;
+            if h.station != tag {
                 return Err(Error::SlipMismatch(format!(
                     "slip {} belongs to another station",
-                    slip.index
+                    h.index
                 )));
             }
-            if u32::from(slip.generation) != row.generation
-                || slip.threshold != row.threshold
-                || slip.count != row.slips
+            if u32::from(h.generation) != row.generation
+                || h.threshold != row.threshold
+                || h.count != row.slips
             {
                 return Err(Error::SlipMismatch(format!(
                     "slip {} is of closing key generation {} ({} of {}); this station's slips are generation {} ({} of {})",
-                    slip.index, slip.generation, slip.threshold, slip.count, row.generation, row.threshold, row.slips
+                    h.index, h.generation, h.threshold, h.count, row.generation, row.threshold, row.slips
                 )));
             }
-            if parsed.iter().any(|(s, _)| s.index == slip.index) {
-                return Err(Error::SlipMismatch(format!("slip {} is given twice", slip.index)));
+            if parsed.iter().any(|(s, _)| s.header.index == h.index) {
+                return Err(Error::SlipMismatch(format!("slip {} is given twice", h.index)));
             }
             parsed.push((slip, unlock));
         }
@@ -436,20 +423,16 @@ impl Station {
         let commitments = Commitments(row.commitments.clone());
         let mut shares_found = Vec::with_capacity(parsed.len());
         for (slip, unlock) in &parsed {
-            let pepper = election::secret(self.store.conn(), &closing_store::pepper_name(slip.index))?;
+            let pepper = election::secret(self.store.conn(), &closing_store::pepper_name(slip.header.index))?;
             let pepper: [u8; 32] = pepper
                 .as_slice()
                 .try_into()
                 .map_err(|_| Error::Damaged("a slip pepper is not 32 bytes".into()))?;
             let pepper = Zeroizing::new(pepper);
-            let value = match slip.open(&unlock.pin, &pepper) {
-                Ok(v) => v,
+            let share = match slip.open(&pepper, &unlock.pin) {
+                Ok(share) => share,
                 Err(Error::WrongPin { index }) => return Err(self.wrong_pin(actor, &row, index, now)),
                 Err(e) => return Err(e),
-            };
-            let share = Share {
-                index: slip.index,
-                value,
             };
             shares::check(&share, &commitments)?;
             shares_found.push(share);
@@ -462,7 +445,7 @@ impl Station {
                 "the slips rebuild another key than this station's closing key".into(),
             ));
         }
-        Ok((pair, parsed.iter().map(|(s, _)| s.index).collect()))
+        Ok((pair, parsed.iter().map(|(s, _)| s.header.index).collect()))
     }
 
     /// Records a wrong PIN (audited by slip index, never the PIN) towards

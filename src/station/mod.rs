@@ -17,7 +17,6 @@ mod lifecycle;
 mod officials;
 mod records;
 mod settings;
-mod slip;
 mod types;
 mod voting;
 
@@ -40,6 +39,7 @@ use crate::store::audit::append_audit;
 use crate::store::{election, officials as official_store, FileKey, Store};
 
 pub use crate::codes::IssuedBatch;
+pub use crate::keys::slip::MIN_PIN_DIGITS;
 pub use crate::model::{Mode, Role};
 pub use crate::receipt::CastReceipt;
 pub use closing::{ClosingKeyInfo, CountSummary, ShareSlip, SlipUnlock, MAX_SLIPS};
@@ -47,7 +47,6 @@ pub use officials::{
     LOGIN_DELAY_BASE_SECS, LOGIN_DELAY_MAX_SECS, LOGIN_FREE_FAILURES, REAUTH_MAX_WRONG, REAUTH_VALID_SECS,
 };
 pub use settings::{IDLE_TIMEOUT_RANGE, OFFICIAL_IDLE_RANGE};
-pub use slip::MIN_PIN_DIGITS;
 pub use types::{KioskSettings, Official, Options, ReceiptStatus, Status};
 
 /// Invalid codes in a row that lock voting.

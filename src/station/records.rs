@@ -18,6 +18,10 @@ use crate::store::{ballots, codes as code_store, election};
 use crate::tabulate::{tabulate, ElectionResult};
 use crate::turnout::Turnout;
 
+/// The mode, whether the ballots are test ballots, and each ballot with
+/// its public record id.
+pub(super) type Countable = (Mode, bool, Vec<([u8; 16], Ballot)>);
+
 impl Station {
     pub fn verify_audit_chain(&self) -> Result<ChainReport> {
         audit_store::verify_chain(self.store.conn(), &self.audit_key)
@@ -48,7 +52,7 @@ impl Station {
     /// `Error::CountFirst`); in setup mode, none (the polls never opened).
     /// Never while voting (`Error::ResultsHidden`): sealed ballots are
     /// counted only after close.
-    pub(super) fn countable(&self) -> Result<(Mode, bool, Vec<([u8; 16], Ballot)>)> {
+    pub(super) fn countable(&self) -> Result<Countable> {
         let mode = self.mode()?;
         let take = |records: &[UnsealedBallot]| -> Vec<([u8; 16], Ballot)> {
             records.iter().map(|r| (r.record_id, r.ballot.clone())).collect()

@@ -496,7 +496,31 @@ fn the_cli_exports_verifies_merges_and_checks_receipts() {
             .expect("run votekiosk")
     };
     let key = hex::encode(fx.station.public_key().expect("key"));
-    let o = vk(&["export", "--out", out.to_str().expect("p"), "--official", WORKER]);
+    // After close the official export comes from a count: two slips, their
+    // PINs on standard input.
+    let mut count = Command::new(env!("CARGO_BIN_EXE_votekiosk"));
+    count
+        .arg("--station")
+        .arg(&fx.path)
+        .arg("count")
+        .env("VOTEKIOSK_PASSPHRASE", PASSPHRASE)
+        .env("VOTEKIOSK_OFFICIAL_PASSWORD", WORKER_PASSWORD)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut pins = String::new();
+    for slip in &fx.slips {
+        let file = dir.path().join(format!("slip-{}.txt", slip.index));
+        std::fs::write(&file, slip.payload.as_bytes()).expect("slip file");
+        count.arg("--slip-file").arg(file);
+        pins.push_str(&format!("{}\n", SLIP_HOLDERS[slip.index as usize - 1].1));
+    }
+    let mut child = count
+        .args(["--official", WORKER, "--export", out.to_str().expect("p")])
+        .spawn()
+        .expect("run votekiosk");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), pins.as_bytes()).expect("pins");
+    let o = child.wait_with_output().expect("count");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(dir.path().join("verify.html").is_file());
     let o = vk(&[

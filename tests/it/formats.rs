@@ -370,3 +370,55 @@ fn definition_hashes_are_those_of_earlier_versions() {
     let vectors = ElectionDefinition::parse(VECTOR_DEFINITION.as_bytes()).expect("vectors");
     assert_eq!(vectors.canonical_json(), VECTOR_DEFINITION);
 }
+
+/// The keys a definition names by value (section 1) are those of their
+/// published labels and secrets, computed with the crypto the station seals
+/// and signs with: the suite, the test key and the demo signing key, and
+/// the fixture office keys the tests hold the secrets of. `definition`
+/// sits below `crypto` in the layers, so it keeps its own copies; this
+/// keeps them equal.
+#[test]
+fn the_definitions_published_keys_come_from_their_labels() {
+    use votekiosk::crypto::{seal, shares};
+    use votekiosk::definition::{self as def, OfficeKeys};
+
+    assert_eq!(def::SUITE, seal::SUITE);
+    assert_eq!(def::TEST_PUBLIC_KEY, seal::TEST_PUBLIC_KEY);
+    let demo = OfficeKeys::demo();
+    // Encryption: IKM = LE32(s) -> DeriveKeyPair; commitment s·B.
+    let s = seal::label_secret(seal::TEST_KEY_LABEL);
+    assert_eq!(seal::SealKeyPair::derive(&s).public(), demo.encryption.public_key);
+    assert_eq!(shares::commitment_of(&s).expect("C0"), demo.encryption.commitment);
+    // Signing: the Ed25519 seed is LE32(t); commitment t·B.
+    let signing = |t: &[u8; 32]| {
+        ed25519_dalek::SigningKey::from_bytes(t)
+            .verifying_key()
+            .to_bytes()
+    };
+    let t = seal::label_secret("votekiosk/2 published test signing key: it signs demo files only");
+    assert_eq!(signing(&t), demo.signing.public_key);
+    assert_eq!(shares::commitment_of(&t).expect("C0"), demo.signing.commitment);
+
+    // The fixture office keys of every test definition.
+    let fixture = definition().office;
+    let s = seal::label_secret("votekiosk test fixture: office encryption secret");
+    assert_eq!(hex::encode(*s), OFFICE_ENCRYPTION_SECRET);
+    assert_eq!(
+        seal::SealKeyPair::derive(&s).public(),
+        fixture.encryption.public_key
+    );
+    assert_eq!(
+        shares::commitment_of(&s).expect("C0"),
+        fixture.encryption.commitment
+    );
+    let t = seal::label_secret("votekiosk test fixture: office signing secret");
+    assert_eq!(hex::encode(*t), OFFICE_SIGNING_SECRET);
+    assert_eq!(signing(&t), fixture.signing.public_key);
+    assert_eq!(shares::commitment_of(&t).expect("C0"), fixture.signing.commitment);
+    assert!(!definition().demo);
+    // One fingerprint rule everywhere.
+    assert_eq!(
+        def::fingerprint(&fixture.signing.public_key),
+        votekiosk::signed::fingerprint(&fixture.signing.public_key)
+    );
+}

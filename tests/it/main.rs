@@ -6,8 +6,8 @@
 //! - `bad_input`:    a table of bad inputs, each refused clearly, changing nothing.
 //! - `concurrency`:  racing casts with one code: exactly one ballot.
 //! - `secrecy`:      no link from codes/receipts/requests to ballots; no cast order.
-//! - `sealed`:       ballots sealed at cast, played as attacks: the passphrase holder reads no
-//!                   choice; a file diff's storage id is in no export; one record length; K-of-N slips.
+//! - `sealed`:       ballots sealed at cast, played as attacks (no choice for the passphrase
+//!   holder; a file diff's storage id in no export; one record length; K-of-N slips).
 //! - `at_rest`:      the file and its WAL reveal nothing without the passphrase.
 //! - `audit`:        the hash chain detects edits at the right entry.
 //! - `officials`:    login lockout, roles.
@@ -22,6 +22,7 @@
 //! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close.
 //! - `readme`:       the README's command-line walk-through, run as written.
 //! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
+//! - `keys`:         the office key ceremony, share files, re-share, trusted keys and slips, as attacks.
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
 
 mod support;
@@ -39,6 +40,7 @@ mod errors;
 mod export;
 mod formats;
 mod fuzz;
+mod keys;
 mod officials;
 mod print;
 mod readme;

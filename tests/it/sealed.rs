@@ -451,7 +451,8 @@ fn a_wrong_pin_another_station_s_slip_or_a_garbled_payload_changes_nothing() {
         payload: slips[1].payload.to_string(),
         pin: Zeroizing::new("99999999".into()),
     };
-    let cases: Vec<(&str, Vec<SlipUnlock>, fn(&Error) -> bool)> = vec![
+    type Case = (&'static str, Vec<SlipUnlock>, fn(&Error) -> bool);
+    let cases: Vec<Case> = vec![
         ("a wrong PIN", vec![unlock(&slips[0]), wrong_pin], |e| {
             matches!(e, Error::WrongPin { index: 2 })
         }),
@@ -643,7 +644,7 @@ fn the_polls_open_for_real_only_with_a_closing_key() {
             .expect_err("bad setup");
         assert!(matches!(err, Error::BadClosingKey(_)), "{workers:?} {k}: {err:?}");
     }
-    let short = vec![("a".to_string(), Zeroizing::new("1234".to_string()))];
+    let short = [("a".to_string(), Zeroizing::new("1234".to_string()))];
     let err = fx
         .station
         .init_closing_key(

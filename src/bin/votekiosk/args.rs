@@ -186,6 +186,109 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// The election office: the key ceremony, trustees' share checks, re-sharing, trusted station keys.
+    Office {
+        #[command(subcommand)]
+        command: OfficeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OfficeCommand {
+    /// The key ceremony: make the office encryption and signing keys, split each K of N among
+    /// the trustees (one passphrase each), write the share files, the results officer's signing
+    /// key file and the signed ceremony record, after a recovery drill in memory.
+    Keygen {
+        /// N, the number of trustees (at least K + 1, at most 32).
+        #[arg(long, value_name = "N")]
+        trustees: u8,
+        /// K, the number of trustees needed to rebuild a key (at least 2).
+        #[arg(long, value_name = "K")]
+        threshold: u8,
+        /// The folder to write into (created if missing; nothing in it is overwritten).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The trustees' labels (names or roles), comma-separated, in share order.
+        #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+        labels: Vec<String>,
+    },
+    /// A trustee's share file.
+    Share {
+        #[command(subcommand)]
+        command: ShareCommand,
+    },
+    /// Replace trustees or change K or N: rebuild both keys from K trustees' share files and
+    /// deal new shares (generation + 1). The public keys and the definition stay the same.
+    Reshare {
+        /// A share file of a current trustee (both files of K trustees; their passphrases are asked per trustee).
+        #[arg(long = "share", value_name = "FILE", required = true)]
+        shares: Vec<PathBuf>,
+        /// N', the new number of trustees.
+        #[arg(long, value_name = "N")]
+        trustees: u8,
+        /// K', the new threshold.
+        #[arg(long, value_name = "K")]
+        threshold: u8,
+        /// The folder for the new share files and ceremony record.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The new trustees' labels, comma-separated.
+        #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+        labels: Vec<String>,
+    },
+    /// The trusted-keys file: the stations whose keys the office has pinned.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ShareCommand {
+    /// Unlock a share file with its passphrase and check it against its commitments (and the
+    /// definition's office key with --definition). Writes nothing.
+    Check {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The votekiosk/2 definition whose office key the share must belong to.
+        #[arg(long, value_name = "FILE")]
+        definition: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TrustCommand {
+    /// Pin a station's signing and closing keys (from its zero report): makes the file at
+    /// serial 1, or reissues it at serial + 1, signed by the office signing key.
+    Add {
+        /// The trusted-keys file (made if missing).
+        #[arg(long, value_name = "FILE")]
+        trusted_keys: PathBuf,
+        /// The votekiosk/2 definition (its office signing key must sign the file).
+        #[arg(long, value_name = "FILE")]
+        definition: PathBuf,
+        /// The station's id, as on its zero report.
+        #[arg(long, value_name = "ID")]
+        station_id: String,
+        /// The station's signing public key (64 hex digits, from its zero report).
+        #[arg(long, value_name = "HEX")]
+        public_key: String,
+        /// The station's closing public key (64 hex digits, from its zero report).
+        #[arg(long, value_name = "HEX")]
+        closing_key: String,
+        /// How the keys reached the office.
+        #[arg(long, value_enum)]
+        evidence: EvidenceArg,
+        /// The office signing key file (its passphrase from a prompt or standard input).
+        #[arg(long, value_name = "FILE.vkkey")]
+        signing_key: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EvidenceArg {
+    ZeroReport,
+    OfficeSetup,
 }
 
 #[derive(Subcommand)]
@@ -324,7 +427,7 @@ pub enum PrintCommand {
         #[command(flatten)]
         target: PrintTarget,
     },
-    /// The polls-closed results report (after close; test ballots in test mode).
+    /// The results report of the test ballots in test mode (after close: `count --report`).
     ResultsReport {
         #[command(flatten)]
         target: PrintTarget,

@@ -8,7 +8,7 @@ export function setup(info) {
   const error = alertBox('setup-error');
   show('setup',
     el('h1', { text: 'Create the election' }),
-    el('p', { text: 'No election file exists at ' + info.station_path + '. Create it from an election definition (votekiosk/2 JSON) and this kiosk\'s station id.' }),
+    el('p', { text: 'No election file exists at ' + info.station_path + '. Create it from an election definition (votekiosk/2 JSON) and the station id of this kiosk.' }),
     el('form.stack', {
       onsubmit: async (e) => {
         e.preventDefault();

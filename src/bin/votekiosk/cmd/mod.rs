@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod init;
 mod merge;
+mod office_keys;
 mod official;
 mod polls;
 mod print;
@@ -135,5 +136,6 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             target,
             by,
         } => closing::count(&ctx, slip_files, export.as_deref(), *report, target, by),
+        Command::Office { command } => office_keys::run(&ctx, command),
     }
 }
