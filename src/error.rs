@@ -36,7 +36,9 @@ pub enum Error {
     #[error("wrong username or password")]
     BadCredentials,
 
-    #[error("this account is locked after repeated wrong passwords; try again in {seconds} seconds")]
+    /// Logins wait at this kiosk after repeated failures (whatever names
+    /// were typed: the code's name is historical, it names no account).
+    #[error("too many failed logins at this kiosk: try again in {seconds} seconds")]
     AccountLocked { seconds: i64 },
 
     #[error("an official named {0:?} already exists")]
@@ -209,6 +211,15 @@ pub enum Error {
 
     #[error("the office count stops: {0}")]
     OfficeCountRefused(String),
+    // issue 13: sessions
+    #[error("you were logged out after {idle_secs} seconds without activity: log in again")]
+    SessionExpired { idle_secs: u32 },
+
+    #[error("you are logged out: log in again")]
+    LoggedOut,
+
+    #[error("to {action}, type your password again")]
+    PasswordRequired { action: &'static str },
 }
 
 impl Error {
@@ -284,6 +295,10 @@ impl Error {
             // issue 13: result2
             Error::WrongOfficeKey(_) => "wrong_office_key",
             Error::OfficeCountRefused(_) => "office_count_refused",
+            // issue 13: sessions
+            Error::SessionExpired { .. } => "session_expired",
+            Error::LoggedOut => "logged_out",
+            Error::PasswordRequired { .. } => "password_required",
         }
     }
 

@@ -5,7 +5,7 @@
 
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
-use crate::station::{Mode, IDLE_TIMEOUT_RANGE, MAX_CODES_PER_BATCH};
+use crate::station::{Mode, IDLE_TIMEOUT_RANGE, MAX_CODES_PER_BATCH, OFFICIAL_IDLE_RANGE};
 
 /// Something an official's dashboard offers, when the mode allows it.
 /// Its stable name (what the window sends back) is one `strum` table:
@@ -24,6 +24,9 @@ pub enum Action {
     PrintResultsReport,
     ReprintReceipt,
     ExportResult,
+    // issue 13: sessions (the closing key and the count on the kiosk)
+    MakeClosingKey,
+    CountBallots,
 }
 
 impl Action {
@@ -56,12 +59,16 @@ impl Action {
             // Only while ballots are being cast.
             Action::ReprintReceipt => &[Test, Open],
             Action::ExportResult => &[Closed],
+            // Before the polls open; the count after they close (test
+            // ballots in test mode, with the test key).
+            Action::MakeClosingKey => &[Setup, Test],
+            Action::CountBallots => &[Test, Closed],
         }
     }
 
     /// Whether only an admin may do it (any official may otherwise).
     pub fn admin_only(self) -> bool {
-        self == Action::EnterTestMode
+        matches!(self, Action::EnterTestMode | Action::MakeClosingKey)
     }
 }
 
@@ -82,6 +89,9 @@ pub struct Limits {
     /// The shortest and longest idle timeouts an admin may choose.
     pub idle_timeout_min_secs: u32,
     pub idle_timeout_max_secs: u32,
+    /// The shortest and longest idle logouts of officials.
+    pub official_idle_min_secs: u32,
+    pub official_idle_max_secs: u32,
 }
 
 /// The station's limits.
@@ -89,6 +99,8 @@ pub const LIMITS: Limits = Limits {
     max_codes_per_batch: MAX_CODES_PER_BATCH,
     idle_timeout_min_secs: *IDLE_TIMEOUT_RANGE.start(),
     idle_timeout_max_secs: *IDLE_TIMEOUT_RANGE.end(),
+    official_idle_min_secs: *OFFICIAL_IDLE_RANGE.start(),
+    official_idle_max_secs: *OFFICIAL_IDLE_RANGE.end(),
 };
 
 #[cfg(test)]
@@ -125,7 +137,16 @@ mod tests {
         assert_eq!(printing(Mode::Paused), ["print_zero_report"]);
         assert_eq!(printing(Mode::Closed), ["print_results_report"]);
         let admin_only: Vec<_> = Action::ALL.iter().copied().filter(|a| a.admin_only()).collect();
-        assert_eq!(admin_only, [Action::EnterTestMode]);
+        assert_eq!(admin_only, [Action::EnterTestMode, Action::MakeClosingKey]);
+        let closing = |mode| {
+            names(mode, |a| {
+                matches!(a, Action::MakeClosingKey | Action::CountBallots)
+            })
+        };
+        assert_eq!(closing(Mode::Setup), ["make_closing_key"]);
+        assert_eq!(closing(Mode::Test), ["make_closing_key", "count_ballots"]);
+        assert!(closing(Mode::Open).is_empty() && closing(Mode::Paused).is_empty());
+        assert_eq!(closing(Mode::Closed), ["count_ballots"]);
     }
 
     /// Tries `action` on the station when the station itself rules on it
@@ -263,6 +284,10 @@ mod tests {
         assert_eq!(
             (LIMITS.idle_timeout_min_secs, LIMITS.idle_timeout_max_secs),
             (30, 900)
+        );
+        assert_eq!(
+            (LIMITS.official_idle_min_secs, LIMITS.official_idle_max_secs),
+            (30, 600)
         );
     }
 }

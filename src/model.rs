@@ -61,7 +61,7 @@ pub enum AuditEvent {
     Setup,
     LoginOk,
     LoginFailed,
-    /// A login attempt on a locked account.
+    /// A login attempt refused while the kiosk's login delay runs.
     LoginRefused,
     OfficialAdded,
     ModeChanged,
@@ -87,6 +87,9 @@ pub enum AuditEvent {
     ClosingKeyMade,
     /// The sealed ballots were unsealed in memory and counted.
     BallotsCounted,
+    // issue 13: sessions
+    /// An official logged out, or was logged out (idle, wrong passwords).
+    LoggedOut,
 }
 
 impl AuditEvent {
@@ -129,7 +132,7 @@ mod tests {
         (Mode::Closed, "closed"),
     ];
     const ROLES: [(Role, &str); 2] = [(Role::Admin, "admin"), (Role::PollWorker, "poll_worker")];
-    const EVENTS: [(AuditEvent, &str); 20] = [
+    const EVENTS: [(AuditEvent, &str); 21] = [
         (AuditEvent::Setup, "setup"),
         (AuditEvent::LoginOk, "login_ok"),
         (AuditEvent::LoginFailed, "login_failed"),
@@ -151,6 +154,8 @@ mod tests {
         // issue 13: sealed
         (AuditEvent::ClosingKeyMade, "closing_key_made"),
         (AuditEvent::BallotsCounted, "ballots_counted"),
+        // issue 13: sessions
+        (AuditEvent::LoggedOut, "logged_out"),
     ];
 
     /// Checks that `golden` names every variant once, with its exact bytes,

@@ -32,6 +32,15 @@ pub struct OfficialDto {
     pub role: &'static str,
 }
 
+/// A new official session: the token the window hands back with every
+/// privileged command, and the idle logout its timer follows.
+#[derive(Serialize)]
+pub struct SessionDto {
+    pub token: String,
+    pub official: OfficialDto,
+    pub idle_logout_secs: u32,
+}
+
 #[derive(Serialize)]
 pub struct LanguageDto {
     pub code: String,
@@ -68,6 +77,8 @@ pub struct VoterContext {
     pub languages: Vec<LanguageDto>,
     pub default_language: String,
     pub idle_timeout_secs: u32,
+    /// The officials' idle logout (the admin panel's setting).
+    pub official_idle_logout_secs: u32,
     pub contests: Vec<ContestDto>,
     pub status: StatusDto,
 }
@@ -136,6 +147,7 @@ pub fn voter_context(d: &ElectionDefinition, settings: &KioskSettings, status: S
             .collect(),
         default_language: settings.default_language.clone(),
         idle_timeout_secs: settings.idle_timeout_secs,
+        official_idle_logout_secs: settings.official_idle_logout_secs,
         contests,
         status,
     }
@@ -175,6 +187,8 @@ pub struct LimitsDto {
     pub max_codes_per_batch: usize,
     pub idle_timeout_min_secs: u32,
     pub idle_timeout_max_secs: u32,
+    pub official_idle_min_secs: u32,
+    pub official_idle_max_secs: u32,
 }
 
 pub fn status(s: &Status) -> StatusDto {
@@ -200,6 +214,8 @@ pub fn status(s: &Status) -> StatusDto {
             max_codes_per_batch: LIMITS.max_codes_per_batch,
             idle_timeout_min_secs: LIMITS.idle_timeout_min_secs,
             idle_timeout_max_secs: LIMITS.idle_timeout_max_secs,
+            official_idle_min_secs: LIMITS.official_idle_min_secs,
+            official_idle_max_secs: LIMITS.official_idle_max_secs,
         },
     }
 }

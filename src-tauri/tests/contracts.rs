@@ -3,6 +3,9 @@
 //! - every Tauri command is registered in `src/lib.rs`'s handler list,
 //!   listed in `build.rs`, granted in `capabilities/kiosk.json` and called
 //!   from `ui/js/api.js`, and nowhere else;
+//! - every command is either one anyone at the kiosk may call (the
+//!   voter's, start-up, login) and never reaches an official, or a
+//!   privileged one that takes the session token and has the core check it;
 //! - every UI string table has exactly the English table's keys;
 //! - the README shows only pictures in `docs/images/`, and every picture
 //!   there is shown (they are written by `scripts/screenshots`).
@@ -189,6 +192,67 @@ fn commands_are_granted_and_called_nowhere_else() {
                 !text.contains("generate_handler!"),
                 "{} registers commands: register them in src/lib.rs only",
                 path.display()
+            );
+        }
+    }
+}
+
+/// The commands anyone at the kiosk may call, a voter included: they take
+/// no session token and never reach an official. Every other command is
+/// privileged.
+const PUBLIC: &[&str] = &[
+    "app_info",
+    "create_election",
+    "unlock_station",
+    "voter_context",
+    "check_code",
+    "cast_ballot",
+    "check_receipt",
+    "login",
+    // Ending the session grants nothing; voter mode starts with it.
+    "logout",
+    // Mode and turnout: the core shows them to anyone.
+    "station_status",
+];
+
+/// Every `#[tauri::command]` as (name, parameters, body).
+fn command_sources() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for path in rust_files(&repo().join("src-tauri/src")) {
+        let text = fs::read_to_string(&path).expect("read");
+        let what = path.display().to_string();
+        for (at, _) in text.match_indices("#[tauri::command]") {
+            let rest = &text[at..];
+            let name = between(rest, "fn ", "(", &what).trim().to_string();
+            let params = between(rest, "(", ") ->", &what).to_string();
+            let body = between(rest, ") ->", "\n}\n", &what).to_string();
+            out.push((name, params, body));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_privileged_command_takes_a_session_and_no_voter_command_gets_an_official() {
+    let commands = command_sources();
+    let defined: BTreeSet<&str> = commands.iter().map(|(n, _, _)| n.as_str()).collect();
+    for name in PUBLIC {
+        assert!(
+            defined.contains(name),
+            "PUBLIC lists {name}, which is not a command"
+        );
+    }
+    for (name, params, body) in &commands {
+        if PUBLIC.contains(&name.as_str()) {
+            assert!(
+                !params.contains("token") && !body.contains(".official("),
+                "{name} is a public command (a voter may call it) but reaches an official session"
+            );
+        } else {
+            assert!(
+                params.contains("token: String") && body.contains(".official(&token)"),
+                "{name} is privileged but does not take the session token and check it \
+                 (`inner.official(&token)?`); if anyone may call it, add it to PUBLIC"
             );
         }
     }

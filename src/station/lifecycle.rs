@@ -89,6 +89,7 @@ impl Station {
     /// every page rewritten in key order, so neither page numbers nor cell
     /// positions keep a trace of cast order) and the WAL emptied.
     pub fn close_polls(&mut self, by: &Official) -> Result<()> {
+        self.require_recent_password(by, "close the polls")?;
         self.change_mode(
             by,
             "close the polls",

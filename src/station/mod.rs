@@ -43,14 +43,18 @@ pub use crate::keys::slip::MIN_PIN_DIGITS;
 pub use crate::model::{Mode, Role};
 pub use crate::receipt::CastReceipt;
 pub use closing::{ClosingKeyInfo, CountSummary, ShareSlip, SlipUnlock, MAX_SLIPS};
-pub use settings::IDLE_TIMEOUT_RANGE;
+pub use officials::{
+    LOGIN_DELAY_BASE_SECS, LOGIN_DELAY_MAX_SECS, LOGIN_FREE_FAILURES, REAUTH_MAX_WRONG, REAUTH_VALID_SECS,
+};
+pub use settings::{IDLE_TIMEOUT_RANGE, OFFICIAL_IDLE_RANGE};
 pub use types::{KioskSettings, Official, Options, ReceiptStatus, Status};
 
 /// Invalid codes in a row that lock voting.
 pub const CODE_LOCKOUT_AFTER: u32 = 5;
-/// Wrong passwords in a row that lock an official's account.
+/// Wrong PINs in a row at the count that lock counting for a while (the
+/// closing key's rule; logins have the kiosk-wide delay of `officials`).
 pub const LOGIN_LOCKOUT_AFTER: u32 = 5;
-/// The first login lockout; each further failure doubles it (up to 2^10 times).
+/// The first such lock; each further failure doubles it (up to 2^10 times).
 pub const LOGIN_LOCKOUT_BASE_SECS: i64 = 30;
 /// The most codes one batch may hold.
 pub const MAX_CODES_PER_BATCH: usize = 100_000;
@@ -82,6 +86,8 @@ pub struct Station {
     /// The unsealed records of the last count (memory only; each record
     /// wipes its choices when dropped).
     counted: Option<closing::Counted>,
+    /// The officials' live sessions (memory only).
+    sessions: officials::Sessions,
 }
 
 /// What a write inside [`Station::audited_write`] hands back: its value and
@@ -221,6 +227,7 @@ impl Station {
             printer: options.printer,
             last_receipt: None,
             counted: None,
+            sessions: officials::Sessions::default(),
         };
         if check {
             let report = station.verify_audit_chain()?;
@@ -252,13 +259,13 @@ impl Station {
         self.clock.now()
     }
 
-    /// An official may act only on the station where they logged in.
-    fn check_official(&self, by: &Official) -> Result<()> {
-        if by.station == self.instance {
-            Ok(())
-        } else {
-            Err(Error::NotLoggedInHere)
+    /// An official may act only on the station where they logged in, and
+    /// only while their session is live (`officials`: idle logout, logout).
+    fn check_official(&mut self, by: &Official) -> Result<()> {
+        if by.station != self.instance {
+            return Err(Error::NotLoggedInHere);
         }
+        self.touch_session(by)
     }
 
     /// Runs `write` and appends its audit entry (`event`, by `actor`) in

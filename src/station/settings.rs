@@ -1,5 +1,5 @@
 //! The admins' settings kept in the file (idle timeout, default language,
-//! printer queue) and the one printer choice: `Station::print`.
+//! officials' idle logout, printer queue) and the one printer choice: `Station::print`.
 
 use std::path::PathBuf;
 
@@ -13,6 +13,10 @@ use crate::store::election;
 pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 30..=900;
 const DEFAULT_IDLE_TIMEOUT_SECS: u32 = 120;
 const SETTING_IDLE: &str = "kiosk.idle_timeout_secs";
+/// The shortest and longest idle logouts of officials an admin may choose.
+pub const OFFICIAL_IDLE_RANGE: std::ops::RangeInclusive<u32> = 30..=600;
+const DEFAULT_OFFICIAL_IDLE_SECS: u32 = 60;
+const SETTING_OFFICIAL_IDLE: &str = "officials.idle_logout_secs";
 const SETTING_LANGUAGE: &str = "kiosk.default_language";
 /// The station setting naming the CUPS printer queue.
 const SETTING_PRINTER: &str = "print.queue";
@@ -29,7 +33,16 @@ impl Station {
         Ok(KioskSettings {
             idle_timeout_secs: idle,
             default_language: language,
+            official_idle_logout_secs: self.official_idle_logout_secs()?,
         })
+    }
+
+    /// Seconds without activity after which an official is logged out.
+    pub fn official_idle_logout_secs(&self) -> Result<u32> {
+        Ok(election::setting(self.store.conn(), SETTING_OFFICIAL_IDLE)?
+            .and_then(|v| v.parse().ok())
+            .filter(|v| OFFICIAL_IDLE_RANGE.contains(v))
+            .unwrap_or(DEFAULT_OFFICIAL_IDLE_SECS))
     }
 
     /// Changes the kiosk settings (admins only; audited).
@@ -43,13 +56,25 @@ impl Station {
                 IDLE_TIMEOUT_RANGE.end()
             )));
         }
+        if !OFFICIAL_IDLE_RANGE.contains(&settings.official_idle_logout_secs) {
+            return Err(Error::InvalidInput(format!(
+                "the officials' idle logout must be from {} to {} seconds",
+                OFFICIAL_IDLE_RANGE.start(),
+                OFFICIAL_IDLE_RANGE.end()
+            )));
+        }
         self.definition.require_language(&settings.default_language)?;
         self.audited_write(&by.username, AuditEvent::SettingsChanged, |tx, _| {
             election::record_setting(tx, SETTING_IDLE, &settings.idle_timeout_secs.to_string())?;
             election::record_setting(tx, SETTING_LANGUAGE, &settings.default_language)?;
+            election::record_setting(
+                tx,
+                SETTING_OFFICIAL_IDLE,
+                &settings.official_idle_logout_secs.to_string(),
+            )?;
             let detail = format!(
-                "idle timeout {} s, default language {}",
-                settings.idle_timeout_secs, settings.default_language
+                "idle timeout {} s, default language {}, officials' idle logout {} s",
+                settings.idle_timeout_secs, settings.default_language, settings.official_idle_logout_secs
             );
             Ok(Audited::entry((), detail))
         })

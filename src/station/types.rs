@@ -21,6 +21,8 @@ pub struct Official {
     pub(super) role: Role,
     /// The `Station` instance that logged this official in.
     pub(super) station: u64,
+    /// Their session on it (idle logout, logout: `station::officials`).
+    pub(super) session: u64,
 }
 
 impl Official {
@@ -87,4 +89,7 @@ pub struct KioskSettings {
     pub idle_timeout_secs: u32,
     /// The language the welcome screen starts in.
     pub default_language: String,
+    /// Seconds without activity after which an official is logged out
+    /// (`OFFICIAL_IDLE_RANGE`).
+    pub official_idle_logout_secs: u32,
 }

@@ -65,7 +65,7 @@ impl Station {
 
     /// Issues `count` new codes. In test mode they are test codes.
     pub fn issue_codes(&mut self, by: &Official, count: usize) -> Result<IssuedBatch> {
-        self.check_official(by)?;
+        self.require_recent_password(by, "issue codes")?;
         if count == 0 || count > MAX_CODES_PER_BATCH {
             return Err(Error::BadCount(format!(
                 "issue from 1 to {MAX_CODES_PER_BATCH} codes at a time, not {count}"

@@ -63,16 +63,3 @@ pub fn list_officials(conn: &Connection) -> Result<Vec<(String, String)>> {
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
-
-pub fn record_login_result(
-    conn: &Connection,
-    username: &str,
-    failed: u32,
-    locked_until: Option<&str>,
-) -> Result<()> {
-    conn.execute(
-        "UPDATE officials SET failed_attempts = ?2, locked_until = ?3 WHERE username = ?1",
-        params![username, failed, locked_until],
-    )?;
-    Ok(())
-}

@@ -13,6 +13,26 @@ async fn login(k: &Kiosk) {
     k.wait_screen("dashboard").await;
 }
 
+/// The payloads of the closing-key slips the station printed (saved in its
+/// print folder, in slip order), read off their QR codes as a scanner would.
+fn closing_slips(station: &std::path::Path, count: usize) -> Vec<String> {
+    let folder = station.with_file_name("station-printed");
+    (1..=count)
+        .map(|n| {
+            let name = if n == 1 {
+                "votekiosk-closing-key-slip.pdf".to_string()
+            } else {
+                format!("votekiosk-closing-key-slip-{n}.pdf")
+            };
+            let payload = qr_payloads(&folder.join(name))
+                .into_iter()
+                .find(|p| p.starts_with("VKS2:"))
+                .unwrap_or_else(|| panic!("slip {n} has no VKS2 QR code"));
+            payload
+        })
+        .collect()
+}
+
 async fn enter_code(k: &Kiosk, code: &str) {
     k.wait_screen("welcome").await;
     k.click("#start").await;
@@ -98,8 +118,47 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.click("#setup-create").await;
     k.wait_screen("welcome").await;
 
-    // Poll worker: open the polls and issue codes.
+    // The polls do not open without a closing key.
     login(&k).await;
+    k.click("#polls-open").await;
+    k.wait_text("#dash-error", "no closing key").await;
+
+    // The admin makes it: three poll workers, two needed at close; each
+    // types a PIN twice (the first mistypes the second copy once).
+    k.wait_text("#ck-none", "no closing key").await;
+    k.click("#closing-setup").await;
+    k.wait_screen("closing").await;
+    k.type_into("#ck-workers", &WORKERS.join(", ")).await;
+    k.type_into("#ck-threshold", "2").await;
+    k.click("#ck-next").await;
+    for (i, pin) in PINS.iter().enumerate() {
+        k.wait_screen("closing-pin").await;
+        k.wait_text("h1", WORKERS[i]).await;
+        k.type_into("#ck-pin", pin).await;
+        k.type_into("#ck-pin2", if i == 0 { "00000000" } else { pin })
+            .await;
+        k.click("#ck-pin-next").await;
+        if i == 0 {
+            k.wait_text("#ck-error", "The two PINs differ").await;
+            k.type_into("#ck-pin", pin).await;
+            k.type_into("#ck-pin2", pin).await;
+            k.click("#ck-pin-next").await;
+        }
+    }
+    k.wait_screen_for("closing-done", 120).await;
+    let holders = k.text("#ck-holders").await;
+    for (i, name) in WORKERS.iter().enumerate() {
+        assert!(
+            holders.contains(&format!("Slip {} of 3: {name}", i + 1)),
+            "{holders}"
+        );
+    }
+    k.shot("17-closing-key-holders").await;
+    let slips = closing_slips(&station, WORKERS.len());
+    k.click("#ck-done").await;
+    k.wait_screen("dashboard").await;
+
+    // Poll worker: open the polls and issue codes.
     k.click("#polls-open").await;
     k.wait_text("#stat-mode", "OPEN").await;
     k.click("#print-zero").await;
@@ -107,6 +166,7 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.type_into("#code-count", "6").await;
     k.click("#print-slips").await;
     k.click("#issue-codes").await;
+    k.confirm_password(ADMIN_PASSWORD).await;
     k.wait_text("#codes-printed", "saved to").await;
     let list = k.el("#issued-codes").await;
     let codes: Vec<String> = {
@@ -222,6 +282,32 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.wait_text("#stat-ballots", "4").await;
     k.click("#confirm-close").await;
     k.click("#polls-close").await;
+    k.confirm_password(ADMIN_PASSWORD).await;
+
+    // The count: two of the three poll workers (the third and the first)
+    // scan their slips and type their PINs; a mistyped PIN is named first.
+    k.wait_screen("count").await;
+    k.type_into("#slip-1", &slips[2]).await;
+    k.type_into("#pin-1", "99999999").await;
+    k.type_into("#slip-2", &slips[0]).await;
+    k.type_into("#pin-2", PINS[0]).await;
+    k.click("#count-submit").await;
+    let t = std::time::Instant::now();
+    while !k.text("#count-error").await.contains("Wrong PIN for slip 3") {
+        assert!(t.elapsed().as_secs() < 120, "no wrong-PIN message");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    k.shot("18-count-wrong-pin").await;
+    k.type_into("#pin-1", PINS[2]).await;
+    k.type_into("#pin-2", PINS[0]).await;
+    k.click("#count-submit").await;
+    k.wait_screen_for("count-done", 120).await;
+    k.wait_text("#count-result", "4 ballots counted").await;
+    k.click("#count-print").await;
+    k.wait_text("#count-printed", "saved to").await;
+    k.shot("19-counted").await;
+    k.click("#count-dashboard").await;
+    k.wait_screen("dashboard").await;
     k.wait_text("#stat-mode", "CLOSED").await;
     k.click("#verify-audit").await;
     k.wait_text("#audit-result", "Audit chain OK").await;

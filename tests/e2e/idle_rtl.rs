@@ -54,6 +54,7 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     )
     .expect("create");
     let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    make_closing_key(&mut st, &admin);
     st.open_polls(&admin).expect("open");
     // The shortest idle timeout an admin may set.
     st.set_kiosk_settings(
@@ -61,6 +62,7 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
         &votekiosk::KioskSettings {
             idle_timeout_secs: 30,
             default_language: "en".into(),
+            official_idle_logout_secs: 60,
         },
     )
     .expect("settings");

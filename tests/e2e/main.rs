@@ -15,11 +15,14 @@
 //!   a right-to-left language turns the layout.
 //! - `unlock`:       wrong passphrase in the window, then the right one, and
 //!   the verify screen.
+//! - `sessions`:     the official's name and Log out in the top bar; an idle
+//!   dashboard logs out, and its token then issues no codes.
 
 mod support;
 
 mod election_day;
 mod idle_rtl;
+mod sessions;
 mod unlock;
 
 /// One window at a time: two WebKit processes on two cores make both slow.

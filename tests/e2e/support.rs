@@ -234,12 +234,18 @@ impl Kiosk {
     }
 
     pub async fn wait_screen(&self, name: &str) {
+        self.wait_screen_for(name, 20).await;
+    }
+
+    /// Like `wait_screen`, for a step that takes long (the closing key's
+    /// Argon2 work per slip, on a loaded machine).
+    pub async fn wait_screen_for(&self, name: &str, secs: u64) {
         let t = Instant::now();
         loop {
             if self.screen().await == name {
                 return;
             }
-            if t.elapsed() > Duration::from_secs(20) {
+            if t.elapsed() > Duration::from_secs(secs) {
                 panic!("expected screen {name:?}, on {:?}", self.screen().await);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -276,6 +282,13 @@ impl Kiosk {
         panic!("Tab never reached {css}");
     }
 
+    /// Types the official's password into the "type your password again"
+    /// prompt (issuing codes, closing the polls) and confirms.
+    pub async fn confirm_password(&self, password: &str) {
+        self.type_into("#reauth-password", password).await;
+        self.click("#reauth-ok").await;
+    }
+
     /// The poll-worker chord, Ctrl+Alt+P.
     pub async fn official_chord(&self) {
         self.keys(&format!("{CTRL}{ALT}p{NULL}")).await;
@@ -300,3 +313,48 @@ pub fn write_definition(dir: &Path) -> PathBuf {
     std::fs::write(&path, def.canonical_json()).expect("write definition");
     path
 }
+
+/// Every QR code on the first page of `pdf`, read as a scanner would:
+/// rasterised by `pdftoppm`, decoded by `zbarimg` (both from scripts/setup).
+pub fn qr_payloads(pdf: &Path) -> Vec<String> {
+    let png = pdf.with_extension("png");
+    let prefix = pdf.with_extension("");
+    let status = Command::new("pdftoppm")
+        .args(["-r", "200", "-png", "-singlefile", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .arg(&prefix)
+        .status()
+        .expect("run pdftoppm (poppler-utils)");
+    assert!(status.success(), "pdftoppm {}", pdf.display());
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&png)
+        .output()
+        .expect("run zbarimg (zbar-tools)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Makes a station's closing key through the core (two of three poll
+/// workers, PINs `PINS`), as an admin does before opening the polls; returns
+/// the slips' payloads in slip order.
+pub fn make_closing_key(st: &mut votekiosk::Station, admin: &votekiosk::Official) -> Vec<String> {
+    let workers: Vec<(String, zeroize::Zeroizing<String>)> = WORKERS
+        .iter()
+        .zip(PINS)
+        .map(|(w, p)| (w.to_string(), zeroize::Zeroizing::new(p.to_string())))
+        .collect();
+    st.init_closing_key(admin, &workers, 2)
+        .expect("closing key")
+        .iter()
+        .map(|s| s.payload.to_string())
+        .collect()
+}
+
+/// The poll workers who hold the closing key's slips, and their PINs.
+pub const WORKERS: [&str; 3] = ["pw-alma", "pw-bruno", "pw-cora"];
+pub const PINS: [&str; 3] = ["24681357", "13572468", "11223344"];

@@ -25,6 +25,7 @@ async fn wrong_then_right_passphrase_then_verify_a_receipt() {
     )
     .expect("create");
     let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    make_closing_key(&mut st, &admin);
     st.open_polls(&admin).expect("open");
     let code = st
         .issue_codes(&admin, 1)

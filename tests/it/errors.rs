@@ -79,6 +79,10 @@ const GOLDEN: &[&str] = &[
     // issue 13: result2
     "wrong_office_key",
     "office_count_refused",
+    // issue 13: sessions
+    "session_expired",
+    "logged_out",
+    "password_required",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -227,6 +231,15 @@ fn samples() -> Vec<(Error, &'static str)> {
         // issue 13: result2
         (Error::WrongOfficeKey(s()), "wrong_office_key"),
         (Error::OfficeCountRefused(s()), "office_count_refused"),
+        // issue 13: sessions
+        (Error::SessionExpired { idle_secs: 60 }, "session_expired"),
+        (Error::LoggedOut, "logged_out"),
+        (
+            Error::PasswordRequired {
+                action: "issue codes",
+            },
+            "password_required",
+        ),
     ]
 }
 

@@ -1,23 +1,17 @@
-//! Officials and the kiosk lock: wrong passwords lock an account for a
-//! growing delay, every attempt is audited, roles limit what a poll worker
-//! may do, and unknown voter codes lock voting until a poll worker unlocks it.
+//! Officials and the kiosk lock: failed logins slow the whole kiosk down
+//! (never one account) and answer the same for every name, every attempt
+//! is audited, sessions end when left idle or logged out, issuing codes and
+//! closing the polls need the password again, roles limit what a poll
+//! worker may do, and unknown voter codes lock voting until a poll worker
+//! unlocks it.
 
 use chrono::Duration;
-use votekiosk::{Error, Mode, Role, Station, VoterCode};
+use votekiosk::station::{LOGIN_DELAY_MAX_SECS, LOGIN_FREE_FAILURES, REAUTH_MAX_WRONG, REAUTH_VALID_SECS};
+use votekiosk::{Error, KioskSettings, Mode, Role, Station, VoterCode};
 
 use crate::support::*;
 
 const WRONG: &str = "hunter2-but-longer";
-
-/// Audit entries of `kind` by `actor`.
-fn audited(station: &Station, kind: &str, actor: &str) -> usize {
-    station
-        .audit_log(10_000)
-        .expect("audit log")
-        .iter()
-        .filter(|e| e.kind == kind && e.actor == actor)
-        .count()
-}
 
 /// The kiosk restarts: the station file is opened again with the passphrase.
 fn restart(fx: &mut Fixture) {
@@ -37,157 +31,175 @@ fn mistyped(code: &str) -> String {
     chars.into_iter().collect()
 }
 
-#[test]
-fn five_wrong_passwords_lock_an_account_for_a_doubling_delay() {
-    let mut fx = Fixture::new();
-    let failed_before = audited(&fx.station, "login_failed", WORKER);
+/// What a login attempt answered, as the window shows it: the error's
+/// code and message, or "ok".
+fn answer(result: &votekiosk::Result<votekiosk::Official>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(e) => format!("{}: {e}", e.code()),
+    }
+}
 
-    for attempt in 1..=4 {
-        let result = fx.station.login(WORKER, WRONG);
+#[test]
+fn failed_logins_slow_the_whole_kiosk_down_with_a_doubling_capped_delay() {
+    let mut fx = Fixture::new();
+    // Three failures in a row, whatever the names, are answered at once.
+    for name in [WORKER, "mallory", ADMIN] {
+        let result = fx.station.login(name, WRONG);
+        assert!(matches!(result, Err(Error::BadCredentials)), "{name}: {result:?}");
+    }
+    // Then every attempt waits, for every name, the right password included.
+    for name in [WORKER, ADMIN, "mallory"] {
+        let result = fx.station.login(name, WORKER_PASSWORD);
         assert!(
-            matches!(result, Err(Error::BadCredentials)),
-            "attempt {attempt}: {result:?}"
+            matches!(result, Err(Error::AccountLocked { seconds: 2 })),
+            "{name}: {result:?}"
         );
     }
-    let fifth = fx.station.login(WORKER, WRONG);
-    assert!(
-        matches!(fifth, Err(Error::AccountLocked { seconds: 30 })),
-        "{fifth:?}"
+    assert_eq!(
+        answer(&fx.station.login(WORKER, WORKER_PASSWORD)),
+        "account_locked: too many failed logins at this kiosk: try again in 2 seconds"
     );
-
-    // Locked: even the right password is refused, and says for how long.
-    let refused = fx.station.login(WORKER, WORKER_PASSWORD);
-    assert!(
-        matches!(refused, Err(Error::AccountLocked { seconds: 30 })),
-        "{refused:?}"
-    );
-    fx.clock.advance(Duration::seconds(20));
-    let refused = fx.station.login(WORKER, WORKER_PASSWORD);
-    assert!(
-        matches!(refused, Err(Error::AccountLocked { seconds: 10 })),
-        "{refused:?}"
-    );
-    assert!(refused
-        .expect_err("locked")
-        .to_string()
-        .contains("try again in 10 seconds"));
-
-    // The lock runs out; one more wrong password locks for twice as long.
-    fx.clock.advance(Duration::seconds(11));
-    let sixth = fx.station.login(WORKER, WRONG);
-    assert!(
-        matches!(sixth, Err(Error::AccountLocked { seconds: 60 })),
-        "{sixth:?}"
-    );
-    let refused = fx.station.login(WORKER, WORKER_PASSWORD);
-    assert!(
-        matches!(refused, Err(Error::AccountLocked { seconds: 60 })),
-        "{refused:?}"
-    );
-
-    // After that lock, the right password works and clears the count.
-    fx.clock.advance(Duration::seconds(61));
-    let bob = fx
-        .station
-        .login(WORKER, WORKER_PASSWORD)
-        .expect("login after the lock");
-    assert_eq!((bob.username(), bob.role()), (WORKER, Role::PollWorker));
-    let after = fx.station.login(WORKER, WRONG);
-    assert!(
-        matches!(after, Err(Error::BadCredentials)),
-        "the count starts again: {after:?}"
-    );
-
-    // Every attempt is audited: 7 wrong passwords, 3 refusals while locked.
-    assert_eq!(audited(&fx.station, "login_failed", WORKER) - failed_before, 7);
-    assert_eq!(audited(&fx.station, "login_refused", WORKER), 3);
-    // The other account was never affected.
-    fx.admin();
-}
-
-#[test]
-fn the_lock_lasts_its_full_thirty_seconds() {
-    let mut fx = Fixture::new();
-    for _ in 0..5 {
-        assert!(fx.station.login(WORKER, WRONG).is_err());
+    // Each further failure doubles the wait, up to the cap.
+    let mut waits = Vec::new();
+    for _ in 0..7 {
+        let Err(Error::AccountLocked { seconds }) = fx.station.login(ADMIN, WRONG) else {
+            panic!("expected a wait");
+        };
+        fx.clock.advance(Duration::seconds(seconds));
+        assert!(matches!(
+            fx.station.login(ADMIN, WRONG),
+            Err(Error::BadCredentials)
+        ));
+        waits.push(seconds);
     }
-    // Half a second before the lock runs out, the account is still locked.
-    fx.clock.advance(Duration::milliseconds(29_500));
-    let early = fx.station.login(WORKER, WORKER_PASSWORD);
-    assert!(
-        matches!(early, Err(Error::AccountLocked { .. })),
-        "logged in before 30 s: {early:?}"
-    );
-    fx.clock.advance(Duration::milliseconds(500));
-    fx.station
-        .login(WORKER, WORKER_PASSWORD)
-        .expect("login once 30 s have passed");
-}
+    let Err(Error::AccountLocked { seconds }) = fx.station.login(ADMIN, WRONG) else {
+        panic!("expected a wait");
+    };
+    waits.push(seconds);
+    assert_eq!(waits, [2, 4, 8, 16, 32, 60, 60, 60]);
+    assert_eq!(LOGIN_DELAY_MAX_SECS, 60);
 
-#[test]
-fn the_right_password_works_once_the_lock_expires() {
-    let mut fx = Fixture::new();
-    for _ in 0..5 {
-        assert!(fx.station.login(WORKER, WRONG).is_err());
-    }
+    // Half a second before the wait ends, it still runs; then the right
+    // password works and the count starts again.
+    fx.clock.advance(Duration::milliseconds(59_500));
     assert!(matches!(
-        fx.station.login(WORKER, WORKER_PASSWORD),
-        Err(Error::AccountLocked { .. })
+        fx.station.login(ADMIN, ADMIN_PASSWORD),
+        Err(Error::AccountLocked { seconds: 1 })
     ));
-    fx.clock.advance(Duration::seconds(31));
-    let bob = fx
-        .station
-        .login(WORKER, WORKER_PASSWORD)
-        .expect("login after 31 s");
-    fx.closing_key();
-    fx.station.open_polls(&bob).expect("bob opens the polls");
+    fx.clock.advance(Duration::milliseconds(500));
+    fx.admin();
+    for _ in 0..LOGIN_FREE_FAILURES {
+        assert!(matches!(
+            fx.station.login(ADMIN, WRONG),
+            Err(Error::BadCredentials)
+        ));
+    }
 }
 
 #[test]
-fn an_account_lock_survives_reopening_the_file() {
+fn every_login_attempt_is_audited_without_the_typed_password() {
     let mut fx = Fixture::new();
-    for _ in 0..5 {
+    let before = fx.station.audit_log(10_000).expect("audit log").len();
+    assert!(fx.station.login(WORKER, WRONG).is_err());
+    assert!(fx.station.login("mallory", WRONG).is_err());
+    assert!(fx.station.login(WRONG, WRONG).is_err());
+    assert!(fx.station.login(WORKER, WORKER_PASSWORD).is_err(), "waiting");
+    fx.clock.advance(Duration::seconds(2));
+    fx.worker();
+    let log = fx.station.audit_log(10_000).expect("audit log");
+    let new: Vec<_> = log[before..]
+        .iter()
+        .map(|e| (e.kind.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        new,
+        [
+            ("login_failed", WORKER),
+            ("login_failed", "-"),
+            ("login_failed", "-"),
+            ("login_refused", "-"),
+            ("login_ok", WORKER),
+        ]
+    );
+    assert!(
+        log.iter().all(|e| !e.detail.contains(WRONG)),
+        "a typed password (or a password typed as a name) never reaches the audit log"
+    );
+}
+
+/// The attack: a voter at the kiosk types Ctrl+Alt+P and tries password
+/// after password for `admin`, as fast as the kiosk answers, for ten
+/// minutes. They get a handful of guesses checked, and the admin logs in
+/// at most a minute after the voter stops.
+#[test]
+fn a_voter_guessing_admin_passwords_gets_few_guesses_and_cannot_lock_the_admin_out() {
+    let mut fx = Fixture::new();
+    let mut checked = 0;
+    for second in 0..600 {
+        match fx.station.login(ADMIN, &format!("guess-{second:04}-password")) {
+            Err(Error::BadCredentials) => checked += 1,
+            Err(Error::AccountLocked { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+        fx.clock.advance(Duration::seconds(1));
+    }
+    assert!(
+        checked <= 3 + 5 + 600 / 60,
+        "{checked} guesses checked in ten minutes"
+    );
+    // The voter stops; the admin arrives a minute later and logs in.
+    fx.clock.advance(Duration::seconds(LOGIN_DELAY_MAX_SECS));
+    let admin = fx.admin();
+    fx.station.enter_test_mode(&admin).expect("the admin works");
+}
+
+/// The attack: find out which official names exist by watching the
+/// answers (an existing account once answered "locked" where an unknown
+/// name never did). The same attempts with a real and a made-up name get
+/// the same answers, word for word, wait for wait.
+#[test]
+fn an_unknown_name_gets_exactly_the_answers_of_an_existing_one() {
+    let answers = |name: &str| {
+        let mut fx = Fixture::seeded(13);
+        let mut out = Vec::new();
+        for step in 0..12 {
+            out.push(answer(&fx.station.login(name, WRONG)));
+            if step % 3 == 2 {
+                fx.clock.advance(Duration::seconds(5));
+            }
+        }
+        out
+    };
+    let existing = answers(ADMIN);
+    let unknown = answers("mallory");
+    assert_eq!(existing, unknown);
+    assert!(
+        existing.iter().any(|a| a.starts_with("account_locked")),
+        "{existing:?}"
+    );
+    assert!(
+        existing.iter().all(|a| !a.contains(ADMIN)),
+        "no answer names the account"
+    );
+}
+
+#[test]
+fn the_login_delay_survives_reopening_the_file() {
+    let mut fx = Fixture::new();
+    for _ in 0..LOGIN_FREE_FAILURES {
         assert!(fx.station.login(WORKER, WRONG).is_err());
     }
     restart(&mut fx);
     let refused = fx.station.login(WORKER, WORKER_PASSWORD);
     assert!(
-        matches!(refused, Err(Error::AccountLocked { seconds: 30 })),
+        matches!(refused, Err(Error::AccountLocked { seconds: 2 })),
         "{refused:?}"
     );
-    fx.clock.advance(Duration::seconds(31));
+    fx.clock.advance(Duration::seconds(2));
     fx.station
         .login(WORKER, WORKER_PASSWORD)
-        .expect("login once the lock has run out");
-}
-
-#[test]
-fn an_unknown_official_gets_the_same_answer_as_a_wrong_password() {
-    let mut fx = Fixture::new();
-    let before = audited(&fx.station, "login_failed", "-");
-    for _ in 0..6 {
-        let result = fx.station.login("mallory", WRONG);
-        assert!(matches!(result, Err(Error::BadCredentials)), "{result:?}");
-        assert_eq!(
-            result.expect_err("refused").to_string(),
-            "wrong username or password"
-        );
-    }
-    let result = fx.station.login("not a valid name!", WRONG);
-    assert!(matches!(result, Err(Error::BadCredentials)), "{result:?}");
-    assert_eq!(
-        audited(&fx.station, "login_failed", "-") - before,
-        7,
-        "each attempt audited"
-    );
-    let log = fx.station.audit_log(10_000).expect("audit log");
-    assert!(
-        log.iter().all(|e| !e.detail.contains(WRONG)),
-        "a typed password never reaches the audit log"
-    );
-    // Nobody else was locked by it.
-    fx.worker();
-    fx.admin();
+        .expect("login once the wait has run out");
 }
 
 #[test]
@@ -382,4 +394,197 @@ fn checking_a_valid_code_between_guesses_does_not_reset_the_lock() {
         fx.station.check_code(&mine),
         Err(votekiosk::Error::KioskLocked)
     ));
+}
+
+/// Whether `official`'s session is still accepted.
+fn live(station: &mut Station, official: &votekiosk::Official) -> votekiosk::Result<()> {
+    station.check_session(official)
+}
+
+#[test]
+fn an_official_left_idle_for_the_logout_time_is_logged_out() {
+    let mut fx = Fixture::new();
+    fx.closing_key();
+    let bob = fx.worker();
+    // Activity keeps the session: 59 s, then 59 s more.
+    fx.clock.advance(Duration::seconds(59));
+    live(&mut fx.station, &bob).expect("59 s idle");
+    fx.clock.advance(Duration::seconds(59));
+    live(&mut fx.station, &bob).expect("59 s idle again");
+    // 60 s without activity (the default): logged out, whatever the window did.
+    fx.clock.advance(Duration::seconds(60));
+    let before = snapshot(&fx.station);
+    let expired = fx.station.open_polls(&bob);
+    assert!(
+        matches!(expired, Err(Error::SessionExpired { idle_secs: 60 })),
+        "{expired:?}"
+    );
+    assert_eq!(
+        expired.expect_err("expired").to_string(),
+        "you were logged out after 60 seconds without activity: log in again"
+    );
+    let after = fx.station.open_polls(&bob);
+    assert!(matches!(after, Err(Error::LoggedOut)), "{after:?}");
+    assert_eq!(snapshot(&fx.station), before, "nothing changed");
+    assert_eq!(fx.station.mode().expect("mode"), Mode::Setup);
+    let log = fx.station.audit_log(10_000).expect("audit log");
+    assert!(log.iter().any(|e| e.kind == "logged_out"
+        && e.actor == WORKER
+        && e.detail.contains("60 seconds without activity")));
+    // Logging in again works.
+    let bob = fx.worker();
+    fx.station.open_polls(&bob).expect("open after logging in again");
+}
+
+#[test]
+fn the_idle_logout_is_an_admin_setting_within_its_range() {
+    let mut fx = Fixture::new();
+    let alice = fx.admin();
+    let current = fx.station.kiosk_settings().expect("settings");
+    let settings = |secs| KioskSettings {
+        official_idle_logout_secs: secs,
+        ..current.clone()
+    };
+    assert_eq!(
+        fx.station
+            .kiosk_settings()
+            .expect("settings")
+            .official_idle_logout_secs,
+        60
+    );
+    for bad in [0, 29, 601, 86_400] {
+        let refused = fx.station.set_kiosk_settings(&alice, &settings(bad));
+        assert!(
+            matches!(refused, Err(Error::InvalidInput(_))),
+            "{bad}: {refused:?}"
+        );
+    }
+    let bob = fx.worker();
+    let refused = fx.station.set_kiosk_settings(&bob, &settings(300));
+    assert!(matches!(refused, Err(Error::NotAllowed { .. })), "{refused:?}");
+    assert_eq!(
+        fx.station.official_idle_logout_secs().expect("setting"),
+        60,
+        "nothing changed"
+    );
+
+    fx.station
+        .set_kiosk_settings(&alice, &settings(300))
+        .expect("300 s");
+    assert_eq!(fx.station.official_idle_logout_secs().expect("setting"), 300);
+    fx.clock.advance(Duration::seconds(299));
+    live(&mut fx.station, &bob).expect("299 s idle");
+    fx.clock.advance(Duration::seconds(300));
+    assert!(matches!(
+        live(&mut fx.station, &bob),
+        Err(Error::SessionExpired { idle_secs: 300 })
+    ));
+    // It is kept in the file.
+    restart(&mut fx);
+    assert_eq!(fx.station.official_idle_logout_secs().expect("setting"), 300);
+}
+
+#[test]
+fn after_logout_the_official_is_refused() {
+    let mut fx = Fixture::new();
+    fx.closing_key();
+    let bob = fx.worker();
+    let other = fx.worker();
+    fx.station.logout(&bob).expect("logout");
+    let refused = fx.station.open_polls(&bob);
+    assert!(matches!(refused, Err(Error::LoggedOut)), "{refused:?}");
+    assert_eq!(fx.station.mode().expect("mode"), Mode::Setup);
+    // Logging out one session ends only that one.
+    fx.station.open_polls(&other).expect("the other session");
+    fx.station.logout(&bob).expect("logging out twice is harmless");
+    let log = fx.station.audit_log(10_000).expect("audit log");
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.kind == "logged_out" && e.actor == WORKER)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn issuing_codes_and_closing_the_polls_need_the_password_again() {
+    let mut fx = Fixture::new();
+    fx.open();
+    let bob = fx.worker();
+    // Right after login, the password was just typed.
+    fx.station.issue_codes(&bob, 1).expect("issue at login");
+    fx.clock.advance(Duration::seconds(REAUTH_VALID_SECS));
+    let before = snapshot(&fx.station);
+    let refused = fx.station.issue_codes(&bob, 5);
+    assert!(
+        matches!(
+            refused,
+            Err(Error::PasswordRequired {
+                action: "issue codes"
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.expect_err("refused").to_string(),
+        "to issue codes, type your password again"
+    );
+    let wrong = fx.station.reauthenticate(&bob, WRONG);
+    assert!(matches!(wrong, Err(Error::BadCredentials)), "{wrong:?}");
+    assert!(matches!(
+        fx.station.issue_codes(&bob, 5),
+        Err(Error::PasswordRequired { .. })
+    ));
+    assert_eq!(snapshot(&fx.station), before, "no code issued");
+
+    fx.station.reauthenticate(&bob, WORKER_PASSWORD).expect("confirm");
+    fx.station.issue_codes(&bob, 5).expect("issue after confirming");
+    assert_eq!(fx.station.status().expect("status").turnout.codes_issued, 6);
+
+    fx.clock.advance(Duration::seconds(REAUTH_VALID_SECS));
+    let refused = fx.station.close_polls(&bob);
+    assert!(
+        matches!(
+            refused,
+            Err(Error::PasswordRequired {
+                action: "close the polls"
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(fx.station.mode().expect("mode"), Mode::Open);
+    fx.station.reauthenticate(&bob, WORKER_PASSWORD).expect("confirm");
+    fx.station.close_polls(&bob).expect("close after confirming");
+    let log = fx.station.audit_log(10_000).expect("audit log");
+    assert!(log
+        .iter()
+        .any(|e| e.kind == "login_ok" && e.actor == WORKER && e.detail == "password confirmed"));
+}
+
+/// The attack: an official walks away from a logged-in dashboard, and a
+/// voter tries passwords at the "type your password again" prompt to issue
+/// codes. Three wrong ones end the session, and they count towards the
+/// kiosk's login delay like any failed login.
+#[test]
+fn a_voter_guessing_at_the_password_prompt_ends_the_session() {
+    let mut fx = Fixture::new();
+    fx.open();
+    let bob = fx.worker();
+    fx.clock.advance(Duration::seconds(REAUTH_VALID_SECS));
+    let before = snapshot(&fx.station);
+    for _ in 0..REAUTH_MAX_WRONG {
+        let wrong = fx.station.reauthenticate(&bob, WRONG);
+        assert!(matches!(wrong, Err(Error::BadCredentials)), "{wrong:?}");
+    }
+    for attempt in [
+        fx.station.reauthenticate(&bob, WORKER_PASSWORD),
+        fx.station.issue_codes(&bob, 1).map(drop),
+        fx.station.close_polls(&bob),
+    ] {
+        assert!(matches!(attempt, Err(Error::LoggedOut)), "{attempt:?}");
+    }
+    assert_eq!(snapshot(&fx.station), before, "nothing changed");
+    // Those were failed logins at this kiosk: the next login waits.
+    let waits = fx.station.login(WORKER, WORKER_PASSWORD);
+    assert!(matches!(waits, Err(Error::AccountLocked { .. })), "{waits:?}");
 }

@@ -1,6 +1,7 @@
 // The one bridge to the Tauri shell: no other module touches
 // window.__TAURI__. Every call resolves with data or rejects with
-// {code, message}.
+// {code, message}. Officials' commands take the session token first (the
+// shell refuses a wrong, idle or logged-out one).
 const tauri = window.__TAURI__;
 
 function call(cmd, args) {
@@ -21,21 +22,25 @@ export const api = {
   checkReceipt: (text) => call('check_receipt', { text }),
   login: (username, password) => call('login', { username, password }),
   logout: () => call('logout'),
+  keepAlive: (token) => call('keep_alive', { token }),
   stationStatus: () => call('station_status'),
-  changePolls: (action) => call('change_polls', { action }),
-  issueCodes: (count, printSlips) => call('issue_codes', { count, printSlips }),
-  revokeCode: (code) => call('revoke_code', { code }),
-  unlockVoting: () => call('unlock_voting'),
-  auditLog: (limit) => call('audit_log', { limit }),
-  verifyAudit: () => call('verify_audit'),
-  addOfficial: (username, role, password) => call('add_official', { username, role, password }),
-  listOfficials: () => call('list_officials'),
-  setKioskSettings: (idleTimeoutSecs, defaultLanguage) =>
-    call('set_kiosk_settings', { idleTimeoutSecs, defaultLanguage }),
-  printZeroReport: () => call('print_zero_report'),
-  printResultsReport: () => call('print_results_report'),
-  reprintReceipt: () => call('reprint_receipt'),
-  setPrinter: (queue) => call('set_printer', { queue }),
-  exportResult: (folder) => call('export_result', { folder }),
+  changePolls: (token, action, password) => call('change_polls', { token, action, password: password || null }),
+  issueCodes: (token, password, count, printSlips) => call('issue_codes', { token, password, count, printSlips }),
+  revokeCode: (token, code) => call('revoke_code', { token, code }),
+  unlockVoting: (token) => call('unlock_voting', { token }),
+  auditLog: (token, limit) => call('audit_log', { token, limit }),
+  verifyAudit: (token) => call('verify_audit', { token }),
+  addOfficial: (token, username, role, password) => call('add_official', { token, username, role, password }),
+  listOfficials: (token) => call('list_officials', { token }),
+  setKioskSettings: (token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs) =>
+    call('set_kiosk_settings', { token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs }),
+  closingKeyInfo: (token) => call('closing_key_info', { token }),
+  makeClosingKey: (token, workers, threshold) => call('make_closing_key', { token, workers, threshold }),
+  countBallots: (token, slips) => call('count_ballots', { token, slips }),
+  printZeroReport: (token) => call('print_zero_report', { token }),
+  printResultsReport: (token) => call('print_results_report', { token }),
+  reprintReceipt: (token) => call('reprint_receipt', { token }),
+  setPrinter: (token, queue) => call('set_printer', { token, queue }),
+  exportResult: (token, folder) => call('export_result', { token, folder }),
   onStatus: (handler) => tauri.event.listen('station-status', (e) => handler(e.payload)),
 };

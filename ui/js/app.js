@@ -5,10 +5,13 @@
 import { api } from './api.js';
 import { installIdle } from './idle.js';
 import { installKiosk } from './kiosk.js';
+import { endSession, installSession } from './session.js';
 import { go, register } from './nav.js';
 import { state } from './state.js';
+import { closing } from './screens/closing.js';
 import { code } from './screens/code.js';
 import { contest } from './screens/contest.js';
+import { count } from './screens/count.js';
 import { dashboard } from './screens/dashboard.js';
 import { login } from './screens/login.js';
 import { receipt } from './screens/receipt.js';
@@ -30,7 +33,7 @@ async function boot() {
 // Logs the official out (if any) and starts voter mode afresh.
 async function toVoter() {
   if (state.official.unlisten) { state.official.unlisten(); state.official.unlisten = null; }
-  state.official.me = null;
+  endSession();
   try { await api.logout(); } catch (_) { /* already logged out */ }
   state.voter.context = await api.voterContext();
   welcome();
@@ -38,11 +41,12 @@ async function toVoter() {
 
 register({
   boot, voter: toVoter,
-  setup, unlock, login, dashboard,
+  setup, unlock, login, dashboard, closing, count,
   welcome, code, contest, 'write-in': writeIn, review, receipt, verify,
 });
 installKiosk();
 installIdle();
+installSession();
 
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey && e.altKey && (e.key === 'p' || e.key === 'P')) {

@@ -9,6 +9,8 @@ export const state = {
   },
   official: {
     me: null,              // the logged-in official: {username, role}
+    token: null,           // the session's opaque token (the shell checks it)
+    idleLogoutSecs: 60,    // the session's idle logout (the station's setting)
     unlisten: null,        // stops the dashboard's status listener
   },
 };

@@ -19,7 +19,7 @@ pub struct Exported {
 }
 
 #[tauri::command]
-pub async fn export_result(state: State<'_, AppState>, folder: String) -> IpcResult<Exported> {
+pub async fn export_result(state: State<'_, AppState>, token: String, folder: String) -> IpcResult<Exported> {
     let folder = PathBuf::from(folder.trim());
     if !folder.is_dir() {
         return Err(IpcError::new(
@@ -28,7 +28,7 @@ pub async fn export_result(state: State<'_, AppState>, folder: String) -> IpcRes
         ));
     }
     let mut inner = state.lock();
-    let (station, by) = inner.official()?;
+    let (station, by) = inner.official(&token)?;
     let name = format!("{}-results.jsonl", station.station_id());
     let export = station.export(&by, false, &name)?;
     let written = votekiosk::export::write_files(&folder.join(name), &export, station.definition())?;

@@ -3,6 +3,7 @@
 //! that slow work (key derivation, fsync) never blocks the window's thread.
 
 pub mod admin;
+pub mod closing;
 pub mod export;
 pub mod officials;
 pub mod print;

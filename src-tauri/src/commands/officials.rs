@@ -1,27 +1,46 @@
-//! Poll-worker mode: login, polls, codes, unlock, turnout, audit log.
+//! Poll-worker mode: login and the session (logout, keep-alive), polls,
+//! codes, unlock, turnout, audit log. Every command but `login` and
+//! `station_status` (turnout, shown to anyone) takes the session token.
 
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use zeroize::Zeroizing;
 
-use crate::dto::{self, OfficialDto, StatusDto};
+use crate::dto::{self, SessionDto, StatusDto};
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use votekiosk::Action;
 
+/// Logs an official in: the window gets an opaque token for the session.
 #[tauri::command]
-pub async fn login(state: State<'_, AppState>, username: String, password: String) -> IpcResult<OfficialDto> {
+pub async fn login(state: State<'_, AppState>, username: String, password: String) -> IpcResult<SessionDto> {
     let password = Zeroizing::new(password);
     let mut inner = state.lock();
-    let official = inner.station()?.login(username.trim(), &password)?;
-    let dto = super::session::official_dto(&official);
-    inner.official = Some(official);
-    Ok(dto)
+    let station = inner.station()?;
+    let official = station.login(username.trim(), &password)?;
+    let idle_logout_secs = station.official_idle_logout_secs()?;
+    let official_dto = super::session::official_dto(&official);
+    let token = inner.start_session(official);
+    Ok(SessionDto {
+        token: token.to_string(),
+        official: official_dto,
+        idle_logout_secs,
+    })
 }
 
+/// Ends the session, whoever asks: logging out grants nothing, and voter
+/// mode starts with it (the window may have lost its token).
 #[tauri::command]
 pub async fn logout(state: State<'_, AppState>) -> IpcResult<()> {
-    state.lock().official = None;
+    state.lock().end_session();
+    Ok(())
+}
+
+/// The official is active in the window (typing, reading): keeps the
+/// session from the idle logout. Refused once it has ended.
+#[tauri::command]
+pub async fn keep_alive(state: State<'_, AppState>, token: String) -> IpcResult<()> {
+    state.lock().official(&token)?;
     Ok(())
 }
 
@@ -35,10 +54,17 @@ pub async fn station_status(state: State<'_, AppState>) -> IpcResult<StatusDto> 
 pub async fn change_polls(
     app: AppHandle,
     state: State<'_, AppState>,
+    token: String,
     action: String,
+    password: Option<String>,
 ) -> IpcResult<StatusDto> {
+    let password = password.map(Zeroizing::new);
     let mut inner = state.lock();
-    let (station, by) = inner.official()?;
+    let (station, by) = inner.official(&token)?;
+    // Closing the polls asks for the password again (the core's rule).
+    if let Some(password) = &password {
+        station.reauthenticate(&by, password)?;
+    }
     match Action::parse(&action) {
         Some(Action::EnterTestMode) => station.enter_test_mode(&by)?,
         Some(Action::OpenPolls) => station.open_polls(&by)?,
@@ -69,11 +95,16 @@ pub struct IssuedCodes {
 pub async fn issue_codes(
     app: AppHandle,
     state: State<'_, AppState>,
+    token: String,
+    password: String,
     count: usize,
     print_slips: bool,
 ) -> IpcResult<IssuedCodes> {
+    let password = Zeroizing::new(password);
     let mut inner = state.lock();
-    let (station, by) = inner.official()?;
+    let (station, by) = inner.official(&token)?;
+    // Issuing codes asks for the password again (the core's rule).
+    station.reauthenticate(&by, &password)?;
     let batch = station.issue_codes(&by, count)?;
     super::announce(&app, station);
     // The codes are on screen whatever happens to the print.
@@ -97,18 +128,23 @@ pub async fn issue_codes(
 }
 
 #[tauri::command]
-pub async fn revoke_code(app: AppHandle, state: State<'_, AppState>, code: String) -> IpcResult<()> {
+pub async fn revoke_code(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    token: String,
+    code: String,
+) -> IpcResult<()> {
     let mut inner = state.lock();
-    let (station, by) = inner.official()?;
+    let (station, by) = inner.official(&token)?;
     station.revoke_code(&by, &code)?;
     super::announce(&app, station);
     Ok(())
 }
 
 #[tauri::command]
-pub async fn unlock_voting(app: AppHandle, state: State<'_, AppState>) -> IpcResult<()> {
+pub async fn unlock_voting(app: AppHandle, state: State<'_, AppState>, token: String) -> IpcResult<()> {
     let mut inner = state.lock();
-    let (station, by) = inner.official()?;
+    let (station, by) = inner.official(&token)?;
     station.unlock_voting(&by)?;
     super::announce(&app, station);
     Ok(())
@@ -124,9 +160,13 @@ pub struct AuditEntryDto {
 }
 
 #[tauri::command]
-pub async fn audit_log(state: State<'_, AppState>, limit: u32) -> IpcResult<Vec<AuditEntryDto>> {
+pub async fn audit_log(
+    state: State<'_, AppState>,
+    token: String,
+    limit: u32,
+) -> IpcResult<Vec<AuditEntryDto>> {
     let mut inner = state.lock();
-    let (station, _) = inner.official()?;
+    let (station, _) = inner.official(&token)?;
     Ok(station
         .audit_log(limit.min(1000))?
         .into_iter()
@@ -149,9 +189,9 @@ pub struct AuditCheck {
 }
 
 #[tauri::command]
-pub async fn verify_audit(state: State<'_, AppState>) -> IpcResult<AuditCheck> {
+pub async fn verify_audit(state: State<'_, AppState>, token: String) -> IpcResult<AuditCheck> {
     let mut inner = state.lock();
-    let (station, _) = inner.official()?;
+    let (station, _) = inner.official(&token)?;
     let r = station.verify_audit_chain()?;
     Ok(AuditCheck {
         ok: r.first_broken.is_none(),

@@ -16,9 +16,9 @@ pub struct Printed {
 }
 
 #[tauri::command]
-pub async fn print_zero_report(state: State<'_, AppState>) -> IpcResult<Printed> {
+pub async fn print_zero_report(state: State<'_, AppState>, token: String) -> IpcResult<Printed> {
     let mut inner = state.lock();
-    let (station, _) = inner.official()?;
+    let (station, _) = inner.official(&token)?;
     let pdf = station.zero_report(chrono::Utc::now())?.to_pdf()?;
     Ok(Printed {
         outcome: station.print("votekiosk zero report", &pdf)?.to_string(),
@@ -26,9 +26,9 @@ pub async fn print_zero_report(state: State<'_, AppState>) -> IpcResult<Printed>
 }
 
 #[tauri::command]
-pub async fn print_results_report(state: State<'_, AppState>) -> IpcResult<Printed> {
+pub async fn print_results_report(state: State<'_, AppState>, token: String) -> IpcResult<Printed> {
     let mut inner = state.lock();
-    let (station, _) = inner.official()?;
+    let (station, _) = inner.official(&token)?;
     let pdf = station.results_report(chrono::Utc::now())?.to_pdf()?;
     Ok(Printed {
         outcome: station.print("votekiosk results report", &pdf)?.to_string(),
@@ -36,9 +36,9 @@ pub async fn print_results_report(state: State<'_, AppState>) -> IpcResult<Print
 }
 
 #[tauri::command]
-pub async fn reprint_receipt(state: State<'_, AppState>) -> IpcResult<Printed> {
+pub async fn reprint_receipt(state: State<'_, AppState>, token: String) -> IpcResult<Printed> {
     let mut inner = state.lock();
-    let (station, by) = inner.official()?;
+    let (station, by) = inner.official(&token)?;
     let receipt = station.reprint_last_receipt(&by)?;
     let lang = station.definition().default_language().clone();
     let pdf = print::receipt_slip(
@@ -54,9 +54,9 @@ pub async fn reprint_receipt(state: State<'_, AppState>) -> IpcResult<Printed> {
 }
 
 #[tauri::command]
-pub async fn set_printer(state: State<'_, AppState>, queue: String) -> IpcResult<()> {
+pub async fn set_printer(state: State<'_, AppState>, token: String, queue: String) -> IpcResult<()> {
     let mut inner = state.lock();
-    let (station, by) = inner.official()?;
+    let (station, by) = inner.official(&token)?;
     let queue = queue.trim();
     Ok(station.set_printer(&by, (!queue.is_empty()).then_some(queue))?)
 }

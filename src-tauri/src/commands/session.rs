@@ -26,7 +26,7 @@ pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
         unlocked: inner.station.is_some(),
         demo: state.demo,
         demo_passphrase: state.demo.then_some(votekiosk::demo::PASSPHRASE),
-        official: inner.official.as_ref().map(official_dto),
+        official: inner.logged_in().map(official_dto),
     })
 }
 
@@ -65,7 +65,7 @@ pub async fn unlock_station(state: State<'_, AppState>, passphrase: String) -> I
     }
     let station = Station::open(&state.path, &passphrase, Options::default())?;
     let mut inner = state.lock();
+    inner.end_session();
     inner.station = Some(station);
-    inner.official = None;
     Ok(())
 }

@@ -1,10 +1,13 @@
 // Officials: the dashboard (polls, codes, unlock, turnout, printing, the
 // signed result, the audit log) and, for admins, the admin panel. What it
 // offers comes from the status: the actions the core allows in this mode
-// and the bounds of each input.
+// and the bounds of each input. Every command carries the session token;
+// issuing codes and closing the polls ask for the password again.
 import { el, show, alertBox, messageOf } from '../dom.js';
 import { api } from '../api.js';
 import { go } from '../nav.js';
+import { askPassword, sessionEnded } from '../session.js';
+import { t } from '../i18n.js';
 import { state } from '../state.js';
 
 // The lifecycle buttons, in order: [action, label, id, class].
@@ -30,6 +33,8 @@ function statusTable(s) {
 
 export async function dashboard() {
   const me = state.official.me;
+  const token = state.official.token;
+  if (!me || !token) return go('voter');
   const out = el('div.output#dash-output', { 'aria-live': 'polite' });
   const error = alertBox('dash-error');
   let s;
@@ -40,33 +45,42 @@ export async function dashboard() {
     type: 'button',
     onclick: async () => {
       error.textContent = '';
-      try { await fn(); } catch (err) { error.textContent = messageOf(err); }
+      try { await fn(); } catch (err) { if (!sessionEnded(err)) error.textContent = messageOf(err); }
     },
   }, label);
 
   const buttons = LIFECYCLE.filter(([action]) => can(action)).map(([action, label, id, cls]) =>
     act(label, id, async () => {
-      if (action === 'close_polls' && !document.getElementById('confirm-close').checked) {
-        throw { message: 'Tick "I confirm" first: closing the polls is final.' };
+      let password = null;
+      if (action === 'close_polls') {
+        if (!document.getElementById('confirm-close').checked) {
+          throw { message: 'Tick "I confirm" first: closing the polls is final.' };
+        }
+        password = await askPassword('Close the polls: type your password');
+        if (password === null) return;
       }
-      await api.changePolls(action);
-      dashboard();
+      await api.changePolls(token, action, password);
+      // After close, the poll workers count with their slips.
+      if (action === 'close_polls') go('count'); else dashboard();
     }, cls));
-  if (s.voting_locked) buttons.push(act('Unlock voting', 'unlock-voting', async () => { await api.unlockVoting(); dashboard(); }, '.primary'));
+  if (can('count_ballots')) buttons.push(act(s.mode === 'test' ? 'Count the test ballots' : 'Count the ballots', 'count-ballots', async () => go('count'), '.primary'));
+  if (s.voting_locked) buttons.push(act('Unlock voting', 'unlock-voting', async () => { await api.unlockVoting(token); dashboard(); }, '.primary'));
 
   const count = el('input#code-count', { type: 'number', min: '1', max: String(s.limits.max_codes_per_batch), value: '10', 'aria-label': 'How many codes' });
   const printSlips = el('input#print-slips', { type: 'checkbox' });
   const codes = can('issue_codes') ? el('section.panel',
     el('h2', { text: 'Voter codes' }),
     el('div.inline', count, act('Issue codes', 'issue-codes', async () => {
-      const r = await api.issueCodes(parseInt(count.value, 10) || 0, printSlips.checked);
+      const password = await askPassword('Issue codes: type your password');
+      if (password === null) return;
+      const r = await api.issueCodes(token, password, parseInt(count.value, 10) || 0, printSlips.checked);
       out.replaceChildren(el('h3', { text: 'Batch ' + r.batch + (r.test ? ' (TEST codes)' : '') + ': hand one code to each voter' }),
         r.printed ? el('p#codes-printed', { text: 'Slips ' + r.printed + '.' }) : null,
         el('ol.codes#issued-codes', r.codes.map((c) => el('li', el('code', c)))));
     }), el('label', printSlips, ' Print the slips')),
     can('revoke_code') ? el('div.inline', el('input#revoke-input', { type: 'text', 'aria-label': 'Code to revoke', placeholder: 'Code to revoke' }),
       act('Revoke', 'revoke-code', async () => {
-        await api.revokeCode(document.getElementById('revoke-input').value);
+        await api.revokeCode(token, document.getElementById('revoke-input').value);
         out.replaceChildren(el('p', { text: 'Code revoked.' }));
       })) : null) : null;
 
@@ -74,11 +88,11 @@ export async function dashboard() {
     el('h2', { text: 'Audit log' }),
     el('div.inline',
       act('Verify the audit chain', 'verify-audit', async () => {
-        const r = await api.verifyAudit();
+        const r = await api.verifyAudit(token);
         out.replaceChildren(el('p#audit-result', { text: r.ok ? 'Audit chain OK: ' + r.length + ' entries, head ' + r.head.slice(0, 16) + '…' : 'AUDIT CHAIN BROKEN at ' + r.first_broken }));
       }),
       act('Show recent entries', 'show-audit', async () => {
-        const entries = await api.auditLog(50);
+        const entries = await api.auditLog(token, 50);
         out.replaceChildren(el('table.audit',
           el('thead', el('tr', ['#', 'Time', 'Who', 'Event', 'Detail'].map((h) => el('th', h)))),
           el('tbody', entries.map((e) => el('tr', [e.seq, e.at, e.actor, e.kind, e.detail].map((v) => el('td', String(v))))))));
@@ -88,22 +102,23 @@ export async function dashboard() {
   const printing = el('section.panel',
     el('h2', { text: 'Printing' }),
     el('div.inline',
-      can('print_zero_report') ? act('Print the zero report', 'print-zero', async () => printed('Zero report')(await api.printZeroReport())) : null,
-      can('print_results_report') ? act('Print the results report', 'print-results', async () => printed('Results report')(await api.printResultsReport())) : null,
-      can('reprint_receipt') ? act('Reprint the last receipt', 'reprint', async () => printed('Receipt reprint')(await api.reprintReceipt())) : null));
+      can('print_zero_report') ? act('Print the zero report', 'print-zero', async () => printed('Zero report')(await api.printZeroReport(token))) : null,
+      can('print_results_report') ? act('Print the results report', 'print-results', async () => printed('Results report')(await api.printResultsReport(token))) : null,
+      can('reprint_receipt') ? act('Reprint the last receipt', 'reprint', async () => printed('Receipt reprint')(await api.reprintReceipt(token))) : null));
   const exportPanel = can('export_result') ? el('section.panel',
     el('h2', { text: 'Signed result' }),
     el('p', { text: 'Write the signed result file and its verify.html to a folder, e.g. a USB stick.' }),
     el('div.inline',
       el('input#export-folder', { type: 'text', 'aria-label': 'Folder', placeholder: '/media/usb' }),
       act('Export the signed result', 'export-result', async () => {
-        const r = await api.exportResult(document.getElementById('export-folder').value);
+        const r = await api.exportResult(token, document.getElementById('export-folder').value);
         out.replaceChildren(el('div#export-done',
           el('p', { text: 'Exported ' + r.result + ' and ' + r.verify_html + '.' }),
           el('p', { text: 'Station key fingerprint: ' + r.fingerprint }),
           el('p.small', { text: 'Public key: ' + r.public_key })));
       }, '.primary'))) : null;
-  const admin = me.role === 'admin' ? adminPanel(out, act, s.limits) : null;
+  const admin = me.role === 'admin' ? adminPanel(token, out, act, s.limits) : null;
+  const closingKey = can('make_closing_key') ? closingPanel(token, error) : null;
 
   show('dashboard',
     el('h1', { text: 'Officials: ' + me.username + (me.role === 'admin' ? ' (admin)' : ' (poll worker)') }),
@@ -114,6 +129,7 @@ export async function dashboard() {
     el('div.actions.left', buttons),
     error,
     out,
+    closingKey,
     codes,
     printing,
     exportPanel,
@@ -128,7 +144,7 @@ export async function dashboard() {
   }).then((u) => { state.official.unlisten = u; });
 }
 
-function adminPanel(out, act, limits) {
+function adminPanel(token, out, act, limits) {
   const ctx = state.voter.context;
   return el('section.panel',
     el('h2', { text: 'Admin' }),
@@ -139,15 +155,15 @@ function adminPanel(out, act, limits) {
       el('input#new-password', { type: 'password', 'aria-label': 'Password', placeholder: 'Password' }),
       act('Add', 'add-official', async () => {
         const v = (id) => document.getElementById(id).value;
-        await api.addOfficial(v('new-name'), v('new-role'), v('new-password'));
-        const list = await api.listOfficials();
+        await api.addOfficial(token, v('new-name'), v('new-role'), v('new-password'));
+        const list = await api.listOfficials(token);
         out.replaceChildren(el('ul#officials', list.map((o) => el('li', o.username + ' (' + o.role + ')'))));
       })),
     el('h3', { text: 'Printer' }),
     el('div.inline',
       el('input#printer-queue', { type: 'text', 'aria-label': 'CUPS printer queue', placeholder: 'CUPS queue (empty: save PDFs to a folder)' }),
       act('Save printer', 'save-printer', async () => {
-        await api.setPrinter(document.getElementById('printer-queue').value);
+        await api.setPrinter(token, document.getElementById('printer-queue').value);
         out.replaceChildren(el('p', { text: 'Printer saved.' }));
       })),
     el('h3', { text: 'Kiosk settings' }),
@@ -159,8 +175,30 @@ function adminPanel(out, act, limits) {
       }),
       el('label', { for: 'default-lang', text: 'Default language' }),
       el('input#default-lang', { type: 'text', value: ctx.default_language }),
+      el('label', { for: 'official-idle-secs', text: 'Officials\' idle logout (seconds)' }),
+      el('input#official-idle-secs', {
+        type: 'number', min: String(limits.official_idle_min_secs), max: String(limits.official_idle_max_secs),
+        value: String(ctx.official_idle_logout_secs),
+      }),
       act('Save settings', 'save-settings', async () => {
-        await api.setKioskSettings(parseInt(document.getElementById('idle-secs').value, 10) || 0, document.getElementById('default-lang').value.trim());
+        const n = (id) => parseInt(document.getElementById(id).value, 10) || 0;
+        await api.setKioskSettings(token, n('idle-secs'), document.getElementById('default-lang').value.trim(), n('official-idle-secs'));
+        // The session's timer follows the new idle logout from now on.
+        state.official.idleLogoutSecs = ctx.official_idle_logout_secs = n('official-idle-secs');
         out.replaceChildren(el('p', { text: 'Settings saved.' }));
       })));
+}
+
+// The dashboard's panel: the key's facts, or that there is none, and the button.
+function closingPanel(token, out) {
+  const facts = el('div#ck-facts');
+  const make = el('button.secondary#closing-setup', { type: 'button', onclick: () => go('closing') }, t('ck_make'));
+  api.closingKeyInfo(token).then((info) => {
+    facts.replaceChildren(info
+      ? el('ul', info.workers.map((w) => el('li', t('ck_holder', { i: w.index, n: info.slips, name: w.worker }))),
+          el('li', t('ck_fingerprint', { f: info.fingerprint })))
+      : el('p#ck-none', { text: t('ck_none') }));
+    make.textContent = info ? t('ck_remake') : t('ck_make');
+  }, (err) => { if (!sessionEnded(err)) out.textContent = messageOf(err); });
+  return el('section.panel', el('h2', { text: t('ck_title') }), facts, el('div.inline', make));
 }

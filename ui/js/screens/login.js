@@ -4,10 +4,13 @@ import { setLanguage } from '../i18n.js';
 import { idleStop } from '../idle.js';
 import { api } from '../api.js';
 import { go } from '../nav.js';
-import { state } from '../state.js';
+import { endSession, startSession } from '../session.js';
 
 export function login() {
   idleStop();
+  // A new login ends whatever session the kiosk had.
+  endSession();
+  api.logout().catch(() => {});
   setLanguage('en', false);
   const error = alertBox('login-error');
   show('login',
@@ -17,7 +20,7 @@ export function login() {
         e.preventDefault();
         error.textContent = '';
         try {
-          state.official.me = await api.login(document.getElementById('username').value, document.getElementById('password').value);
+          startSession(await api.login(document.getElementById('username').value, document.getElementById('password').value));
           go('dashboard');
         } catch (err) { error.textContent = messageOf(err); }
       },
