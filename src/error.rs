@@ -135,6 +135,23 @@ pub enum Error {
 
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+
+    // issue 13: hygiene
+    #[error("the station file is open in another kiosk program (or another window of this one): close it there, then try again")]
+    StationInUse,
+
+    #[error("the station could not empty its write-ahead log after a write ({0}): what was recorded is safe, but traces of it stay in the `-wal` file beside the station file; keep the kiosk running and call the election office")]
+    CheckpointFailed(String),
+
+    #[error("this printer may not print an official election's receipts and voter codes: {0}")]
+    PrinterNotReady(String),
+
+    #[error("the slips of code batch {batch} did not print ({reason}); its {count} codes were revoked and saved nowhere: fix the printer, then issue new codes")]
+    SlipsNotPrinted {
+        batch: i64,
+        count: usize,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -181,6 +198,11 @@ impl Error {
             Error::TooLarge { .. } => "too_large",
             Error::Io { .. } => "io",
             Error::Storage(_) => "storage",
+            // issue 13: hygiene
+            Error::StationInUse => "station_in_use",
+            Error::CheckpointFailed(_) => "checkpoint_failed",
+            Error::PrinterNotReady(_) => "printer_not_ready",
+            Error::SlipsNotPrinted { .. } => "slips_not_printed",
         }
     }
 

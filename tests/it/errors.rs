@@ -51,6 +51,11 @@ const GOLDEN: &[&str] = &[
     "too_large",
     "io",
     "storage",
+    // issue 13: hygiene
+    "station_in_use",
+    "checkpoint_failed",
+    "printer_not_ready",
+    "slips_not_printed",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -156,6 +161,18 @@ fn samples() -> Vec<(Error, &'static str)> {
             "io",
         ),
         (Error::Storage(rusqlite::Error::QueryReturnedNoRows), "storage"),
+        // issue 13: hygiene
+        (Error::StationInUse, "station_in_use"),
+        (Error::CheckpointFailed(s()), "checkpoint_failed"),
+        (Error::PrinterNotReady(s()), "printer_not_ready"),
+        (
+            Error::SlipsNotPrinted {
+                batch: 1,
+                count: 2,
+                reason: s(),
+            },
+            "slips_not_printed",
+        ),
     ]
 }
 

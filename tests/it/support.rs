@@ -144,10 +144,80 @@ impl Fixture {
         receipts
     }
 
-    /// Reopens the file with the passphrase (as after a restart).
-    pub fn reopen(&self) -> Station {
-        Station::open(&self.path, PASSPHRASE, self.options()).expect("reopen")
+    /// A station on another file, to stand in `fx.station` while the real
+    /// one is elsewhere (racing in threads) or closed.
+    pub fn stand_in(&self) -> Station {
+        let path = self
+            .dir
+            .path()
+            .join(format!("stand-in-{}.vks", rand::random::<u32>()));
+        Station::create(
+            &path,
+            &definition(),
+            PASSPHRASE,
+            ADMIN,
+            ADMIN_PASSWORD,
+            self.options(),
+        )
+        .expect("stand-in")
     }
+
+    /// Runs `f` while no kiosk has the station file open (as another
+    /// program would, between two runs of the kiosk: while it runs, the
+    /// file is held exclusively), then opens it again (a new session).
+    pub fn while_closed<T>(&mut self, f: impl FnOnce(&std::path::Path) -> T) -> T {
+        self.stop();
+        let out = f(&self.path);
+        self.start();
+        out
+    }
+
+    /// The kiosk program stops: the station file is closed (`fx.station`
+    /// is then a stand-in on another file until `start`).
+    pub fn stop(&mut self) {
+        let stand_in = self.stand_in();
+        drop(std::mem::replace(&mut self.station, stand_in));
+    }
+
+    /// The kiosk program starts again on the station file (a new session).
+    pub fn start(&mut self) {
+        self.station = Station::open(&self.path, PASSPHRASE, self.options()).expect("reopen");
+    }
+
+    /// Closes the station file and opens it again (as after a restart of
+    /// the kiosk program: a new session, the checks of `open`). The file
+    /// has one connection at a time, so this is `fx.station`, restarted.
+    pub fn reopen(&mut self) -> &mut Station {
+        let options = self.options();
+        self.station.restart(options).expect("reopen");
+        &mut self.station
+    }
+}
+
+/// The bytes of a file, read by another process (`cat`), as an outsider
+/// would read them. A read from this process would drop the kiosk's lock
+/// on a station file it holds: POSIX releases every lock a process has on
+/// a file when the process closes any descriptor of it.
+pub fn read_outside(path: &std::path::Path) -> Vec<u8> {
+    let out = std::process::Command::new("cat")
+        .arg(path)
+        .output()
+        .expect("run cat");
+    assert!(
+        out.status.success(),
+        "cat {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The file key of the station file at `path` (its salt read from outside,
+/// see `read_outside`), as someone holding the passphrase derives it.
+pub fn file_key(path: &std::path::Path) -> votekiosk::store::FileKey {
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(&read_outside(path)[..16]);
+    votekiosk::store::FileKey::derive(PASSPHRASE, salt).expect("file key")
 }
 
 /// Builds selections from `(contest, [choices])` pairs.
