@@ -349,6 +349,7 @@ fn station_with_codes(dir: &Path, voters: usize) -> (PathBuf, Vec<String>) {
     let mut station = votekiosk::Station::create(
         &path,
         &definition,
+        votekiosk::demo::STATION_ID,
         PASSPHRASE,
         ADMIN,
         ADMIN_PASSWORD,

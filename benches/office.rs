@@ -120,6 +120,7 @@ fn station_file(definition: &ElectionDefinition, station: usize, n: usize) -> (S
     rng.fill_bytes(&mut head);
     let file = export::build_result_file(StationExport {
         definition,
+        station_id: "BENCH-1",
         mode: "closed",
         test: false,
         public_key: signing.verifying_key().to_bytes(),

@@ -172,6 +172,7 @@ fn main() {
     let mut station = Station::create(
         &station_path,
         &definition,
+        demo::STATION_ID,
         PASSPHRASE,
         ADMIN,
         ADMIN_PASSWORD,
@@ -222,8 +223,14 @@ fn main() {
                         .expect("cast");
                     let cast = t.elapsed();
                     let t = Instant::now();
-                    let pdf = print::receipt_slip(&definition, &lang, &receipt, SlipKind::Original)
-                        .expect("receipt slip");
+                    let pdf = print::receipt_slip(
+                        &definition,
+                        demo::STATION_ID,
+                        &lang,
+                        &receipt,
+                        SlipKind::Original,
+                    )
+                    .expect("receipt slip");
                     let slip = t.elapsed();
                     assert!(pdf.starts_with(b"%PDF"));
                     if measured {
@@ -280,8 +287,9 @@ fn main() {
     let mut slips_bytes = 0;
     for run in 0..sz.code_runs {
         let (issue, batch) = time(|| station.issue_codes(&admin, sz.codes).expect("issue codes"));
-        let (slips, pdf) =
-            time(|| print::code_slips(&definition, &batch, CodeSlipLayout::A4).expect("code slips"));
+        let (slips, pdf) = time(|| {
+            print::code_slips(&definition, demo::STATION_ID, &batch, CodeSlipLayout::A4).expect("code slips")
+        });
         let out = dir.path().join(format!("codes-{run}.pdf"));
         let (write, ()) = time(|| votekiosk::files::write_private(&out, &pdf).expect("save slips"));
         slips_bytes = pdf.len();

@@ -173,10 +173,23 @@ fn bench_from_ballots(c: &mut Criterion) {
             .collect::<Vec<_>>()
     };
     let doc = serde_json::json!({
-        "format": "votekiosk/1",
+        "format": "votekiosk/2",
         "title": {"en": "Bench"},
         "date": "2026-11-03",
-        "station_id": "BENCH-1",
+        // The test fixture office keys (docs/formats.md): a non-demo election.
+        "office": {
+            "encryption": {
+                "suite": "x25519-hkdf-sha256/hkdf-sha256/chacha20-poly1305",
+                "public_key": "6549e6c27abe90a08c8380456398c22e9a7c25c01713216faa2710c198772532",
+                "fingerprint": "175b 30c6 8678 5048 c7fe 3707 5c2e 4023",
+                "commitment": "2ed0bc0274d88532333adb94860aac535e60766d11a0800bbb7af8721dc9f115"
+            },
+            "signing": {
+                "public_key": "0ed83111c897c4f7b119d556bb37c73112e2f32d23e09b4aa71ddb7f39a47529",
+                "fingerprint": "548b 1b5f 6f13 db33 2e58 deb6 854d 692c",
+                "commitment": "5a7f777d6e229f137635e7eafcca3cdd0728067c3f136912b4ef89de30383044"
+            }
+        },
         "window": {"opens": "2026-11-03T07:00:00-05:00", "closes": "2026-11-03T20:00:00-05:00"},
         "languages": [{"code": "en", "name": "English"}],
         "contests": [

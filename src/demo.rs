@@ -1,7 +1,9 @@
 //! The demo election: a ready-made definition (all four contest kinds, in
 //! English and Spanish) whose voting window is moved around "now", with
-//! published demo credentials, and where its station file lives. For
-//! trying votekiosk out, never for real use. The CLI (`votekiosk demo`)
+//! published demo credentials, and where its station file lives. Its
+//! ballots are sealed to the published test key and its office signing key
+//! is the published demo key (`"demo": true`), so it is no real election:
+//! for trying votekiosk out, never for real use. The CLI (`votekiosk demo`)
 //! and the app (started with no file) both create it through `ensure`.
 
 use std::path::{Path, PathBuf};
@@ -16,6 +18,8 @@ use crate::station::{Options, Station};
 pub const PASSPHRASE: &str = "demo passphrase - not secret";
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "demo-admin-password";
+/// The demo station's id.
+pub const STATION_ID: &str = "RIVERSIDE-01";
 
 const DEFINITION: &str = include_str!("../examples/demo-election.json");
 
@@ -55,6 +59,14 @@ pub fn ensure(path: &Path, options: Options) -> Result<bool> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     let definition = definition(options.clock.now())?;
-    Station::create(path, &definition, PASSPHRASE, ADMIN, ADMIN_PASSWORD, options)?;
+    Station::create(
+        path,
+        &definition,
+        STATION_ID,
+        PASSPHRASE,
+        ADMIN,
+        ADMIN_PASSWORD,
+        options,
+    )?;
     Ok(true)
 }

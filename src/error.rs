@@ -102,7 +102,7 @@ pub enum Error {
     #[error("cannot export: {0}")]
     ExportRefused(String),
 
-    #[error("results are not shown while the polls are open; turnout is")]
+    #[error("results are counted only after the polls close; turnout is shown all day")]
     ResultsHidden,
 
     #[error("invalid input: {0}")]
@@ -136,6 +136,45 @@ pub enum Error {
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
 
+    // issue 13: keys
+    #[error("line {line} is not in canonical form: {reason}")]
+    NotCanonical { line: u64, reason: String },
+
+    #[error("the signature does not verify: {0}")]
+    BadSignature(String),
+
+    #[error("cannot open the sealed data: wrong key, or sealed for another election, station or purpose, or altered")]
+    SealOpen,
+
+    #[error("share {index} does not match the commitments: it is damaged or belongs to another key")]
+    ShareMismatch { index: u8 },
+
+    #[error("{have} shares given, {need} are needed to rebuild the key")]
+    TooFewShares { have: usize, need: u8 },
+
+    #[error("these keys do not belong together: {0}")]
+    KeyMismatch(String),
+
+    #[error("wrong passphrase for {0}, or the file was altered")]
+    WrongKeyPassphrase(String),
+
+    #[error("{path} is not a valid votekiosk key file: {reason}")]
+    KeyFileInvalid { path: String, reason: String },
+
+    #[error("wrong PIN for share slip {index}, or the slip is damaged")]
+    WrongPin { index: u8 },
+
+    #[error("the PIN is too short: use at least {min} digits")]
+    WeakPin { min: usize },
+
+    #[error("this is not a share slip: {0}")]
+    SlipMalformed(String),
+
+    #[error("trusted-keys file: {0}")]
+    TrustedKeysRefused(String),
+    // issue 13: def2
+    #[error("invalid station id {0:?}: use 1-64 letters, digits, '.', '_' or '-' (e.g. LAKEVIEW-2-K1)")]
+    BadStationId(String),
     // issue 13: hygiene
     #[error("the station file is open in another kiosk program (or another window of this one): close it there, then try again")]
     StationInUse,
@@ -198,6 +237,21 @@ impl Error {
             Error::TooLarge { .. } => "too_large",
             Error::Io { .. } => "io",
             Error::Storage(_) => "storage",
+            // issue 13: keys
+            Error::NotCanonical { .. } => "not_canonical",
+            Error::BadSignature(_) => "bad_signature",
+            Error::SealOpen => "seal_open_failed",
+            Error::ShareMismatch { .. } => "share_mismatch",
+            Error::TooFewShares { .. } => "too_few_shares",
+            Error::KeyMismatch(_) => "key_mismatch",
+            Error::WrongKeyPassphrase(_) => "wrong_key_passphrase",
+            Error::KeyFileInvalid { .. } => "key_file_invalid",
+            Error::WrongPin { .. } => "wrong_pin",
+            Error::WeakPin { .. } => "weak_pin",
+            Error::SlipMalformed(_) => "slip_malformed",
+            Error::TrustedKeysRefused(_) => "trusted_keys_refused",
+            // issue 13: def2
+            Error::BadStationId(_) => "bad_station_id",
             // issue 13: hygiene
             Error::StationInUse => "station_in_use",
             Error::CheckpointFailed(_) => "checkpoint_failed",

@@ -153,6 +153,7 @@ mod tests {
         let mut station = crate::Station::create(
             &dir.join("limits.vks"),
             &definition,
+            crate::demo::STATION_ID,
             "limits test passphrase",
             "admin",
             "limits-admin-password",

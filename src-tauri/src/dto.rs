@@ -123,7 +123,7 @@ pub fn voter_context(d: &ElectionDefinition, settings: &KioskSettings, status: S
         .collect();
     VoterContext {
         title: text(&d.title),
-        station_id: d.station_id.clone(),
+        station_id: status.station_id.clone(),
         definition_short: d.hash().short(),
         languages: d
             .languages

@@ -1,11 +1,14 @@
 //! Cryptography of the station: key derivation, official passwords, voter
-//! codes, the audit chain, and random values. Every random value comes from
+//! codes, the audit chain, HPKE sealing (`seal`), Feldman-verified secret
+//! shares (`shares`), and random values. Every random value comes from
 //! the operating system's generator (through the station's injectable RNG).
 
 pub mod base32;
 pub mod chain;
 pub mod kdf;
 pub mod password;
+pub mod seal;
+pub mod shares;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

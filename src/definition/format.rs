@@ -1,8 +1,12 @@
-//! The `votekiosk/1` election definition as it appears in JSON.
+//! The `votekiosk/2` election definition as it appears in JSON.
 //!
 //! These types only mirror the file; `super::validate` turns them into the
 //! domain types. Unknown fields are refused so that a typo in a field name
-//! is an error, not a silently ignored setting.
+//! is an error, not a silently ignored setting (and a field a later
+//! version adds is refused by this one: it fails closed). Every optional
+//! field is an `Option` that is skipped when absent, so that validation can
+//! drop the fields equal to their default before the canonical form is
+//! hashed.
 
 use std::collections::BTreeMap;
 
@@ -17,14 +21,55 @@ pub struct DefinitionDoc {
     pub format: String,
     pub title: TextDoc,
     pub date: String,
-    pub station_id: String,
     pub window: WindowDoc,
     pub languages: Vec<LanguageDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub results_visibility: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_verification_url: Option<String>,
+    /// The office's public keys (required).
+    pub office: OfficeDoc,
+    /// True exactly when the office encryption key is the published test key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cards: Option<CardsDoc>,
     pub contests: Vec<ContestDoc>,
+}
+
+/// `office`: the public halves of the office's keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeDoc {
+    pub encryption: EncryptionKeyDoc,
+    pub signing: SigningKeyDoc,
+}
+
+/// `office.encryption`: the HPKE key every ballot is sealed to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionKeyDoc {
+    pub suite: String,
+    pub public_key: String,
+    pub fingerprint: String,
+    pub commitment: String,
+}
+
+/// `office.signing`: the Ed25519 key that signs merges and trusted keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningKeyDoc {
+    pub public_key: String,
+    pub fingerprint: String,
+    pub commitment: String,
+}
+
+/// `cards`: the paper ballot cards (issue 14 fills in their look).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardsDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_spoils_per_code: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,7 +96,7 @@ pub struct ContestDoc {
     pub title: TextDoc,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<TextDoc>,
-    /// `candidate`: number of seats (vote for N).
+    /// `candidate`: number of seats (vote for N); `ranked`: seats to fill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seats: Option<u32>,
     /// `candidate`: whether voters may write in names.
@@ -75,12 +120,46 @@ pub struct ContestDoc {
     pub candidates: Option<Vec<CandidateDoc>>,
     /// `ranked`: the tabulation rules (every field has a default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<RankedRulesDoc>,
+    pub rules: Option<RulesDoc>,
 }
 
-/// The rules of an instant-runoff count (see `docs/tabulation.md`). A
-/// missing field takes its default, and validation writes the whole object
-/// out before hashing, so the hash pins every rule.
+/// A ranked contest's `rules` in the definition (see `docs/tabulation.md`).
+/// A missing field takes its default; validation drops the fields equal to
+/// their default before hashing, so stating a default changes nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesDoc {
+    /// Eliminate at once every candidate who cannot win (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_elimination: Option<bool>,
+    /// `"previous_round_then_draw"` (default) or `"draw"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tie_break: Option<String>,
+    /// `"majority"` (default) or `"two_remaining"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<String>,
+    /// Ballots from outside the kiosk: `"exhaust"` (default) or `"skip_rank"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overvote: Option<String>,
+    /// Ballots from outside the kiosk: absent or null (default, no limit)
+    /// or the most consecutive empty ranks a ballot may skip and still go on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped_rank_limit: Option<u32>,
+    /// Ballots from outside the kiosk: `"skip_duplicate"` (default) or `"exhaust"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_ranking: Option<String>,
+}
+
+impl RulesDoc {
+    /// No rule stated: every rule is its default.
+    pub fn is_empty(&self) -> bool {
+        *self == RulesDoc::default()
+    }
+}
+
+/// The rules of an instant-runoff count with every field written out, as
+/// a result file shows them (`RankedRules::to_doc`). The definition itself
+/// states only the rules that differ from their default (`RulesDoc`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RankedRulesDoc {

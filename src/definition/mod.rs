@@ -1,15 +1,21 @@
-//! Election definitions (`votekiosk/1`): parse the JSON, validate it into
+//! Election definitions (`votekiosk/2`): parse the JSON, validate it into
 //! domain types, and compute its canonical hash.
 //!
 //! A definition is accepted whole or not at all: every problem found is
 //! reported with the JSON path of the field at fault, e.g.
 //! `contests[2].candidates[0].id: duplicate id "alice"`.
 //!
-//! `format` mirrors the JSON, `validate` checks it into the domain types
-//! of this file. Each enum's JSON names are one `strum` table, read by
-//! validation and written back by `RankedRules::to_doc`.
+//! `strict` reads the JSON (refusing repeated keys and inexact numbers),
+//! `format` mirrors it, `validate` checks it into the domain types of this
+//! file and `office` (the office keys, `demo`, `cards`). Each enum's JSON
+//! names are one `strum` table, read by validation and written back by
+//! `RankedRules::to_doc`. `upgrade` turns a `votekiosk/1` definition into
+//! this format: the only place that still reads v1.
 
 pub mod format;
+mod office;
+mod strict;
+pub mod upgrade;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -23,9 +29,19 @@ use strum::{EnumDiscriminants, EnumString, IntoStaticStr, VariantNames};
 pub use crate::error::{DefinitionError, Issue};
 use crate::error::{Error, Result};
 use format::DefinitionDoc;
+pub use office::{
+    fingerprint, Cards, OfficeKey, OfficeKeys, DEMO_SIGNING_COMMITMENT, DEMO_SIGNING_PUBLIC_KEY,
+    MAX_SPOILS_PER_CODE, SUITE, TEST_COMMITMENT, TEST_PUBLIC_KEY,
+};
+pub use strict::MAX_INTEGER;
 
 /// The only definition format this version reads.
-pub const FORMAT: &str = "votekiosk/1";
+pub const FORMAT: &str = "votekiosk/2";
+/// The previous format, read only by `upgrade`.
+pub const V1_FORMAT: &str = "votekiosk/1";
+/// The most seats of a candidate contest with write-ins (each seat is a
+/// fixed-size write-in slot in a sealed ballot).
+pub const MAX_WRITE_IN_SEATS: u32 = 32;
 /// Definitions larger than this are refused before parsing.
 pub const MAX_DEFINITION_BYTES: u64 = 1024 * 1024;
 const MAX_TEXT_CHARS: usize = 1000;
@@ -115,14 +131,6 @@ pub struct Language {
     pub code: LangCode,
     pub name: String,
     pub direction: Direction,
-}
-
-/// Whether tallies may be shown while the polls are open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr, VariantNames)]
-#[strum(serialize_all = "snake_case")]
-pub enum ResultsVisibility {
-    AfterClose,
-    Live,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -298,12 +306,15 @@ impl Contest {
 pub struct ElectionDefinition {
     pub title: Text,
     pub date: NaiveDate,
-    pub station_id: String,
     pub opens: DateTime<FixedOffset>,
     pub closes: DateTime<FixedOffset>,
     pub languages: Vec<Language>,
-    pub results_visibility: ResultsVisibility,
     pub receipt_verification_url: Option<String>,
+    /// The office's public keys: ballots are sealed to `office.encryption`.
+    pub office: OfficeKeys,
+    /// The published demo election (sealed to the test key): never official.
+    pub demo: bool,
+    pub cards: Cards,
     pub contests: Vec<Contest>,
     canonical_json: String,
     hash: DefinitionHash,
@@ -321,13 +332,68 @@ impl ElectionDefinition {
                 ),
             ));
         }
-        let de = &mut serde_json::Deserializer::from_slice(json);
-        let doc: DefinitionDoc = serde_path_to_error::deserialize(de).map_err(|e| {
+        let value = strict::parse(json).map_err(|issues| DefinitionError { issues })?;
+        match value.get("format").and_then(serde_json::Value::as_str) {
+            Some(V1_FORMAT) => {
+                return Err(DefinitionError::one(
+                    "format",
+                    format!(
+                        "this is a {V1_FORMAT} definition, and this version reads {FORMAT}: \
+                         convert it with `votekiosk definition upgrade FILE --office office-key.json --out NEW.json` \
+                         (it writes a new file and tells you the station id to give `votekiosk init --station-id`)"
+                    ),
+                ))
+            }
+            Some(FORMAT) | None => {}
+            Some(other) => {
+                return Err(DefinitionError::one(
+                    "format",
+                    format!("unsupported format {other:?}: this version reads {FORMAT:?}"),
+                ))
+            }
+        }
+        Self::from_value(value)
+    }
+
+    /// Validates a definition already read by `strict::parse`. The fields
+    /// v2 removed get their own explanation, reported with every other issue.
+    fn from_value(mut value: serde_json::Value) -> Result<Self, DefinitionError> {
+        let mut removed = Vec::new();
+        if let Some(top) = value.as_object_mut() {
+            if top.remove("station_id").is_some() {
+                removed.push(Issue {
+                    path: "station_id".into(),
+                    message: format!(
+                        "is not part of a {FORMAT} definition: one definition serves every station, \
+                         and each station's id is given when its file is made (`votekiosk init --station-id ID`)"
+                    ),
+                });
+            }
+            if top.remove("results_visibility").is_some() {
+                removed.push(Issue {
+                    path: "results_visibility".into(),
+                    message: format!(
+                        "is not part of a {FORMAT} definition: results are counted only after the polls close \
+                         (ballots are sealed; turnout is always shown)"
+                    ),
+                });
+            }
+        }
+        let with_removed = |mut e: DefinitionError| {
+            let mut issues = removed.clone();
+            issues.append(&mut e.issues);
+            DefinitionError { issues }
+        };
+        let doc: DefinitionDoc = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." { "$".to_string() } else { path };
-            DefinitionError::one(path, e.into_inner().to_string())
+            with_removed(DefinitionError::one(path, e.into_inner().to_string()))
         })?;
-        validate::validate(doc)
+        let definition = validate::validate(doc).map_err(with_removed)?;
+        if !removed.is_empty() {
+            return Err(DefinitionError { issues: removed });
+        }
+        Ok(definition)
     }
 
     /// Reads a definition file, refusing oversize files before reading them whole.

@@ -135,8 +135,46 @@ fn errors_name_the_json_path() {
             "contests[0].colour: unknown field `colour`",
         ),
         (
-            Box::new(|v| v["station_id"] = "has space".into()),
-            "station_id: invalid station id",
+            Box::new(|v| v["station_id"] = "RIVERSIDE-01".into()),
+            "station_id: is not part of a votekiosk/2 definition: one definition serves every station, and each station's id is given when its file is made (`votekiosk init --station-id ID`)",
+        ),
+        (
+            Box::new(|v| v["results_visibility"] = "after_close".into()),
+            "results_visibility: is not part of a votekiosk/2 definition: results are counted only after the polls close",
+        ),
+        (
+            Box::new(|v| v["format"] = "votekiosk/1".into()),
+            "format: this is a votekiosk/1 definition, and this version reads votekiosk/2: convert it with `votekiosk definition upgrade FILE --office office-key.json --out NEW.json`",
+        ),
+        (
+            Box::new(|v| v["contests"][4]["seats"] = 2.into()),
+            "contests[4].seats: multi-winner ranked counting is not supported yet",
+        ),
+        (
+            Box::new(|v| v["contests"][4]["seats"] = 0.into()),
+            "contests[4].seats: must be at least 1",
+        ),
+        (
+            Box::new(|v| v["contests"][0]["seats"] = 33.into()),
+            "contests[0].seats: at most 32 seats in a contest with write-ins",
+        ),
+        (
+            Box::new(|v| v["cards"] = serde_json::json!({"max_spoils_per_code": 6})),
+            "cards.max_spoils_per_code: 6 is not from 0 to 5",
+        ),
+        (
+            Box::new(|v| v["cards"] = serde_json::json!({"enabled": true, "colour": "red"})),
+            "cards.colour: unknown field",
+        ),
+        (
+            Box::new(|v| v["contests"][1]["seats"] = 9_007_199_254_740_992u64.into()),
+            "contests[1].seats: 9007199254740992 is larger than 2^53 - 1",
+        ),
+        (
+            Box::new(|v| {
+                v.as_object_mut().expect("object").remove("office");
+            }),
+            "missing field `office`",
         ),
         (
             Box::new(|v| v["languages"][1]["code"] = "en".into()),
@@ -172,8 +210,10 @@ fn reports_every_issue_not_just_the_first() {
     let mut v = value();
     v["date"] = "tomorrow".into();
     v["station_id"] = "".into();
+    v["office"]["signing"]["fingerprint"] = "0000".into();
     let e = parse_value(&v).expect_err("invalid");
-    assert!(e.issues.len() >= 2, "{e}");
+    let paths: Vec<&str> = e.issues.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(paths, ["station_id", "date", "office.signing.fingerprint"], "{e}");
 }
 
 #[test]
@@ -210,13 +250,11 @@ fn ranked_rules(d: &ElectionDefinition) -> RankedRules {
 }
 
 #[test]
-fn ranked_rules_default_and_are_written_out_before_hashing() {
+fn ranked_rules_default_and_are_left_out_before_hashing() {
     let a = ElectionDefinition::parse(DEMO.as_bytes()).expect("valid");
     assert_eq!(ranked_rules(&a), RankedRules::default());
     assert!(
-        a.canonical_json().contains(
-            r#""rules":{"batch_elimination":false,"duplicate_ranking":"skip_duplicate","overvote":"exhaust","skipped_rank_limit":null,"stop":"majority","tie_break":"previous_round_then_draw"}"#
-        ),
+        !a.canonical_json().contains(r#""rules""#),
         "{}",
         a.canonical_json()
     );
@@ -241,6 +279,13 @@ fn ranked_rules_default_and_are_written_out_before_hashing() {
     });
     let b = parse_value(&v).expect("valid");
     assert_ne!(b.hash(), a.hash());
+    // Only the rules that differ from their default are written.
+    let mut v = value();
+    v["contests"][4]["rules"] = serde_json::json!({"stop": "majority", "tie_break": "draw"});
+    assert!(parse_value(&v)
+        .expect("valid")
+        .canonical_json()
+        .contains(r#""rules":{"tie_break":"draw"}"#));
     assert_eq!(
         ranked_rules(&b),
         RankedRules {
@@ -347,4 +392,339 @@ fn window_position_counts_the_day_in_the_windows_time_zone() {
         d.window_position(at("2026-11-04T01:00:00Z")),
         WindowPosition::Ended
     );
+}
+
+// ---- votekiosk/2: office keys, demo, cards, strict JSON -----------------------
+
+/// The test fixture office keys (docs/formats.md): a real, non-demo election.
+fn fixture_office() -> serde_json::Value {
+    serde_json::json!({
+        "encryption": {
+            "suite": "x25519-hkdf-sha256/hkdf-sha256/chacha20-poly1305",
+            "public_key": "6549e6c27abe90a08c8380456398c22e9a7c25c01713216faa2710c198772532",
+            "fingerprint": "175b 30c6 8678 5048 c7fe 3707 5c2e 4023",
+            "commitment": "2ed0bc0274d88532333adb94860aac535e60766d11a0800bbb7af8721dc9f115"
+        },
+        "signing": {
+            "public_key": "0ed83111c897c4f7b119d556bb37c73112e2f32d23e09b4aa71ddb7f39a47529",
+            "fingerprint": "548b 1b5f 6f13 db33 2e58 deb6 854d 692c",
+            "commitment": "5a7f777d6e229f137635e7eafcca3cdd0728067c3f136912b4ef89de30383044"
+        }
+    })
+}
+
+/// The demo definition on the fixture office keys.
+fn official() -> serde_json::Value {
+    let mut v = value();
+    let doc = v.as_object_mut().expect("object");
+    doc.remove("demo");
+    doc.insert("office".into(), fixture_office());
+    v
+}
+
+#[test]
+fn the_demo_is_on_the_test_key_and_a_fixture_election_is_not() {
+    let demo = ElectionDefinition::parse(DEMO.as_bytes()).expect("valid");
+    assert!(demo.demo);
+    assert_eq!(demo.office, OfficeKeys::demo());
+    assert_eq!(demo.office.encryption.public_key, TEST_PUBLIC_KEY);
+    assert_eq!(
+        demo.office.encryption.fingerprint(),
+        "8e90 8e19 8810 feab 23c3 523a 91b0 6f54"
+    );
+    assert_eq!(
+        demo.cards,
+        Cards {
+            enabled: true,
+            max_spoils_per_code: 2
+        }
+    );
+    let real = parse_value(&official()).expect("valid");
+    assert!(!real.demo);
+    assert_eq!(
+        hex::encode(real.office.encryption.public_key),
+        "6549e6c27abe90a08c8380456398c22e9a7c25c01713216faa2710c198772532"
+    );
+    assert_eq!(
+        real.office.signing.fingerprint(),
+        "548b 1b5f 6f13 db33 2e58 deb6 854d 692c"
+    );
+    assert!(
+        !real.canonical_json().contains("\"demo\""),
+        "demo false is the default"
+    );
+}
+
+#[test]
+fn the_demo_flag_must_match_the_key_both_ways() {
+    // The test key without "demo": true would pass for an official election
+    // whose ballots anyone can open.
+    let mut v = value();
+    v.as_object_mut().expect("object").remove("demo");
+    let msg = first_issue(&v);
+    assert!(
+        msg.starts_with("demo: office.encryption.public_key is the published test key"),
+        "{msg}"
+    );
+    v["demo"] = false.into();
+    assert!(first_issue(&v).starts_with("demo: office.encryption.public_key is the published test key"));
+    // "demo": true on a real key would mark a real election as a toy.
+    let mut v = official();
+    v["demo"] = true.into();
+    let msg = first_issue(&v);
+    assert!(
+        msg.starts_with("demo: is true, but office.encryption.public_key is not the published test key"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn office_keys_are_checked_against_their_fingerprints() {
+    let cases: Vec<(Mutation, &str)> = vec![
+        (
+            Box::new(|v| v["office"]["encryption"]["fingerprint"] = "175b 30c6 8678 5048 c7fe 3707 5c2e 4024".into()),
+            "office.encryption.fingerprint: \"175b 30c6 8678 5048 c7fe 3707 5c2e 4024\" is not the fingerprint of this public key (it is \"175b 30c6 8678 5048 c7fe 3707 5c2e 4023\")",
+        ),
+        (
+            // Another key, its old fingerprint: a key swapped in is caught.
+            Box::new(|v| {
+                v["office"]["signing"]["public_key"] =
+                    "2a873ee97037625be57e0160b587e44b3b85f3314e98b379ff489598372f0ec7".into()
+            }),
+            "office.signing.fingerprint: \"548b 1b5f 6f13 db33 2e58 deb6 854d 692c\" is not the fingerprint of this public key",
+        ),
+        (
+            Box::new(|v| v["office"]["encryption"]["fingerprint"] = "175B 30C6 8678 5048 C7FE 3707 5C2E 4023".into()),
+            "office.encryption.fingerprint:",
+        ),
+        (
+            Box::new(|v| v["office"]["encryption"]["public_key"] = "6549E6C2".into()),
+            "office.encryption.public_key: must be 64 lowercase hex digits",
+        ),
+        (
+            Box::new(|v| v["office"]["encryption"]["suite"] = "x25519-hkdf-sha256/hkdf-sha256/aes-128-gcm".into()),
+            "office.encryption.suite: \"x25519-hkdf-sha256/hkdf-sha256/aes-128-gcm\" is not supported",
+        ),
+        (
+            Box::new(|v| v["office"]["signing"]["commitment"] = "ff".repeat(32).into()),
+            "office.signing.commitment: is not a ristretto255 commitment",
+        ),
+        (
+            Box::new(|v| v["office"]["encryption"]["commitment"] = "00".repeat(32).into()),
+            "office.encryption.commitment: is not a ristretto255 commitment",
+        ),
+        (
+            Box::new(|v| {
+                v["office"]["signing"]["public_key"] = "00".repeat(32).into();
+                v["office"]["signing"]["fingerprint"] = fingerprint(&[0; 32]).into();
+            }),
+            "office.signing.public_key: is not a usable Ed25519 public key",
+        ),
+        (
+            Box::new(|v| {
+                v["office"]["encryption"].as_object_mut().expect("obj").remove("commitment");
+            }),
+            "office.encryption: missing field `commitment`",
+        ),
+        (
+            Box::new(|v| v["office"]["signing"]["suite"] = "ed25519".into()),
+            "office.signing.suite: unknown field",
+        ),
+    ];
+    for (mutate, expected) in cases {
+        let mut v = official();
+        mutate(&mut v);
+        let msg = first_issue(&v);
+        assert!(msg.contains(expected), "expected {expected:?} in {msg:?}");
+    }
+}
+
+#[test]
+fn defaults_hash_the_same_written_out_or_not() {
+    let bare = parse_value(&official()).expect("valid");
+    let mut v = official();
+    v["demo"] = false.into();
+    v["cards"] = serde_json::json!({"enabled": true, "max_spoils_per_code": 2});
+    v["languages"][1]["direction"] = "ltr".into();
+    v["contests"][0]["write_ins"] = true.into();
+    v["contests"][0]["seats"] = 1.into();
+    v["contests"][2]["threshold"] = serde_json::json!({"numerator": 2, "denominator": 3});
+    v["contests"][4]["seats"] = 1.into();
+    v["contests"][4]["rules"] = serde_json::json!({
+        "batch_elimination": false, "tie_break": "previous_round_then_draw", "stop": "majority",
+        "overvote": "exhaust", "skipped_rank_limit": null, "duplicate_ranking": "skip_duplicate"
+    });
+    let full = parse_value(&v).expect("valid");
+    assert_eq!(full.hash(), bare.hash());
+    assert_eq!(full.canonical_json(), bare.canonical_json());
+    for absent in [
+        "\"demo\"",
+        "\"cards\"",
+        "\"direction\"",
+        "\"rules\"",
+        "\"seats\":1",
+    ] {
+        assert!(
+            !full.canonical_json().contains(absent),
+            "{absent} in the canonical form"
+        );
+    }
+    // max_rankings equal to the number of candidates is the default too.
+    let mut v = official();
+    v["contests"][4]
+        .as_object_mut()
+        .expect("contest")
+        .remove("max_rankings");
+    let a = parse_value(&v).expect("valid");
+    v["contests"][4]["max_rankings"] = 4.into();
+    assert_eq!(parse_value(&v).expect("valid").hash(), a.hash());
+    // A value other than the default is another election.
+    for (field, value) in [
+        ("enabled", serde_json::json!(false)),
+        ("max_spoils_per_code", serde_json::json!(0)),
+    ] {
+        let mut v = official();
+        v["cards"] = serde_json::json!({ field: value });
+        let d = parse_value(&v).expect("valid");
+        assert_ne!(d.hash(), bare.hash(), "{field}");
+        assert!(d
+            .canonical_json()
+            .contains(&format!("\"cards\":{{\"{field}\":{value}}}")));
+    }
+}
+
+#[test]
+fn write_in_seats_are_bounded_and_cards_read() {
+    let mut v = official();
+    v["contests"][0]["seats"] = 32.into();
+    assert!(parse_value(&v).is_ok(), "32 write-in seats");
+    v["cards"] = serde_json::json!({"enabled": false, "max_spoils_per_code": 5});
+    let d = parse_value(&v).expect("valid");
+    assert_eq!(
+        d.cards,
+        Cards {
+            enabled: false,
+            max_spoils_per_code: 5
+        }
+    );
+    v["contests"][1]["seats"] = 4.into();
+    assert!(
+        parse_value(&v).is_ok(),
+        "no write-ins: seats up to the candidates"
+    );
+}
+
+#[test]
+fn a_repeated_key_is_refused_at_any_depth() {
+    let text = serde_json::to_string_pretty(&official()).expect("json");
+    let cases = [
+        // top level: a second title
+        (
+            text.replacen(
+                "\"date\":",
+                "\"title\": {\"en\": \"X\", \"es\": \"X\"},\n  \"date\":",
+                1,
+            ),
+            "title",
+        ),
+        // inside a text: "en" twice (v1 kept the last: "Mayor" became "Mayor B")
+        (
+            text.replacen("\"en\": \"Mayor\",", "\"en\": \"Mayor\", \"en\": \"Mayor B\",", 1),
+            "contests[0].title.en",
+        ),
+        // inside the office keys
+        (
+            text.replacen("\"suite\":", "\"public_key\": \"00\", \"suite\":", 1),
+            "office.encryption.public_key",
+        ),
+        // in a candidate of the fourth contest
+        (
+            text.replacen("\"id\": \"ito\",", "\"id\": \"ito\", \"id\": \"ito\",", 1),
+            "contests[3].candidates[1].id",
+        ),
+    ];
+    for (json, path) in cases {
+        assert_ne!(json, text, "{path}: the edit applied");
+        let e = ElectionDefinition::parse(json.as_bytes()).expect_err("repeated key");
+        assert_eq!(e.issues[0].path, path, "{e}");
+        assert!(e.issues[0].message.contains("appears twice"), "{e}");
+    }
+}
+
+#[test]
+fn upgrade_makes_a_valid_v2_and_lists_every_change() {
+    let mut v1 = value();
+    let doc = v1.as_object_mut().expect("object");
+    doc.remove("demo");
+    doc.remove("office");
+    doc.insert("format".into(), "votekiosk/1".into());
+    doc.insert("station_id".into(), "RIVERSIDE-01".into());
+    doc.insert("results_visibility".into(), "after_close".into());
+    let bytes = serde_json::to_vec_pretty(&v1).expect("json");
+    let keys = upgrade::office_keys(
+        serde_json::to_string(&serde_json::json!({"office": fixture_office()}))
+            .expect("json")
+            .as_bytes(),
+    )
+    .expect("office block");
+    let done = upgrade::upgrade(&bytes, upgrade::Office::Keys(keys)).expect("upgraded");
+    assert_eq!(done.station_id.as_deref(), Some("RIVERSIDE-01"));
+    assert!(!done.definition.demo);
+    assert_eq!(
+        done.definition.hash(),
+        parse_value(&official()).expect("valid").hash()
+    );
+    let again = ElectionDefinition::parse(done.json.as_bytes()).expect("the written file is valid v2");
+    assert_eq!(again.hash(), done.definition.hash());
+    let changes = done.changes.join("\n");
+    for expected in [
+        "votekiosk/1 -> votekiosk/2",
+        "station_id \"RIVERSIDE-01\" removed",
+        "--station-id RIVERSIDE-01",
+        "results_visibility removed",
+        "office added: encryption key 175b 30c6",
+        "definition hash",
+    ] {
+        assert!(changes.contains(expected), "{expected:?} not in {changes}");
+    }
+    // The office block alone is accepted too; a broken one is refused.
+    assert_eq!(
+        upgrade::office_keys(fixture_office().to_string().as_bytes()).expect("block"),
+        keys
+    );
+    let mut bad = fixture_office();
+    bad["signing"]["fingerprint"] = "0000".into();
+    assert!(upgrade::office_keys(bad.to_string().as_bytes()).is_err());
+
+    // --demo: the test keys, "demo": true.
+    let demo = upgrade::upgrade(&bytes, upgrade::Office::Demo).expect("demo");
+    assert!(demo.definition.demo);
+    assert_eq!(
+        demo.definition.hash(),
+        ElectionDefinition::parse(DEMO.as_bytes()).expect("demo").hash()
+    );
+
+    // "live" cannot be kept; the reason is given.
+    v1["results_visibility"] = "live".into();
+    let e = upgrade::upgrade(
+        &serde_json::to_vec(&v1).expect("json"),
+        upgrade::Office::Keys(keys),
+    )
+    .expect_err("live");
+    assert_eq!(e.issues[0].path, "results_visibility");
+    assert!(
+        e.issues[0].message.contains("counted only after the polls close"),
+        "{e}"
+    );
+    // Only v1 is upgraded.
+    let e = upgrade::upgrade(DEMO.as_bytes(), upgrade::Office::Demo).expect_err("already v2");
+    assert!(e.to_string().contains("already votekiosk/2"), "{e}");
+    // A v1 file with a repeated key: refused, saying why v2 cares.
+    let dup = String::from_utf8(bytes).expect("utf8").replacen(
+        "\"date\":",
+        "\"date\": \"2026-11-04\", \"date\":",
+        1,
+    );
+    let e = upgrade::upgrade(dup.as_bytes(), upgrade::Office::Keys(keys)).expect_err("repeated");
+    assert!(e.to_string().contains("votekiosk/2 refuses them"), "{e}");
 }

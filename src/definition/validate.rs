@@ -1,6 +1,8 @@
 //! Validation: walks a parsed `DefinitionDoc`, collects every issue with
-//! its JSON path, fills in the defaults, and builds the domain types with
-//! the canonical form and its hash.
+//! its JSON path, reads the defaults, and builds the domain types with the
+//! canonical form and its hash. The canonical form omits every optional
+//! field equal to its default, so a definition hashes the same whether a
+//! default is written out or not.
 
 use std::collections::BTreeSet;
 use std::str::FromStr;
@@ -10,6 +12,7 @@ use sha2::{Digest, Sha256};
 use strum::VariantNames;
 
 use super::format::{self, CandidateDoc, ContestDoc, DefinitionDoc, TextDoc};
+use super::office::{self, Checks};
 use super::*;
 use crate::canonical::to_canonical_string;
 
@@ -114,7 +117,7 @@ impl Checker {
             KindName::Candidate => &["seats", "write_ins", "candidates"],
             KindName::YesNo => &["yes_label", "no_label", "threshold"],
             KindName::Approval => &["max_approvals", "candidates"],
-            KindName::Ranked => &["max_rankings", "candidates", "rules"],
+            KindName::Ranked => &["seats", "max_rankings", "candidates", "rules"],
         };
         for (field, set) in [
             ("seats", doc.seats.is_some()),
@@ -147,25 +150,48 @@ impl Checker {
         found
     }
 
-    /// Reads a ranked contest's rules; every field is already present
-    /// (serde fills in the defaults, which the canonical form then shows).
-    fn ranked_rules(&mut self, path: &str, doc: &format::RankedRulesDoc) -> RankedRules {
-        let default = RankedRules::default();
-        let field = |name: &str| format!("{path}.rules.{name}");
-        RankedRules {
-            batch_elimination: doc.batch_elimination,
-            skipped_rank_limit: doc.skipped_rank_limit,
-            tie_break: self
-                .one_of(field("tie_break"), &doc.tie_break)
-                .unwrap_or(default.tie_break),
-            stop: self.one_of(field("stop"), &doc.stop).unwrap_or(default.stop),
-            overvote: self
-                .one_of(field("overvote"), &doc.overvote)
-                .unwrap_or(default.overvote),
-            duplicate_ranking: self
-                .one_of(field("duplicate_ranking"), &doc.duplicate_ranking)
-                .unwrap_or(default.duplicate_ranking),
+    /// An optional enum field: its default when absent, else one of its
+    /// names. A stated default is dropped, so that it hashes as absent.
+    fn rule<T>(&mut self, path: String, field: &mut Option<String>, default: T) -> T
+    where
+        T: FromStr + VariantNames + PartialEq + Copy + Into<&'static str>,
+    {
+        let value = match field.as_deref() {
+            None => default,
+            Some(v) => self.one_of(path, v).unwrap_or(default),
+        };
+        if value == default {
+            *field = None;
         }
+        value
+    }
+
+    /// Reads a ranked contest's rules (absent: every default), dropping the
+    /// stated defaults from the document.
+    fn ranked_rules(&mut self, path: &str, rules: &mut Option<format::RulesDoc>) -> RankedRules {
+        let default = RankedRules::default();
+        let mut doc = rules.take().unwrap_or_default();
+        let field = |name: &str| format!("{path}.rules.{name}");
+        let batch_elimination = doc.batch_elimination.unwrap_or(default.batch_elimination);
+        if batch_elimination == default.batch_elimination {
+            doc.batch_elimination = None;
+        }
+        let read = RankedRules {
+            batch_elimination,
+            skipped_rank_limit: doc.skipped_rank_limit,
+            tie_break: self.rule(field("tie_break"), &mut doc.tie_break, default.tie_break),
+            stop: self.rule(field("stop"), &mut doc.stop, default.stop),
+            overvote: self.rule(field("overvote"), &mut doc.overvote, default.overvote),
+            duplicate_ranking: self.rule(
+                field("duplicate_ranking"),
+                &mut doc.duplicate_ranking,
+                default.duplicate_ranking,
+            ),
+        };
+        if !doc.is_empty() {
+            *rules = Some(doc);
+        }
+        read
     }
 
     fn contest(&mut self, path: &str, doc: &mut ContestDoc) -> Option<Contest> {
@@ -190,8 +216,8 @@ impl Checker {
         let kind = match known {
             KindName::Candidate => {
                 let candidates = self.candidates(path, doc.candidates.as_mut());
-                let seats = *doc.seats.get_or_insert(1);
-                let write_ins = *doc.write_ins.get_or_insert(false);
+                let seats = doc.seats.unwrap_or(1);
+                let write_ins = doc.write_ins.unwrap_or(false);
                 if seats == 0 {
                     self.fail(format!("{path}.seats"), "must be at least 1");
                 } else if !write_ins && seats as usize > candidates.len() {
@@ -199,7 +225,14 @@ impl Checker {
                         format!("{path}.seats"),
                         format!("{seats} seats but only {} candidates", candidates.len()),
                     );
+                } else if write_ins && seats > MAX_WRITE_IN_SEATS {
+                    self.fail(
+                        format!("{path}.seats"),
+                        format!("at most {MAX_WRITE_IN_SEATS} seats in a contest with write-ins"),
+                    );
                 }
+                drop_default(&mut doc.seats, 1);
+                drop_default(&mut doc.write_ins, false);
                 ContestKind::Candidate {
                     seats,
                     candidates,
@@ -215,10 +248,13 @@ impl Checker {
                     .no_label
                     .as_mut()
                     .map(|t| self.text(&format!("{path}.no_label"), t));
-                let t = doc.threshold.get_or_insert(format::ThresholdDoc {
+                let t = doc.threshold.clone().unwrap_or(format::ThresholdDoc {
                     numerator: 1,
                     denominator: 2,
                 });
+                if (t.numerator, t.denominator) == (1, 2) {
+                    doc.threshold = None;
+                }
                 let threshold = Threshold {
                     numerator: t.numerator,
                     denominator: t.denominator,
@@ -263,7 +299,7 @@ impl Checker {
             }
             KindName::Ranked => {
                 let candidates = self.candidates(path, doc.candidates.as_mut());
-                let max = *doc.max_rankings.get_or_insert(candidates.len() as u32);
+                let max = doc.max_rankings.unwrap_or(candidates.len() as u32);
                 if max == 0 || max as usize > candidates.len() {
                     self.fail(
                         format!("{path}.max_rankings"),
@@ -273,7 +309,17 @@ impl Checker {
                         ),
                     );
                 }
-                let rules = self.ranked_rules(path, doc.rules.get_or_insert_with(Default::default));
+                drop_default(&mut doc.max_rankings, candidates.len() as u32);
+                match doc.seats.unwrap_or(1) {
+                    0 => self.fail(format!("{path}.seats"), "must be at least 1"),
+                    1 => {}
+                    _ => self.fail(
+                        format!("{path}.seats"),
+                        "multi-winner ranked counting is not supported yet: use 1 seat",
+                    ),
+                }
+                drop_default(&mut doc.seats, 1);
+                let rules = self.ranked_rules(path, &mut doc.rules);
                 ContestKind::Ranked {
                     candidates,
                     max_rankings: max,
@@ -350,10 +396,13 @@ pub(super) fn validate(mut doc: DefinitionDoc) -> Result<ElectionDefinition, Def
         }
         c.languages.push(l.code.clone());
         c.plain_text(&format!("{p}.name"), &l.name);
-        let direction = l.direction.get_or_insert_with(|| name(Direction::Ltr));
-        let direction = c
-            .one_of(format!("{p}.direction"), direction)
-            .unwrap_or(Direction::Ltr);
+        let direction = match l.direction.as_deref() {
+            None => Direction::Ltr,
+            Some(d) => c.one_of(format!("{p}.direction"), d).unwrap_or(Direction::Ltr),
+        };
+        if direction == Direction::Ltr {
+            l.direction = None;
+        }
         languages.push(Language {
             code: LangCode(l.code.clone()),
             name: l.name.trim().to_string(),
@@ -370,20 +419,6 @@ pub(super) fn validate(mut doc: DefinitionDoc) -> Result<ElectionDefinition, Def
             None
         }
     };
-    let station_ok = (1..=64).contains(&doc.station_id.len())
-        && doc
-            .station_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    if !station_ok {
-        c.fail(
-            "station_id",
-            format!(
-                "invalid station id {:?}: use 1-64 letters, digits, '.', '_' or '-'",
-                doc.station_id
-            ),
-        );
-    }
     let opens = parse_time(&mut c, "window.opens", &doc.window.opens);
     let closes = parse_time(&mut c, "window.closes", &doc.window.closes);
     if let (Some(o), Some(cl)) = (opens, closes) {
@@ -391,12 +426,6 @@ pub(super) fn validate(mut doc: DefinitionDoc) -> Result<ElectionDefinition, Def
             c.fail("window.closes", "must be after window.opens");
         }
     }
-    let visibility = doc
-        .results_visibility
-        .get_or_insert_with(|| name(ResultsVisibility::AfterClose));
-    let results_visibility = c
-        .one_of("results_visibility", visibility)
-        .unwrap_or(ResultsVisibility::AfterClose);
     if let Some(url) = &doc.receipt_verification_url {
         let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
         if !scheme_ok
@@ -429,27 +458,56 @@ pub(super) fn validate(mut doc: DefinitionDoc) -> Result<ElectionDefinition, Def
         }
     }
 
+    let mut checks = Checks {
+        issues: &mut c.issues,
+    };
+    let office = checks.office(&doc.office);
+    let demo = doc.demo.unwrap_or(false);
+    checks.demo(demo, office.as_ref());
+    let cards = checks.cards(doc.cards.as_ref());
+    drop_default(&mut doc.demo, false);
+    if let Some(card_doc) = &mut doc.cards {
+        let default = office::Cards::default();
+        drop_default(&mut card_doc.enabled, default.enabled);
+        drop_default(
+            &mut card_doc.max_spoils_per_code,
+            u32::from(default.max_spoils_per_code),
+        );
+        if card_doc.enabled.is_none() && card_doc.max_spoils_per_code.is_none() {
+            doc.cards = None;
+        }
+    }
+
     if !c.issues.is_empty() {
         return Err(DefinitionError { issues: c.issues });
     }
-    let (Some(date), Some(opens), Some(closes)) = (date, opens, closes) else {
+    let (Some(date), Some(opens), Some(closes), Some(office)) = (date, opens, closes, office) else {
         unreachable!("issues were recorded for every missing part");
     };
-    // Canonical form of the normalised document (defaults made explicit).
+    // Canonical form of the normalised document (defaults left out).
     let value = serde_json::to_value(&doc).map_err(|e| DefinitionError::one("$", e.to_string()))?;
     let canonical_json = to_canonical_string(&value);
     let hash = DefinitionHash(Sha256::digest(canonical_json.as_bytes()).into());
     Ok(ElectionDefinition {
         title,
         date,
-        station_id: doc.station_id,
         opens,
         closes,
         languages,
-        results_visibility,
         receipt_verification_url: doc.receipt_verification_url,
+        office,
+        demo,
+        cards,
         contests,
         canonical_json,
         hash,
     })
+}
+
+/// Drops an optional field that states its default: the canonical form
+/// (and so the hash) is the same whether a default is written out or not.
+fn drop_default<T: PartialEq>(field: &mut Option<T>, default: T) {
+    if field.as_ref() == Some(&default) {
+        *field = None;
+    }
 }

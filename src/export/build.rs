@@ -16,6 +16,7 @@ use crate::turnout::Turnout;
 /// What a station's result file is made of.
 pub struct StationExport<'a> {
     pub definition: &'a ElectionDefinition,
+    pub station_id: &'a str,
     /// The station's mode at export (`closed`, or `test` for a test export).
     pub mode: &'a str,
     /// A logic-and-accuracy test export (the ballots are test ballots).
@@ -36,6 +37,7 @@ pub struct StationExport<'a> {
 pub fn build_result_file(export: StationExport<'_>) -> Result<ResultFile> {
     let StationExport {
         definition,
+        station_id,
         mode,
         test,
         public_key,
@@ -48,7 +50,7 @@ pub fn build_result_file(export: StationExport<'_>) -> Result<ResultFile> {
     ballots.sort_unstable_by_key(|(id, _)| *id);
     let cast_vote_records = ballots.iter().map(|(id, ballot)| Cvr::new(id, ballot)).collect();
     let ballots: Vec<Ballot> = ballots.into_iter().map(|(_, ballot)| ballot).collect();
-    let (result, receipts) = count(definition, mode, test, turnout, &ballots, receipts);
+    let (result, receipts) = count(definition, station_id, mode, test, turnout, &ballots, receipts);
     drop(ballots);
     let definition_json = serde_json::from_str(definition.canonical_json())
         .map_err(|e| Error::Damaged(format!("stored definition: {e}")))?;
@@ -59,7 +61,7 @@ pub fn build_result_file(export: StationExport<'_>) -> Result<ResultFile> {
         definition: definition_json,
         definition_hash: definition.hash().to_hex(),
         station: StationInfo {
-            id: definition.station_id.clone(),
+            id: station_id.to_string(),
             public_key: hex::encode(public_key),
         },
         polls,
@@ -78,13 +80,21 @@ pub fn build_result_file(export: StationExport<'_>) -> Result<ResultFile> {
 /// receipts, sorted, with their Merkle root.
 pub(crate) fn count(
     definition: &ElectionDefinition,
+    station_id: &str,
     mode: &str,
     test: bool,
     turnout: Turnout,
     ballots: &[Ballot],
     mut receipts: Vec<String>,
 ) -> (ElectionResult, Receipts) {
-    let result = ElectionResult::new(definition, mode, test, turnout, tabulate(definition, ballots));
+    let result = ElectionResult::new(
+        definition,
+        station_id,
+        mode,
+        test,
+        turnout,
+        tabulate(definition, ballots),
+    );
     receipts.sort_unstable();
     let receipts = Receipts {
         merkle_root: hex::encode(merkle::root(&receipts)),

@@ -123,7 +123,7 @@ pub fn merge(inputs: &[Input], progress: &mut dyn FnMut(usize, usize, &str)) -> 
     let def_text = to_canonical_string(&files[0].0.definition);
     let def =
         ElectionDefinition::parse(def_text.as_bytes()).map_err(|e| refuse(format!("definition: {e}")))?;
-    let (result, receipts) = count(&def, "closed", false, counts, &ballots, ids);
+    let (result, receipts) = count(&def, "combined", "closed", false, counts, &ballots, ids);
     drop(ballots);
     let merged = MergeFile {
         format: MERGE_FILE_FORMAT.into(),

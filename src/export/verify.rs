@@ -610,6 +610,7 @@ mod tests {
         let signing = ed25519_dalek::SigningKey::from_bytes(&seed_bytes);
         let file = crate::export::build_result_file(crate::export::StationExport {
             definition: &def,
+            station_id: "RIVERSIDE-01",
             mode: "closed",
             test: false,
             public_key: signing.verifying_key().to_bytes(),

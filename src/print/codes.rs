@@ -30,12 +30,14 @@ const CODE_QR_MM: f32 = 26.0;
 /// The slips for every code of `batch`, as one PDF.
 pub fn code_slips(
     definition: &ElectionDefinition,
+    station_id: &str,
     batch: &IssuedBatch,
     layout: CodeSlipLayout,
 ) -> Result<Vec<u8>> {
     if batch.codes.is_empty() {
         return Err(Error::BadCount("the batch holds no codes".into()));
     }
+    let footer = batch_line(definition, station_id, batch);
     let mut sheets = Vec::new();
     match layout {
         CodeSlipLayout::A4 => {
@@ -48,6 +50,7 @@ pub fn code_slips(
                         &mut sheet,
                         definition,
                         batch,
+                        &footer,
                         &code.display(),
                         &code.qr_payload(),
                         col as f32 * w,
@@ -68,16 +71,22 @@ pub fn code_slips(
         }
         CodeSlipLayout::Roll => {
             for code in &batch.codes {
-                sheets.push(roll_slip(definition, batch, &code.display(), &code.qr_payload())?);
+                sheets.push(roll_slip(
+                    definition,
+                    batch,
+                    &footer,
+                    &code.display(),
+                    &code.qr_payload(),
+                )?);
             }
         }
     }
     pdf::render("votekiosk voter codes", &sheets)
 }
 
-fn batch_line(definition: &ElectionDefinition, batch: &IssuedBatch) -> String {
+fn batch_line(definition: &ElectionDefinition, station_id: &str, batch: &IssuedBatch) -> String {
     let words = labels::labels(definition.default_language());
-    format!("{} {} · {}", words.batch, batch.batch, definition.station_id)
+    format!("{} {} · {station_id}", words.batch, batch.batch)
 }
 
 fn test_line(definition: &ElectionDefinition) -> String {
@@ -92,6 +101,7 @@ fn a4_slip(
     sheet: &mut Sheet,
     definition: &ElectionDefinition,
     batch: &IssuedBatch,
+    footer: &str,
     code: &str,
     payload: &str,
     x: f32,
@@ -141,14 +151,7 @@ fn a4_slip(
         Align::Left,
         words.code_use,
     );
-    sheet.text(
-        left,
-        top + 3.5,
-        Face::Regular,
-        7.5,
-        Align::Left,
-        &batch_line(definition, batch),
-    );
+    sheet.text(left, top + 3.5, Face::Regular, 7.5, Align::Left, footer);
     if batch.test {
         let band = y + h - 9.0;
         sheet.fill(left, band, width, 5.5, 0.0);
@@ -170,6 +173,7 @@ fn a4_slip(
 fn roll_slip(
     definition: &ElectionDefinition,
     batch: &IssuedBatch,
+    footer: &str,
     code: &str,
     payload: &str,
 ) -> Result<Sheet> {
@@ -206,14 +210,7 @@ fn roll_slip(
         Align::Centre,
         words.code_use,
     );
-    sheet.text(
-        centre,
-        y + 4.0,
-        Face::Regular,
-        8.0,
-        Align::Centre,
-        &batch_line(definition, batch),
-    );
+    sheet.text(centre, y + 4.0, Face::Regular, 8.0, Align::Centre, footer);
     y += 8.0;
     sheet.dashed((0.0, y), (ROLL_WIDTH, y), 0.5);
     sheet.height = y + 1.0;

@@ -43,6 +43,7 @@ pub fn sample_receipt(definition: &ElectionDefinition, rng: &mut dyn rand::RngCo
 /// The slip for `receipt`, as PDF bytes.
 pub fn receipt_slip(
     definition: &ElectionDefinition,
+    station_id: &str,
     language: &LangCode,
     receipt: &CastReceipt,
     kind: SlipKind,
@@ -87,7 +88,7 @@ pub fn receipt_slip(
     let date = definition.date.format("%Y-%m-%d").to_string();
     for (label, value, face) in [
         (words.date, date.as_str(), Face::Regular),
-        (words.station, definition.station_id.as_str(), Face::Regular),
+        (words.station, station_id, Face::Regular),
         (words.election, short.as_str(), Face::Mono),
     ] {
         y += line_height(9.0);

@@ -66,6 +66,7 @@ impl Station {
         let turnout = self.turnout(test)?;
         let file = crate::export::build_result_file(crate::export::StationExport {
             definition: &self.definition,
+            station_id: &self.station_id,
             mode: mode.as_str(),
             test,
             public_key: signing.verifying_key().to_bytes(),

@@ -62,6 +62,8 @@ pub struct Station {
     store: Store,
     key: FileKey,
     definition: ElectionDefinition,
+    /// This station's id, given at `create` (not part of the definition).
+    station_id: String,
     code_key: Zeroizing<Vec<u8>>,
     audit_key: Zeroizing<Vec<u8>>,
     clock: Arc<dyn Clock>,
@@ -101,16 +103,21 @@ impl<T> Audited<T> {
 }
 
 impl Station {
-    /// Creates a new station file for `definition`, with its first admin.
-    /// Every station gets its signing key here.
+    /// Creates a new station file for `definition`, as station `station_id`
+    /// (see `valid_station_id`), with its first admin. Every station gets
+    /// its signing key here.
     pub fn create(
         path: &Path,
         definition: &ElectionDefinition,
+        station_id: &str,
         passphrase: &str,
         admin: &str,
         admin_password: &str,
         mut options: Options,
     ) -> Result<Station> {
+        if !valid_station_id(station_id) {
+            return Err(Error::BadStationId(station_id.to_string()));
+        }
         if passphrase.chars().count() < kdf::MIN_PASSPHRASE_CHARS {
             return Err(Error::WeakPassphrase {
                 min: kdf::MIN_PASSPHRASE_CHARS,
@@ -136,6 +143,7 @@ impl Station {
             election::record_secret(tx, AUDIT_KEY, &audit_key)?;
             election::record_secret(tx, SIGNING_KEY, seed.as_ref())?;
             election::record_setting(tx, "format", "votekiosk-station/1")?;
+            election::record_station_id(tx, station_id)?;
             election::record_setting(
                 tx,
                 "kdf",
@@ -148,8 +156,7 @@ impl Station {
             )?;
             official_store::record_official(tx, admin, Role::Admin, &admin_hash)?;
             let detail = format!(
-                "station file created for {} (definition {}), first admin {admin}",
-                definition.station_id,
+                "station file created for {station_id} (definition {}), first admin {admin}",
                 definition.hash().to_hex()
             );
             append_audit(tx, &audit_key, &now, admin, AuditEvent::Setup, &detail)
@@ -199,6 +206,7 @@ impl Station {
                 "the stored definition does not match its hash".into(),
             ));
         }
+        let station_id = election::station_id(store.conn())?;
         let code_key = election::secret(store.conn(), CODE_KEY)?;
         let audit_key = election::secret(store.conn(), AUDIT_KEY)?;
         let mut rng = options.rng;
@@ -209,6 +217,7 @@ impl Station {
             store,
             key,
             definition,
+            station_id,
             code_key,
             audit_key,
             clock: options.clock,
@@ -234,6 +243,11 @@ impl Station {
 
     pub fn definition(&self) -> &ElectionDefinition {
         &self.definition
+    }
+
+    /// This station's id (given at `create`): on receipts, reports and exports.
+    pub fn station_id(&self) -> &str {
+        &self.station_id
     }
 
     pub fn mode(&self) -> Result<Mode> {
@@ -278,4 +292,13 @@ impl Station {
     fn audit(&mut self, actor: &str, event: AuditEvent, detail: &str) -> Result<()> {
         self.audited_write(actor, event, |_, _| Ok(Audited::entry((), detail)))
     }
+}
+
+/// A station id: 1-64 ASCII letters, digits, `.`, `_` or `-` (e.g.
+/// `LAKEVIEW-2-K1`), one per station file.
+pub fn valid_station_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 
 use super::{Station, Status};
 use crate::ballot::Ballot;
-use crate::definition::ResultsVisibility;
 use crate::error::{Error, Result};
 use crate::model::{ChainReport, Mode};
 use crate::print::{ResultsReport, StationSnapshot, ZeroReport};
@@ -29,7 +28,7 @@ impl Station {
         let row = election::load(conn)?;
         Ok(Status {
             mode: row.mode,
-            station_id: self.definition.station_id.clone(),
+            station_id: self.station_id.clone(),
             definition_hash: self.definition.hash(),
             opened_at: row.opened_at,
             closed_at: row.closed_at,
@@ -55,24 +54,20 @@ impl Station {
 
     /// The full count of the ballots that may be shown now, with turnout:
     /// test ballots in test mode; official ballots in setup and once
-    /// closed, or while voting only when the definition makes results
-    /// live (otherwise `Error::ResultsHidden`). Turnout alone
-    /// (`turnout`, `status`) is always visible.
+    /// closed, never while the polls are open or paused
+    /// (`Error::ResultsHidden`). Turnout alone (`turnout`, `status`) is
+    /// always visible.
     pub fn tally(&self) -> Result<ElectionResult> {
         let mode = self.mode()?;
         let test = match mode {
             Mode::Test => true,
             Mode::Setup | Mode::Closed => false,
-            Mode::Open | Mode::Paused => {
-                if self.definition.results_visibility != ResultsVisibility::Live {
-                    return Err(Error::ResultsHidden);
-                }
-                false
-            }
+            Mode::Open | Mode::Paused => return Err(Error::ResultsHidden),
         };
         let contests = tabulate(&self.definition, &self.ballots(test)?);
         Ok(ElectionResult::new(
             &self.definition,
+            &self.station_id,
             mode.as_str(),
             test,
             self.turnout(test)?,
@@ -91,6 +86,7 @@ impl Station {
         let row = election::load(self.store.conn())?;
         Ok(StationSnapshot {
             definition: self.definition.clone(),
+            station_id: self.station_id.clone(),
             mode: row.mode,
             opened_at: row.opened_at,
             closed_at: row.closed_at,

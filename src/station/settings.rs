@@ -141,15 +141,11 @@ impl Station {
         printer.print(job, pdf)
     }
 
-    /// Whether this is the demo election, whose published credentials make
-    /// it no real election: its documents may be saved into files.
-    // Until def2's `definition.demo` lands: the demo definition is the one
-    // whose English title ends in "(demo)". Switch to `self.definition.demo`.
+    /// Whether this is the demo election (definition `demo: true`), whose
+    /// published credentials make it no real election: its documents may
+    /// be saved into files.
     pub fn is_demo(&self) -> bool {
-        self.definition
-            .title
-            .iter()
-            .any(|(lang, t)| lang.as_str() == "en" && t.trim_end().ends_with("(demo)"))
+        self.definition.demo
     }
 
     /// Whether documents holding voter secrets must go to a ready printer

@@ -122,7 +122,7 @@ impl Station {
             }
         }
         let batch = self.issue_codes(by, count)?;
-        let printed = print::code_slips(&self.definition, &batch, layout)
+        let printed = print::code_slips(&self.definition, self.station_id(), &batch, layout)
             .and_then(|pdf| printer.print("votekiosk voter codes", &pdf));
         match printed {
             Ok(outcome) => Ok((batch, outcome)),

@@ -118,6 +118,19 @@ pub fn record_setting(conn: &Connection, name: &str, value: &str) -> Result<()> 
     Ok(())
 }
 
+/// The station's id, given at creation (`Station::create`).
+pub fn record_station_id(conn: &Connection, id: &str) -> Result<()> {
+    record_setting(conn, STATION_ID, id)
+}
+
+/// The station's id; a file without one is damaged.
+pub fn station_id(conn: &Connection) -> Result<String> {
+    setting(conn, STATION_ID)?.ok_or_else(|| Error::Damaged("the file names no station id".into()))
+}
+
+/// Where the station id is kept (a setting no command changes).
+const STATION_ID: &str = "station_id";
+
 /// A setting's value, if set.
 pub fn setting(conn: &Connection, name: &str) -> Result<Option<String>> {
     Ok(conn

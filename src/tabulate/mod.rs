@@ -31,9 +31,11 @@ use crate::definition::{Contest, ContestKind, ElectionDefinition};
 use crate::turnout::Turnout;
 
 impl ElectionResult {
-    /// Wraps contest results with the election's identity and turnout.
+    /// Wraps contest results with the election's identity, the station's
+    /// id and turnout.
     pub fn new(
         definition: &ElectionDefinition,
+        station_id: &str,
         mode: &str,
         test: bool,
         turnout: Turnout,
@@ -42,7 +44,7 @@ impl ElectionResult {
         ElectionResult {
             format: RESULT_FORMAT.to_string(),
             definition_hash: definition.hash().to_hex(),
-            station_id: definition.station_id.clone(),
+            station_id: station_id.to_string(),
             mode: mode.to_string(),
             test,
             turnout,

@@ -90,6 +90,7 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.shot("01-setup").await;
     k.type_into("#setup-def", definition.to_str().expect("path"))
         .await;
+    k.type_into("#setup-station", "RIVERSIDE-01").await;
     k.type_into("#setup-pass", PASSPHRASE).await;
     k.type_into("#setup-pass2", PASSPHRASE).await;
     k.type_into("#setup-admin", ADMIN).await;

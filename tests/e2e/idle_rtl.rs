@@ -46,6 +46,7 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     let mut st = votekiosk::Station::create(
         &station,
         &def,
+        "E2E-1",
         PASSPHRASE,
         ADMIN,
         ADMIN_PASSWORD,

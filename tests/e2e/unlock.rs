@@ -17,6 +17,7 @@ async fn wrong_then_right_passphrase_then_verify_a_receipt() {
     let mut st = votekiosk::Station::create(
         &station,
         &def,
+        "E2E-1",
         PASSPHRASE,
         ADMIN,
         ADMIN_PASSWORD,

@@ -79,7 +79,7 @@ fn the_file_and_its_wal_hold_nothing_readable() {
         .map(String::from)
         .into();
     secrets.extend(definition.title.iter().map(|(_, t)| t.to_string()));
-    secrets.insert(definition.station_id.clone());
+    secrets.insert(STATION_ID.to_string());
     for contest in &definition.contests {
         secrets.extend(contest.title.iter().map(|(_, t)| t.to_string()));
         for candidate in contest.kind.candidates() {

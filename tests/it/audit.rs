@@ -77,7 +77,7 @@ fn after_a_day_the_chain_verifies_and_every_event_is_there() {
             .seq
     };
     let definition = definition();
-    let setup = find("setup", ADMIN, &definition.station_id);
+    let setup = find("setup", ADMIN, STATION_ID);
     assert_eq!(setup, 1, "setup is the first entry");
     assert!(
         log[0].detail.contains(&definition.hash().to_hex()),

@@ -518,6 +518,7 @@ fn bad_files_and_passphrases_create_and_change_nothing() {
     let e = Station::create(
         &fx.path,
         &def,
+        STATION_ID,
         PASSPHRASE,
         ADMIN,
         ADMIN_PASSWORD,
@@ -528,19 +529,57 @@ fn bad_files_and_passphrases_create_and_change_nothing() {
     assert_eq!(e.code(), "file_exists");
     assert_eq!(digest(&fx.path), original);
 
-    // Weak passphrase, bad admin name, weak admin password: no file.
+    // Weak passphrase, bad admin name, weak admin password, a station id
+    // outside the rules (1-64 letters, digits, '.', '_', '-'): no file.
     let fresh = dir.join("fresh.vks");
-    for (pass, admin, pw, code) in [
-        ("short", ADMIN, ADMIN_PASSWORD, "weak_passphrase"),
-        (PASSPHRASE, "bad name!", ADMIN_PASSWORD, "bad_official_name"),
-        (PASSPHRASE, ADMIN, "short", "weak_password"),
+    let long_id = "K".repeat(65);
+    for (id, pass, admin, pw, code) in [
+        (STATION_ID, "short", ADMIN, ADMIN_PASSWORD, "weak_passphrase"),
+        (
+            STATION_ID,
+            PASSPHRASE,
+            "bad name!",
+            ADMIN_PASSWORD,
+            "bad_official_name",
+        ),
+        (STATION_ID, PASSPHRASE, ADMIN, "short", "weak_password"),
+        ("", PASSPHRASE, ADMIN, ADMIN_PASSWORD, "bad_station_id"),
+        ("LAKE VIEW", PASSPHRASE, ADMIN, ADMIN_PASSWORD, "bad_station_id"),
+        ("K1/../K2", PASSPHRASE, ADMIN, ADMIN_PASSWORD, "bad_station_id"),
+        ("LAKEVIEW-É", PASSPHRASE, ADMIN, ADMIN_PASSWORD, "bad_station_id"),
+        (
+            long_id.as_str(),
+            PASSPHRASE,
+            ADMIN,
+            ADMIN_PASSWORD,
+            "bad_station_id",
+        ),
     ] {
-        let e = Station::create(&fresh, &def, pass, admin, pw, Options::default())
+        let e = Station::create(&fresh, &def, id, pass, admin, pw, Options::default())
             .err()
             .expect("refused");
-        assert_eq!(e.code(), code);
+        assert_eq!(e.code(), code, "{id:?}");
         assert!(!fresh.exists(), "{code} left a file behind");
     }
+    // The longest id and every allowed character are taken, and kept.
+    let id = format!("{}.a_b-9", "K".repeat(57));
+    let st = Station::create(
+        &fresh,
+        &def,
+        &id,
+        PASSPHRASE,
+        ADMIN,
+        ADMIN_PASSWORD,
+        Options::default(),
+    )
+    .expect("a 64-character id");
+    assert_eq!(st.station_id(), id);
+    drop(st);
+    let st = Station::open(&fresh, PASSPHRASE, Options::default()).expect("reopen");
+    assert_eq!(st.station_id(), id, "the id is stored in the station file");
+    assert_eq!(st.status().expect("status").station_id, id);
+    drop(st);
+    fs::remove_file(&fresh).expect("remove");
     let leftovers: Vec<_> = fs::read_dir(dir)
         .expect("dir")
         .filter_map(|e| e.ok())
@@ -557,8 +596,7 @@ fn bad_files_and_passphrases_create_and_change_nothing() {
 #[test]
 fn bad_definitions_are_refused_with_their_path_and_store_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let base: serde_json::Value =
-        serde_json::from_str(include_str!("../../examples/demo-election.json")).expect("json");
+    let base = definition_value();
     let mut cases: Vec<(serde_json::Value, &str)> = Vec::new();
     let mut v = base.clone();
     v["contests"][0]["candidates"][1]["id"] = "alvarez".into();

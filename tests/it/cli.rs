@@ -295,9 +295,15 @@ fn clear_failures_that_change_nothing() {
 
     // An invalid definition: the path of the problem, and no file.
     let def = cli.dir().join("bad.json");
-    std::fs::write(&def, r#"{"format": "votekiosk/1", "title": {"en": "x"}}"#).expect("write");
+    std::fs::write(&def, r#"{"format": "votekiosk/2", "title": {"en": "x"}}"#).expect("write");
     let out = cli.run_env(
-        &["init", "--definition", def.to_str().expect("path")],
+        &[
+            "init",
+            "--definition",
+            def.to_str().expect("path"),
+            "--station-id",
+            "K1",
+        ],
         &[
             ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
             ("VOTEKIOSK_NEW_PASSWORD", DEMO_ADMIN_PW),
@@ -348,6 +354,8 @@ fn opening_the_polls_warns_when_the_voting_window_is_not_today() {
             "init",
             "--definition",
             concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-election.json"),
+            "--station-id",
+            "RIVERSIDE-01",
         ],
         &[
             ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
@@ -385,7 +393,7 @@ fn opening_the_polls_warns_when_the_voting_window_is_not_today() {
     let again = cli.run(&["demo", "--definition-out", def]);
     assert!(!again.status.success(), "an existing file is never overwritten");
     let init = cli.run_env(
-        &["init", "--definition", def],
+        &["init", "--definition", def, "--station-id", "RIVERSIDE-01"],
         &[
             ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
             ("VOTEKIOSK_NEW_PASSWORD", DEMO_ADMIN_PW),
@@ -399,4 +407,164 @@ fn opening_the_polls_warns_when_the_voting_window_is_not_today() {
     let code = batch["codes"][0].as_str().expect("code");
     let cast = cli.json_stdin(&["cast", "--choice", "mayor=chen"], code);
     assert_eq!(cast["test"], false);
+}
+
+/// `definition upgrade`: a v1 definition becomes a valid v2 file, with the
+/// station id handed back for `init`; "live" results, a repeated key or an
+/// existing output are refused and nothing is written; the old file is
+/// never touched; and every other command refuses v1 with the way out.
+#[test]
+fn a_v1_definition_is_upgraded_into_a_new_file_and_refused_elsewhere() {
+    let cli = Cli::new();
+    let dir = cli.dir();
+    let mut v1 = crate::support::definition_value();
+    let doc = v1.as_object_mut().expect("object");
+    doc.remove("office");
+    doc.insert("format".into(), "votekiosk/1".into());
+    doc.insert("station_id".into(), "LAKEVIEW-2".into());
+    doc.insert("results_visibility".into(), "after_close".into());
+    let v1_path = dir.join("v1.json");
+    let v1_bytes = serde_json::to_vec_pretty(&v1).expect("json");
+    std::fs::write(&v1_path, &v1_bytes).expect("write v1");
+    let office = dir.join("office.json");
+    let block = serde_json::json!({ "office": crate::support::office_json() });
+    std::fs::write(&office, block.to_string()).expect("write office");
+    let (v1s, offices) = (v1_path.to_str().expect("path"), office.to_str().expect("path"));
+    let env = [
+        ("VOTEKIOSK_PASSPHRASE", DEMO_PASS),
+        ("VOTEKIOSK_NEW_PASSWORD", DEMO_ADMIN_PW),
+    ];
+
+    // Anywhere but `definition upgrade`, v1 is refused with the command to run.
+    for args in [
+        vec!["validate", v1s],
+        vec!["init", "--definition", v1s, "--station-id", "LAKEVIEW-2"],
+    ] {
+        let out = cli.run_env(&args, &env);
+        assert!(!out.status.success());
+        assert!(
+            stderr(&out)
+                .contains("votekiosk definition upgrade FILE --office office-key.json --out NEW.json"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!cli.station.exists());
+
+    // The upgrade: a new, valid v2 file, every change listed.
+    let v2 = dir.join("v2.json");
+    let v2s = v2.to_str().expect("path");
+    let out = cli.json(&["definition", "upgrade", v1s, "--office", offices, "--out", v2s]);
+    assert_eq!(out["station_id"], "LAKEVIEW-2");
+    assert_eq!(out["demo"], false);
+    assert_eq!(
+        out["definition_hash"],
+        crate::support::definition().hash().to_hex(),
+        "the same election as the fixture"
+    );
+    let changes = out["changes"].to_string();
+    for said in [
+        "station_id",
+        "results_visibility removed",
+        "office added",
+        "votekiosk/1 -> votekiosk/2",
+    ] {
+        assert!(changes.contains(said), "{said}: {changes}");
+    }
+    assert_eq!(
+        std::fs::read(&v1_path).expect("v1"),
+        v1_bytes,
+        "the old file is untouched"
+    );
+    let valid = cli.json(&["validate", v2s]);
+    assert_eq!(valid["definition_hash"], out["definition_hash"]);
+    let text = cli.run(&[
+        "definition",
+        "upgrade",
+        v1s,
+        "--demo",
+        "--out",
+        dir.join("demo.json").to_str().expect("p"),
+    ]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("votekiosk init --definition"),
+        "the text names the next step"
+    );
+    let init = cli.run_env(&["init", "--definition", v2s, "--station-id", "LAKEVIEW-2"], &env);
+    assert!(init.status.success(), "{}", stderr(&init));
+    assert_eq!(cli.json(&["status"])["station_id"], "LAKEVIEW-2");
+
+    // Refusals write nothing: an existing output (kept as it was), "live"
+    // results, a repeated key, a broken office file, neither --office nor --demo.
+    let before = std::fs::read(&v2).expect("v2");
+    let out = cli.run(&["definition", "upgrade", v1s, "--office", offices, "--out", v2s]);
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read(&v2).expect("v2"), before);
+    let out = cli.run(&["definition", "upgrade", v1s, "--office", offices, "--out", v1s]);
+    assert!(!out.status.success(), "never over the old file");
+    assert_eq!(std::fs::read(&v1_path).expect("v1"), v1_bytes);
+
+    let mut live = v1.clone();
+    live["results_visibility"] = "live".into();
+    let live_path = dir.join("live.json");
+    std::fs::write(&live_path, live.to_string()).expect("write");
+    let dup_path = dir.join("dup.json");
+    let dup = String::from_utf8(v1_bytes.clone()).expect("utf8").replacen(
+        "\"date\":",
+        "\"date\": \"2026-11-04\", \"date\":",
+        1,
+    );
+    std::fs::write(&dup_path, dup).expect("write");
+    let bad_office = dir.join("bad-office.json");
+    let mut broken = block.clone();
+    broken["office"]["encryption"]["fingerprint"] = "0000 0000 0000 0000 0000 0000 0000 0000".into();
+    std::fs::write(&bad_office, broken.to_string()).expect("write");
+    let out_path = dir.join("never.json");
+    let never = out_path.to_str().expect("path");
+    let cases: [(Vec<&str>, &str); 4] = [
+        (
+            vec![
+                "definition",
+                "upgrade",
+                live_path.to_str().expect("p"),
+                "--office",
+                offices,
+                "--out",
+                never,
+            ],
+            "counted only after the polls close",
+        ),
+        (
+            vec![
+                "definition",
+                "upgrade",
+                dup_path.to_str().expect("p"),
+                "--office",
+                offices,
+                "--out",
+                never,
+            ],
+            "appears twice",
+        ),
+        (
+            vec![
+                "definition",
+                "upgrade",
+                v1s,
+                "--office",
+                bad_office.to_str().expect("p"),
+                "--out",
+                never,
+            ],
+            "is not the fingerprint of this public key",
+        ),
+        (vec!["definition", "upgrade", v1s, "--out", never], "--office"),
+    ];
+    for (args, said) in cases {
+        let out = cli.run(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains(said), "{said}: {}", stderr(&out));
+        assert!(!out_path.exists(), "{args:?} wrote a file");
+    }
 }

@@ -80,11 +80,7 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
     assert!(run(dir, &station, &["demo"], &env).status.success());
 
     // The files of the table.
-    std::fs::write(
-        dir.join("definition.json"),
-        include_bytes!("../../examples/demo-election.json"),
-    )
-    .expect("def");
+    std::fs::write(dir.join("definition.json"), crate::support::definition_json()).expect("def");
     std::fs::write(dir.join("empty.json"), b"").expect("empty");
     std::fs::write(dir.join("garbage.bin"), [0xffu8, 0x00, 0x13, 0x37].repeat(1000)).expect("garbage");
     std::fs::write(
@@ -172,7 +168,21 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         (&["status", "--passphrase"], Some(2), "--passphrase"),
         // Missing files.
         (&["validate", "missing.json"], Some(1), "missing.json"),
-        (&["init", "--definition", "missing.json"], Some(1), "missing.json"),
+        (
+            &["init", "--definition", "missing.json", "--station-id", "K1"],
+            Some(1),
+            "missing.json",
+        ),
+        (
+            &["init", "--definition", "definition.json", "--station-id", "K 1"],
+            Some(1),
+            "invalid station id \"K 1\"",
+        ),
+        (
+            &["init", "--definition", "definition.json"],
+            Some(2),
+            "--station-id",
+        ),
         (&["cast", "--deck", "missing.jsonl"], Some(1), "missing.jsonl"),
         (&["cast", "--code-file", "missing.txt"], Some(1), "missing.txt"),
         (
@@ -215,7 +225,7 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         (&["validate", "pdf.pdf"], Some(1), "definition is invalid"),
         (&["validate", "empty.json"], Some(1), "definition is invalid"),
         (
-            &["init", "--definition", "garbage.bin"],
+            &["init", "--definition", "garbage.bin", "--station-id", "K1"],
             Some(1),
             "definition is invalid",
         ),
@@ -234,7 +244,11 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         (&["cast", "--deck", "garbage.bin"], Some(1), "garbage.bin"),
         // Huge files: refused from their size, before reading.
         (&["validate", "huge.json"], Some(1), "too large"),
-        (&["init", "--definition", "huge.json"], Some(1), "too large"),
+        (
+            &["init", "--definition", "huge.json", "--station-id", "K1"],
+            Some(1),
+            "too large",
+        ),
         (&["verify", "giant-result.json"], Some(1), "too large"),
         (
             &["merge", "giant-result.json", "--out", "m.json"],
@@ -353,12 +367,12 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     let station = dir.join("day.vkstation");
-    // The demo definition with its window around now.
-    let mut def: Value =
-        serde_json::from_slice(include_bytes!("../../examples/demo-election.json")).expect("def");
+    // The demo definition with its window around now (the demo: its codes
+    // may be saved into files and it needs no printer; an official
+    // election's are on paper only, see paper.rs).
     let now = chrono::Utc::now();
-    def["window"]["opens"] = Value::from((now - chrono::Duration::hours(1)).to_rfc3339());
-    def["window"]["closes"] = Value::from((now + chrono::Duration::hours(8)).to_rfc3339());
+    let def: Value =
+        serde_json::from_str(&votekiosk::demo::definition_json(now).expect("demo")).expect("json");
     std::fs::write(dir.join("def.json"), def.to_string()).expect("write def");
     let env = [
         ("VOTEKIOSK_PASSPHRASE", PASS),
@@ -386,7 +400,10 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
     let step = |args: &[&str], env: &[(&str, &str)]| step_with_stdin(args, env, "");
     let ok = |out: &Output| assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
-    ok(&step(&["init", "--definition", "def.json"], &env));
+    ok(&step(
+        &["init", "--definition", "def.json", "--station-id", "DAY-1"],
+        &env,
+    ));
     ok(&step(&["polls", "test", "--official", "admin"], &env));
     ok(&step(
         &[

@@ -51,6 +51,21 @@ const GOLDEN: &[&str] = &[
     "too_large",
     "io",
     "storage",
+    // issue 13: keys
+    "not_canonical",
+    "bad_signature",
+    "seal_open_failed",
+    "share_mismatch",
+    "too_few_shares",
+    "key_mismatch",
+    "wrong_key_passphrase",
+    "key_file_invalid",
+    "wrong_pin",
+    "weak_pin",
+    "slip_malformed",
+    "trusted_keys_refused",
+    // issue 13: def2
+    "bad_station_id",
     // issue 13: hygiene
     "station_in_use",
     "checkpoint_failed",
@@ -161,6 +176,27 @@ fn samples() -> Vec<(Error, &'static str)> {
             "io",
         ),
         (Error::Storage(rusqlite::Error::QueryReturnedNoRows), "storage"),
+        // issue 13: keys
+        (Error::NotCanonical { line: 1, reason: s() }, "not_canonical"),
+        (Error::BadSignature(s()), "bad_signature"),
+        (Error::SealOpen, "seal_open_failed"),
+        (Error::ShareMismatch { index: 2 }, "share_mismatch"),
+        (Error::TooFewShares { have: 1, need: 2 }, "too_few_shares"),
+        (Error::KeyMismatch(s()), "key_mismatch"),
+        (Error::WrongKeyPassphrase(s()), "wrong_key_passphrase"),
+        (
+            Error::KeyFileInvalid {
+                path: s(),
+                reason: s(),
+            },
+            "key_file_invalid",
+        ),
+        (Error::WrongPin { index: 1 }, "wrong_pin"),
+        (Error::WeakPin { min: 8 }, "weak_pin"),
+        (Error::SlipMalformed(s()), "slip_malformed"),
+        (Error::TrustedKeysRefused(s()), "trusted_keys_refused"),
+        // issue 13: def2
+        (Error::BadStationId(s()), "bad_station_id"),
         // issue 13: hygiene
         (Error::StationInUse, "station_in_use"),
         (Error::CheckpointFailed(s()), "checkpoint_failed"),

@@ -383,13 +383,14 @@ fn stations_merge_once_each_and_only_for_one_election() {
     let other_def = {
         let dir = tempfile::tempdir().expect("tmp");
         let mut doc: Value = serde_json::from_str(definition().canonical_json()).expect("json");
-        doc["station_id"] = "OTHER-02".into();
+        doc["title"]["en"] = "Another election".into();
         let def = votekiosk::ElectionDefinition::parse(doc.to_string().as_bytes()).expect("def");
         let clock = std::sync::Arc::new(votekiosk::ManualClock::new(election_noon()));
         let path = dir.path().join("other.vks");
         let mut st = votekiosk::Station::create(
             &path,
             &def,
+            "OTHER-02",
             PASSPHRASE,
             ADMIN,
             ADMIN_PASSWORD,
@@ -464,7 +465,10 @@ fn verify_html_is_self_contained_and_holds_the_receipts() {
 #[test]
 fn the_cli_exports_verifies_merges_and_checks_receipts() {
     use std::process::Command;
-    let (fx, _, receipts) = closed_station(4);
+    let (mut fx, _, receipts) = closed_station(4);
+    let key = hex::encode(fx.station.public_key().expect("key"));
+    // The command line is another kiosk program: the test's own is stopped.
+    fx.stop();
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("results.vkr.json");
     let vk = |args: &[&str]| {
@@ -477,7 +481,6 @@ fn the_cli_exports_verifies_merges_and_checks_receipts() {
             .output()
             .expect("run votekiosk")
     };
-    let key = hex::encode(fx.station.public_key().expect("key"));
     let o = vk(&["export", "--out", out.to_str().expect("p"), "--official", WORKER]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(dir.path().join("verify.html").is_file());

@@ -161,7 +161,7 @@ fn the_result_file_is_the_canonical_text_with_no_newline_after_it() {
 
 /// The example election of section 9's vectors: one candidate contest
 /// (vote for 3, write-ins) and one ranked contest under each tie rule.
-const VECTOR_DEFINITION: &str = r#"{"contests":[{"candidates":[{"id":"zeta","name":{"en":"Zeta"}},{"id":"alpha","name":{"en":"Alpha"}},{"id":"mid","name":{"en":"Mid"}}],"id":"board","kind":"candidate","seats":3,"title":{"en":"Board"},"write_ins":true},{"candidates":[{"id":"a","name":{"en":"A"}},{"id":"b","name":{"en":"B"}},{"id":"c","name":{"en":"C"}},{"id":"d","name":{"en":"D"}},{"id":"e","name":{"en":"E"}}],"id":"runoff","kind":"ranked","title":{"en":"Runoff"}},{"candidates":[{"id":"a","name":{"en":"A"}},{"id":"b","name":{"en":"B"}},{"id":"c","name":{"en":"C"}},{"id":"d","name":{"en":"D"}},{"id":"e","name":{"en":"E"}}],"id":"runoff-draw","kind":"ranked","rules":{"tie_break":"draw"},"title":{"en":"Runoff by draw"}}],"date":"2026-11-03","format":"votekiosk/1","languages":[{"code":"en","name":"English"}],"station_id":"VECTORS","title":{"en":"Format vectors"},"window":{"closes":"2026-11-03T20:00:00Z","opens":"2026-11-03T07:00:00Z"}}"#;
+const VECTOR_DEFINITION: &str = r#"{"contests":[{"candidates":[{"id":"zeta","name":{"en":"Zeta"}},{"id":"alpha","name":{"en":"Alpha"}},{"id":"mid","name":{"en":"Mid"}}],"id":"board","kind":"candidate","seats":3,"title":{"en":"Board"},"write_ins":true},{"candidates":[{"id":"a","name":{"en":"A"}},{"id":"b","name":{"en":"B"}},{"id":"c","name":{"en":"C"}},{"id":"d","name":{"en":"D"}},{"id":"e","name":{"en":"E"}}],"id":"runoff","kind":"ranked","title":{"en":"Runoff"}},{"candidates":[{"id":"a","name":{"en":"A"}},{"id":"b","name":{"en":"B"}},{"id":"c","name":{"en":"C"}},{"id":"d","name":{"en":"D"}},{"id":"e","name":{"en":"E"}}],"id":"runoff-draw","kind":"ranked","rules":{"tie_break":"draw"},"title":{"en":"Runoff by draw"}}],"date":"2026-11-03","format":"votekiosk/2","languages":[{"code":"en","name":"English"}],"office":{"encryption":{"commitment":"2ed0bc0274d88532333adb94860aac535e60766d11a0800bbb7af8721dc9f115","fingerprint":"175b 30c6 8678 5048 c7fe 3707 5c2e 4023","public_key":"6549e6c27abe90a08c8380456398c22e9a7c25c01713216faa2710c198772532","suite":"x25519-hkdf-sha256/hkdf-sha256/chacha20-poly1305"},"signing":{"commitment":"5a7f777d6e229f137635e7eafcca3cdd0728067c3f136912b4ef89de30383044","fingerprint":"548b 1b5f 6f13 db33 2e58 deb6 854d 692c","public_key":"0ed83111c897c4f7b119d556bb37c73112e2f32d23e09b4aa71ddb7f39a47529"}},"title":{"en":"Format vectors"},"window":{"closes":"2026-11-03T20:00:00Z","opens":"2026-11-03T07:00:00Z"}}"#;
 
 /// The ballots of the vectors: `(board marks, ranking, how many)`.
 const VECTOR_BALLOTS: &[(&[&str], &[&str], usize)] = &[
@@ -335,11 +335,11 @@ fn inclusion_paths_name_the_sibling_side_from_a_zero_based_index() {
     doc_shows(r#"{"sibling": "<64 hex>", "side": "left"}"#);
 }
 
-/// The hashes of definitions as votekiosk computed them before the
-/// definition code was restructured (commit 62f46e1): a refactor of
-/// parsing, defaults or canonical JSON that changed one byte of the
-/// canonical form would change an election's identity, and every receipt
-/// and result file that names it.
+/// The hashes of `votekiosk/2` definitions as votekiosk first computed
+/// them (issue 13; the v1 hashes before were pinned since commit 62f46e1):
+/// a refactor of parsing, defaults or canonical JSON that changed one byte
+/// of the canonical form would change an election's identity, and every
+/// receipt and result file that names it.
 #[test]
 fn definition_hashes_are_those_of_earlier_versions() {
     // Section 1's example, as the document shows it.
@@ -352,12 +352,73 @@ fn definition_hashes_are_those_of_earlier_versions() {
         ElectionDefinition::parse(&FORMATS.as_bytes()[start..end]).expect("section 1's example parses");
     assert_eq!(
         example.hash().to_hex(),
-        "9bbb7e167438b9d09a12f188f9b127c5d630ce9e1aea33ab5e0ee77f2bd0a9c7"
+        "1d557af543856f57afad6df72ac6b9db87ae35b77a2a13ea4330c40c35d2b5fd"
     );
     doc_shows(&format!("```\n{}\n```", example.canonical_json()));
-    // The example election every test and the demo start from.
+    // The example election every test starts from (on the fixture office
+    // keys), and the demo (on the published test keys).
     assert_eq!(
         definition().hash().to_hex(),
-        "024b76a9ef8e154033032f86605fdf576b7c1a60fb0cf301f8ed087a28c9130b"
+        "c372b728d5af6497f6abed9cf18e0dfd407f7ff1ab83d85e183fcb2919dca96e"
+    );
+    let demo = ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json")).expect("demo");
+    assert_eq!(
+        demo.hash().to_hex(),
+        "2b9e68b5ffeef24c0456036343dbf3913711e5cfd0898a8fa0341e70518b48ae"
+    );
+    // The vectors' definition is written in its canonical form.
+    let vectors = ElectionDefinition::parse(VECTOR_DEFINITION.as_bytes()).expect("vectors");
+    assert_eq!(vectors.canonical_json(), VECTOR_DEFINITION);
+}
+
+/// The keys a definition names by value (section 1) are those of their
+/// published labels and secrets, computed with the crypto the station seals
+/// and signs with: the suite, the test key and the demo signing key, and
+/// the fixture office keys the tests hold the secrets of. `definition`
+/// sits below `crypto` in the layers, so it keeps its own copies; this
+/// keeps them equal.
+#[test]
+fn the_definitions_published_keys_come_from_their_labels() {
+    use votekiosk::crypto::{seal, shares};
+    use votekiosk::definition::{self as def, OfficeKeys};
+
+    assert_eq!(def::SUITE, seal::SUITE);
+    assert_eq!(def::TEST_PUBLIC_KEY, seal::TEST_PUBLIC_KEY);
+    let demo = OfficeKeys::demo();
+    // Encryption: IKM = LE32(s) -> DeriveKeyPair; commitment s·B.
+    let s = seal::label_secret(seal::TEST_KEY_LABEL);
+    assert_eq!(seal::SealKeyPair::derive(&s).public(), demo.encryption.public_key);
+    assert_eq!(shares::commitment_of(&s).expect("C0"), demo.encryption.commitment);
+    // Signing: the Ed25519 seed is LE32(t); commitment t·B.
+    let signing = |t: &[u8; 32]| {
+        ed25519_dalek::SigningKey::from_bytes(t)
+            .verifying_key()
+            .to_bytes()
+    };
+    let t = seal::label_secret("votekiosk/2 published test signing key: it signs demo files only");
+    assert_eq!(signing(&t), demo.signing.public_key);
+    assert_eq!(shares::commitment_of(&t).expect("C0"), demo.signing.commitment);
+
+    // The fixture office keys of every test definition.
+    let fixture = definition().office;
+    let s = seal::label_secret("votekiosk test fixture: office encryption secret");
+    assert_eq!(hex::encode(*s), OFFICE_ENCRYPTION_SECRET);
+    assert_eq!(
+        seal::SealKeyPair::derive(&s).public(),
+        fixture.encryption.public_key
+    );
+    assert_eq!(
+        shares::commitment_of(&s).expect("C0"),
+        fixture.encryption.commitment
+    );
+    let t = seal::label_secret("votekiosk test fixture: office signing secret");
+    assert_eq!(hex::encode(*t), OFFICE_SIGNING_SECRET);
+    assert_eq!(signing(&t), fixture.signing.public_key);
+    assert_eq!(shares::commitment_of(&t).expect("C0"), fixture.signing.commitment);
+    assert!(!definition().demo);
+    // One fingerprint rule everywhere.
+    assert_eq!(
+        def::fingerprint(&fixture.signing.public_key),
+        votekiosk::signed::fingerprint(&fixture.signing.public_key)
     );
 }

@@ -215,6 +215,8 @@ fn small_string() -> impl Strategy<Value = String> {
             "alvarez",
             "mayor",
             "votekiosk/1",
+            "votekiosk/2",
+            "station_id",
             "votekiosk-result/1",
             "votekiosk-merge/1",
             "2026-11-03",
@@ -354,18 +356,20 @@ fn check_accepted(def: &ElectionDefinition) -> Result<(), TestCaseError> {
     prop_assert_eq!(again.canonical_json(), def.canonical_json());
     prop_assert!(!def.contests.is_empty() && def.contests.len() <= 200);
     prop_assert!(!def.languages.is_empty() && def.languages.len() <= 30);
-    prop_assert!(
-        (1..=64).contains(&def.station_id.len())
-            && def
-                .station_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)),
-        "station id {:?}",
-        def.station_id
+    prop_assert_eq!(
+        def.demo,
+        def.office.encryption.public_key == votekiosk::definition::TEST_PUBLIC_KEY,
+        "demo is true exactly on the published test key"
     );
+    prop_assert!(def.cards.max_spoils_per_code <= votekiosk::definition::MAX_SPOILS_PER_CODE);
     prop_assert!(def.opens < def.closes, "the window is empty");
     let canonical: Value = serde_json::from_str(def.canonical_json()).expect("canonical JSON");
-    prop_assert_eq!(&canonical["format"], &json!("votekiosk/1"));
+    prop_assert_eq!(&canonical["format"], &json!("votekiosk/2"));
+    prop_assert_eq!(
+        &canonical["office"]["encryption"]["fingerprint"],
+        &json!(def.office.encryption.fingerprint())
+    );
+    prop_assert!(canonical.get("station_id").is_none() && canonical.get("demo") != Some(&json!(false)));
     Ok(())
 }
 

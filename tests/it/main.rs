@@ -21,6 +21,7 @@
 //! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close, redone after an interrupted one.
 //! - `readme`:       the README's command-line walk-through, run as written.
 //! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
+//! - `keys`:         the office key ceremony, share files, re-share, trusted keys and slips, as attacks.
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
 
 mod support;
@@ -38,6 +39,7 @@ mod errors;
 mod export;
 mod formats;
 mod fuzz;
+mod keys;
 mod officials;
 mod paper;
 mod print;

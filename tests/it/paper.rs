@@ -31,31 +31,11 @@ pub fn cups_lock() -> MutexGuard<'static, ()> {
     CUPS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The test election as an official one: not the demo.
+/// The test election: an official one, not the demo.
 pub fn official_definition() -> ElectionDefinition {
-    let mut doc: serde_json::Value =
-        serde_json::from_str(definition().canonical_json()).expect("definition json");
-    doc["title"]["en"] = "Riverside Municipal Election".into();
-    doc["title"]["es"] = "Elección Municipal de Riverside".into();
-    if doc.get("demo").is_some() {
-        doc["demo"] = false.into();
-    }
-    ElectionDefinition::parse(doc.to_string().as_bytes()).expect("official definition")
-}
-
-/// A printer that keeps every job in memory.
-#[derive(Default)]
-struct Paper(Mutex<Vec<(String, Vec<u8>)>>);
-
-impl Printer for Paper {
-    fn print(&self, job_name: &str, pdf: &[u8]) -> votekiosk::Result<PrintOutcome> {
-        let mut jobs = self.0.lock().expect("paper");
-        jobs.push((job_name.to_string(), pdf.to_vec()));
-        Ok(PrintOutcome::Queued {
-            queue: "paper".into(),
-            request: Some(jobs.len().to_string()),
-        })
-    }
+    let definition = definition();
+    assert!(!definition.demo);
+    definition
 }
 
 /// A printer that is ready but jams on every job.
@@ -89,6 +69,7 @@ impl OfficialStation {
         let mut station = Station::create(
             &path,
             &official_definition(),
+            STATION_ID,
             PASSPHRASE,
             ADMIN,
             ADMIN_PASSWORD,
@@ -178,16 +159,23 @@ fn an_official_election_does_not_open_the_polls_without_a_real_printer() {
 
 #[test]
 fn the_demo_election_opens_with_no_printer_and_says_so() {
-    let mut fx = Fixture::new();
-    assert!(fx.station.is_demo());
-    let options = fx.options();
-    fx.station.restart(options).expect("no injected printer");
-    let worker = fx.worker();
-    fx.station
-        .open_polls(&worker)
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(votekiosk::ManualClock::new(chrono::Utc::now()));
+    let no_printer = || Options {
+        printer: None,
+        ..Fixture::options_for(&clock)
+    };
+    let path = dir.path().join("demo.vks");
+    votekiosk::demo::ensure(&path, no_printer()).expect("demo");
+    let mut station = Station::open(&path, votekiosk::demo::PASSPHRASE, no_printer()).expect("open demo");
+    assert!(station.is_demo());
+    let admin = station
+        .login(votekiosk::demo::ADMIN, votekiosk::demo::ADMIN_PASSWORD)
+        .expect("demo admin");
+    station
+        .open_polls(&admin)
         .expect("the demo opens without a printer");
-    let opened = fx
-        .station
+    let opened = station
         .audit_log(10)
         .expect("audit")
         .into_iter()
@@ -201,9 +189,8 @@ fn the_demo_election_opens_with_no_printer_and_says_so() {
         opened.detail
     );
     // Its code slips may go into the print folder.
-    let (batch, outcome) = fx
-        .station
-        .issue_printed_codes(&worker, 2, CodeSlipLayout::A4)
+    let (batch, outcome) = station
+        .issue_printed_codes(&admin, 2, CodeSlipLayout::A4)
         .expect("demo slips");
     assert!(matches!(outcome, PrintOutcome::Saved { .. }), "{outcome:?}");
     assert_eq!(batch.codes.len(), 2);
@@ -528,7 +515,14 @@ fn after_an_official_day_no_file_on_disk_holds_a_receipt_or_a_voter_code() {
             .cast_ballot(&code.display(), &full_ballot(), &key_for(i))
             .expect("cast");
         secrets.push(cast.receipt.as_str().to_string());
-        let slip = receipt_slip(&def, def.default_language(), &cast, SlipKind::Original).expect("slip");
+        let slip = receipt_slip(
+            &def,
+            STATION_ID,
+            def.default_language(),
+            &cast,
+            SlipKind::Original,
+        )
+        .expect("slip");
         track(
             o.station
                 .print("votekiosk receipt", &slip)

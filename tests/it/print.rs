@@ -18,7 +18,7 @@ use votekiosk::print::{
 };
 use votekiosk::{receipt, CastReceipt, Error, ReceiptStatus, Station, VoterCode};
 
-use crate::support::{full_ballot, key, sel, snapshot, Fixture};
+use crate::support::{definition_value, full_ballot, key, sel, snapshot, Fixture, STATION_ID};
 
 // ---- helpers -------------------------------------------------------------
 
@@ -174,7 +174,8 @@ fn fifty_receipts_round_trip_through_pdftoppm_and_zbarimg() {
     let mut slips = Vec::new();
     let slip = |f: &mut Fixture, cast: CastReceipt, kind: SlipKind, n: usize| {
         let language = if n.is_multiple_of(3) { "es" } else { "en" };
-        let bytes = receipt_slip(f.station.definition(), &lang(language), &cast, kind).expect("slip");
+        let bytes =
+            receipt_slip(f.station.definition(), STATION_ID, &lang(language), &cast, kind).expect("slip");
         let pdf = write(dir.path(), &format!("receipt-{n:02}.pdf"), &bytes);
         Slip {
             cast,
@@ -306,7 +307,7 @@ fn a_sample_slip_says_so_and_its_qr_decodes() {
     let pdf = write(
         dir.path(),
         "sample.pdf",
-        &receipt_slip(def, def.default_language(), &cast, SlipKind::Sample).expect("slip"),
+        &receipt_slip(def, STATION_ID, def.default_language(), &cast, SlipKind::Sample).expect("slip"),
     );
     let pages = render(&pdf, 200);
     assert_eq!(decode(&pages[0]), vec![cast.payload.clone()]);
@@ -319,8 +320,7 @@ fn a_sample_slip_says_so_and_its_qr_decodes() {
 
 #[test]
 fn a_receipt_with_a_verification_url_carries_it_in_the_qr() {
-    let mut json: serde_json::Value =
-        serde_json::from_slice(include_bytes!("../../examples/demo-election.json")).expect("demo json");
+    let mut json = definition_value();
     let url = format!("https://riverside.example/verify/{}", "x".repeat(150));
     json["receipt_verification_url"] = serde_json::Value::String(url.clone());
     let def = votekiosk::ElectionDefinition::parse(json.to_string().as_bytes()).expect("definition");
@@ -330,7 +330,7 @@ fn a_receipt_with_a_verification_url_carries_it_in_the_qr() {
     let pdf = write(
         dir.path(),
         "url.pdf",
-        &receipt_slip(&def, def.default_language(), &cast, SlipKind::Sample).expect("slip"),
+        &receipt_slip(&def, STATION_ID, def.default_language(), &cast, SlipKind::Sample).expect("slip"),
     );
     let payloads = decode(&render(&pdf, 200)[0]);
     assert_eq!(payloads, vec![cast.payload.clone()]);
@@ -353,7 +353,7 @@ fn code_slips_decode_to_codes_that_cast() {
     let a4 = write(
         dir.path(),
         "codes-a4.pdf",
-        &code_slips(&def, &batch, CodeSlipLayout::A4).expect("a4"),
+        &code_slips(&def, STATION_ID, &batch, CodeSlipLayout::A4).expect("a4"),
     );
     let pages = render(&a4, 200);
     assert_eq!(
@@ -406,7 +406,7 @@ fn code_slips_decode_to_codes_that_cast() {
     let roll = write(
         dir.path(),
         "codes-roll.pdf",
-        &code_slips(&def, &batch, CodeSlipLayout::Roll).expect("roll"),
+        &code_slips(&def, STATION_ID, &batch, CodeSlipLayout::Roll).expect("roll"),
     );
     let pages = render(&roll, 200);
     assert_eq!(pages.len(), 13, "one roll page per slip");
@@ -441,7 +441,7 @@ fn test_code_slips_are_marked_test() {
         let pdf = write(
             dir.path(),
             "t.pdf",
-            &code_slips(&def, &batch, layout).expect("slips"),
+            &code_slips(&def, STATION_ID, &batch, layout).expect("slips"),
         );
         assert!(squash(&text_of(&pdf)).contains("TEST CODE"), "{layout:?}");
     }
@@ -780,7 +780,14 @@ fn printing_to_an_unknown_queue_fails_clearly_and_changes_nothing() {
         .expect("cast");
     let before = snapshot(&f.station);
     let def = f.station.definition().clone();
-    let slip = receipt_slip(&def, def.default_language(), &cast, SlipKind::Original).expect("slip");
+    let slip = receipt_slip(
+        &def,
+        STATION_ID,
+        def.default_language(),
+        &cast,
+        SlipKind::Original,
+    )
+    .expect("slip");
     let err = LpPrinter::new("votekiosk-no-such-queue")
         .expect("printer")
         .print("votekiosk receipt", &slip)
@@ -856,7 +863,14 @@ fn a_receipt_printed_through_cups_arrives_with_the_same_qr() {
         .cast_ballot(&code, &full_ballot(), &key())
         .expect("cast");
     let def = f.station.definition().clone();
-    let slip = receipt_slip(&def, def.default_language(), &cast, SlipKind::Original).expect("slip");
+    let slip = receipt_slip(
+        &def,
+        STATION_ID,
+        def.default_language(),
+        &cast,
+        SlipKind::Original,
+    )
+    .expect("slip");
     let before = pdfs_in(&out_dir);
     // A job name of our own, so the file is told apart from other jobs.
     let job = format!("votekiosk-cups-test-{}", &key()[4..]);
@@ -1095,19 +1109,19 @@ fn samples() {
     let docs: Vec<(&str, Vec<u8>)> = vec![
         (
             "receipt-slip",
-            receipt_slip(&def, &lang("es"), &cast, SlipKind::Original).expect("slip"),
+            receipt_slip(&def, STATION_ID, &lang("es"), &cast, SlipKind::Original).expect("slip"),
         ),
         (
             "receipt-slip-test-reprint",
-            receipt_slip(&def, &lang("en"), &test_cast, SlipKind::Reprint).expect("slip"),
+            receipt_slip(&def, STATION_ID, &lang("en"), &test_cast, SlipKind::Reprint).expect("slip"),
         ),
         (
             "code-slips-a4",
-            code_slips(&def, &batch, CodeSlipLayout::A4).expect("a4"),
+            code_slips(&def, STATION_ID, &batch, CodeSlipLayout::A4).expect("a4"),
         ),
         (
             "code-slip-roll",
-            code_slips(&def, &test_batch, CodeSlipLayout::Roll).expect("roll"),
+            code_slips(&def, STATION_ID, &test_batch, CodeSlipLayout::Roll).expect("roll"),
         ),
         ("zero-report", zero),
         (
@@ -1292,7 +1306,7 @@ fn a_poll_worker_prints_every_document_from_the_command_line() {
     assert_eq!(code, "results_hidden");
 
     // A printer queue that does not exist: a clear error; the codes printed
-    // on it are kept in the folder rather than lost.
+    // on it are revoked, never saved into the folder instead.
     cli_json(
         &station,
         &[
@@ -1314,9 +1328,16 @@ fn a_poll_worker_prints_every_document_from_the_command_line() {
         "{code}: {stderr}"
     );
     let before = pdfs_in(&folder).len();
-    let (_, stderr) = cli_error(&station, &["print", "codes", "--count", "2", "--official", admin]);
-    assert!(stderr.contains("were saved to"), "{stderr}");
-    assert_eq!(pdfs_in(&folder).len(), before + 1);
+    let issued = cli_json(&station, &["status"])["codes"]["issued"]
+        .as_u64()
+        .expect("issued");
+    let (code, stderr) = cli_error(&station, &["print", "codes", "--count", "2", "--official", admin]);
+    assert_eq!(code, "slips_not_printed", "{stderr}");
+    assert!(stderr.contains("issue new codes"), "{stderr}");
+    assert_eq!(pdfs_in(&folder).len(), before, "the slips are saved nowhere");
+    let codes = &cli_json(&station, &["status"])["codes"];
+    assert_eq!(codes["issued"].as_u64(), Some(issued + 2));
+    assert_eq!(codes["revoked"].as_u64(), Some(2), "the batch is revoked");
     cli_json(&station, &["print", "printer", "--clear", "--official", admin]);
 
     cli_json(&station, &["polls", "close", "--official", admin]);

@@ -17,10 +17,53 @@ pub const ADMIN_PASSWORD: &str = "alice-admin-password";
 pub const WORKER: &str = "bob";
 pub const WORKER_PASSWORD: &str = "bob-poll-worker-pw";
 
-/// The test election: the repository's demo definition, window 2026-11-03
-/// 07:00-20:00 (UTC-5).
+/// The station id every fixture station is created with.
+pub const STATION_ID: &str = "RIVERSIDE-01";
+
+/// The test fixture office keys' secrets (`docs/formats.md`, test vectors):
+/// `s` (encryption; IKM = LE32(s) for `DeriveKeyPair`) and `t` (signing;
+/// the Ed25519 seed is LE32(t)), each SHA-512 of a published label mod ℓ.
+/// The tests hold them so that they can open what a fixture station seals.
+pub const OFFICE_ENCRYPTION_SECRET: &str = "3b15fd8c2e6831aaa7340019171f87e8b53888af5b341b6492693eff459d1b09";
+pub const OFFICE_SIGNING_SECRET: &str = "1e82bfdac7828caace4891acfb7be6720fddb5153d4f135963af3192d00e8b08";
+
+/// The `office` block of the fixture office keys (a real, non-demo election).
+pub fn office_json() -> serde_json::Value {
+    serde_json::json!({
+        "encryption": {
+            "suite": "x25519-hkdf-sha256/hkdf-sha256/chacha20-poly1305",
+            "public_key": "6549e6c27abe90a08c8380456398c22e9a7c25c01713216faa2710c198772532",
+            "fingerprint": "175b 30c6 8678 5048 c7fe 3707 5c2e 4023",
+            "commitment": "2ed0bc0274d88532333adb94860aac535e60766d11a0800bbb7af8721dc9f115"
+        },
+        "signing": {
+            "public_key": "0ed83111c897c4f7b119d556bb37c73112e2f32d23e09b4aa71ddb7f39a47529",
+            "fingerprint": "548b 1b5f 6f13 db33 2e58 deb6 854d 692c",
+            "commitment": "5a7f777d6e229f137635e7eafcca3cdd0728067c3f136912b4ef89de30383044"
+        }
+    })
+}
+
+/// The test election as a JSON value: the repository's demo definition
+/// (window 2026-11-03 07:00-20:00, UTC-5) on the fixture office keys
+/// instead of the published test keys, so not a demo election.
+pub fn definition_value() -> serde_json::Value {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(include_bytes!("../../examples/demo-election.json")).expect("demo json");
+    let doc = v.as_object_mut().expect("object");
+    doc.remove("demo");
+    doc.insert("office".into(), office_json());
+    v
+}
+
+/// The test election's definition as JSON text (see `definition_value`).
+pub fn definition_json() -> String {
+    serde_json::to_string_pretty(&definition_value()).expect("json")
+}
+
+/// The test election (see `definition_value`).
 pub fn definition() -> ElectionDefinition {
-    ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json")).expect("test definition")
+    ElectionDefinition::parse(definition_json().as_bytes()).expect("test definition")
 }
 
 /// 12:00 local on election day: inside the window.
@@ -59,10 +102,18 @@ impl Fixture {
         let options = Options {
             clock: clock.clone(),
             rng,
-            printer: None,
+            printer: Some(Arc::new(Paper::default())),
         };
-        let mut station = Station::create(&path, &definition(), PASSPHRASE, ADMIN, ADMIN_PASSWORD, options)
-            .expect("create station");
+        let mut station = Station::create(
+            &path,
+            &definition(),
+            STATION_ID,
+            PASSPHRASE,
+            ADMIN,
+            ADMIN_PASSWORD,
+            options,
+        )
+        .expect("create station");
         let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("admin login");
         station
             .add_official(&admin, WORKER, votekiosk::Role::PollWorker, WORKER_PASSWORD)
@@ -75,11 +126,14 @@ impl Fixture {
         }
     }
 
+    /// The tests' options: their clock, the OS generator, and paper in
+    /// memory for a printer (an official election opens its polls only
+    /// with a printer; `printer: None` is the station's own choice).
     pub fn options_for(clock: &Arc<ManualClock>) -> Options {
         Options {
             clock: clock.clone(),
             rng: Box::new(rand::rngs::OsRng),
-            printer: None,
+            printer: Some(Arc::new(Paper::default())),
         }
     }
 
@@ -92,7 +146,7 @@ impl Fixture {
         Options {
             clock: self.clock.clone(),
             rng: Box::new(rand::rngs::StdRng::seed_from_u64(seed)),
-            printer: None,
+            printer: Some(Arc::new(Paper::default())),
         }
     }
 
@@ -154,6 +208,7 @@ impl Fixture {
         Station::create(
             &path,
             &definition(),
+            STATION_ID,
             PASSPHRASE,
             ADMIN,
             ADMIN_PASSWORD,
@@ -191,6 +246,22 @@ impl Fixture {
         let options = self.options();
         self.station.restart(options).expect("reopen");
         &mut self.station
+    }
+}
+
+/// A printer that keeps every job (name, bytes) in memory: the tests'
+/// paper.
+#[derive(Default)]
+pub struct Paper(pub std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+
+impl votekiosk::print::Printer for Paper {
+    fn print(&self, job_name: &str, pdf: &[u8]) -> votekiosk::Result<votekiosk::print::PrintOutcome> {
+        let mut jobs = self.0.lock().expect("paper");
+        jobs.push((job_name.to_string(), pdf.to_vec()));
+        Ok(votekiosk::print::PrintOutcome::Queued {
+            queue: "paper".into(),
+            request: Some(jobs.len().to_string()),
+        })
     }
 }
 

@@ -22,7 +22,7 @@ use votekiosk::tabulate::plurality::{self, MarkedBallots};
 use votekiosk::tabulate::{
     ContestResult, Draw, ElectionResult, ExhaustedBy, RankedResult, Round, TieBreakRecord, Transfer, Votes,
 };
-use votekiosk::{ElectionDefinition, Mode, SelectionsInput, Station};
+use votekiosk::{ElectionDefinition, Mode, SelectionsInput};
 
 use crate::support::*;
 
@@ -905,6 +905,8 @@ fn a_closed_station_tallies_every_kind_through_the_facade_and_the_cli() {
     assert_eq!(result.definition_hash, fx.station.definition().hash().to_hex());
     check_day(&result);
 
+    // The command line is another kiosk program: the test's own is stopped.
+    fx.stop();
     let run = |json: bool| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_votekiosk"));
         cmd.arg("--station").arg(&fx.path);
@@ -944,24 +946,19 @@ fn a_closed_station_tallies_every_kind_through_the_facade_and_the_cli() {
 }
 
 #[test]
-fn live_results_are_provisional_and_test_ballots_are_marked() {
-    // A definition that makes results public while voting.
-    let mut v: serde_json::Value =
-        serde_json::from_slice(include_bytes!("../../examples/demo-election.json")).expect("json");
+fn results_stay_hidden_while_voting_and_test_ballots_are_marked() {
+    // votekiosk/2 has no live results: the field that asked for them is refused.
+    let mut v = definition_value();
     v["results_visibility"] = "live".into();
-    let definition = ElectionDefinition::parse(v.to_string().as_bytes()).expect("valid");
+    let e = ElectionDefinition::parse(v.to_string().as_bytes()).expect_err("refused");
+    assert!(
+        e.to_string()
+            .contains("results are counted only after the polls close"),
+        "{e}"
+    );
+    let definition = definition();
     let mut fx = Fixture::new();
-    let path = fx.dir.path().join("live.vks");
-    fx.station = Station::create(
-        &path,
-        &definition,
-        PASSPHRASE,
-        ADMIN,
-        ADMIN_PASSWORD,
-        fx.options(),
-    )
-    .expect("create");
-    let admin = fx.station.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    let admin = fx.admin();
     fx.station.enter_test_mode(&admin).expect("test mode");
     let code = fx.station.issue_codes(&admin, 1).expect("codes").codes[0].display();
     fx.station
@@ -978,11 +975,16 @@ fn live_results_are_provisional_and_test_ballots_are_marked() {
     fx.station
         .cast_ballot(&code, &full_ballot(), &key())
         .expect("cast");
-    assert_eq!(fx.station.mode().expect("mode"), Mode::Open);
-    let live = fx.station.tally().expect("live results are visible while open");
-    assert!(!live.test);
-    assert_eq!((live.mode.as_str(), live.turnout.ballots), ("open", 1));
-    assert!(votekiosk::tabulate::text::render(&definition, &live).contains("PROVISIONAL"));
-    // Turnout alone is always there.
-    assert_eq!(fx.station.turnout(false).expect("turnout").codes_used, 1);
+    for mode in [Mode::Open, Mode::Paused] {
+        if mode == Mode::Paused {
+            fx.station.pause_polls(&admin).expect("pause");
+        }
+        assert_eq!(fx.station.mode().expect("mode"), mode);
+        let e = fx.station.tally().expect_err("no results while voting");
+        assert_eq!(e.code(), "results_hidden");
+        // Turnout alone is always there.
+        assert_eq!(fx.station.turnout(false).expect("turnout").codes_used, 1);
+    }
+    fx.station.close_polls(&admin).expect("close");
+    assert_eq!(fx.station.tally().expect("after close").turnout.ballots, 1);
 }

@@ -128,7 +128,7 @@ fn ends_in_a_commit(wal: &[u8]) -> bool {
     wal[last + 4..last + 8] != [0; 4]
 }
 
-/// SQLite's WAL checksum (big-endian words, the `0x377f0682` magic) of
+/// SQLite's WAL checksum (big-endian words, as the `0x377f0683` magic says) of
 /// `data`, continuing from `s`.
 fn wal_checksum(mut s: (u32, u32), data: &[u8]) -> (u32, u32) {
     for pair in data.chunks_exact(8) {
@@ -153,7 +153,7 @@ fn wal_between(before: &[u8], after: &[u8]) -> Vec<u8> {
         .collect();
     let salt = [0x5a, 0x17, 0x00, 0x01, 0x0c, 0xa5, 0x70, 0x01];
     let mut wal = Vec::new();
-    wal.extend(0x377f_0682u32.to_be_bytes());
+    wal.extend(0x377f_0683u32.to_be_bytes());
     wal.extend(3_007_000u32.to_be_bytes());
     wal.extend((PAGE as u32).to_be_bytes());
     wal.extend(0u32.to_be_bytes());
@@ -210,25 +210,6 @@ fn a_truncated_wal_loses_only_a_cut_commit_and_never_part_of_one() {
     let after = read_outside(&fx.path);
     let wal = wal_between(&db, &after);
     assert!(ends_in_a_commit(&wal));
-    eprintln!(
-        "db {} bytes, after {} bytes, wal {} bytes ({} frames)",
-        db.len(),
-        after.len(),
-        wal.len(),
-        (wal.len() - 32) / (24 + PAGE)
-    );
-    {
-        let probe = tempfile::tempdir().expect("tempdir");
-        let p = probe.path().join("p.vks");
-        fs::write(&p, &db).expect("db copy");
-        fs::write(format!("{}-wal", p.display()), &wal).expect("wal copy");
-        let c = raw(&p, &file_key);
-        let n: i64 = c
-            .query_row("SELECT count(*) FROM ballots", [], |r| r.get(0))
-            .expect("count");
-        let j: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("jm");
-        eprintln!("probe: {n} ballots, journal {j}");
-    }
     // The rebuilt WAL replayed on the old file is the new file.
     let check = tempfile::tempdir().expect("tempdir");
     let whole = check.path().join("whole.vks");

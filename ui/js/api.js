@@ -12,8 +12,8 @@ function call(cmd, args) {
 
 export const api = {
   appInfo: () => call('app_info'),
-  createElection: (definitionPath, passphrase, admin, adminPassword) =>
-    call('create_election', { definitionPath, passphrase, admin, adminPassword }),
+  createElection: (definitionPath, stationId, passphrase, admin, adminPassword) =>
+    call('create_election', { definitionPath, stationId, passphrase, admin, adminPassword }),
   unlockStation: (passphrase) => call('unlock_station', { passphrase }),
   voterContext: () => call('voter_context'),
   checkCode: (code) => call('check_code', { code }),

@@ -30,7 +30,7 @@ pub async fn export_result(state: State<'_, AppState>, folder: String) -> IpcRes
     let mut inner = state.lock();
     let (station, by) = inner.official()?;
     let text = station.export(&by, false)?;
-    let name = format!("{}-results.vkr.json", station.definition().station_id);
+    let name = format!("{}-results.vkr.json", station.station_id());
     let written = votekiosk::export::write_files(&folder.join(name), &text)?;
     let key = station.public_key()?;
     let (_, parsed) = votekiosk::export::verify::verify(text.as_bytes(), None, None);

@@ -41,7 +41,13 @@ pub async fn reprint_receipt(state: State<'_, AppState>) -> IpcResult<Printed> {
     let (station, by) = inner.official()?;
     let receipt = station.reprint_last_receipt(&by)?;
     let lang = station.definition().default_language().clone();
-    let pdf = print::receipt_slip(station.definition(), &lang, &receipt, SlipKind::Reprint)?;
+    let pdf = print::receipt_slip(
+        station.definition(),
+        station.station_id(),
+        &lang,
+        &receipt,
+        SlipKind::Reprint,
+    )?;
     Ok(Printed {
         outcome: station.print("votekiosk receipt", &pdf)?.to_string(),
     })

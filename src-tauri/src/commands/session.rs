@@ -34,6 +34,7 @@ pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
 pub async fn create_election(
     state: State<'_, AppState>,
     definition_path: String,
+    station_id: String,
     passphrase: String,
     admin: String,
     admin_password: String,
@@ -43,6 +44,7 @@ pub async fn create_election(
     let station = Station::create(
         &state.path,
         &definition,
+        station_id.trim(),
         &passphrase,
         &admin,
         &admin_password,

@@ -44,7 +44,7 @@ pub async fn cast_ballot(
     // nothing and the receipt is on screen anyway.
     let def = station.definition();
     let lang = def.language_or_default(&language).clone();
-    let printed = print::receipt_slip(def, &lang, &receipt, SlipKind::Original)
+    let printed = print::receipt_slip(def, station.station_id(), &lang, &receipt, SlipKind::Original)
         .and_then(|pdf| station.print("votekiosk receipt", &pdf));
     let mut dto = dto::receipt(&receipt);
     match printed {

@@ -52,10 +52,14 @@ pub struct CodeArg {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Create a new station file from an election definition, with its first admin.
+    /// Create a new station file from an election definition, with its station id and first admin.
     Init {
         #[arg(long, value_name = "FILE")]
         definition: PathBuf,
+        /// This station's id, printed on receipts, reports and exports: 1-64 letters,
+        /// digits, '.', '_' or '-', one per kiosk (e.g. LAKEVIEW-2-K1).
+        #[arg(long, value_name = "ID")]
+        station_id: String,
         /// Name of the first admin (password from a prompt or VOTEKIOSK_NEW_PASSWORD).
         #[arg(long, value_name = "NAME", default_value = "admin")]
         admin: String,
@@ -64,6 +68,11 @@ pub enum Command {
     Validate {
         #[arg(value_name = "FILE")]
         definition: PathBuf,
+    },
+    /// Work on election definitions: upgrade a votekiosk/1 definition.
+    Definition {
+        #[command(subcommand)]
+        command: DefinitionCommand,
     },
     /// Manage official accounts.
     Official {
@@ -103,7 +112,7 @@ pub enum Command {
     },
     /// Mode and turnout (always visible).
     Status,
-    /// Results of every contest, with IRV rounds (after close, in test mode, or when results are live).
+    /// Results of every contest, with IRV rounds (after close, or of the test ballots in test mode).
     Tally,
     /// Check or show the audit log.
     Audit {
@@ -154,6 +163,132 @@ pub enum Command {
         #[arg(value_name = "FILE", required = true)]
         inputs: Vec<PathBuf>,
         #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The election office: the key ceremony, trustees' share checks, re-sharing, trusted station keys.
+    Office {
+        #[command(subcommand)]
+        command: OfficeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OfficeCommand {
+    /// The key ceremony: make the office encryption and signing keys, split each K of N among
+    /// the trustees (one passphrase each), write the share files, the results officer's signing
+    /// key file and the signed ceremony record, after a recovery drill in memory.
+    Keygen {
+        /// N, the number of trustees (at least K + 1, at most 32).
+        #[arg(long, value_name = "N")]
+        trustees: u8,
+        /// K, the number of trustees needed to rebuild a key (at least 2).
+        #[arg(long, value_name = "K")]
+        threshold: u8,
+        /// The folder to write into (created if missing; nothing in it is overwritten).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The trustees' labels (names or roles), comma-separated, in share order.
+        #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+        labels: Vec<String>,
+    },
+    /// A trustee's share file.
+    Share {
+        #[command(subcommand)]
+        command: ShareCommand,
+    },
+    /// Replace trustees or change K or N: rebuild both keys from K trustees' share files and
+    /// deal new shares (generation + 1). The public keys and the definition stay the same.
+    Reshare {
+        /// A share file of a current trustee (both files of K trustees; their passphrases are asked per trustee).
+        #[arg(long = "share", value_name = "FILE", required = true)]
+        shares: Vec<PathBuf>,
+        /// N', the new number of trustees.
+        #[arg(long, value_name = "N")]
+        trustees: u8,
+        /// K', the new threshold.
+        #[arg(long, value_name = "K")]
+        threshold: u8,
+        /// The folder for the new share files and ceremony record.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The new trustees' labels, comma-separated.
+        #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+        labels: Vec<String>,
+    },
+    /// The trusted-keys file: the stations whose keys the office has pinned.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ShareCommand {
+    /// Unlock a share file with its passphrase and check it against its commitments (and the
+    /// definition's office key with --definition). Writes nothing.
+    Check {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The votekiosk/2 definition whose office key the share must belong to.
+        #[arg(long, value_name = "FILE")]
+        definition: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TrustCommand {
+    /// Pin a station's signing and closing keys (from its zero report): makes the file at
+    /// serial 1, or reissues it at serial + 1, signed by the office signing key.
+    Add {
+        /// The trusted-keys file (made if missing).
+        #[arg(long, value_name = "FILE")]
+        trusted_keys: PathBuf,
+        /// The votekiosk/2 definition (its office signing key must sign the file).
+        #[arg(long, value_name = "FILE")]
+        definition: PathBuf,
+        /// The station's id, as on its zero report.
+        #[arg(long, value_name = "ID")]
+        station_id: String,
+        /// The station's signing public key (64 hex digits, from its zero report).
+        #[arg(long, value_name = "HEX")]
+        public_key: String,
+        /// The station's closing public key (64 hex digits, from its zero report).
+        #[arg(long, value_name = "HEX")]
+        closing_key: String,
+        /// How the keys reached the office.
+        #[arg(long, value_enum)]
+        evidence: EvidenceArg,
+        /// The office signing key file (its passphrase from a prompt or standard input).
+        #[arg(long, value_name = "FILE.vkkey")]
+        signing_key: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EvidenceArg {
+    ZeroReport,
+    OfficeSetup,
+}
+
+#[derive(Subcommand)]
+pub enum DefinitionCommand {
+    /// Write a votekiosk/2 definition made from a votekiosk/1 one: drops station_id (give it to
+    /// `init --station-id`) and results_visibility (refusing "live"), adds the office keys, and
+    /// lists every change. The old file is never changed.
+    #[command(group(clap::ArgGroup::new("keys").required(true).args(["office", "demo"])))]
+    Upgrade {
+        /// The votekiosk/1 definition.
+        #[arg(value_name = "V1.json")]
+        v1: PathBuf,
+        /// The office keys: the key ceremony's office-key.json, or a JSON file with the
+        /// `office` block that `office keygen` prints.
+        #[arg(long, value_name = "FILE")]
+        office: Option<PathBuf>,
+        /// Instead of office keys, make a demo election on the published test keys ("demo": true).
+        #[arg(long)]
+        demo: bool,
+        /// The new votekiosk/2 definition (a new file; never overwritten).
+        #[arg(long, value_name = "V2.json")]
         out: PathBuf,
     },
 }

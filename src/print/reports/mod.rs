@@ -37,7 +37,7 @@ fn local_stamp(definition: &ElectionDefinition, stamp: &str) -> String {
 }
 
 /// The common head of both reports: election, station, definition.
-fn election_rows(report: &mut Report, definition: &ElectionDefinition) {
+fn election_rows(report: &mut Report, definition: &ElectionDefinition, station_id: &str) {
     let lang = definition.default_language();
     let title = labels::pick(definition, &definition.title, lang);
     report.row("Election", title, Face::Bold);
@@ -46,7 +46,7 @@ fn election_rows(report: &mut Report, definition: &ElectionDefinition) {
         &definition.date.format("%Y-%m-%d").to_string(),
         Face::Regular,
     );
-    report.row("Station", &definition.station_id, Face::Regular);
+    report.row("Station", station_id, Face::Regular);
     report.row(
         "Voting window",
         &format!(
@@ -73,6 +73,8 @@ fn chain_rows(report: &mut Report, chain: &ChainReport) {
 #[derive(Debug, Clone)]
 pub struct StationSnapshot {
     pub definition: ElectionDefinition,
+    /// The station's id (given at `Station::create`).
+    pub station_id: String,
     pub mode: Mode,
     pub opened_at: Option<String>,
     pub closed_at: Option<String>,
@@ -93,10 +95,10 @@ impl StationSnapshot {
         let short = def.hash().short();
         let lower = name.to_lowercase();
         Report::new(
-            format!("{name} · {title} · station {}", def.station_id),
+            format!("{name} · {title} · station {}", self.station_id),
             format!(
                 "votekiosk {lower} · station {} · definition {short}",
-                def.station_id
+                self.station_id
             ),
         )
     }
@@ -105,7 +107,7 @@ impl StationSnapshot {
     fn head(&self, report: &mut Report) {
         let def = &self.definition;
         report.heading("Election");
-        election_rows(report, def);
+        election_rows(report, def, &self.station_id);
         report.heading("Station");
         report.row("Signing key", &self.key_fingerprint, Face::Mono);
         report.row("Mode", self.mode.as_str(), Face::Bold);

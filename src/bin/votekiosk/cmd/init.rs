@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use votekiosk::station::{Options, Station};
+use votekiosk::station::{valid_station_id, Options, Station};
 use votekiosk::{ElectionDefinition, Error, Result};
 
 use super::Ctx;
@@ -26,19 +26,31 @@ struct Valid {
     contests: usize,
 }
 
-pub fn init(ctx: &Ctx, definition: &Path, admin: &str) -> Result<Outcome> {
+pub fn init(ctx: &Ctx, definition: &Path, station_id: &str, admin: &str) -> Result<Outcome> {
     let path = ctx.station_path()?;
     if path.exists() {
         return Err(Error::FileExists(path.display().to_string()));
     }
+    // Refused before any prompt, like a bad definition.
+    if !valid_station_id(station_id) {
+        return Err(Error::BadStationId(station_id.to_string()));
+    }
     let def = ElectionDefinition::from_file(definition)?;
     let pass = new_secret(ENV_PASSPHRASE, ctx.passphrase_file, "New election passphrase")?;
     let password = new_secret(ENV_NEW_PASSWORD, None, &format!("Password for admin {admin}"))?;
-    let station = Station::create(&path, &def, &pass, admin, &password, Options::default())?;
+    let station = Station::create(
+        &path,
+        &def,
+        station_id,
+        &pass,
+        admin,
+        &password,
+        Options::default(),
+    )?;
     let created = Created {
         station: path.display().to_string(),
         definition_hash: station.definition().hash().to_hex(),
-        station_id: def.station_id.clone(),
+        station_id: station.station_id().to_string(),
     };
     ctx.out.emit(&created, || {
         format!(

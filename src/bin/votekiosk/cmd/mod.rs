@@ -6,10 +6,12 @@
 mod audit;
 mod cast;
 mod codes;
+mod definition;
 mod demo;
 mod export;
 mod init;
 mod merge;
+mod office_keys;
 mod official;
 mod polls;
 mod print;
@@ -89,8 +91,13 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         out: Out { json: cli.json },
     };
     match &cli.command {
-        Command::Init { definition, admin } => init::init(&ctx, definition, admin),
+        Command::Init {
+            definition,
+            station_id,
+            admin,
+        } => init::init(&ctx, definition, station_id, admin),
         Command::Validate { definition } => init::validate(&ctx, definition),
+        Command::Definition { command } => definition::run(&ctx, command),
         Command::Official { command } => official::run(&ctx, command),
         Command::Polls { action, by } => polls::run(&ctx, *action, by),
         Command::Codes { command } => codes::run(&ctx, command),
@@ -120,5 +127,6 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             with_passphrase,
         } => verify::run(&ctx, file, public_key.as_deref(), *with_passphrase),
         Command::Merge { inputs, out } => merge::run(&ctx, inputs, out),
+        Command::Office { command } => office_keys::run(&ctx, command),
     }
 }

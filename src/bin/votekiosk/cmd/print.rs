@@ -106,7 +106,7 @@ pub fn run(ctx: &Ctx, command: &PrintCommand) -> Result<Outcome> {
                 Some(code) => def.require_language(code)?.clone(),
             };
             let sample = print::sample_receipt(def, &mut rand::rngs::OsRng);
-            let pdf = print::receipt_slip(def, &lang, &sample, SlipKind::Sample)?;
+            let pdf = print::receipt_slip(def, station.station_id(), &lang, &sample, SlipKind::Sample)?;
             let document = Document::SampleReceipt;
             (document, None, deliver(&station, target, document, &pdf)?)
         }
@@ -197,7 +197,7 @@ fn codes(
         station.issue_printed_codes(&official, count, layout)
     } else {
         station.issue_codes(&official, count).and_then(|batch| {
-            let delivered = print::code_slips(station.definition(), &batch, layout)
+            let delivered = print::code_slips(station.definition(), station.station_id(), &batch, layout)
                 .and_then(|pdf| deliver(station, target, Document::VoterCodes, &pdf));
             match delivered {
                 Ok(outcome) => Ok((batch, outcome)),
