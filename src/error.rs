@@ -172,6 +172,34 @@ pub enum Error {
 
     #[error("trusted-keys file: {0}")]
     TrustedKeysRefused(String),
+
+    // issue 13: sealed
+    #[error("this station file was made by an older votekiosk (schema version {found}) and holds ballots in clear: it cannot be used for voting with this version; finish that election with the release that made it (votekiosk 0.1)")]
+    FileTooOld { found: u32 },
+
+    #[error("sealed record {position} is a test ballot in an official count: the count stops; report this to the election office")]
+    TestBallotInOfficialCount { position: usize },
+
+    #[error("sealed record {position} cannot be counted: {reason}; the count stops")]
+    SealedRecord { position: usize, reason: String },
+
+    #[error("this station has no closing key: an admin makes one (votekiosk closing-key init) before the polls open")]
+    NoClosingKey,
+
+    #[error("invalid closing key setup: {0}")]
+    BadClosingKey(String),
+
+    #[error("counting is locked after repeated wrong PINs; try again in {seconds} seconds")]
+    SlipsLocked { seconds: i64 },
+
+    #[error("this slip cannot be used here: {0}")]
+    SlipMismatch(String),
+
+    #[error("{needed} different slips are needed to count, {given} were given")]
+    NotEnoughSlips { needed: u8, given: usize },
+
+    #[error("the ballots have not been counted yet: after the polls close, poll workers present their slips to count (votekiosk count)")]
+    CountFirst,
     // issue 13: def2
     #[error("invalid station id {0:?}: use 1-64 letters, digits, '.', '_' or '-' (e.g. LAKEVIEW-2-K1)")]
     BadStationId(String),
@@ -250,6 +278,17 @@ impl Error {
             Error::WeakPin { .. } => "weak_pin",
             Error::SlipMalformed(_) => "slip_malformed",
             Error::TrustedKeysRefused(_) => "trusted_keys_refused",
+
+            // issue 13: sealed
+            Error::FileTooOld { .. } => "file_too_old",
+            Error::TestBallotInOfficialCount { .. } => "test_ballot_in_official_count",
+            Error::SealedRecord { .. } => "sealed_record",
+            Error::NoClosingKey => "no_closing_key",
+            Error::BadClosingKey(_) => "bad_closing_key",
+            Error::SlipsLocked { .. } => "slips_locked",
+            Error::SlipMismatch(_) => "slip_mismatch",
+            Error::NotEnoughSlips { .. } => "not_enough_slips",
+            Error::CountFirst => "count_first",
             // issue 13: def2
             Error::BadStationId(_) => "bad_station_id",
             // issue 13: hygiene

@@ -134,6 +134,7 @@ mod tests {
     fn attempt(
         station: &mut crate::Station,
         by: &crate::Official,
+        slips: &[crate::station::SlipUnlock],
         action: Action,
     ) -> Option<crate::Result<()>> {
         Some(match action {
@@ -143,12 +144,20 @@ mod tests {
             Action::ResumePolls => station.resume_polls(by),
             Action::ClosePolls => station.close_polls(by),
             Action::IssueCodes => station.issue_codes(by, 1).map(drop),
-            Action::ExportResult => station.export(by, false).map(drop),
+            // The official result needs the count (two slips) after close.
+            Action::ExportResult => {
+                if station.status().is_ok_and(|s| s.mode == Mode::Closed) && station.counted().is_none() {
+                    if let Err(e) = station.count(by, slips) {
+                        return Some(Err(e));
+                    }
+                }
+                station.export(by, false).map(drop)
+            }
             _ => return None,
         })
     }
 
-    fn station(dir: &std::path::Path) -> (crate::Station, crate::Official) {
+    fn station(dir: &std::path::Path) -> (crate::Station, crate::Official, Vec<crate::station::SlipUnlock>) {
         let definition = crate::demo::definition(chrono::Utc::now()).expect("definition");
         let mut station = crate::Station::create(
             &dir.join("limits.vks"),
@@ -161,7 +170,24 @@ mod tests {
         )
         .expect("create");
         let admin = station.login("admin", "limits-admin-password").expect("login");
-        (station, admin)
+        // Opening the polls for real needs a closing key.
+        let pins = ["12345678", "87654321"];
+        let workers: Vec<(String, zeroize::Zeroizing<String>)> = ["ana", "ben"]
+            .iter()
+            .zip(pins)
+            .map(|(n, p)| (n.to_string(), zeroize::Zeroizing::new(p.to_string())))
+            .collect();
+        let slips = station
+            .init_closing_key(&admin, &workers, 2)
+            .expect("closing key")
+            .iter()
+            .zip(pins)
+            .map(|(slip, pin)| crate::station::SlipUnlock {
+                payload: slip.payload.to_string(),
+                pin: zeroize::Zeroizing::new(pin.to_string()),
+            })
+            .collect();
+        (station, admin, slips)
     }
 
     /// Two walks through the lifecycle that between them take every mode
@@ -184,7 +210,7 @@ mod tests {
         let mut taken = std::collections::BTreeSet::new();
         for walk in walks {
             let dir = tempfile::tempdir().expect("tempdir");
-            let (mut station, admin) = station(dir.path());
+            let (mut station, admin, slips) = station(dir.path());
             for &step in walk {
                 let mode = station.status().expect("status").mode;
                 let offered = allowed_actions(mode);
@@ -193,7 +219,7 @@ mod tests {
                     if action == step || (offered.contains(&action) && attempt_changes_mode(action)) {
                         continue;
                     }
-                    let result = attempt(&mut station, &admin, action);
+                    let result = attempt(&mut station, &admin, &slips, action);
                     match result {
                         Some(Err(e)) if offered.contains(&action) => {
                             panic!("{mode:?}: the table offers {action:?}, but the station refuses it: {e}")
@@ -209,7 +235,7 @@ mod tests {
                     offered.contains(&step),
                     "{mode:?}: the walk takes {step:?}, which the table leaves out"
                 );
-                if let Some(Err(e)) = attempt(&mut station, &admin, step) {
+                if let Some(Err(e)) = attempt(&mut station, &admin, &slips, step) {
                     panic!("{mode:?}: the table offers {step:?}, but the station refuses it: {e}");
                 }
                 taken.insert((mode.as_str(), step.as_str()));

@@ -82,6 +82,11 @@ pub enum AuditEvent {
     /// no longer written (every station gets its key when it is created),
     /// kept so that the name stays reserved.
     SigningKeyCreated,
+    // issue 13: sealed
+    /// The station's closing key was made (or made again).
+    ClosingKeyMade,
+    /// The sealed ballots were unsealed in memory and counted.
+    BallotsCounted,
 }
 
 impl AuditEvent {
@@ -124,7 +129,7 @@ mod tests {
         (Mode::Closed, "closed"),
     ];
     const ROLES: [(Role, &str); 2] = [(Role::Admin, "admin"), (Role::PollWorker, "poll_worker")];
-    const EVENTS: [(AuditEvent, &str); 18] = [
+    const EVENTS: [(AuditEvent, &str); 20] = [
         (AuditEvent::Setup, "setup"),
         (AuditEvent::LoginOk, "login_ok"),
         (AuditEvent::LoginFailed, "login_failed"),
@@ -143,6 +148,9 @@ mod tests {
         (AuditEvent::ReceiptReprinted, "receipt_reprinted"),
         (AuditEvent::Exported, "exported"),
         (AuditEvent::SigningKeyCreated, "signing_key_created"),
+        // issue 13: sealed
+        (AuditEvent::ClosingKeyMade, "closing_key_made"),
+        (AuditEvent::BallotsCounted, "ballots_counted"),
     ];
 
     /// Checks that `golden` names every variant once, with its exact bytes,

@@ -329,18 +329,29 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Reads a small key-related file whole, refusing one over the limit.
+/// Reads a small key-related file whole, refusing one over the limit
+/// (from its size, or, for a pipe, once reading passes the limit).
 pub(crate) fn read_small(path: &std::path::Path, limit: u64) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::FileNotFound(path.display().to_string()),
         _ => Error::io(path, e),
     })?;
-    if meta.len() > limit {
-        return Err(Error::TooLarge {
-            what: path.display().to_string(),
-            size: meta.len(),
-            limit,
-        });
+    let too_large = |size: u64| Error::TooLarge {
+        what: path.display().to_string(),
+        size,
+        limit,
+    };
+    let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if size > limit {
+        return Err(too_large(size));
     }
-    std::fs::read(path).map_err(|e| Error::io(path, e))
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }

@@ -3,7 +3,8 @@
 //! The document modules return PDF **bytes** and do no I/O:
 //! [`receipt`] (the voter's 80 mm receipt slip), [`codes`] (voter-code
 //! slips, A4 with cut lines or 80 mm roll), [`reports`] (the polls-opened
-//! zero report and the polls-closed results report). [`pdf`] is the small
+//! zero report and the polls-closed results report), [`share_slip`] (a poll
+//! worker's closing-key slip). [`pdf`] is the small
 //! drawing kit they share (embedded fonts, top-down millimetre layout) and
 //! [`qr`] draws QR symbols as vector rectangles.
 //!
@@ -31,6 +32,7 @@ pub mod pdf;
 pub mod qr;
 pub mod receipt;
 pub mod reports;
+pub mod share_slip;
 
 use std::fs;
 use std::io::Write;
@@ -43,6 +45,7 @@ use crate::files::write_private;
 pub use codes::{code_slips, CodeSlipLayout};
 pub use receipt::{receipt_slip, sample_receipt, SlipKind};
 pub use reports::{ResultsReport, StationSnapshot, ZeroReport};
+pub use share_slip::{share_slip, ShareSlipView};
 
 /// Where a document went.
 #[derive(Debug, Clone, PartialEq, Eq)]

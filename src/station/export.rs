@@ -1,10 +1,11 @@
 //! What leaves the station signed: the signing key (made at `create`)
 //! and the result file (`votekiosk-result/1`), sealed by `export::seal`.
+//! Its cast vote records are the counted records (`Station::count`), with
+//! their public record ids.
 
 use zeroize::Zeroizing;
 
 use super::{Official, Station, SIGNING_KEY};
-use crate::ballot::Ballot;
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Mode};
 use crate::store::{ballots, election};
@@ -59,10 +60,9 @@ impl Station {
         let signing = self.signing_key()?;
         let conn = self.store.conn();
         let row = election::load(conn)?;
-        let records = ballots::ballot_records(conn, test)?
-            .into_iter()
-            .map(|(id, json)| Ok((id, Ballot::from_json(&self.definition, &json)?)))
-            .collect::<Result<Vec<_>>>()?;
+        // The counted records, each under its public record id (never the
+        // storage id); "count first" until the station has counted.
+        let (_, _, records) = self.countable()?;
         let turnout = self.turnout(test)?;
         let file = crate::export::build_result_file(crate::export::StationExport {
             definition: &self.definition,

@@ -50,11 +50,16 @@ impl Station {
         })
     }
 
-    /// Opens the polls for real: requires zero official ballots and a ready
-    /// printer (`check_printer_for_polls`), and deletes every test ballot,
-    /// test receipt and test code.
+    /// Opens the polls for real: requires a closing key
+    /// (`check_ready_to_open`), a ready printer (`check_printer_for_polls`)
+    /// and zero official ballots, and deletes every test ballot, test
+    /// receipt and test code.
     pub fn open_polls(&mut self, by: &Official) -> Result<()> {
         self.check_official(by)?;
+        if let Err(e) = self.check_ready_to_open() {
+            self.audit(&by.username, AuditEvent::Refused, &format!("open the polls: {e}"))?;
+            return Err(e);
+        }
         let printer_note = if matches!(self.mode()?, Mode::Setup | Mode::Test) {
             self.check_printer_for_polls(by)?
         } else {
@@ -72,7 +77,11 @@ impl Station {
             Ok(format!(
                 "; zero official ballots; deleted {test_ballots} test ballots and {test_codes} test codes{printer_note}"
             ))
-        })
+        })?;
+        // The test ballots a test count unsealed are gone from the file:
+        // gone from memory too.
+        self.counted = None;
+        Ok(())
     }
 
     /// The printer check of opening the polls (issue 13): receipts and code

@@ -7,9 +7,11 @@
 //! `officials` (logins, accounts), `lifecycle` (the mode and who may change
 //! it), `voting` (codes, the voting gate, casting, receipts), `settings`
 //! (kiosk settings, the printer), `records` (status, counts, the audit log,
-//! the reports' snapshot) and `export` (the signing key, the signed result
-//! file). `types` holds the values the facade hands out.
+//! the reports' snapshot), `closing` (the closing key, its slips and the
+//! count that unseals the ballots) and `export` (the signing key, the
+//! signed result file). `types` holds the values the facade hands out.
 
+mod closing;
 mod export;
 mod lifecycle;
 mod officials;
@@ -37,8 +39,10 @@ use crate::store::audit::append_audit;
 use crate::store::{election, officials as official_store, FileKey, Store};
 
 pub use crate::codes::IssuedBatch;
+pub use crate::keys::slip::MIN_PIN_DIGITS;
 pub use crate::model::{Mode, Role};
 pub use crate::receipt::CastReceipt;
+pub use closing::{ClosingKeyInfo, CountSummary, ShareSlip, SlipUnlock, MAX_SLIPS};
 pub use settings::IDLE_TIMEOUT_RANGE;
 pub use types::{KioskSettings, Official, Options, ReceiptStatus, Status};
 
@@ -78,6 +82,9 @@ pub struct Station {
     /// The last failed WAL checkpoint after a cast (`Error::CheckpointFailed`'s
     /// message), until one succeeds: shown to officials in `Status`.
     storage_alert: Option<String>,
+    /// The unsealed records of the last count (memory only; each record
+    /// wipes its choices when dropped).
+    counted: Option<closing::Counted>,
 }
 
 /// What a write inside [`Station::audited_write`] hands back: its value and
@@ -142,7 +149,7 @@ impl Station {
             election::record_secret(tx, CODE_KEY, &code_key)?;
             election::record_secret(tx, AUDIT_KEY, &audit_key)?;
             election::record_secret(tx, SIGNING_KEY, seed.as_ref())?;
-            election::record_setting(tx, "format", "votekiosk-station/1")?;
+            election::record_setting(tx, "format", "votekiosk-station/2")?;
             election::record_station_id(tx, station_id)?;
             election::record_setting(
                 tx,
@@ -225,6 +232,7 @@ impl Station {
             printer: options.printer,
             last_receipt: None,
             storage_alert: None,
+            counted: None,
         };
         if check {
             let report = station.verify_audit_chain()?;

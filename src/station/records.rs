@@ -1,18 +1,26 @@
 //! What the station shows: status and turnout (to anyone, at any time),
-//! the count (when the rules allow it), the audit log, and the snapshot
-//! the printed reports are made from.
+//! the count (test ballots in test mode; official ones once closed and
+//! counted with the slips), the audit log, and the snapshot the printed
+//! reports are made from. No ballot is ever read in clear from the file:
+//! only from the records a count unsealed in memory.
 
 use chrono::{DateTime, Utc};
 
 use super::{Station, Status};
 use crate::ballot::Ballot;
+use crate::crypto::seal::SealKeyPair;
 use crate::error::{Error, Result};
 use crate::model::{ChainReport, Mode};
 use crate::print::{ResultsReport, StationSnapshot, ZeroReport};
+use crate::seal::UnsealedBallot;
 use crate::store::audit::{self as audit_store, AuditEntry};
 use crate::store::{ballots, codes as code_store, election};
 use crate::tabulate::{tabulate, ElectionResult};
 use crate::turnout::Turnout;
+
+/// The mode, whether the ballots are test ballots, and each ballot with
+/// its public record id.
+pub(super) type Countable = (Mode, bool, Vec<([u8; 16], Ballot)>);
 
 impl Station {
     pub fn verify_audit_chain(&self) -> Result<ChainReport> {
@@ -39,12 +47,27 @@ impl Station {
         })
     }
 
-    /// Every stored ballot (official or test), in random-id order.
-    pub fn ballots(&self, test: bool) -> Result<Vec<Ballot>> {
-        ballots::ballot_selections(self.store.conn(), test)?
-            .iter()
-            .map(|json| Ballot::from_json(&self.definition, json))
-            .collect()
+    /// The ballots the count may show now, with their public record ids:
+    /// in test mode the test ballots, unsealed afresh with the test key;
+    /// once closed, the official ballots of the last `count` (else
+    /// `Error::CountFirst`); in setup mode, none (the polls never opened).
+    /// Never while voting (`Error::ResultsHidden`): sealed ballots are
+    /// counted only after close.
+    pub(super) fn countable(&self) -> Result<Countable> {
+        let mode = self.mode()?;
+        let take = |records: &[UnsealedBallot]| -> Vec<([u8; 16], Ballot)> {
+            records.iter().map(|r| (r.record_id, r.ballot.clone())).collect()
+        };
+        let ballots = match mode {
+            Mode::Test => take(&self.unseal_all(true, &SealKeyPair::test())?),
+            Mode::Setup => Vec::new(),
+            Mode::Closed => match &self.counted {
+                Some(counted) if !counted.test => take(&counted.records),
+                _ => return Err(Error::CountFirst),
+            },
+            Mode::Open | Mode::Paused => return Err(Error::ResultsHidden),
+        };
+        Ok((mode, mode == Mode::Test, ballots))
     }
 
     /// Receipts recorded (official or test).
@@ -52,19 +75,13 @@ impl Station {
         ballots::count_receipts(self.store.conn(), test)
     }
 
-    /// The full count of the ballots that may be shown now, with turnout:
-    /// test ballots in test mode; official ballots in setup and once
-    /// closed, never while the polls are open or paused
-    /// (`Error::ResultsHidden`). Turnout alone (`turnout`, `status`) is
-    /// always visible.
+    /// The full count of the ballots that may be shown now, with turnout
+    /// (`countable`: test ballots in test mode, official ones after close
+    /// and `count`). Turnout alone (`turnout`, `status`) is always visible.
     pub fn tally(&self) -> Result<ElectionResult> {
-        let mode = self.mode()?;
-        let test = match mode {
-            Mode::Test => true,
-            Mode::Setup | Mode::Closed => false,
-            Mode::Open | Mode::Paused => return Err(Error::ResultsHidden),
-        };
-        let contests = tabulate(&self.definition, &self.ballots(test)?);
+        let (mode, test, ballots) = self.countable()?;
+        let ballots: Vec<Ballot> = ballots.into_iter().map(|(_, b)| b).collect();
+        let contests = tabulate(&self.definition, &ballots);
         Ok(ElectionResult::new(
             &self.definition,
             &self.station_id,

@@ -1,6 +1,7 @@
 //! Voting: issuing and revoking codes, the voting gate (mode, lock, time
-//! window), the code check, the cast (one transaction), receipt lookup and
-//! the reprint of the session's last receipt.
+//! window), the code check, the cast (the ballot sealed first, then one
+//! transaction), receipt lookup and the reprint of the session's last
+//! receipt.
 
 use chrono::{DateTime, FixedOffset, Utc};
 use rand::RngCore;
@@ -16,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Mode};
 use crate::print::{self, CodeSlipLayout, PrintOutcome};
 use crate::receipt::{self, ReceiptId};
+use crate::seal::CARD_ID_LEN;
 use crate::store::{ballots, codes as code_store, election};
 
 /// The definition's voting window (official ballots only).
@@ -248,8 +250,10 @@ impl Station {
         }
     }
 
-    /// Casts one ballot with one code, in one transaction: the code is
-    /// consumed (exactly one row), the ballot and an unlinked receipt are
+    /// Casts one ballot with one code. The ballot is sealed first (to the
+    /// office and closing keys, or the test key in test mode); then, in
+    /// one transaction, the code is consumed (exactly one row), the sealed
+    /// ballot (under a random storage id) and an unlinked receipt are
     /// inserted, an audit entry is appended, and the receipt is returned
     /// only after the commit. Repeating the same `idempotency_key` with the
     /// same code returns the same receipt and casts nothing.
@@ -278,10 +282,21 @@ impl Station {
                 code.canonical().as_bytes(),
             ],
         );
-        let mut ballot_id = [0u8; 16];
-        self.rng.fill_bytes(&mut ballot_id);
+        // Seal before the transaction (four X25519 operations: nothing to
+        // hold the database lock for). The mode decides test or official;
+        // the transaction checks it has not changed meanwhile.
+        let sealed_test = election::load(self.store.conn())?.mode == Mode::Test;
+        let sealed = match self.sealer(sealed_test) {
+            Ok(sealer) => sealer.seal_ballot(&self.definition, &ballot, &[0; CARD_ID_LEN], &mut self.rng)?,
+            // Official ballots need the closing key, which opening the polls
+            // requires: without it, the voting gate below refuses anyway.
+            Err(Error::NoClosingKey) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        drop(ballot);
+        let mut storage_id = [0u8; 16];
+        self.rng.fill_bytes(&mut storage_id);
         let receipt = ReceiptId::random(&mut self.rng);
-        let selections_json = ballot.to_json();
         let (window, clock) = (self.window(), self.clock.clone());
         let cast = self.audited_write("kiosk", AuditEvent::BallotCast, |tx, _| {
             if let Some(previous) = ballots::cast_request(tx, &request_mac)? {
@@ -291,8 +306,12 @@ impl Station {
             }
             let row = election::load(tx)?;
             let test = voting_gate(window, clock.now(), &row)?;
+            if test != sealed_test || sealed.is_empty() {
+                // The mode changed between sealing and now.
+                return Err(Error::CodeWrongKind);
+            }
             code_store::consume_code(tx, &code_mac, test)?;
-            ballots::record_ballot(tx, &ballot_id, test, &selections_json)?;
+            ballots::record_sealed_ballot(tx, &storage_id, test, &sealed)?;
             ballots::record_receipt(tx, receipt.as_str(), test)?;
             ballots::record_cast_request(tx, &request_mac, receipt.as_str())?;
             if row.invalid_code_streak != 0 {

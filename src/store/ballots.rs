@@ -1,13 +1,16 @@
-//! Ballots, receipts and cast requests: three tables with no link between
-//! them (see migrations/0001_init.sql).
+//! Sealed ballots, receipts and cast requests: three tables with no link
+//! between them (see migrations/0001_init.sql and 0002_sealed.sql). The
+//! store never holds a ballot in clear: it keeps sealed records (`seal`)
+//! and hands them out as bytes.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
 
-pub fn record_ballot(conn: &Connection, id: &[u8; 16], test: bool, selections: &str) -> Result<()> {
-    let mut stmt = conn.prepare_cached("INSERT INTO ballots (id, test, selections) VALUES (?1, ?2, ?3)")?;
-    stmt.execute(params![id.as_slice(), test, selections])?;
+/// Stores one sealed ballot under its random storage id.
+pub fn record_sealed_ballot(conn: &Connection, id: &[u8; 16], test: bool, blob: &[u8]) -> Result<()> {
+    let mut stmt = conn.prepare_cached("INSERT INTO sealed_ballots (id, test, blob) VALUES (?1, ?2, ?3)")?;
+    stmt.execute(params![id.as_slice(), test, blob])?;
     Ok(())
 }
 
@@ -36,7 +39,7 @@ pub fn cast_request(conn: &Connection, mac: &[u8; 32]) -> Result<Option<String>>
 
 /// Removes test ballots, test receipts and all cast requests.
 pub fn delete_test_ballots(conn: &Connection) -> Result<usize> {
-    let n = conn.execute("DELETE FROM ballots WHERE test = 1", [])?;
+    let n = conn.execute("DELETE FROM sealed_ballots WHERE test = 1", [])?;
     conn.execute("DELETE FROM receipts WHERE test = 1", [])?;
     conn.execute("DELETE FROM cast_requests", [])?;
     Ok(n)
@@ -49,7 +52,7 @@ pub fn forget_cast_requests(conn: &Connection) -> Result<()> {
 }
 
 pub fn count_ballots(conn: &Connection, test: bool) -> Result<u64> {
-    let mut stmt = conn.prepare_cached("SELECT count(*) FROM ballots WHERE test = ?1")?;
+    let mut stmt = conn.prepare_cached("SELECT count(*) FROM sealed_ballots WHERE test = ?1")?;
     Ok(stmt.query_row([test], |r| r.get(0))?)
 }
 
@@ -58,28 +61,13 @@ pub fn count_receipts(conn: &Connection, test: bool) -> Result<u64> {
     Ok(stmt.query_row([test], |r| r.get(0))?)
 }
 
-/// Every ballot's stored selections, in id order (random, not cast order).
-pub fn ballot_selections(conn: &Connection, test: bool) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT selections FROM ballots WHERE test = ?1 ORDER BY id")?;
-    let rows = stmt.query_map([test], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Every ballot's id and stored selections, in id order (for the export).
-pub fn ballot_records(conn: &Connection, test: bool) -> Result<Vec<([u8; 16], String)>> {
-    let mut stmt = conn.prepare("SELECT id, selections FROM ballots WHERE test = ?1 ORDER BY id")?;
-    let rows = stmt.query_map([test], |r| {
-        let id: Vec<u8> = r.get(0)?;
-        Ok((id, r.get::<_, String>(1)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, selections) = row?;
-        let id: [u8; 16] = id
-            .try_into()
-            .map_err(|_| crate::error::Error::Damaged("a ballot id is not 16 bytes".into()))?;
-        out.push((id, selections));
-    }
+/// Every sealed record (official or test), sorted by its bytes: an order
+/// that owes nothing to storage ids or to cast order.
+pub fn sealed_records(conn: &Connection, test: bool) -> Result<Vec<Vec<u8>>> {
+    let mut stmt = conn.prepare("SELECT blob FROM sealed_ballots WHERE test = ?1")?;
+    let rows = stmt.query_map([test], |r| r.get::<_, Vec<u8>>(0))?;
+    let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    out.sort_unstable();
     Ok(out)
 }
 

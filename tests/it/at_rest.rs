@@ -190,6 +190,7 @@ fn a_wrong_passphrase_opens_nothing_and_writes_nothing() {
         path,
         clock,
         station,
+        ..
     } = fx;
     drop(station);
 

@@ -85,6 +85,45 @@ impl Cli {
         self.json_stdin(args, "")
     }
 
+    /// Makes the closing key (2 of 2: ana and ben, PINs on standard
+    /// input), its slips' payloads written into `slips/`.
+    fn closing_key(&self) {
+        let slips = self.dir().join("slips");
+        let made = self.json_stdin(
+            &[
+                "closing-key",
+                "init",
+                "--workers",
+                "ana,ben",
+                "--threshold",
+                "2",
+                "--slips-out",
+                slips.to_str().expect("path"),
+                "--official",
+                "admin",
+            ],
+            "12345678\n87654321\n",
+        );
+        assert_eq!(made["slips"].as_array().expect("slips").len(), 2);
+    }
+
+    /// `count` with both slips (their PINs on standard input) and `extra` arguments.
+    fn count(&self, extra: &[&str]) -> Value {
+        let slips = self.dir().join("slips");
+        let (a, b) = (slips.join("slip-1-ana.txt"), slips.join("slip-2-ben.txt"));
+        let mut args = vec![
+            "count",
+            "--slip-file",
+            a.to_str().expect("path"),
+            "--slip-file",
+            b.to_str().expect("path"),
+            "--official",
+            "admin",
+        ];
+        args.extend_from_slice(extra);
+        self.json_stdin(&args, "12345678\n87654321\n")
+    }
+
     /// `json`, with `stdin` on standard input.
     fn json_stdin(&self, args: &[&str], stdin: &str) -> Value {
         let mut all = vec!["--json"];
@@ -109,6 +148,14 @@ fn an_election_day_from_the_command_line() {
     let demo = cli.json(&["demo"]);
     assert_eq!(demo["created"], true);
     assert_eq!(cli.json(&["status"])["mode"], "setup");
+    let refused = cli.run(&["--json", "polls", "open", "--official", "admin"]);
+    assert!(!refused.status.success(), "no closing key yet");
+    assert!(
+        stderr(&refused).contains("closing-key init"),
+        "{}",
+        stderr(&refused)
+    );
+    cli.closing_key();
     assert_eq!(
         cli.json(&["polls", "open", "--official", "admin"])["mode"],
         "open"
@@ -187,7 +234,18 @@ fn an_election_day_from_the_command_line() {
         "closed"
     );
 
-    let tally = cli.json(&["tally"]);
+    // Nothing is counted until the slips unseal the ballots.
+    let uncounted = cli.run(&["--json", "tally"]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&uncounted.stdout).expect("json")["error"]["code"],
+        "count_first"
+    );
+    let counted = cli.count(&[]);
+    assert_eq!(
+        (counted["ballots"].as_u64(), counted["test"].as_bool()),
+        (Some(2), Some(false))
+    );
+    let tally = &counted["result"];
     let mayor = &tally["contests"].as_array().expect("contests")[0];
     assert_eq!(mayor["id"], "mayor");
     let chen = mayor["tallies"]
@@ -363,6 +421,7 @@ fn opening_the_polls_warns_when_the_voting_window_is_not_today() {
         ],
     );
     assert!(init.status.success(), "{}", stderr(&init));
+    cli.closing_key();
     let out = cli.run(&["--json", "polls", "open", "--official", "admin"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -400,6 +459,7 @@ fn opening_the_polls_warns_when_the_voting_window_is_not_today() {
         ],
     );
     assert!(init.status.success(), "{}", stderr(&init));
+    cli.closing_key();
     let out = cli.run(&["polls", "open", "--official", "admin"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));

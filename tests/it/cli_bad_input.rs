@@ -17,6 +17,10 @@ use votekiosk::store::{read_salt, FileKey};
 const DEMO_PASS: &str = "demo passphrase - not secret";
 const DEMO_ADMIN_PW: &str = "demo-admin-password";
 
+/// The closing-key slip PINs of the day walked through below.
+const PIN_A: &str = "31415926";
+const PIN_B: &str = "27182818";
+
 fn run(dir: &Path, station: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     run_with_stdin(dir, station, args, env, "")
 }
@@ -424,6 +428,22 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         &env,
         &format!("{}\n", test_codes[0]),
     ));
+    ok(&step_with_stdin(
+        &[
+            "closing-key",
+            "init",
+            "--workers",
+            "ana,ben",
+            "--threshold",
+            "2",
+            "--slips-out",
+            "slips",
+            "--official",
+            "admin",
+        ],
+        &env,
+        &format!("{PIN_A}\n{PIN_B}\n"),
+    ));
     ok(&step(&["polls", "open", "--official", "admin"], &env));
     ok(&step(
         &[
@@ -503,12 +523,23 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
     );
     ok(&step(&["polls", "close", "--official", "admin"], &env));
     ok(&step(&["--json", "status"], &env));
-    ok(&step(&["tally"], &env));
+    assert!(!step(&["tally"], &env).status.success(), "count first");
     ok(&step(&["audit", "show", "--limit", "10000"], &env));
     ok(&step(&["--json", "audit", "show", "--limit", "10000"], &env));
-    ok(&step(
-        &["export", "--out", "result.json", "--official", "admin"],
+    ok(&step_with_stdin(
+        &[
+            "count",
+            "--slip-file",
+            "slips/slip-1-ana.txt",
+            "--slip-file",
+            "slips/slip-2-ben.txt",
+            "--export",
+            "result.json",
+            "--official",
+            "admin",
+        ],
         &env,
+        &format!("{PIN_A}\n{PIN_B}\n"),
     ));
     ok(&step(&["verify", "result.json", "--with-passphrase"], &env));
     let said = said.into_inner();
@@ -535,6 +566,8 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         ("passphrase".into(), PASS.into()),
         ("admin password".into(), ADMIN_PW.into()),
         ("file key".into(), hex::encode(*key.key)),
+        ("slip PIN".into(), PIN_A.into()),
+        ("slip PIN".into(), PIN_B.into()),
     ];
     for (name, value) in &stored {
         secrets.push((name.clone(), hex::encode(value)));
@@ -576,6 +609,24 @@ fn a_voter_code_on_the_command_line_is_refused_and_stays_usable() {
         ("VOTEKIOSK_OFFICIAL_PASSWORD", DEMO_ADMIN_PW),
     ];
     assert!(run(dir, &station, &["demo"], &env).status.success());
+    assert!(run_with_stdin(
+        dir,
+        &station,
+        &[
+            "closing-key",
+            "init",
+            "--workers",
+            "ana,ben",
+            "--threshold",
+            "2",
+            "--official",
+            "admin"
+        ],
+        &env,
+        &format!("{PIN_A}\n{PIN_B}\n"),
+    )
+    .status
+    .success());
     assert!(
         run(dir, &station, &["polls", "open", "--official", "admin"], &env)
             .status

@@ -121,7 +121,7 @@ pub fn assert_consistent(path: &Path, key: &FileKey, reported: &[String], label:
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity_check");
     assert_eq!(check, "ok", "{label}: integrity_check");
-    let ballots = count(&conn, "SELECT count(*) FROM ballots WHERE test = 0");
+    let ballots = count(&conn, "SELECT count(*) FROM sealed_ballots WHERE test = 0");
     let receipts = count(&conn, "SELECT count(*) FROM receipts WHERE test = 0");
     let used = count(&conn, "SELECT count(*) FROM voter_codes WHERE state = 'used'");
     let requests = count(&conn, "SELECT count(*) FROM cast_requests");

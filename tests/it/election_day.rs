@@ -181,8 +181,15 @@ fn a_whole_election_day() {
         Err(Error::WrongMode { .. })
     ));
 
-    // The counts officials check, after a restart of the program.
+    // The counts officials check, after a restart of the program: nothing
+    // is counted until the poll workers present their slips.
+    let unlocks = fx.unlocks();
     let station = fx.reopen();
+    assert!(matches!(station.tally(), Err(Error::CountFirst)));
+    let worker = station.login(WORKER, WORKER_PASSWORD).expect("login");
+    station
+        .count(&worker, &unlocks)
+        .expect("count with the slips");
     let counts = station.tally().expect("counts after close");
     assert_eq!(mark(&counts, "mayor", "alvarez"), 2);
     assert_eq!(mark(&counts, "mayor", "brooks"), 1);
@@ -235,11 +242,12 @@ fn a_whole_election_day() {
     assert_eq!(blank(&counts, "school-board"), 2);
     // Ranked ballots keep their full order.
     let ranked: Vec<Vec<String>> = station
-        .ballots(false)
-        .expect("ballots")
+        .counted()
+        .expect("counted")
         .iter()
-        .map(|b| {
-            b.contests
+        .map(|r| {
+            r.ballot
+                .contests
                 .iter()
                 .find(|(c, _)| c.as_str() == "school-board")
                 .expect("contest")

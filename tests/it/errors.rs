@@ -64,6 +64,16 @@ const GOLDEN: &[&str] = &[
     "weak_pin",
     "slip_malformed",
     "trusted_keys_refused",
+    // issue 13: sealed
+    "file_too_old",
+    "test_ballot_in_official_count",
+    "sealed_record",
+    "no_closing_key",
+    "bad_closing_key",
+    "slips_locked",
+    "slip_mismatch",
+    "not_enough_slips",
+    "count_first",
     // issue 13: def2
     "bad_station_id",
     // issue 13: hygiene
@@ -195,6 +205,25 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::WeakPin { min: 8 }, "weak_pin"),
         (Error::SlipMalformed(s()), "slip_malformed"),
         (Error::TrustedKeysRefused(s()), "trusted_keys_refused"),
+        // issue 13: sealed
+        (Error::FileTooOld { found: 1 }, "file_too_old"),
+        (
+            Error::TestBallotInOfficialCount { position: 3 },
+            "test_ballot_in_official_count",
+        ),
+        (
+            Error::SealedRecord {
+                position: 1,
+                reason: s(),
+            },
+            "sealed_record",
+        ),
+        (Error::NoClosingKey, "no_closing_key"),
+        (Error::BadClosingKey(s()), "bad_closing_key"),
+        (Error::SlipsLocked { seconds: 30 }, "slips_locked"),
+        (Error::SlipMismatch(s()), "slip_mismatch"),
+        (Error::NotEnoughSlips { needed: 2, given: 1 }, "not_enough_slips"),
+        (Error::CountFirst, "count_first"),
         // issue 13: def2
         (Error::BadStationId(s()), "bad_station_id"),
         // issue 13: hygiene

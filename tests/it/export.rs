@@ -41,6 +41,7 @@ fn closed_station(n: usize) -> (Fixture, String, Vec<String>) {
     let w = fx.worker();
     fx.station.revoke_code(&w, &codes[n]).expect("revoke");
     fx.station.close_polls(&w).expect("close");
+    fx.count();
     let text = fx.station.export(&w, false).expect("export");
     (fx, text, receipts)
 }
@@ -398,8 +399,24 @@ fn stations_merge_once_each_and_only_for_one_election() {
         )
         .expect("create");
         let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
+        let pins = ["12345678", "87654321"];
+        let workers: Vec<_> = ["ana", "ben"]
+            .iter()
+            .zip(pins)
+            .map(|(n, p)| (n.to_string(), zeroize::Zeroizing::new(p.to_string())))
+            .collect();
+        let slips = st.init_closing_key(&admin, &workers, 2).expect("closing key");
         st.open_polls(&admin).expect("open");
         st.close_polls(&admin).expect("close");
+        let unlocks: Vec<_> = slips
+            .iter()
+            .zip(pins)
+            .map(|(s, p)| votekiosk::station::SlipUnlock {
+                payload: s.payload.to_string(),
+                pin: zeroize::Zeroizing::new(p.to_string()),
+            })
+            .collect();
+        st.count(&admin, &unlocks).expect("count");
         st.export(&admin, false).expect("export")
     };
     let mixed = [
@@ -481,7 +498,31 @@ fn the_cli_exports_verifies_merges_and_checks_receipts() {
             .output()
             .expect("run votekiosk")
     };
-    let o = vk(&["export", "--out", out.to_str().expect("p"), "--official", WORKER]);
+    // After close the official export comes from a count: two slips, their
+    // PINs on standard input.
+    let mut count = Command::new(env!("CARGO_BIN_EXE_votekiosk"));
+    count
+        .arg("--station")
+        .arg(&fx.path)
+        .arg("count")
+        .env("VOTEKIOSK_PASSPHRASE", PASSPHRASE)
+        .env("VOTEKIOSK_OFFICIAL_PASSWORD", WORKER_PASSWORD)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut pins = String::new();
+    for slip in &fx.slips {
+        let file = dir.path().join(format!("slip-{}.txt", slip.index));
+        std::fs::write(&file, slip.payload.as_bytes()).expect("slip file");
+        count.arg("--slip-file").arg(file);
+        pins.push_str(&format!("{}\n", SLIP_HOLDERS[slip.index as usize - 1].1));
+    }
+    let mut child = count
+        .args(["--official", WORKER, "--export", out.to_str().expect("p")])
+        .spawn()
+        .expect("run votekiosk");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), pins.as_bytes()).expect("pins");
+    let o = child.wait_with_output().expect("count");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(dir.path().join("verify.html").is_file());
     let o = vk(&[

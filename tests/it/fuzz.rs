@@ -581,6 +581,7 @@ fn exports() -> &'static Exports {
             }
             let w = fx.worker();
             fx.station.close_polls(&w).expect("close");
+            fx.count();
             let w = fx.worker();
             fx.station.export(&w, false).expect("export")
         };

@@ -750,3 +750,31 @@ fn the_key_vectors_of_formats_md_are_reproduced() {
     votekiosk::signed::verify(&header_line, &signature, Some(&demo.verifying_key().to_bytes()))
         .expect("verifies");
 }
+
+#[test]
+fn bad_files_given_as_share_or_key_files_are_refused_clearly_and_nothing_is_written() {
+    let dir = ceremony_dir();
+    let d = dir.path();
+    std::fs::write(d.join("empty.vkshare"), b"").expect("write");
+    std::fs::write(d.join("garbage.vkshare"), [0xffu8, 0x00, 0x13, 0x37].repeat(100)).expect("write");
+    std::fs::create_dir(d.join("a-folder")).expect("folder");
+    let huge = std::fs::File::create(d.join("huge.vkshare")).expect("huge");
+    huge.set_len(200 << 20).expect("sparse 200 MB");
+    // A share file given where the signing key file goes, and the reverse.
+    let before = snapshot(d);
+    for (file, codes) in [
+        ("missing.vkshare", &["file_not_found"][..]),
+        ("empty.vkshare", &["key_file_invalid"]),
+        ("garbage.vkshare", &["not_canonical"]),
+        ("a-folder", &["io"]),
+        ("huge.vkshare", &["too_large"]),
+        (office::SIGNING_KEY_FILE, &["key_file_invalid"]),
+        (office::RECORD_FILE, &["not_canonical", "key_file_invalid"]),
+    ] {
+        let path = d.join(file);
+        let out = run(&["office", "share", "check", s(&path)], "");
+        let code = refused(&out);
+        assert!(codes.contains(&code.as_str()), "{file}: {code}");
+    }
+    assert_eq!(snapshot(d), before);
+}

@@ -6,6 +6,8 @@
 //! - `bad_input`:    a table of bad inputs, each refused clearly, changing nothing.
 //! - `concurrency`:  a second program cannot open a held file; racing casts with one code: exactly one ballot.
 //! - `secrecy`:      no link from codes/receipts/requests to ballots; no cast order.
+//! - `sealed`:       ballots sealed at cast, played as attacks (no choice for the passphrase
+//!   holder; a file diff's storage id in no export; one record length; K-of-N slips).
 //! - `at_rest`:      the file and its WAL reveal nothing without the passphrase.
 //! - `audit`:        the hash chain detects edits at the right entry.
 //! - `officials`:    login lockout, roles.
@@ -44,6 +46,7 @@ mod officials;
 mod paper;
 mod print;
 mod readme;
+mod sealed;
 mod secrecy;
 mod tabulation;
 mod tamper;

@@ -138,6 +138,7 @@ fn the_right_password_works_once_the_lock_expires() {
         .station
         .login(WORKER, WORKER_PASSWORD)
         .expect("login after 31 s");
+    fx.closing_key();
     fx.station.open_polls(&bob).expect("bob opens the polls");
 }
 

@@ -53,6 +53,8 @@ impl Printer for Jammed {
 /// An official station in a new folder, with the fixture's officials.
 struct OfficialStation {
     dir: tempfile::TempDir,
+    /// The closing key's slips (2 of 2, `SLIP_HOLDERS`).
+    slips: Vec<votekiosk::station::ShareSlip>,
     clock: Arc<votekiosk::ManualClock>,
     station: Station,
 }
@@ -81,7 +83,19 @@ impl OfficialStation {
         station
             .add_official(&admin, WORKER, votekiosk::Role::PollWorker, WORKER_PASSWORD)
             .expect("worker");
-        OfficialStation { dir, clock, station }
+        let workers: Vec<(String, zeroize::Zeroizing<String>)> = SLIP_HOLDERS
+            .iter()
+            .map(|(name, pin)| (name.to_string(), zeroize::Zeroizing::new(pin.to_string())))
+            .collect();
+        let slips = station
+            .init_closing_key(&admin, &workers, 2)
+            .expect("closing key");
+        OfficialStation {
+            dir,
+            slips,
+            clock,
+            station,
+        }
     }
 
     fn admin(&mut self) -> votekiosk::Official {
@@ -99,6 +113,20 @@ impl OfficialStation {
             ..Fixture::options_for(&self.clock)
         };
         self.station.restart(options).expect("restart");
+    }
+
+    /// Counts the closed polls with the closing key's slips.
+    fn count(&mut self) {
+        let unlocks: Vec<votekiosk::station::SlipUnlock> = self
+            .slips
+            .iter()
+            .map(|slip| votekiosk::station::SlipUnlock {
+                payload: slip.payload.to_string(),
+                pin: zeroize::Zeroizing::new(SLIP_HOLDERS[slip.index as usize - 1].1.to_string()),
+            })
+            .collect();
+        let worker = self.worker();
+        self.station.count(&worker, &unlocks).expect("count");
     }
 
     fn listing(&self) -> BTreeSet<String> {
@@ -172,6 +200,13 @@ fn the_demo_election_opens_with_no_printer_and_says_so() {
     let admin = station
         .login(votekiosk::demo::ADMIN, votekiosk::demo::ADMIN_PASSWORD)
         .expect("demo admin");
+    let workers: Vec<(String, zeroize::Zeroizing<String>)> = SLIP_HOLDERS
+        .iter()
+        .map(|(name, pin)| (name.to_string(), zeroize::Zeroizing::new(pin.to_string())))
+        .collect();
+    station
+        .init_closing_key(&admin, &workers, 2)
+        .expect("closing key");
     station
         .open_polls(&admin)
         .expect("the demo opens without a printer");
@@ -531,6 +566,7 @@ fn after_an_official_day_no_file_on_disk_holds_a_receipt_or_a_voter_code() {
     }
     let worker = o.worker();
     o.station.close_polls(&worker).expect("close");
+    o.count();
     let results = o
         .station
         .results_report(election_noon())

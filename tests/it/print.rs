@@ -547,6 +547,7 @@ fn closed_election() -> Fixture {
     }
     let worker = f.worker();
     f.station.close_polls(&worker).expect("close");
+    f.count();
     f
 }
 

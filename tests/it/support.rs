@@ -9,13 +9,18 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rand::SeedableRng;
 use tempfile::TempDir;
+use votekiosk::station::{ShareSlip, SlipUnlock};
 use votekiosk::{ElectionDefinition, ManualClock, Official, Options, SelectionsInput, Station};
+use zeroize::Zeroizing;
 
 pub const PASSPHRASE: &str = "correct horse battery staple";
 pub const ADMIN: &str = "alice";
 pub const ADMIN_PASSWORD: &str = "alice-admin-password";
 pub const WORKER: &str = "bob";
 pub const WORKER_PASSWORD: &str = "bob-poll-worker-pw";
+/// The poll workers who hold the fixture's closing-key slips, with their
+/// PINs (2 of 2: the fewest slips, so the fewest PIN derivations).
+pub const SLIP_HOLDERS: [(&str, &str); 2] = [("alice", "11112222"), ("bob", "33334444")];
 
 /// The station id every fixture station is created with.
 pub const STATION_ID: &str = "RIVERSIDE-01";
@@ -78,6 +83,8 @@ pub struct Fixture {
     pub path: PathBuf,
     pub clock: Arc<ManualClock>,
     pub station: Station,
+    /// The closing-key slips, once `closing_key` (or `open`) made them.
+    pub slips: Vec<ShareSlip>,
 }
 
 impl Fixture {
@@ -123,6 +130,7 @@ impl Fixture {
             path,
             clock,
             station,
+            slips: Vec::new(),
         }
     }
 
@@ -158,10 +166,47 @@ impl Fixture {
         self.station.login(WORKER, WORKER_PASSWORD).expect("worker login")
     }
 
-    /// Opens the polls for real.
+    /// Makes the station's closing key (2 of 2, `SLIP_HOLDERS`) unless it
+    /// has one.
+    pub fn closing_key(&mut self) {
+        if !self.slips.is_empty() {
+            return;
+        }
+        let admin = self.admin();
+        let workers: Vec<(String, Zeroizing<String>)> = SLIP_HOLDERS
+            .iter()
+            .map(|(name, pin)| (name.to_string(), Zeroizing::new(pin.to_string())))
+            .collect();
+        self.slips = self
+            .station
+            .init_closing_key(&admin, &workers, 2)
+            .expect("make the closing key");
+    }
+
+    /// Opens the polls for real (making the closing key first).
     pub fn open(&mut self) {
+        self.closing_key();
         let w = self.worker();
         self.station.open_polls(&w).expect("open polls");
+    }
+
+    /// The fixture's slips with their PINs, as presented at the count.
+    pub fn unlocks(&self) -> Vec<SlipUnlock> {
+        self.slips
+            .iter()
+            .map(|slip| SlipUnlock {
+                payload: slip.payload.to_string(),
+                pin: Zeroizing::new(SLIP_HOLDERS[slip.index as usize - 1].1.to_string()),
+            })
+            .collect()
+    }
+
+    /// Counts: the official ballots with the slips once closed, the test
+    /// ballots in test mode.
+    pub fn count(&mut self) {
+        let w = self.worker();
+        let unlocks = self.unlocks();
+        self.station.count(&w, &unlocks).expect("count");
     }
 
     /// Issues `n` codes and returns them in their printed form.
@@ -177,8 +222,8 @@ impl Fixture {
     }
 
     /// Casts one ballot with each of `n` new codes (ballot `i` from
-    /// `ballot(i)`, request key `key_for(i)`), then closes the polls;
-    /// returns the receipts in cast order.
+    /// `ballot(i)`, request key `key_for(i)`), then closes the polls and
+    /// counts; returns the receipts in cast order.
     pub fn cast_and_close(&mut self, n: usize, ballot: impl Fn(usize) -> SelectionsInput) -> Vec<String> {
         let codes = self.codes(n);
         let receipts = codes
@@ -195,6 +240,7 @@ impl Fixture {
             .collect();
         let w = self.worker();
         self.station.close_polls(&w).expect("close");
+        self.count();
         receipts
     }
 
@@ -324,6 +370,7 @@ pub fn key_for(i: usize) -> String {
 /// What the tests compare before and after a refused action.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Snapshot {
+    /// The sealed records, in hex, sorted.
     pub ballots: Vec<String>,
     pub test_ballots: Vec<String>,
     pub codes: (u64, u64, u64, u64),
@@ -335,14 +382,12 @@ pub struct Snapshot {
 pub fn snapshot(station: &Station) -> Snapshot {
     let s = station.status().expect("status");
     let list = |test| {
-        let mut v: Vec<String> = station
-            .ballots(test)
-            .expect("ballots")
+        station
+            .sealed_records(test)
+            .expect("sealed records")
             .iter()
-            .map(|b| b.to_json())
-            .collect();
-        v.sort();
-        v
+            .map(hex::encode)
+            .collect::<Vec<_>>()
     };
     let c = |t: votekiosk::Turnout| (t.codes_issued, t.codes_used, t.codes_revoked, t.codes_unused);
     Snapshot {

@@ -900,6 +900,8 @@ fn a_closed_station_tallies_every_kind_through_the_facade_and_the_cli() {
     cast_day(&mut fx);
     let w = fx.worker();
     fx.station.close_polls(&w).expect("close");
+    assert_eq!(fx.station.tally().expect_err("count first").code(), "count_first");
+    fx.count();
     let result = fx.station.tally().expect("tally after close");
     assert_eq!((result.mode.as_str(), result.test), ("closed", false));
     assert_eq!(result.definition_hash, fx.station.definition().hash().to_hex());
@@ -907,24 +909,51 @@ fn a_closed_station_tallies_every_kind_through_the_facade_and_the_cli() {
 
     // The command line is another kiosk program: the test's own is stopped.
     fx.stop();
+    // On the command line the count and its tally are one command: the
+    // slips' payloads in files, their PINs on standard input.
+    let slip_files: Vec<std::path::PathBuf> = fx
+        .slips
+        .iter()
+        .map(|slip| {
+            let path = fx.dir.path().join(format!("slip-{}.txt", slip.index));
+            std::fs::write(&path, slip.payload.as_bytes()).expect("slip file");
+            path
+        })
+        .collect();
+    let pins: String = fx
+        .slips
+        .iter()
+        .map(|slip| format!("{}\n", SLIP_HOLDERS[slip.index as usize - 1].1))
+        .collect();
     let run = |json: bool| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_votekiosk"));
         cmd.arg("--station").arg(&fx.path);
         if json {
             cmd.arg("--json");
         }
-        let out = cmd
-            .arg("tally")
+        cmd.arg("count");
+        for file in &slip_files {
+            cmd.arg("--slip-file").arg(file);
+        }
+        let mut child = cmd
+            .args(["--official", WORKER])
             .env_remove("VOTEKIOSK_STATION")
             .env("VOTEKIOSK_PASSPHRASE", PASSPHRASE)
-            .stdin(std::process::Stdio::null())
-            .output()
+            .env("VOTEKIOSK_OFFICIAL_PASSWORD", WORKER_PASSWORD)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .expect("run votekiosk");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), pins.as_bytes()).expect("pins");
+        let out = child.wait_with_output().expect("votekiosk ends");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).expect("utf-8")
     };
-    // --json is the ElectionResult itself, and reads back into one.
-    let from_cli: ElectionResult = serde_json::from_str(&run(true)).expect("an ElectionResult");
+    // --json holds the ElectionResult itself, which reads back into one.
+    let counted: serde_json::Value = serde_json::from_str(&run(true)).expect("json");
+    let from_cli: ElectionResult =
+        serde_json::from_value(counted["result"].clone()).expect("an ElectionResult");
     assert_eq!(from_cli, result);
     let text = run(false);
     for expected in [
@@ -970,6 +999,8 @@ fn results_stay_hidden_while_voting_and_test_ballots_are_marked() {
     let text = votekiosk::tabulate::text::render(&definition, &test);
     assert!(text.contains("TEST BALLOTS ONLY"), "{text}");
 
+    fx.closing_key();
+    let admin = fx.admin();
     fx.station.open_polls(&admin).expect("open");
     let code = fx.station.issue_codes(&admin, 1).expect("codes").codes[0].display();
     fx.station
@@ -986,5 +1017,6 @@ fn results_stay_hidden_while_voting_and_test_ballots_are_marked() {
         assert_eq!(fx.station.turnout(false).expect("turnout").codes_used, 1);
     }
     fx.station.close_polls(&admin).expect("close");
+    fx.count();
     assert_eq!(fx.station.tally().expect("after close").turnout.ballots, 1);
 }

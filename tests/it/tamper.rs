@@ -249,7 +249,9 @@ fn a_truncated_wal_loses_only_a_cut_commit_and_never_part_of_one() {
 /// Leaf pages of the ballots table, in key order (dbstat's path order).
 fn ballot_leaf_pages(conn: &Connection) -> Vec<i64> {
     let mut stmt = conn
-        .prepare("SELECT pageno FROM dbstat WHERE name = 'ballots' AND pagetype = 'leaf' ORDER BY path")
+        .prepare(
+            "SELECT pageno FROM dbstat WHERE name = 'sealed_ballots' AND pagetype = 'leaf' ORDER BY path",
+        )
         .expect("dbstat");
     let rows = stmt.query_map([], |r| r.get(0)).expect("rows");
     rows.collect::<rusqlite::Result<_>>().expect("row")

@@ -10,7 +10,7 @@ use crate::secrets::ENV_STATION;
 #[derive(Parser)]
 #[command(name = "votekiosk", version, about = "Run and check an offline polling-station election file.", long_about = None)]
 #[command(
-    after_help = "Secrets and voter codes never go on the command line:\n  election passphrase: prompt, --passphrase-file, or VOTEKIOSK_PASSPHRASE\n  official's password: prompt, or VOTEKIOSK_OFFICIAL_PASSWORD\n  new password (init, official add): prompt, or VOTEKIOSK_NEW_PASSWORD\n  voter code (cast, codes revoke): prompt, standard input, or --code-file\n\nStart with `votekiosk demo` to create a demo election."
+    after_help = "Secrets and voter codes never go on the command line:\n  election passphrase: prompt, --passphrase-file, or VOTEKIOSK_PASSPHRASE\n  official's password: prompt, or VOTEKIOSK_OFFICIAL_PASSWORD\n  new password (init, official add): prompt, or VOTEKIOSK_NEW_PASSWORD\n  voter code (cast, codes revoke): prompt, standard input, or --code-file\n  slip PINs (closing-key init, count): prompt, or one line each on standard input\n\nStart with `votekiosk demo` to create a demo election."
 )]
 pub struct Cli {
     /// The station file (or set VOTEKIOSK_STATION).
@@ -112,7 +112,7 @@ pub enum Command {
     },
     /// Mode and turnout (always visible).
     Status,
-    /// Results of every contest, with IRV rounds (after close, or of the test ballots in test mode).
+    /// Results of every contest, with IRV rounds (test ballots in test mode; after close, use `count`).
     Tally,
     /// Check or show the audit log.
     Audit {
@@ -136,7 +136,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE.json")]
         definition_out: Option<PathBuf>,
     },
-    /// Export the signed result file (after close; `--test` in test mode), with verify.html next to it.
+    /// Export the signed result file of the test ballots (`--test`, in test mode), with verify.html next to it; after close, use `count --export`.
     Export {
         /// The result file to write (never overwritten).
         #[arg(long, value_name = "FILE")]
@@ -157,6 +157,27 @@ pub enum Command {
         /// Also check the HMAC, with the election passphrase (prompt, --passphrase-file or VOTEKIOSK_PASSPHRASE).
         #[arg(long)]
         with_passphrase: bool,
+    },
+    /// The station's closing key: made at setup, split among poll workers' PIN slips.
+    ClosingKey {
+        #[command(subcommand)]
+        command: ClosingKeyCommand,
+    },
+    /// After the polls close: K poll workers' slips (PINs from a prompt or standard input) unseal and count the ballots; then show, export or print the result.
+    Count {
+        /// A slip's payload (`VKS2:…`, first line of the file), once per slip.
+        #[arg(long = "slip-file", value_name = "FILE")]
+        slip_files: Vec<PathBuf>,
+        /// Also write the signed result file (and verify.html) from this count.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+        /// Also print the results report from this count.
+        #[arg(long)]
+        report: bool,
+        #[command(flatten)]
+        target: PrintTarget,
+        #[command(flatten)]
+        by: OfficialArg,
     },
     /// Combine several stations' result files into one.
     Merge {
@@ -268,6 +289,26 @@ pub enum TrustCommand {
 pub enum EvidenceArg {
     ZeroReport,
     OfficeSetup,
+}
+
+#[derive(Subcommand)]
+pub enum ClosingKeyCommand {
+    /// Make the closing key (admins, before the polls open) and print one slip per worker. Each worker's PIN (8+ digits) from a prompt (twice) or one line each on standard input; making it again voids the old slips.
+    Init {
+        /// The poll workers who get a slip, comma-separated (2 to 9).
+        #[arg(long, value_delimiter = ',', value_name = "NAME,NAME,...", required = true)]
+        workers: Vec<String>,
+        /// How many slips are needed to count (2 to the number of workers).
+        #[arg(long, value_name = "K")]
+        threshold: u8,
+        /// Also write each slip's payload into this new folder (owner-only files), e.g. for a test run.
+        #[arg(long, value_name = "DIR")]
+        slips_out: Option<PathBuf>,
+        #[command(flatten)]
+        by: OfficialArg,
+    },
+    /// Show the closing key: fingerprint, K of N, generation, who holds each slip.
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -386,7 +427,7 @@ pub enum PrintCommand {
         #[command(flatten)]
         target: PrintTarget,
     },
-    /// The polls-closed results report (after close; test ballots in test mode).
+    /// The results report of the test ballots in test mode (after close: `count --report`).
     ResultsReport {
         #[command(flatten)]
         target: PrintTarget,

@@ -5,6 +5,7 @@
 
 mod audit;
 mod cast;
+mod closing;
 mod codes;
 mod definition;
 mod demo;
@@ -127,6 +128,14 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             with_passphrase,
         } => verify::run(&ctx, file, public_key.as_deref(), *with_passphrase),
         Command::Merge { inputs, out } => merge::run(&ctx, inputs, out),
+        Command::ClosingKey { command } => closing::key(&ctx, command),
+        Command::Count {
+            slip_files,
+            export,
+            report,
+            target,
+            by,
+        } => closing::count(&ctx, slip_files, export.as_deref(), *report, target, by),
         Command::Office { command } => office_keys::run(&ctx, command),
     }
 }

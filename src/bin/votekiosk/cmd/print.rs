@@ -15,7 +15,7 @@ use crate::output::Outcome;
 
 /// The documents the command line prints, named as in `--json`.
 #[derive(Serialize, Clone, Copy)]
-enum Document {
+pub(super) enum Document {
     #[serde(rename = "sample receipt")]
     SampleReceipt,
     #[serde(rename = "voter codes")]
@@ -218,7 +218,12 @@ fn codes(
 }
 
 /// Sends `pdf` where `target` says.
-fn deliver(station: &Station, target: &PrintTarget, document: Document, pdf: &[u8]) -> Result<PrintOutcome> {
+pub(super) fn deliver(
+    station: &Station,
+    target: &PrintTarget,
+    document: Document,
+    pdf: &[u8],
+) -> Result<PrintOutcome> {
     if let Some(out) = &target.out {
         votekiosk::files::write_private(out, pdf)?;
         return Ok(PrintOutcome::Saved { path: out.clone() });
