@@ -60,14 +60,12 @@ struct OfficialStation {
 }
 
 impl OfficialStation {
+    /// Made with paper in memory (the closing key's slips print then),
+    /// then restarted with `printer` (`None`: the station's own choice).
     fn new(printer: Option<Arc<dyn Printer>>) -> OfficialStation {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("station.vks");
         let clock = Arc::new(votekiosk::ManualClock::new(election_noon()));
-        let options = Options {
-            printer,
-            ..Fixture::options_for(&clock)
-        };
         let mut station = Station::create(
             &path,
             &official_definition(),
@@ -75,7 +73,7 @@ impl OfficialStation {
             PASSPHRASE,
             ADMIN,
             ADMIN_PASSWORD,
-            options,
+            Fixture::options_for(&clock),
         )
         .expect("create");
         assert!(!station.is_demo());
@@ -90,12 +88,14 @@ impl OfficialStation {
         let slips = station
             .init_closing_key(&admin, &workers, 2)
             .expect("closing key");
-        OfficialStation {
+        let mut made = OfficialStation {
             dir,
             slips,
             clock,
             station,
-        }
+        };
+        made.restart(printer);
+        made
     }
 
     fn admin(&mut self) -> votekiosk::Official {
