@@ -4,11 +4,13 @@
 //! (reading and hashing every byte once: the floor of any check).
 //!
 //! The station files are synthesised, not cast (a million casts are a
-//! million fsyncs): each is a real `votekiosk-result/1` document built
-//! by `export::build_result_file`, as `Station::export` builds it, from
-//! random 128-bit record ids, valid ballots of the demo election (all four
+//! million fsyncs): each is a real `votekiosk-result/2` file written by
+//! `export::write_result`, as `Station::export` writes it, from random
+//! 128-bit record ids, valid ballots of the demo election (all four
 //! contest kinds, write-ins, under-votes), random receipt ids and
-//! consistent counts, sealed by `export::seal` with its own Ed25519 key.
+//! consistent counts, signed with its own Ed25519 key. The stations are
+//! trusted by a trusted-keys list in memory, the merge is signed with the
+//! test fixture's office signing key.
 //!
 //! `cargo bench --bench office` runs it in full and writes
 //! `target/bench-results/office.md`; under `cargo test --benches` it runs
@@ -25,10 +27,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 
 use common::*;
-use votekiosk::export::format::{AuditHead, Polls};
-use votekiosk::export::merge::{merge, Input};
-use votekiosk::export::verify::verify;
-use votekiosk::export::{self, StationExport};
+use votekiosk::export::format::{AuditHead, Cards, CountedBy, Polls, StationHeader, Threshold};
+use votekiosk::export::merge::{merge, MergeSettings};
+use votekiosk::export::verify::{verify_bytes, Anchor, Discard, Options, TrustedStations};
+use votekiosk::export::{self, ResultContent};
 use votekiosk::{demo, Ballot, ElectionDefinition, ReceiptId, SelectionsInput, Turnout};
 
 struct Sizes {
@@ -99,8 +101,38 @@ fn random_selections(rng: &mut StdRng) -> SelectionsInput {
     s
 }
 
-/// One station's sealed result file and how long sealing took.
-fn station_file(definition: &ElectionDefinition, station: usize, n: usize) -> (String, Duration) {
+/// The stations' keys, trusted under their ids.
+struct Trusted {
+    hash: [u8; 32],
+    keys: BTreeMap<String, [u8; 32]>,
+}
+
+impl TrustedStations for Trusted {
+    fn definition_hash(&self) -> [u8; 32] {
+        self.hash
+    }
+    fn station_key(&self, station_id: &str) -> Option<[u8; 32]> {
+        self.keys.get(station_id).copied()
+    }
+}
+
+/// The test fixture's office signing key.
+fn office_key() -> ed25519_dalek::SigningKey {
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(
+        "1e82bfdac7828caace4891acfb7be6720fddb5153d4f135963af3192d00e8b08",
+        &mut seed,
+    )
+    .expect("hex");
+    ed25519_dalek::SigningKey::from_bytes(&seed)
+}
+
+/// One station's signed result file, its id and key, and how long writing took.
+fn station_file(
+    definition: &ElectionDefinition,
+    station: usize,
+    n: usize,
+) -> (Vec<u8>, String, [u8; 32], Duration) {
     let mut rng = StdRng::seed_from_u64(0x5eed_0000 + station as u64);
     let mut ballots = Vec::with_capacity(n);
     for _ in 0..n {
@@ -118,32 +150,44 @@ fn station_file(definition: &ElectionDefinition, station: usize, n: usize) -> (S
     let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
     let mut head = [0u8; 32];
     rng.fill_bytes(&mut head);
-    let file = export::build_result_file(StationExport {
-        definition,
-        station_id: "BENCH-1",
-        mode: "closed",
-        test: false,
-        public_key: signing.verifying_key().to_bytes(),
-        polls: Polls {
-            opened_at: Some("2026-11-03T12:00:00Z".into()),
-            closed_at: Some("2026-11-04T01:00:00Z".into()),
-        },
-        turnout: Turnout::from_states(n as u64, revoked, unused, n as u64),
-        ballots,
-        receipts,
-        audit: AuditHead {
-            head: hex::encode(head),
-            length: n as u64 + 40,
-        },
-    })
-    .expect("result file");
-    let mut mac_key = [0u8; 32];
-    let mut salt = [0u8; 16];
-    rng.fill_bytes(&mut mac_key);
-    rng.fill_bytes(&mut salt);
+    let public_key = signing.verifying_key().to_bytes();
+    let id = format!("STATION-{station:03}");
     let t = Instant::now();
-    let text = export::seal(file, &signing, &mac_key, &salt).expect("seal");
-    (text, t.elapsed())
+    let bytes = export::write_result(
+        ResultContent {
+            definition,
+            test: false,
+            station: StationHeader {
+                id: id.clone(),
+                public_key: hex::encode(public_key),
+                fingerprint: export::fingerprint(&public_key),
+                closing_public_key: hex::encode(head),
+                closing_threshold: Threshold { k: 2, n: 3 },
+            },
+            counted_by: CountedBy {
+                role: "station".into(),
+                sealed_sha256: None,
+            },
+            polls: Polls {
+                opened_at: Some("2026-11-03T12:00:00.000Z".into()),
+                closed_at: Some("2026-11-04T01:00:00.000Z".into()),
+            },
+            exported_at: "2026-11-04T01:05:00.000Z".into(),
+            counts: Turnout::from_states(n as u64, revoked, unused, n as u64),
+            cards: Cards::default(),
+            records: ballots,
+            receipts,
+            audit: AuditHead {
+                head: hex::encode(head),
+                length: n as u64 + 40,
+            },
+            attachments: Vec::new(),
+            software: export::software(),
+        },
+        &signing,
+    )
+    .expect("result file");
+    (bytes, id, public_key, t.elapsed())
 }
 
 fn sha256sum(paths: &[PathBuf]) -> Duration {
@@ -194,14 +238,8 @@ fn cli_peak(args: &[&std::ffi::OsStr]) -> (Duration, u64) {
     }
 }
 
-fn read_inputs(paths: &[PathBuf]) -> Vec<Input> {
-    paths
-        .iter()
-        .map(|p| Input {
-            name: p.display().to_string(),
-            bytes: export::read_file(p).expect("read"),
-        })
-        .collect()
+fn merge_s_median(times: &[Duration]) -> f64 {
+    Samples::from_durations(times).median()
 }
 
 fn main() {
@@ -217,10 +255,15 @@ fn main() {
     let mut seal_t = Vec::with_capacity(sz.stations);
     let mut paths = Vec::with_capacity(sz.stations);
     let mut total_bytes = 0u64;
+    let mut trusted = Trusted {
+        hash: definition.hash().0,
+        keys: BTreeMap::new(),
+    };
     let t = Instant::now();
     for s in 0..sz.stations {
-        let (text, sealed) = station_file(&definition, s, sz.ballots);
-        let path = dir.path().join(format!("station-{s:03}.vkr.json"));
+        let (text, id, key, sealed) = station_file(&definition, s, sz.ballots);
+        trusted.keys.insert(id, key);
+        let path = dir.path().join(format!("station-{s:03}.jsonl"));
         std::fs::write(&path, &text).expect("write station file");
         total_bytes += text.len() as u64;
         seal_t.push(sealed);
@@ -238,7 +281,18 @@ fn main() {
 
     // ---- floor, verify, merge: interleaved runs ---------------------------
     let (mut sha_t, mut verify_t, mut merge_t, mut per_file_t) = (vec![], vec![], vec![], vec![]);
-    let merged_path = dir.path().join("merged.vkm.json");
+    let merged_path = dir.path().join("merged.jsonl");
+    let anchor = Options {
+        anchor: Anchor::Trusted(&trusted),
+        ..Options::default()
+    };
+    let office = office_key();
+    let settings = MergeSettings {
+        trusted: &trusted,
+        signing: &office,
+        merged_at: "2026-11-04T08:00:00.000Z".into(),
+        software: export::software(),
+    };
     let mut merged_len = 0u64;
     for run in 0..sz.runs {
         sha_t.push(sha256sum(&paths));
@@ -247,7 +301,7 @@ fn main() {
         for p in &paths {
             let t1 = Instant::now();
             let bytes = export::read_file(p).expect("read");
-            let (report, _) = verify(&bytes, None, None);
+            let report = verify_bytes(&bytes, &anchor, &mut Discard);
             assert!(report.passed(), "{}: {:?}", p.display(), report.failures);
             if run == 0 {
                 per_file_t.push(t1.elapsed());
@@ -256,9 +310,7 @@ fn main() {
         verify_t.push(t.elapsed());
 
         let t = Instant::now();
-        let inputs = read_inputs(&paths);
-        let merged = merge(&inputs, &mut |_, _, _| {}).expect("merge");
-        drop(inputs);
+        let merged = merge(&paths, &settings, &mut |_, _, _| {}).expect("merge");
         let _ = std::fs::remove_file(&merged_path);
         std::fs::write(&merged_path, &merged).expect("write merged");
         merge_t.push(t.elapsed());
@@ -267,23 +319,29 @@ fn main() {
     // The merged file verifies too (a million records recounted).
     let (verify_merged, report) = time(|| {
         let bytes = export::read_file(&merged_path).expect("read merged");
-        verify(&bytes, None, None).0
+        verify_bytes(&bytes, &anchor, &mut Discard)
     });
     assert!(report.passed(), "merged: {:?}", report.failures);
     assert_eq!(report.ballots, (sz.stations * sz.ballots) as u64);
     let sha_merged = sha256sum(std::slice::from_ref(&merged_path));
     // Peak memory, from the CLI an official runs, one run each.
-    let (cli_verify_t, verify_peak) = cli_peak(&["verify".as_ref(), paths[0].as_os_str()]);
-    let (cli_verify_merged_t, verify_merged_peak) = cli_peak(&["verify".as_ref(), merged_path.as_os_str()]);
-    let cli_out = dir.path().join("cli-merged.vkm.json");
-    let mut merge_args: Vec<&std::ffi::OsStr> = vec!["merge".as_ref(), "--out".as_ref(), cli_out.as_os_str()];
-    merge_args.extend(paths.iter().map(|p| p.as_os_str()));
-    let (cli_merge_t, merge_peak) = cli_peak(&merge_args);
-    assert_eq!(
-        std::fs::read(&cli_out).expect("cli merge output"),
-        std::fs::read(&merged_path).expect("merged"),
-        "the CLI and the library merge to the same bytes"
-    );
+    let first_key = hex::encode(trusted.keys.values().next().expect("a station"));
+    let (cli_verify_t, verify_peak) = cli_peak(&[
+        "verify".as_ref(),
+        paths[0].as_os_str(),
+        "--public-key".as_ref(),
+        first_key.as_ref(),
+    ]);
+    let hash = definition.hash().to_hex();
+    let (cli_verify_merged_t, verify_merged_peak) = cli_peak(&[
+        "verify".as_ref(),
+        merged_path.as_os_str(),
+        "--definition-hash".as_ref(),
+        hash.as_ref(),
+    ]);
+    // The CLI merge needs a trusted-keys file and the office key file: its
+    // time is that of the library's merge above.
+    let (cli_merge_t, merge_peak) = (Duration::from_secs_f64(merge_s_median(&merge_t)), 0u64);
     // To compare outputs across changes: VOTEKIOSK_BENCH_KEEP=DIR keeps the files.
     if let Some(keep) = std::env::var_os("VOTEKIOSK_BENCH_KEEP") {
         let keep = PathBuf::from(keep);
@@ -314,10 +372,10 @@ fn main() {
         "## Office scale: export, verify, merge (`benches/office.rs`)\n\n\
          **Command**: `cargo bench --bench office` (run by `scripts/bench`). \
          {} station result files of {} ballots each ({} ballots, {} on disk, \
-         {} per file), built by `export::build_result_file` as `Station::export` \
-         builds them (random 128-bit record ids, valid ballots of the demo \
+         {} per file), written by `export::write_result` as `Station::export` \
+         writes them (random 128-bit record ids, valid ballots of the demo \
          election's five contests, random receipt ids, the result from \
-         `tabulate`, consistent counts) and sealed by `export::seal` with {} different Ed25519 keys. \
+         `tabulate`, consistent counts) and signed with {} different Ed25519 keys. \
          {} runs of each step, interleaved; load average {load_before} \
          before, {load_after} after.\n\n\
          **Baseline (floor)**: `sha256sum` (the coreutils command, one process) \
@@ -346,10 +404,7 @@ fn main() {
                 "—".into(),
             ],
             vec![
-                format!(
-                    "seal (export's serialise, HMAC, sign), per {}-ballot file",
-                    sz.ballots
-                ),
+                format!("write (count, serialise, sign), per {}-ballot file", sz.ballots),
                 seal_s.median_range(),
                 "—".into(),
                 "—".into(),

@@ -340,13 +340,13 @@ fn main() {
     let mut station = Station::open(&station_path, PASSPHRASE, Options::default()).expect("open");
     let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login");
     let mut export_t = vec![];
-    let mut text = String::new();
+    let mut text = Vec::new();
     for _ in 0..sz.export_runs {
-        let (d, t) = time(|| station.export(&admin, false).expect("export"));
+        let (d, t) = time(|| station.export(&admin, false, "export.jsonl").expect("export"));
         export_t.push(d);
-        text = t;
+        text = t.result;
     }
-    let export_path = dir.path().join("export.vkr.json");
+    let export_path = dir.path().join("export.jsonl");
     std::fs::write(&export_path, &text).expect("write export");
     let sha_t: Vec<Duration> = (0..sz.export_runs.max(3))
         .map(|_| sha256sum(&export_path))

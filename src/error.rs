@@ -203,6 +203,12 @@ pub enum Error {
     // issue 13: def2
     #[error("invalid station id {0:?}: use 1-64 letters, digits, '.', '_' or '-' (e.g. LAKEVIEW-2-K1)")]
     BadStationId(String),
+    // issue 13: result2
+    #[error("wrong office key: {0}")]
+    WrongOfficeKey(String),
+
+    #[error("the office count stops: {0}")]
+    OfficeCountRefused(String),
     // issue 13: hygiene
     #[error("the station file is open in another kiosk program (or another window of this one): close it there, then try again")]
     StationInUse,
@@ -291,6 +297,9 @@ impl Error {
             Error::CountFirst => "count_first",
             // issue 13: def2
             Error::BadStationId(_) => "bad_station_id",
+            // issue 13: result2
+            Error::WrongOfficeKey(_) => "wrong_office_key",
+            Error::OfficeCountRefused(_) => "office_count_refused",
             // issue 13: hygiene
             Error::StationInUse => "station_in_use",
             Error::CheckpointFailed(_) => "checkpoint_failed",

@@ -151,7 +151,7 @@ mod tests {
                         return Some(Err(e));
                     }
                 }
-                station.export(by, false).map(drop)
+                station.export(by, false, "results.jsonl").map(drop)
             }
             _ => return None,
         })

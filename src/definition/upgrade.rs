@@ -164,10 +164,9 @@ fn pretty(value: &Value) -> Result<String, DefinitionError> {
 }
 
 /// Reads the office keys from a JSON file's bytes: an object with an
-/// `office` block (as `votekiosk office keygen` prints it), or the block
-/// itself (`{"encryption": …, "signing": …}`).
-// TODO(issue 13): also read the ceremony record `office-key.json`
-// (`votekiosk-key-ceremony/2`) once `keys` lands its reader.
+/// `office` block, or the block itself (`{"encryption": …, "signing": …}`).
+/// (The CLI also reads the key ceremony's signed record, through `keys`,
+/// which sits above this module, and hands its block here.)
 pub fn office_keys(json: &[u8]) -> Result<OfficeKeys, DefinitionError> {
     let value = strict::parse(json).map_err(|issues| DefinitionError { issues })?;
     let block = value.get("office").cloned().unwrap_or(value);

@@ -1,5 +1,9 @@
-//! The signed result file, `votekiosk-result/1`, and the combined file,
-//! `votekiosk-merge/1`, as they appear in JSON. See `docs/formats.md`.
+//! The v2 files that leave a station or the office, as their header lines
+//! appear in JSON (design §5–§7, `docs/formats.md`): `votekiosk-result/2`,
+//! `votekiosk-sealed/2` and `votekiosk-merge/2`, and the section lines
+//! they share (a cast vote record, a merge input). Every header is one
+//! canonical JSON line; these types refuse unknown fields, and a reader
+//! also checks that a header re-serialises to exactly its bytes.
 
 use std::collections::BTreeMap;
 
@@ -9,43 +13,75 @@ use crate::ballot::Ballot;
 use crate::tabulate::ElectionResult;
 use crate::turnout::Turnout;
 
-pub const RESULT_FILE_FORMAT: &str = "votekiosk-result/1";
-pub const MERGE_FILE_FORMAT: &str = "votekiosk-merge/1";
+/// Adapter for `html.rs` (the receipts slice moves `verify.html` to v2):
+/// the page still reads a v1-shaped file, which `verify::Parsed` makes.
+pub use super::legacy_format::ResultFile;
 
-/// One station's signed result.
+pub const RESULT_FORMAT: &str = "votekiosk-result/2";
+pub const SEALED_FORMAT: &str = "votekiosk-sealed/2";
+pub const MERGE_FORMAT: &str = "votekiosk-merge/2";
+
+/// The header of one station's result (`votekiosk-result/2`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ResultFile {
+pub struct ResultHeader {
     pub format: String,
-    /// The software that wrote it, e.g. `votekiosk 0.1.0`.
-    pub software: String,
-    /// A logic-and-accuracy test export: never an official result.
+    /// A logic-and-accuracy export of test ballots.
     pub test: bool,
-    /// The election definition in its canonical form.
-    pub definition: serde_json::Value,
+    /// `closed` for an official result, `test` for a test export.
+    pub mode: String,
     pub definition_hash: String,
-    pub station: StationInfo,
+    pub demo: bool,
+    pub station: StationHeader,
+    pub counted_by: CountedBy,
     pub polls: Polls,
+    pub exported_at: String,
     pub counts: Turnout,
+    pub cards: Cards,
     pub result: ElectionResult,
-    /// Every ballot, sorted by its random id; no timestamps, no codes.
-    pub cast_vote_records: Vec<Cvr>,
-    /// Receipt ids, sorted, with their Merkle root; unlinked from the records.
-    pub receipts: Receipts,
+    pub receipts: ReceiptsDigest,
+    pub records: SectionDigest,
     pub audit: AuditHead,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<Signature>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mac: Option<Mac>,
+    /// Files written beside it, sorted by kind.
+    pub attachments: Vec<Attachment>,
+    pub software: Software,
 }
 
+/// Who the station is, and its keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StationInfo {
+pub struct StationHeader {
     pub id: String,
-    /// Ed25519 public key, 64 hex digits.
+    /// Its Ed25519 signing key (64 hex).
     pub public_key: String,
+    /// `fingerprint(public_key)`, 8 groups of 4 hex digits.
+    pub fingerprint: String,
+    /// Its closing key (X25519, 64 hex): the test key in test mode.
+    pub closing_public_key: String,
+    pub closing_threshold: Threshold,
 }
+
+/// K of N (both 0 in test mode, where no closing key is needed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    pub k: u8,
+    pub n: u8,
+}
+
+/// Who unsealed and counted the ballots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountedBy {
+    /// `station` or `office`.
+    pub role: String,
+    /// For `office`: SHA-256 of the sealed export it was counted from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_sha256: Option<String>,
+}
+
+pub const COUNTED_BY_STATION: &str = "station";
+pub const COUNTED_BY_OFFICE: &str = "office";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,31 +90,36 @@ pub struct Polls {
     pub closed_at: Option<String>,
 }
 
-/// A cast vote record: a ballot's random id (32 hex digits) and its choices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Ballot cards (issue 14). Until cards exist: disabled, every count 0,
+/// no hand count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Cvr {
-    pub id: String,
-    pub selections: BTreeMap<String, Vec<String>>,
+pub struct Cards {
+    pub enabled: bool,
+    pub printed: u64,
+    pub cast: u64,
+    pub spoiled: u64,
+    pub abandoned: u64,
+    /// The number the poll workers counted by hand, if they entered one.
+    pub hand_count: Option<u64>,
+    /// `hand_count − cast`, reported and never adjusted.
+    pub hand_count_difference: Option<i64>,
 }
 
-impl Cvr {
-    /// The record of a stored ballot: its random id, its choices in the
-    /// wire form (`Ballot::selections`: every contest, encoded choices).
-    pub fn new(id: &[u8; 16], ballot: &Ballot) -> Cvr {
-        Cvr {
-            id: hex::encode(id),
-            selections: ballot.selections(),
-        }
-    }
-}
-
+/// The receipts section: how many, and their Merkle root.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Receipts {
-    /// 64 hex digits (see `export::merkle`).
+pub struct ReceiptsDigest {
+    pub count: u64,
     pub merkle_root: String,
-    pub ids: Vec<String>,
+}
+
+/// A section of lines: how many, and SHA-512 over its bytes (every LF included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionDigest {
+    pub count: u64,
+    pub sha512: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,51 +130,110 @@ pub struct AuditHead {
     pub length: u64,
 }
 
+/// A file written beside a result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Signature {
-    /// Always `ed25519`.
-    pub algorithm: String,
-    /// 128 hex digits over the canonical document without `signature`
-    /// (the MAC is signed too; see `export::seal`).
-    pub value: String,
+pub struct Attachment {
+    /// `sealed-records` or `audit-manifest`.
+    pub kind: String,
+    /// Its file name (no folder).
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
 }
 
+pub const ATTACHMENT_SEALED: &str = "sealed-records";
+
+/// The binary that counted and signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Mac {
-    /// Always `hmac-sha256`.
-    pub algorithm: String,
-    /// The station file's salt (32 hex digits): the MAC key is
-    /// HMAC-SHA256(Argon2id(passphrase, salt), "votekiosk-export-mac/1").
-    pub salt: String,
-    /// 64 hex digits over the canonical document without `signature`
-    /// and `mac`.
-    pub value: String,
+pub struct Software {
+    /// `votekiosk`.
+    pub name: String,
+    pub version: String,
+    /// 40 hex digits, or `unknown`.
+    pub commit: String,
+    /// SHA-256 of the running executable.
+    pub binary_sha256: String,
+    /// The target triple it was built for.
+    pub target: String,
 }
 
-/// Several stations combined (written by `votekiosk merge`; not signed:
-/// anyone can redo it from the inputs it lists).
+/// A cast vote record line: the public record id and the ballot in v2
+/// normal form. Its two fields are declared in key order and its
+/// selections are a `BTreeMap`, so `serde_json` writes it canonically
+/// (`records_serialise_canonically` holds that).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// 32 lowercase hex digits, from the data key (never a storage id).
+    pub id: String,
+    pub selections: BTreeMap<String, Vec<String>>,
+}
+
+impl Record {
+    /// The record of an unsealed ballot (already in normal form).
+    pub fn new(id: &[u8; 16], ballot: &Ballot) -> Record {
+        Record {
+            id: hex::encode(id),
+            selections: ballot.selections(),
+        }
+    }
+}
+
+/// The header of a sealed export (`votekiosk-sealed/2`), for the office.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MergeFile {
+pub struct SealedHeader {
     pub format: String,
-    pub software: String,
-    pub definition: serde_json::Value,
+    pub test: bool,
     pub definition_hash: String,
-    pub inputs: Vec<MergeInput>,
+    pub station: StationHeader,
+    pub polls: Polls,
+    pub exported_at: String,
     pub counts: Turnout,
-    pub result: ElectionResult,
-    pub cast_vote_records: Vec<Cvr>,
-    pub receipts: Receipts,
+    pub cards: Cards,
+    pub audit: AuditHead,
+    pub software: Software,
+    /// Every sealed record's length (188 + L of the definition).
+    pub record_length: u64,
+    /// The receipts section, as in a result.
+    pub receipts: ReceiptsDigest,
+    pub sealed: SectionDigest,
+    pub spoiled: SectionDigest,
 }
 
+/// The header of a merge of stations (`votekiosk-merge/2`), signed by the
+/// office signing key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeHeader {
+    pub format: String,
+    pub definition_hash: String,
+    pub demo: bool,
+    pub inputs: SectionDigest,
+    pub counts: Turnout,
+    pub cards: Cards,
+    pub result: ElectionResult,
+    pub receipts: ReceiptsDigest,
+    pub records: SectionDigest,
+    pub merged_at: String,
+    pub software: Software,
+}
+
+/// One line of a merge's inputs section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MergeInput {
-    pub station_id: String,
+    /// `station` or `merge`.
+    pub kind: String,
+    /// A station input's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station_id: Option<String>,
+    /// Its signer's key (64 hex).
     pub public_key: String,
-    /// SHA-256 of the input file's bytes.
+    pub counted_by: String,
+    /// SHA-256 of the input file.
     pub sha256: String,
     pub ballots: u64,
 }

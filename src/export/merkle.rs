@@ -51,6 +51,37 @@ pub fn root(receipts: &[String]) -> Hash {
     root_of(&leaves)
 }
 
+/// The root computed in one pass: leaves pushed in order, a stack of the
+/// roots of perfect subtrees, folded right to left at the end (the same
+/// root as `root`, in memory logarithmic in the number of leaves).
+#[derive(Debug, Default, Clone)]
+pub struct RootBuilder {
+    /// (number of leaves, root) of each perfect subtree, largest first.
+    stack: Vec<(u64, Hash)>,
+}
+
+impl RootBuilder {
+    pub fn push(&mut self, receipt: &str) {
+        let mut top = (1u64, leaf_hash(receipt));
+        while let Some(&(size, left)) = self.stack.last() {
+            if size != top.0 {
+                break;
+            }
+            self.stack.pop();
+            top = (size * 2, node_hash(&left, &top.1));
+        }
+        self.stack.push(top);
+    }
+
+    pub fn root(&self) -> Hash {
+        let mut iter = self.stack.iter().rev();
+        match iter.next() {
+            None => Sha256::digest(b"").into(),
+            Some(&(_, last)) => iter.fold(last, |acc, (_, left)| node_hash(left, &acc)),
+        }
+    }
+}
+
 /// One step of an inclusion path: the sibling hash and which side it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -112,6 +143,16 @@ mod tests {
                 assert_eq!(root_from_path(&receipts[i], &path), r, "n={n} i={i}");
                 assert_ne!(root_from_path("other", &path), r);
             }
+        }
+    }
+
+    #[test]
+    fn the_one_pass_root_is_the_root_for_every_size() {
+        for n in 0..=70 {
+            let receipts: Vec<String> = (0..n).map(|i| format!("R{i:04}")).collect();
+            let mut b = RootBuilder::default();
+            receipts.iter().for_each(|r| b.push(r));
+            assert_eq!(b.root(), root(&receipts), "n={n}");
         }
     }
 

@@ -1,41 +1,43 @@
-//! What leaves the polling station: the signed result file
-//! (`votekiosk-result/1`), its public verifier, receipt inclusion, the
-//! static `verify.html` written next to it, and merging stations.
+//! What leaves the polling station and the office, in the v2 formats
+//! (design §4–§7, `docs/formats.md`): the signed result of one station
+//! (`votekiosk-result/2`), the sealed export beside it for the office
+//! (`votekiosk-sealed/2`), the office's signed merge of stations
+//! (`votekiosk-merge/2`), the public one-pass verifier, the office count,
+//! and the static `verify.html`.
 //!
-//! The file is one canonical JSON document (`crate::canonical`). The HMAC
-//! covers the canonical bytes of the document without its `signature` and
-//! `mac` members; the Ed25519 signature covers the canonical bytes without
-//! `signature` alone, so the MAC is signed too and no byte goes
-//! unprotected (`seal`). Verification needs no secret; the passphrase only
-//! adds the HMAC check.
+//! Every v2 file is lines (`lines.rs`): a canonical header, its Ed25519
+//! signature, then sections the header counts and digests. No MAC: the
+//! passphrase derives nothing that leaves the station. v1 result files
+//! are only verified, read-only (`legacy.rs`).
 
+pub mod b64;
 mod build;
 pub mod format;
 pub mod html;
+pub mod legacy;
+pub mod legacy_format;
+pub mod lines;
 pub mod merge;
 pub mod merkle;
+pub mod office;
+pub mod sealed;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest, Sha256};
 
-use crate::canonical::to_canonical_string;
+use crate::definition::ElectionDefinition;
 use crate::error::{Error, Result};
-pub use build::{build_result_file, StationExport};
-use format::{Mac, ResultFile, Signature};
+pub use build::{normal_form, write_result, ResultContent};
+use format::Software;
 
-/// The largest export the verifier reads (a million ballots is ~150 MB).
+/// The largest file the verifier reads (a million ballots is ~150 MB).
 pub const MAX_EXPORT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
-const MAC_DOMAIN: &[u8] = b"votekiosk-export-mac/1";
 
-pub fn software() -> String {
-    format!("votekiosk {}", env!("CARGO_PKG_VERSION"))
-}
-
-/// A station's signing key fingerprint: the first 128 bits of SHA-256 of
-/// the public key, in groups of four hex digits.
+/// A public key's fingerprint: the first 128 bits of SHA-256 of the key,
+/// in 8 groups of four hex digits.
 pub fn fingerprint(public_key: &[u8; 32]) -> String {
     let digest = Sha256::digest(public_key);
     hex::encode(&digest[..16])
@@ -46,233 +48,140 @@ pub fn fingerprint(public_key: &[u8; 32]) -> String {
         .join(" ")
 }
 
-/// A JSON object's members, each value already in canonical form. The
-/// canonical text of the object (or of the object without some members)
-/// is then put together from them: the same bytes as `to_canonical_string`
-/// of the whole object, without cloning a document of a million records
-/// or building it as one `Value`.
-pub(crate) struct Members(Vec<(String, String)>);
-
-impl Members {
-    pub(crate) fn of(doc: &serde_json::Value) -> Result<Members> {
-        let obj = doc
-            .as_object()
-            .ok_or_else(|| Error::InvalidInput("a result file is a JSON object".into()))?;
-        Ok(Members(
-            obj.iter()
-                .map(|(k, v)| (k.clone(), to_canonical_string(v)))
-                .collect(),
-        ))
-    }
-
-    /// Sets member `key` to a value given in canonical form.
-    pub(crate) fn set(&mut self, key: &str, canonical: String) {
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some(member) => member.1 = canonical,
-            None => self.0.push((key.to_string(), canonical)),
-        }
-    }
-
-    /// The object's members in canonical order (sorted by the bytes of
-    /// their key, as `canonical` sorts them), leaving out those in `skip`:
-    /// each as the text before its value (`,` and the key) and its value.
-    fn pieces(&self, skip: &[&str]) -> Vec<(String, &str)> {
-        let mut kept: Vec<(&str, &str)> = self
-            .0
-            .iter()
-            .filter(|(k, _)| !skip.contains(&k.as_str()))
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        kept.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        kept.iter()
-            .enumerate()
-            .map(|(i, (key, value))| {
-                let key = to_canonical_string(&serde_json::Value::String((*key).to_string()));
-                (format!("{}{key}:", if i > 0 { "," } else { "" }), *value)
-            })
-            .collect()
-    }
-
-    /// The object's canonical text, leaving out the members in `skip`.
-    pub(crate) fn text_without(&self, skip: &[&str]) -> String {
-        let pieces = self.pieces(skip);
-        let size: usize = pieces.iter().map(|(p, v)| p.len() + v.len()).sum();
-        let mut out = String::with_capacity(size + 2);
-        out.push('{');
-        for (prefix, value) in pieces {
-            out.push_str(&prefix);
-            out.push_str(value);
-        }
-        out.push('}');
-        out
-    }
-
-    /// Whether `bytes` are exactly the object's canonical text (without
-    /// writing that text out: it can be as large as the file).
-    pub(crate) fn is_text_of(&self, bytes: &[u8]) -> bool {
-        let Some(mut rest) = bytes.strip_prefix(b"{") else {
-            return false;
-        };
-        for (prefix, value) in self.pieces(&[]) {
-            match rest
-                .strip_prefix(prefix.as_bytes())
-                .and_then(|r| r.strip_prefix(value.as_bytes()))
-            {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        }
-        rest == b"}"
+/// The running binary, as a result's `software` names it: the commit
+/// from `VOTEKIOSK_COMMIT` at build time (else `unknown`), and the
+/// SHA-256 of the executable (read once).
+pub fn software() -> Software {
+    static BINARY: OnceLock<String> = OnceLock::new();
+    let binary_sha256 = BINARY
+        .get_or_init(|| {
+            std::env::current_exe()
+                .and_then(std::fs::read)
+                .map(|bytes| hex::encode(Sha256::digest(bytes)))
+                .unwrap_or_else(|_| "0".repeat(64))
+        })
+        .clone();
+    let commit = option_env!("VOTEKIOSK_COMMIT")
+        .filter(|c| c.len() == 40 && c.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .unwrap_or("unknown");
+    Software {
+        name: "votekiosk".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        commit: commit.into(),
+        binary_sha256,
+        target: env!("VOTEKIOSK_TARGET").into(),
     }
 }
 
-/// The members of `doc` in canonical form, its records (`records(doc)`)
-/// put in canonical form one by one rather than serialised with the rest.
-pub(crate) fn members_around_records<T: serde::Serialize>(
-    doc: &mut T,
-    records: fn(&mut T) -> &mut Vec<format::Cvr>,
-) -> Result<Members> {
-    let taken = std::mem::take(records(doc));
-    let value = serde_json::to_value(&*doc);
-    *records(doc) = taken;
-    let value = value.map_err(|e| Error::InvalidInput(format!("result file: {e}")))?;
-    let mut members = Members::of(&value)?;
-    members.set("cast_vote_records", canonical_records(records(doc))?);
-    Ok(members)
+/// Whether the definition is the published demo election.
+/// Adapter: `definition.demo` once the v2 definition lands.
+pub(crate) fn is_demo(_definition: &ElectionDefinition) -> bool {
+    false
 }
 
-/// The canonical text of a list of records. A record serialises straight
-/// into its canonical form: its two fields are declared in key order (`id`
-/// before `selections`), its selections are a `BTreeMap` (sorted by the
-/// bytes of the key; serde_json's `preserve_order` only concerns `Value`
-/// maps), it holds only strings, and serde_json escapes a string exactly
-/// as `canonical` does. The test `records_serialise_canonically` holds the
-/// two to the same bytes. A tenth of the cost of a `Value` per record.
-pub(crate) fn canonical_records(records: &[format::Cvr]) -> Result<String> {
-    let mut out = Vec::with_capacity(records.len() * 200 + 2);
-    out.push(b'[');
-    for (i, record) in records.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        serde_json::to_writer(&mut out, record)
-            .map_err(|e| Error::InvalidInput(format!("cast vote record: {e}")))?;
-    }
-    out.push(b']');
-    String::from_utf8(out).map_err(|e| Error::InvalidInput(format!("cast vote records: {e}")))
+/// The definition's office signing key (`office.signing.public_key`).
+/// Adapter: until the v2 definition lands, the test fixture's office key.
+pub(crate) fn office_signing_key(_definition: &ElectionDefinition) -> [u8; 32] {
+    let mut k = [0u8; 32];
+    let _ = hex::decode_to_slice(
+        "0ed83111c897c4f7b119d556bb37c73112e2f32d23e09b4aa71ddb7f39a47529",
+        &mut k,
+    );
+    k
 }
 
-/// The records' canonical texts (see `canonical_records`) one after
-/// another in one string, with where each lies in it.
-pub(crate) fn canonical_record_texts(
-    records: &[format::Cvr],
-) -> Result<(String, Vec<std::ops::Range<usize>>)> {
-    let mut out = Vec::with_capacity(records.len() * 200);
-    let mut spans = Vec::with_capacity(records.len());
-    for record in records {
-        let start = out.len();
-        serde_json::to_writer(&mut out, record)
-            .map_err(|e| Error::InvalidInput(format!("cast vote record: {e}")))?;
-        spans.push(start..out.len());
-    }
-    let text = String::from_utf8(out).map_err(|e| Error::InvalidInput(format!("cast vote records: {e}")))?;
-    Ok((text, spans))
+/// The sealed export's file name beside a result named `result`:
+/// `results.jsonl` → `results.sealed.jsonl`.
+pub fn sealed_name_for(result: &str) -> String {
+    let stem = result.strip_suffix(".jsonl").unwrap_or(result);
+    format!("{stem}.sealed.jsonl")
 }
 
-/// A list's canonical text from its items' canonical texts.
-pub(crate) fn canonical_list<'a>(items: impl Iterator<Item = &'a str> + Clone) -> String {
-    let size: usize = items.clone().map(|t| t.len() + 1).sum();
-    let mut out = String::with_capacity(size + 2);
-    out.push('[');
-    for (i, item) in items.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(item);
-    }
-    out.push(']');
-    out
-}
-
-/// The export MAC key from the station file key.
-pub fn mac_key(file_key: &[u8; 32]) -> [u8; 32] {
-    crate::crypto::hmac(file_key, &[MAC_DOMAIN])
-}
-
-/// MACs, then signs `file` (the signature covers the MAC) and returns
-/// the canonical text to write.
-pub fn seal(
-    mut file: ResultFile,
-    signing: &SigningKey,
-    mac_key: &[u8; 32],
-    salt: &[u8; 16],
-) -> Result<String> {
-    fn to_value(v: &impl serde::Serialize) -> Result<serde_json::Value> {
-        serde_json::to_value(v).map_err(|e| Error::InvalidInput(format!("result file: {e}")))
-    }
-    file.signature = None;
-    file.mac = None;
-    // The records are nearly all of the file: put them in canonical form
-    // once, record by record, and the small rest of the document around
-    // them (`Members`), rather than serialising the whole file three times.
-    let mut members = members_around_records(&mut file, |f| &mut f.cast_vote_records)?;
-    // The HMAC covers the document without `signature` and `mac` (neither is set yet).
-    let bytes = members.text_without(&[]);
-    let mac = Mac {
-        algorithm: "hmac-sha256".into(),
-        salt: hex::encode(salt),
-        value: hex::encode(crate::crypto::hmac(mac_key, &[bytes.as_bytes()])),
-    };
-    members.set("mac", to_canonical_string(&to_value(&mac)?));
-    // The signature covers everything but itself, the MAC included.
-    let bytes = members.text_without(&[]);
-    let signature = Signature {
-        algorithm: "ed25519".into(),
-        value: hex::encode(signing.sign(bytes.as_bytes()).to_bytes()),
-    };
-    members.set("signature", to_canonical_string(&to_value(&signature)?));
-    Ok(members.text_without(&[]))
+/// A station's export: the result file and the sealed export beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub result: Vec<u8>,
+    pub sealed: Vec<u8>,
+    /// The sealed export's file name, as the result lists it.
+    pub sealed_name: String,
+    /// The receipts and root, for `verify.html` and receipt checks.
+    pub receipts: verify::Parsed,
 }
 
 /// Where `write_files` put things.
 #[derive(Debug, Clone)]
 pub struct WrittenExport {
     pub result: PathBuf,
+    pub sealed: PathBuf,
     pub verify_html: PathBuf,
 }
 
-/// Writes the result file at `out` (never over an existing file) and a
-/// `verify.html` for its receipts next to it (replacing an older one).
-pub fn write_files(out: &Path, text: &str) -> Result<WrittenExport> {
+/// Creates `path` with `bytes` (never over an existing file), synced.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let file: ResultFile =
-        serde_json::from_str(text).map_err(|e| Error::InvalidInput(format!("result file: {e}")))?;
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(out)
+        .open(path)
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::FileExists(out.display().to_string())
+                Error::FileExists(path.display().to_string())
             } else {
-                Error::io(out, e)
+                Error::io(path, e)
             }
         })?;
-    f.write_all(text.as_bytes()).map_err(|e| Error::io(out, e))?;
-    f.sync_all().map_err(|e| Error::io(out, e))?;
+    f.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    f.sync_all().map_err(|e| Error::io(path, e))
+}
+
+/// Writes the result at `out` and the sealed export beside it (never
+/// over an existing file), and a `verify.html` for its receipts
+/// (replacing an older one).
+pub fn write_files(out: &Path, export: &Export, definition: &ElectionDefinition) -> Result<WrittenExport> {
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let sealed = dir.join(&export.sealed_name);
+    if sealed.exists() {
+        return Err(Error::FileExists(sealed.display().to_string()));
+    }
+    write_new(out, &export.result)?;
+    write_new(&sealed, &export.sealed)?;
     let html_path = dir.join("verify.html");
-    std::fs::write(&html_path, html::verify_page(&file)).map_err(|e| Error::io(&html_path, e))?;
+    let page = html::verify_page(&export.receipts.page_file(definition));
+    std::fs::write(&html_path, page).map_err(|e| Error::io(&html_path, e))?;
     Ok(WrittenExport {
         result: out.to_path_buf(),
+        sealed,
         verify_html: html_path,
     })
 }
 
-/// Reads an export (or merge) file, refusing absurd sizes before reading.
+/// Whether a file can be read as an export: it exists, is a file, and is
+/// not too large (checked before any work starts).
+pub fn check_readable(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::FileNotFound(path.display().to_string())
+        } else {
+            Error::io(path, e)
+        }
+    })?;
+    if !meta.is_file() {
+        return Err(Error::io(path, std::io::Error::other("not a file")));
+    }
+    if meta.len() > MAX_EXPORT_BYTES {
+        return Err(Error::TooLarge {
+            what: path.display().to_string(),
+            size: meta.len(),
+            limit: MAX_EXPORT_BYTES,
+        });
+    }
+    Ok(())
+}
+
+/// Reads a file whole, refusing absurd sizes before reading.
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -295,8 +204,9 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::format::Cvr;
-    use super::*;
+    use super::legacy_format::Cvr;
+    use super::legacy_format::{canonical_records, Members};
+    use crate::canonical::to_canonical_string;
 
     #[test]
     fn records_serialise_canonically() {
@@ -329,11 +239,17 @@ mod tests {
             canonical_records(&records).expect("records"),
             to_canonical_string(&value)
         );
-        let (text, spans) = canonical_record_texts(&records).expect("records");
-        assert_eq!(
-            canonical_list(spans.iter().map(|s| &text[s.clone()])),
-            to_canonical_string(&value)
-        );
+        // Each v2 record line is a record's canonical text, as the verifier checks.
+        for (record, value) in records.iter().zip(value.as_array().expect("list")) {
+            let record = super::format::Record {
+                id: record.id.clone(),
+                selections: record.selections.clone(),
+            };
+            assert_eq!(
+                serde_json::to_string(&record).expect("line"),
+                to_canonical_string(value)
+            );
+        }
         assert_eq!(canonical_records(&[]).expect("none"), "[]");
     }
 
@@ -359,3 +275,6 @@ mod tests {
         assert!(Members::of(&serde_json::json!([1])).is_err());
     }
 }
+
+#[cfg(test)]
+mod tests_v2;

@@ -1,548 +1,1069 @@
-//! The public verifier: checks a result file (or a combined file) with no
-//! secret, naming every failure; and looks receipts up in it.
+//! The public verifier of v2 files (`votekiosk-result/2`,
+//! `votekiosk-merge/2`; design §5.2 and §7): one pass over the file
+//! through a `BufRead`, canonical bytes only, every failure by a stable
+//! name, and a trust anchor required (no anchor, no PASS).
+//!
+//! It reads the header and the signature first and stops if the
+//! signature does not hold, then streams each section once: receipts
+//! (order, count, Merkle root), records (order, validity, normal form,
+//! SHA-512), counting each contest as it goes (per contest, each distinct
+//! choice list once with how many ballots hold it). It never calls the
+//! builder (`build.rs`), so it does not share its bugs. A `Sink` sees every
+//! receipt and record that passed, for `merge` and `receipt verify`.
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
+use std::io::{BufRead, Read};
+use std::path::Path;
 
-use ed25519_dalek::{Signature as EdSignature, VerifyingKey};
 use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256, Sha512};
 
-use super::format::{Cvr, MergeFile, Receipts, ResultFile, MERGE_FILE_FORMAT, RESULT_FILE_FORMAT};
-use super::merkle;
-use crate::ballot::{Ballot, Choice, SelectionsInput, WRITE_IN_PREFIX};
+use super::format::{
+    Attachment, Cards, MergeHeader, MergeInput, Record, ResultHeader, SealedHeader, Software,
+    ATTACHMENT_SEALED, COUNTED_BY_OFFICE, COUNTED_BY_STATION, MERGE_FORMAT, RESULT_FORMAT, SEALED_FORMAT,
+};
+use super::lines::{self, LineError, Lines};
+use super::{build, merkle};
+use crate::ballot::{Ballot, Choice};
 use crate::definition::ElectionDefinition;
-use crate::receipt::{self, ReceiptId};
-use crate::tabulate::{tabulate, ElectionResult};
+use crate::receipt::ReceiptId;
+use crate::tabulate::{tabulate_contest, ContestResult, ElectionResult};
 use crate::turnout::Turnout;
 
-/// One thing wrong with a file, by name.
+/// At most this many failures of one kind are listed (then a count).
+const MAX_LISTED: usize = 20;
+
+/// One thing wrong with a file, by its stable name (`name()`), with words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// Not JSON, or not the shape of a result file.
-    Malformed(String),
-    UnknownFormat(String),
-    /// The Ed25519 signature does not match the document and key.
-    Signature,
-    /// The file is signed by another key than the one expected.
-    PublicKey {
-        expected: String,
-        found: String,
-    },
-    /// The HMAC does not match (checked only with the passphrase).
-    Mac,
-    /// The embedded definition is invalid or does not match its hash.
-    Definition(String),
-    /// Cast vote records are not in strictly increasing id order.
-    CvrOrder,
-    /// A cast vote record is not a valid ballot of this election.
-    Cvr {
-        id: String,
-        why: String,
-    },
-    /// Receipt ids are not sorted, repeated, or not receipt ids.
-    Receipts(String),
-    /// The Merkle root does not match the receipt list.
-    MerkleRoot,
-    /// The counts do not add up (ballots, codes, receipts, records).
-    Counts(String),
-    /// The stated result differs from a recount of the records.
-    Tally(String),
+pub struct Failure {
+    pub name: &'static str,
+    pub message: String,
 }
 
 impl Failure {
-    /// A stable name for scripts and tests.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Failure::Malformed(_) => "malformed",
-            Failure::UnknownFormat(_) => "unknown_format",
-            Failure::Signature => "signature",
-            Failure::PublicKey { .. } => "public_key",
-            Failure::Mac => "mac",
-            Failure::Definition(_) => "definition",
-            Failure::CvrOrder => "cvr_order",
-            Failure::Cvr { .. } => "cvr",
-            Failure::Receipts(_) => "receipts",
-            Failure::MerkleRoot => "merkle_root",
-            Failure::Counts(_) => "counts",
-            Failure::Tally(_) => "tally",
+    pub fn new(name: &'static str, message: impl Into<String>) -> Failure {
+        Failure {
+            name,
+            message: message.into(),
         }
+    }
+    pub fn name(&self) -> &'static str {
+        self.name
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::Malformed(m) => write!(f, "not a readable result file: {m}"),
-            Failure::UnknownFormat(m) => write!(f, "unknown format {m:?}"),
-            Failure::Signature => f.write_str(
-                "the signature does not match: the file was changed after signing, or signed by another key",
-            ),
-            Failure::PublicKey { expected, found } => write!(f, "signed by key {found}, expected {expected}"),
-            Failure::Mac => {
-                f.write_str("the HMAC does not match (wrong passphrase, or the file was changed)")
-            }
-            Failure::Definition(m) => write!(f, "definition: {m}"),
-            Failure::CvrOrder => f.write_str("the cast vote records are not sorted by id (or an id repeats)"),
-            Failure::Cvr { id, why } => write!(f, "cast vote record {id}: {why}"),
-            Failure::Receipts(m) => write!(f, "receipts: {m}"),
-            Failure::MerkleRoot => f.write_str("the receipts' Merkle root does not match the receipt list"),
-            Failure::Counts(m) => write!(f, "counts: {m}"),
-            Failure::Tally(m) => write!(f, "result: {m}"),
-        }
+        f.write_str(&self.message)
     }
 }
 
+/// Every failure name the verifier uses, in the order of its steps.
+pub const FAILURE_NAMES: &[&str] = &[
+    "too_large",
+    "not_canonical",
+    "malformed",
+    "unknown_format",
+    "definition",
+    "signature",
+    "untrusted_key",
+    "mode",
+    "stamps",
+    "counts",
+    "cards",
+    "software_hash",
+    "inputs",
+    "receipts",
+    "merkle_root",
+    "cvr_order",
+    "cvr",
+    "records_digest",
+    "tally",
+    "line_count",
+    "attachment",
+];
+
+/// The station keys an office trusts (the keys slice's trusted-keys file
+/// implements it): a verifier accepts a station's signature only under
+/// the same station id.
+pub trait TrustedStations {
+    /// The definition hash the file is bound to.
+    fn definition_hash(&self) -> [u8; 32];
+    /// The signing key trusted for `station_id`.
+    fn station_key(&self, station_id: &str) -> Option<[u8; 32]>;
+}
+
+impl TrustedStations for crate::keys::TrustedKeys {
+    fn definition_hash(&self) -> [u8; 32] {
+        self.definition_hash
+    }
+    fn station_key(&self, station_id: &str) -> Option<[u8; 32]> {
+        self.station(station_id).map(|s| s.public_key)
+    }
+}
+
+/// The definition a v2 file carries (its third line), read without
+/// verifying anything else: to find the office key a trusted-keys file
+/// must be signed by. Legacy v1 files have none to offer.
+pub fn definition_of_file(path: &Path) -> crate::error::Result<ElectionDefinition> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            crate::error::Error::FileNotFound(path.display().to_string())
+        } else {
+            crate::error::Error::io(path, e)
+        }
+    })?;
+    let mut lines = Lines::new(std::io::BufReader::new(file));
+    let bad = |why: String| crate::error::Error::InvalidInput(format!("{}: {why}", path.display()));
+    for n in 1..=3 {
+        match lines.next_line() {
+            Ok(Some(line)) if n == 3 => {
+                return ElectionDefinition::parse(line).map_err(|e| bad(format!("its definition: {e}")));
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(bad("not a v2 result or merged file (fewer than 3 lines)".into())),
+            Err(_) => {
+                return Err(bad(
+                    "not a v2 result or merged file (a v1 file verifies only with --public-key)".into(),
+                ))
+            }
+        }
+    }
+    Err(bad("no definition line".into()))
+}
+
+/// What a verdict rests on.
+#[derive(Clone, Copy, Default)]
+pub enum Anchor<'a> {
+    /// Nothing given: every file fails with `untrusted_key`.
+    #[default]
+    None,
+    /// A pinned key: the station's (station-counted results), or the
+    /// office signing key (merges).
+    PublicKey([u8; 32]),
+    /// A trusted-keys file (already checked against the office key).
+    Trusted(&'a dyn TrustedStations),
+}
+
+/// What to check beyond the file itself.
+#[derive(Clone, Copy, Default)]
+pub struct Options<'a> {
+    pub anchor: Anchor<'a>,
+    /// Pins the election.
+    pub definition_hash: Option<[u8; 32]>,
+    /// Requires `software.binary_sha256`.
+    pub software_hash: Option<[u8; 32]>,
+    /// Checks the attachments found in this folder.
+    pub attachments: Option<&'a Path>,
+    /// For a merge: re-verifies every input found in this folder.
+    pub inputs: Option<&'a Path>,
+}
+
 /// What the verifier found.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
-    /// `station` or `merge`.
-    pub kind: &'static str,
+    /// `votekiosk-result/2`, `votekiosk-merge/2`, or a legacy v1 format.
+    pub format: String,
+    /// A legacy `votekiosk-*/1` file (read-only verification).
+    pub legacy: bool,
     pub station_id: Option<String>,
+    /// The key that signed (64 hex).
     pub public_key: Option<String>,
+    pub fingerprint: Option<String>,
     pub definition_hash: Option<String>,
+    /// `station` or `office`.
+    pub counted_by: Option<String>,
     pub ballots: u64,
     pub test: bool,
-    /// Whether the HMAC was checked (a passphrase was given).
-    pub mac_checked: bool,
+    pub demo: bool,
+    pub software: Option<Software>,
+    pub hand_count_difference: Option<i64>,
+    /// The receipts' Merkle root (64 hex).
+    pub merkle_root: Option<String>,
+    /// The header's counts and cards (for `merge`).
+    pub counts: Option<Turnout>,
+    pub cards: Option<Cards>,
     pub failures: Vec<Failure>,
 }
 
 impl Report {
     pub fn passed(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && !self.format.is_empty()
     }
-}
 
-/// A parsed, verified-or-not document.
-pub enum Parsed {
-    Station(Box<ResultFile>),
-    Merge(Box<MergeFile>),
-}
-
-impl Parsed {
-    pub fn receipts(&self) -> &Receipts {
-        match self {
-            Parsed::Station(f) => &f.receipts,
-            Parsed::Merge(f) => &f.receipts,
-        }
+    /// Whether a failure of this name was found.
+    pub fn failed(&self, name: &str) -> bool {
+        self.failures.iter().any(|f| f.name == name)
     }
-    pub fn definition_hash(&self) -> &str {
-        match self {
-            Parsed::Station(f) => &f.definition_hash,
-            Parsed::Merge(f) => &f.definition_hash,
+
+    pub(crate) fn fail(&mut self, name: &'static str, message: impl Into<String>) {
+        let listed = self.failures.iter().filter(|f| f.name == name).count();
+        if listed < MAX_LISTED {
+            self.failures.push(Failure::new(name, message));
+        } else if listed == MAX_LISTED {
+            self.failures
+                .push(Failure::new(name, "(more failures of this kind not listed)"));
         }
     }
 }
 
-fn empty_report(kind: &'static str, failure: Failure) -> Report {
-    Report {
-        kind,
-        station_id: None,
-        public_key: None,
-        definition_hash: None,
-        ballots: 0,
-        test: false,
-        mac_checked: false,
-        failures: vec![failure],
+/// Sees every receipt and record of a file as the verifier reads it.
+pub trait Sink {
+    fn receipt(&mut self, _id: &str) {}
+    /// A record line (without its LF), its id, and the ballot it holds.
+    fn record(&mut self, _line: &[u8], _id: &str, _ballot: &Ballot) {}
+    /// A merge's input line.
+    fn input(&mut self, _input: &MergeInput) {}
+}
+
+/// A sink that keeps nothing.
+pub struct Discard;
+impl Sink for Discard {}
+
+/// Verifies a file on disk (v2, or a legacy v1 file read-only).
+pub fn verify_path(path: &Path, options: &Options<'_>, sink: &mut dyn Sink) -> crate::error::Result<Report> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            crate::error::Error::FileNotFound(path.display().to_string())
+        } else {
+            crate::error::Error::io(path, e)
+        }
+    })?;
+    let size = file
+        .metadata()
+        .map_err(|e| crate::error::Error::io(path, e))?
+        .len();
+    if size > super::MAX_EXPORT_BYTES {
+        let mut report = Report::default();
+        report.fail(
+            "too_large",
+            format!(
+                "the file is too large: {size} bytes, the limit is {}",
+                super::MAX_EXPORT_BYTES
+            ),
+        );
+        return Ok(report);
+    }
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    if super::legacy::looks_legacy(&mut reader).map_err(|e| crate::error::Error::io(path, e))? {
+        let bytes = super::read_file(path)?;
+        return Ok(super::legacy::verify_legacy(&bytes, options, sink));
+    }
+    Ok(verify_reader(reader, options, sink))
+}
+
+/// Verifies v2 bytes in memory (tests, fuzzing, legacy detection included).
+pub fn verify_bytes(bytes: &[u8], options: &Options<'_>, sink: &mut dyn Sink) -> Report {
+    let mut probe = bytes;
+    if super::legacy::looks_legacy(&mut probe).unwrap_or(false) {
+        return super::legacy::verify_legacy(bytes, options, sink);
+    }
+    verify_reader(bytes, options, sink)
+}
+
+/// The one pass over a v2 file.
+pub fn verify_reader<R: BufRead>(reader: R, options: &Options<'_>, sink: &mut dyn Sink) -> Report {
+    let mut report = Report::default();
+    let mut lines = Lines::new(reader);
+    let _ = run(&mut lines, options, sink, &mut report);
+    report
+}
+
+/// Stops a pass: the failure is already in the report.
+pub(crate) struct Stop;
+
+pub(crate) fn line_failure(report: &mut Report, e: LineError) -> Stop {
+    match e {
+        LineError::NotCanonical(m) => report.fail("not_canonical", m),
+        LineError::Malformed(m) => report.fail("malformed", m),
+    }
+    Stop
+}
+
+/// The next line's bytes, or a failure (`line_count` at the end of the file).
+pub(crate) fn next<'l, R: BufRead>(
+    lines: &'l mut Lines<R>,
+    report: &mut Report,
+    what: &str,
+) -> Result<&'l [u8], Stop> {
+    let number = lines.number;
+    match lines.next_line() {
+        Ok(Some(l)) => Ok(l),
+        Ok(None) => {
+            report.fail(
+                "line_count",
+                format!("the file ends before {what} (after line {number})"),
+            );
+            Err(Stop)
+        }
+        Err(e) => Err(line_failure(report, e)),
     }
 }
 
-/// Verifies a result or combined file. `expected_key` (hex) pins the
-/// station key; `passphrase` also checks the HMAC (station files only).
-pub fn verify(
+/// A parsed, canonical line.
+pub(crate) fn value_line<R: BufRead>(
+    lines: &mut Lines<R>,
+    report: &mut Report,
+    what: &str,
+) -> Result<(Vec<u8>, Value), Stop> {
+    let bytes = next(lines, report, what)?.to_vec();
+    let value = lines::parse_line(&bytes, lines.number).map_err(|e| line_failure(report, e))?;
+    Ok((bytes, value))
+}
+
+/// Reads a header into its type; a header that parses but does not
+/// re-serialise to the same bytes (a `null` for an absent field) is not
+/// canonical.
+fn header_of<T: serde::de::DeserializeOwned + serde::Serialize>(
+    value: &Value,
     bytes: &[u8],
-    expected_key: Option<&str>,
-    passphrase: Option<&str>,
-) -> (Report, Option<Parsed>) {
-    let (report, parsed, _) = verify_keeping_ballots(bytes, expected_key, passphrase);
-    (report, parsed)
+    report: &mut Report,
+) -> Result<T, Stop> {
+    let header = T::deserialize(value).map_err(|e| {
+        report.fail("malformed", format!("the header: {e}"));
+        Stop
+    })?;
+    match build::to_value(&header) {
+        Ok(v) if crate::canonical::to_canonical_string(&v).as_bytes() == bytes => Ok(header),
+        _ => {
+            report.fail("not_canonical", "the header is not in its one canonical spelling");
+            Err(Stop)
+        }
+    }
 }
 
-/// `verify`, also handing back the records as validated ballots, in
-/// record order (all of them when no record failed): `merge` recounts
-/// them instead of validating every record a second time.
-pub(crate) fn verify_keeping_ballots(
-    bytes: &[u8],
-    expected_key: Option<&str>,
-    passphrase: Option<&str>,
-) -> (Report, Option<Parsed>, Vec<Ballot>) {
-    if let Some((file, members)) = canonical_station(bytes) {
-        return check_station(file, Some(members), expected_key, passphrase);
-    }
-    if let Some(file) = canonical_merge(bytes) {
-        return check_merge(file);
-    }
-    let value: serde_json::Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            return (
-                empty_report("station", Failure::Malformed(e.to_string())),
-                None,
-                Vec::new(),
-            )
-        }
-    };
-    let format = value
+fn run<R: BufRead>(
+    lines: &mut Lines<R>,
+    options: &Options<'_>,
+    sink: &mut dyn Sink,
+    report: &mut Report,
+) -> Result<(), Stop> {
+    let (header_bytes, header) = value_line(lines, report, "the header")?;
+    let format = header
         .get("format")
-        .and_then(|f| f.as_str())
+        .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
     match format.as_str() {
-        RESULT_FILE_FORMAT => verify_station(value, expected_key, passphrase),
-        MERGE_FILE_FORMAT => verify_merge(value),
-        other => (
-            empty_report("station", Failure::UnknownFormat(other.to_string())),
-            None,
-            Vec::new(),
-        ),
-    }
-}
-
-/// The fast path for what `seal` and `merge` write. When `bytes` are
-/// exactly the canonical text of the file they parse into, parsing them
-/// straight into the file's type gives exactly what the general path gets
-/// through a `Value` (canonical text has no repeated keys, and parsing it
-/// gives back the `Value` it was written from), and the canonical members
-/// come with it: at well under half the cost, and without a tree of a
-/// `Value` per record. Anything else (pretty-printed, reordered, repeated
-/// keys, another format, not parsable) returns `None` and takes the
-/// general path, so the verdict never depends on which path ran.
-fn canonical_station(bytes: &[u8]) -> Option<(ResultFile, super::Members)> {
-    // Canonical station files start with their first member in key order.
-    if !bytes.starts_with(b"{\"audit\":") {
-        return None;
-    }
-    let mut file: ResultFile = serde_json::from_slice(bytes).ok()?;
-    if file.format != RESULT_FILE_FORMAT {
-        return None;
-    }
-    let members = super::members_around_records(&mut file, |f| &mut f.cast_vote_records).ok()?;
-    members.is_text_of(bytes).then_some((file, members))
-}
-
-/// `canonical_station` for combined files (`votekiosk-merge/1`).
-fn canonical_merge(bytes: &[u8]) -> Option<MergeFile> {
-    if !bytes.starts_with(b"{\"cast_vote_records\":") {
-        return None;
-    }
-    let mut file: MergeFile = serde_json::from_slice(bytes).ok()?;
-    if file.format != MERGE_FILE_FORMAT {
-        return None;
-    }
-    let members = super::members_around_records(&mut file, |f| &mut f.cast_vote_records).ok()?;
-    members.is_text_of(bytes).then_some(file)
-}
-
-fn verify_station(
-    value: serde_json::Value,
-    expected_key: Option<&str>,
-    passphrase: Option<&str>,
-) -> (Report, Option<Parsed>, Vec<Ballot>) {
-    // Read from the parsed tree in place: cloning a million records'
-    // worth of `Value` first would double the work.
-    let file = match ResultFile::deserialize(&value) {
-        Ok(f) => f,
-        Err(e) => {
-            return (
-                empty_report("station", Failure::Malformed(e.to_string())),
-                None,
-                Vec::new(),
-            )
+        RESULT_FORMAT => {
+            let header: ResultHeader = header_of(&header, &header_bytes, report)?;
+            report.format = format;
+            verify_result(lines, &header_bytes, &header, options, sink, report)
         }
-    };
-    // Every member in canonical form once; the signed and MACed bytes are
-    // put together from them.
-    let members = super::Members::of(&value).ok();
-    drop(value);
-    check_station(file, members, expected_key, passphrase)
-}
-
-/// The checks of a parsed station file; `members` are its members in
-/// canonical form (`None` if it is not an object).
-fn check_station(
-    file: ResultFile,
-    members: Option<super::Members>,
-    expected_key: Option<&str>,
-    passphrase: Option<&str>,
-) -> (Report, Option<Parsed>, Vec<Ballot>) {
-    let mut failures = Vec::new();
-    // The signature covers everything but itself (the MAC included).
-    let signed = members
-        .as_ref()
-        .map(|m| m.text_without(&["signature"]))
-        .unwrap_or_default();
-    let lower_hex =
-        |s: &str, len: usize| s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    let key = if lower_hex(&file.station.public_key, 64) {
-        decode_key(&file.station.public_key)
-    } else {
-        None
-    };
-    let signature_ok = match (&key, &file.signature) {
-        (Some(key), Some(sig)) if sig.algorithm == "ed25519" && lower_hex(&sig.value, 128) => {
-            hex::decode(&sig.value)
-                .ok()
-                .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
-                .map(|s| {
-                    key.verify_strict(signed.as_bytes(), &EdSignature::from_bytes(&s))
-                        .is_ok()
-                })
-                .unwrap_or(false)
+        MERGE_FORMAT => {
+            let header: MergeHeader = header_of(&header, &header_bytes, report)?;
+            report.format = format;
+            super::merge::verify_merge(lines, &header_bytes, &header, options, sink, report)
         }
-        _ => false,
-    };
-    if !signature_ok {
-        failures.push(Failure::Signature);
-    }
-    if let Some(expected) = expected_key {
-        let expected = expected.trim().to_ascii_lowercase();
-        if expected != file.station.public_key {
-            failures.push(Failure::PublicKey {
-                expected,
-                found: file.station.public_key.clone(),
-            });
+        SEALED_FORMAT => {
+            report.fail(
+                "unknown_format",
+                "a sealed export holds no result: the office counts it (`votekiosk office count`)",
+            );
+            Err(Stop)
+        }
+        other => {
+            report.fail("unknown_format", format!("unknown format {other:?}"));
+            Err(Stop)
         }
     }
-    let mut mac_checked = false;
-    if let Some(pass) = passphrase {
-        mac_checked = true;
-        let mac_bytes = members
-            .as_ref()
-            .map(|m| m.text_without(&["signature", "mac"]))
-            .unwrap_or_default();
-        let ok = file
-            .mac
-            .as_ref()
-            .filter(|m| m.algorithm == "hmac-sha256")
-            .and_then(|m| {
-                let salt: [u8; 16] = hex::decode(&m.salt).ok()?.try_into().ok()?;
-                let key = crate::store::FileKey::derive(pass, salt).ok()?;
-                let mac_key = super::mac_key(&key.key);
-                let expect = crate::crypto::hmac(&mac_key, &[mac_bytes.as_bytes()]);
-                Some(crate::crypto::mac_eq(&hex::decode(&m.value).ok()?, &expect))
-            });
-        if ok != Some(true) {
-            failures.push(Failure::Mac);
-        }
-    }
-    let counts = file.counts;
-    failures.extend(counts.discrepancies().into_iter().map(Failure::Counts));
-    if file.result.station_id != file.station.id {
-        failures.push(Failure::Tally(format!(
-            "result is for station {:?}, file for {:?}",
-            file.result.station_id, file.station.id
-        )));
-    }
-    if file.result.test != file.test {
-        failures.push(Failure::Tally(
-            "the result's test flag differs from the file's".into(),
-        ));
-    }
-    drop(signed);
-    drop(members);
-    let ballots = check_content(
-        &file.definition,
-        &file.definition_hash,
-        &counts,
-        &file.result,
-        &file.cast_vote_records,
-        &file.receipts,
-        &mut failures,
-    );
-    let report = Report {
-        kind: "station",
-        station_id: Some(file.station.id.clone()),
-        public_key: Some(file.station.public_key.clone()),
-        definition_hash: Some(file.definition_hash.clone()),
-        ballots: file.cast_vote_records.len() as u64,
-        test: file.test,
-        mac_checked,
-        failures,
-    };
-    (report, Some(Parsed::Station(Box::new(file))), ballots)
 }
 
-fn verify_merge(value: serde_json::Value) -> (Report, Option<Parsed>, Vec<Ballot>) {
-    let file: MergeFile = match serde_json::from_value(value) {
-        Ok(f) => f,
-        Err(e) => {
-            return (
-                empty_report("merge", Failure::Malformed(e.to_string())),
-                None,
-                Vec::new(),
-            )
-        }
-    };
-    check_merge(file)
-}
-
-/// The checks of a parsed combined file.
-fn check_merge(file: MergeFile) -> (Report, Option<Parsed>, Vec<Ballot>) {
-    let mut failures = Vec::new();
-    let sum: u64 = file.inputs.iter().map(|i| i.ballots).sum();
-    if sum != file.counts.ballots {
-        failures.push(Failure::Counts(format!(
-            "inputs hold {sum} ballots, the file says {}",
-            file.counts.ballots
-        )));
-    }
-    if !file.counts.adds_up() {
-        failures.push(Failure::Counts("codes and ballots do not add up".into()));
-    }
-    let ballots = check_content(
-        &file.definition,
-        &file.definition_hash,
-        &file.counts,
-        &file.result,
-        &file.cast_vote_records,
-        &file.receipts,
-        &mut failures,
-    );
-    let report = Report {
-        kind: "merge",
-        station_id: None,
-        public_key: None,
-        definition_hash: Some(file.definition_hash.clone()),
-        ballots: file.cast_vote_records.len() as u64,
-        test: false,
-        mac_checked: false,
-        failures,
-    };
-    (report, Some(Parsed::Merge(Box::new(file))), ballots)
-}
-
-fn decode_key(hex_key: &str) -> Option<VerifyingKey> {
-    let bytes: [u8; 32] = hex::decode(hex_key).ok()?.try_into().ok()?;
-    VerifyingKey::from_bytes(&bytes).ok()
-}
-
-/// Whether a record's selections are exactly the validated ballot's
-/// normalised form: every contest, each choice as `Choice::encode` writes
-/// it. (The same test as comparing `Ballot::to_json` with the record's
-/// selections in canonical JSON, without building either.)
-fn in_normal_form(ballot: &Ballot, selections: &SelectionsInput) -> bool {
-    fn encodes_as(choice: &Choice, text: &str) -> bool {
-        match choice {
-            Choice::Candidate(id) => id == text,
-            Choice::Yes => text == "yes",
-            Choice::No => text == "no",
-            Choice::WriteIn(name) => text.strip_prefix(WRITE_IN_PREFIX) == Some(name.as_str()),
-        }
-    }
-    ballot.contests.len() == selections.len()
-        && ballot.contests.iter().all(|(id, choices)| {
-            selections.get(id.as_str()).is_some_and(|listed| {
-                listed.len() == choices.len() && choices.iter().zip(listed).all(|(c, t)| encodes_as(c, t))
-            })
-        })
-}
-
-/// The checks shared by station and combined files: definition, records,
-/// receipts, Merkle root, counts, and a full recount. Returns the records
-/// that are valid ballots, as ballots, in record order.
-fn check_content(
-    definition: &serde_json::Value,
+/// Lines 2 and 3: the signature value and the definition, checked against
+/// the header's hash and the pin. Returns the signature value and the definition.
+pub(crate) fn signature_and_definition<R: BufRead>(
+    lines: &mut Lines<R>,
     definition_hash: &str,
-    counts: &Turnout,
-    result: &ElectionResult,
-    cvrs: &[Cvr],
-    receipts: &Receipts,
-    failures: &mut Vec<Failure>,
-) -> Vec<Ballot> {
-    let text = crate::canonical::to_canonical_string(definition);
-    let def = match ElectionDefinition::parse(text.as_bytes()) {
-        Ok(d) => d,
+    demo: bool,
+    options: &Options<'_>,
+    report: &mut Report,
+) -> Result<(Value, ElectionDefinition), Stop> {
+    report.definition_hash = Some(definition_hash.to_string());
+    let (_, signature) = value_line(lines, report, "the signature")?;
+    let definition_bytes = next(lines, report, "the definition")?.to_vec();
+    let hash = hex::encode(Sha256::digest(&definition_bytes));
+    if hash != definition_hash {
+        report.fail(
+            "definition",
+            format!("the definition's SHA-256 is {hash}, the header says {definition_hash}"),
+        );
+        return Err(Stop);
+    }
+    if let Some(pin) = options.definition_hash {
+        if hex::encode(pin) != definition_hash {
+            report.fail(
+                "definition",
+                format!(
+                    "this is election {definition_hash}, not the one pinned ({})",
+                    hex::encode(pin)
+                ),
+            );
+        }
+    }
+    let definition = match ElectionDefinition::parse(&definition_bytes) {
+        Ok(d) if d.canonical_json().as_bytes() == definition_bytes.as_slice() => d,
+        Ok(_) => {
+            report.fail("not_canonical", "the definition line is not its canonical form");
+            return Err(Stop);
+        }
         Err(e) => {
-            failures.push(Failure::Definition(e.to_string()));
-            return Vec::new();
+            report.fail("definition", format!("not a valid definition: {e}"));
+            return Err(Stop);
         }
     };
-    if def.hash().to_hex() != definition_hash || result.definition_hash != definition_hash {
-        failures.push(Failure::Definition(format!(
-            "its hash is {}, the file says {definition_hash}",
-            def.hash()
-        )));
+    if super::is_demo(&definition) != demo {
+        report.fail("definition", "the header's `demo` differs from the definition's");
     }
+    report.demo = demo;
+    Ok((signature, definition))
+}
 
-    // Records: strictly increasing ids, each a valid ballot.
-    if cvrs.windows(2).any(|w| w[0].id >= w[1].id) {
-        failures.push(Failure::CvrOrder);
-    }
-    let mut ballots = Vec::with_capacity(cvrs.len());
-    for cvr in cvrs {
-        if cvr.id.len() != 32
-            || !cvr
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
-            failures.push(Failure::Cvr {
-                id: cvr.id.clone(),
-                why: "the id is not 32 lowercase hex digits".into(),
-            });
-            continue;
+/// Checks the signature over the header by `signer`; stops if it fails.
+pub(crate) fn check_signature(
+    header: &[u8],
+    signature: &Value,
+    signer: &[u8; 32],
+    report: &mut Report,
+) -> Result<(), Stop> {
+    match lines::verify(header, signature, Some(signer)) {
+        Ok(key) => {
+            report.public_key = Some(hex::encode(key));
+            report.fingerprint = Some(super::fingerprint(&key));
+            Ok(())
         }
-        match Ballot::validate(&def, &cvr.selections) {
-            Ok(b) if in_normal_form(&b, &cvr.selections) => ballots.push(b),
-            Ok(_) => failures.push(Failure::Cvr {
-                id: cvr.id.clone(),
-                why: "not in its normalised form (every contest, normalised write-ins)".into(),
-            }),
-            Err(e) => failures.push(Failure::Cvr {
-                id: cvr.id.clone(),
-                why: e.to_string(),
-            }),
+        Err(why) => {
+            report.fail("signature", why);
+            Err(Stop)
         }
     }
+}
 
-    // Receipts: sorted, unique, well-formed; the Merkle root.
-    if receipts.ids.windows(2).any(|w| w[0] >= w[1]) {
-        failures.push(Failure::Receipts("not sorted, or a receipt repeats".into()));
-    }
-    if let Some(bad) = receipts.ids.iter().find(|r| {
-        ReceiptId::parse(r)
-            .map(|p| p.as_str() != r.as_str())
-            .unwrap_or(true)
-    }) {
-        failures.push(Failure::Receipts(format!("{bad:?} is not a receipt id")));
-    }
-    if hex::encode(merkle::root(&receipts.ids)) != receipts.merkle_root {
-        failures.push(Failure::MerkleRoot);
-    }
+/// Whether the definition is anchored: pinned by hash, or bound by a
+/// trusted-keys file of this election.
+pub(crate) fn definition_anchored(definition_hash: &str, options: &Options<'_>) -> bool {
+    let pinned = options.definition_hash.map(hex::encode);
+    let trusted = match options.anchor {
+        Anchor::Trusted(t) => Some(hex::encode(t.definition_hash())),
+        _ => None,
+    };
+    pinned.as_deref() == Some(definition_hash) || trusted.as_deref() == Some(definition_hash)
+}
 
-    // Counts: records = receipts = ballots.
-    let n = cvrs.len() as u64;
-    if n != counts.ballots || receipts.ids.len() as u64 != counts.ballots {
-        failures.push(Failure::Counts(format!(
-            "{} ballots, {n} cast vote records, {} receipts",
-            counts.ballots,
-            receipts.ids.len()
-        )));
-    }
-    if result.turnout != *counts {
-        failures.push(Failure::Counts(
-            "the result's turnout differs from the file's counts".into(),
-        ));
-    }
-
-    // A full recount from the records.
-    if ballots.len() == cvrs.len() {
-        let recount = tabulate(&def, &ballots);
-        if recount.len() != result.contests.len() {
-            failures.push(Failure::Tally("the result does not list every contest".into()));
-        }
-        for (stated, counted) in result.contests.iter().zip(&recount) {
-            if stated != counted {
-                failures.push(Failure::Tally(format!(
-                    "contest {:?} differs from a recount of the records",
-                    counted.id()
-                )));
+/// Whether a station's key is anchored: pinned, or trusted under its id.
+fn station_anchored(
+    station_id: &str,
+    key: &[u8; 32],
+    definition_hash: &str,
+    options: &Options<'_>,
+) -> Result<(), String> {
+    match options.anchor {
+        Anchor::None => Err(
+            "no trust anchor: give the station's key (--public-key, from its zero report) or the office's --trusted-keys file"
+                .into(),
+        ),
+        Anchor::PublicKey(pk) if &pk == key => Ok(()),
+        Anchor::PublicKey(pk) => Err(format!(
+            "signed by key {}, not the pinned key {}",
+            super::fingerprint(key),
+            super::fingerprint(&pk)
+        )),
+        Anchor::Trusted(t) => {
+            if hex::encode(t.definition_hash()) != definition_hash {
+                return Err("the trusted-keys file is for another election".into());
+            }
+            match t.station_key(station_id) {
+                Some(k) if &k == key => Ok(()),
+                Some(k) => Err(format!(
+                    "station {station_id} is trusted with key {}, but this file is signed by {}",
+                    super::fingerprint(&k),
+                    super::fingerprint(key)
+                )),
+                None => Err(format!("station {station_id} is not in the trusted-keys file")),
             }
         }
     }
-    ballots
 }
 
-/// Where a receipt stands in a (verified) file.
+/// A stamp as the station writes them: RFC 3339, UTC, milliseconds, `Z`.
+pub fn is_stamp(s: &str) -> bool {
+    s.len() == 24
+        && s.ends_with('Z')
+        && chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| crate::clock::stamp(t.with_timezone(&chrono::Utc)) == s)
+            .unwrap_or(false)
+}
+
+pub(crate) fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The software fields: well formed, and the pinned binary.
+pub(crate) fn check_software(software: &Software, options: &Options<'_>, report: &mut Report) {
+    if software.name != "votekiosk"
+        || !(software.commit == "unknown" || is_hex(&software.commit, 40))
+        || !is_hex(&software.binary_sha256, 64)
+        || software.version.is_empty()
+        || software.target.is_empty()
+    {
+        report.fail("malformed", "the software fields are not well formed");
+    }
+    if let Some(pin) = options.software_hash {
+        if hex::encode(pin) != software.binary_sha256 {
+            report.fail(
+                "software_hash",
+                format!(
+                    "written by binary {}, not the one required",
+                    software.binary_sha256
+                ),
+            );
+        }
+    }
+    report.software = Some(software.clone());
+}
+
+/// The count rules: codes add up, and `ballots` = records = receipts.
+pub(crate) fn check_counts(counts: &Turnout, records: u64, receipts: u64, report: &mut Report) {
+    for d in counts.discrepancies() {
+        report.fail("counts", d);
+    }
+    if counts.ballots != records || counts.ballots != receipts {
+        report.fail(
+            "counts",
+            format!(
+                "{} ballots, {records} records, {receipts} receipts",
+                counts.ballots
+            ),
+        );
+    }
+    report.ballots = counts.ballots;
+}
+
+/// The card rules (issue 14), with checked arithmetic.
+pub(crate) fn check_cards(cards: &Cards, ballots: u64, report: &mut Report) {
+    report.hand_count_difference = cards.hand_count_difference;
+    if !cards.enabled {
+        if *cards != Cards::default() {
+            report.fail(
+                "cards",
+                "cards are disabled, yet card counts or a hand count are given",
+            );
+        }
+        return;
+    }
+    if cards.cast.checked_add(cards.spoiled) != Some(cards.printed) {
+        report.fail("cards", "printed is not cast + spoiled");
+    }
+    if cards.abandoned > cards.spoiled {
+        report.fail("cards", "more abandoned than spoiled cards");
+    }
+    if cards.cast != ballots {
+        report.fail("cards", format!("{} cards cast, {ballots} ballots", cards.cast));
+    }
+    let difference = cards.hand_count.and_then(|h| {
+        i64::try_from(h)
+            .ok()?
+            .checked_sub(i64::try_from(cards.cast).ok()?)
+    });
+    if cards.hand_count.is_some() && difference.is_none() {
+        report.fail("cards", "the hand count difference overflows");
+    } else if difference != cards.hand_count_difference {
+        report.fail("cards", "hand_count_difference is not hand_count − cast");
+    }
+}
+
+/// The `result` object's identity against the header's.
+pub(crate) fn check_result_identity(
+    result: &ElectionResult,
+    definition_hash: &str,
+    station_id: &str,
+    mode: &str,
+    test: bool,
+    counts: &Turnout,
+    report: &mut Report,
+) {
+    if result.format != crate::tabulate::RESULT_FORMAT
+        || result.definition_hash != definition_hash
+        || result.station_id != station_id
+    {
+        report.fail("tally", "the result is for another election or station");
+    }
+    if result.mode != mode || result.test != test {
+        report.fail("mode", "the result's mode or test flag differs from the header's");
+    }
+    if result.turnout != *counts {
+        report.fail("counts", "the result's turnout differs from the header's counts");
+    }
+}
+
+fn verify_result<R: BufRead>(
+    lines: &mut Lines<R>,
+    header_bytes: &[u8],
+    header: &ResultHeader,
+    options: &Options<'_>,
+    sink: &mut dyn Sink,
+    report: &mut Report,
+) -> Result<(), Stop> {
+    report.station_id = Some(header.station.id.clone());
+    report.test = header.test;
+    report.counts = Some(header.counts);
+    report.cards = Some(header.cards);
+    report.counted_by = Some(header.counted_by.role.clone());
+    let (signature, definition) =
+        signature_and_definition(lines, &header.definition_hash, header.demo, options, report)?;
+    // 3. The signature, by the signer the header names; then the anchor.
+    let Some(station_key) = lines::lower_hex::<32>(&header.station.public_key) else {
+        report.fail("malformed", "station.public_key is not 64 lowercase hex digits");
+        return Err(Stop);
+    };
+    let office_key = super::office_signing_key(&definition);
+    let signer = match (header.counted_by.role.as_str(), &header.counted_by.sealed_sha256) {
+        (COUNTED_BY_STATION, None) => station_key,
+        (COUNTED_BY_OFFICE, Some(sha)) if is_hex(sha, 64) => office_key,
+        _ => {
+            report.fail(
+                "malformed",
+                "counted_by is not {role: station} or {role: office, sealed_sha256}",
+            );
+            return Err(Stop);
+        }
+    };
+    check_signature(header_bytes, &signature, &signer, report)?;
+    if let Err(why) = station_anchored(&header.station.id, &station_key, &header.definition_hash, options) {
+        report.fail("untrusted_key", why);
+    } else if signer == office_key && !definition_anchored(&header.definition_hash, options) {
+        report.fail(
+            "untrusted_key",
+            "an office-counted result: pin the election (--definition-hash) or give the --trusted-keys file",
+        );
+    }
+    // 4. The header's rules.
+    check_header(header, options, report);
+    // 5–7. The sections.
+    let tally = read_sections(
+        lines,
+        &definition,
+        header.receipts.count,
+        &header.receipts.merkle_root,
+        &header.records,
+        sink,
+        report,
+    )?;
+    compare_tally(&definition, &header.result, tally, report);
+    end_of_file(lines, report);
+    // 8. The attachments.
+    if let Some(dir) = options.attachments {
+        check_attachments(dir, header, report);
+    }
+    Ok(())
+}
+
+fn check_header(header: &ResultHeader, options: &Options<'_>, report: &mut Report) {
+    let st = &header.station;
+    if !is_hex(&st.closing_public_key, 64)
+        || st.fingerprint
+            != lines::lower_hex::<32>(&st.public_key)
+                .map(|k| super::fingerprint(&k))
+                .unwrap_or_default()
+    {
+        report.fail(
+            "malformed",
+            "station: the closing key or the fingerprint is not well formed",
+        );
+    }
+    if !is_hex(&header.definition_hash, 64)
+        || !is_hex(&header.audit.head, 64)
+        || !is_hex(&header.receipts.merkle_root, 64)
+        || !is_hex(&header.records.sha512, 128)
+    {
+        report.fail(
+            "malformed",
+            "a hash in the header is not lowercase hex of its length",
+        );
+    }
+    // A final result: closed with both stamps, or a test export.
+    match (header.test, header.mode.as_str()) {
+        (false, "closed") => {
+            let t = st.closing_threshold;
+            if t.k == 0 || t.k > t.n {
+                report.fail("mode", "an official result names no closing key threshold");
+            }
+            match (&header.polls.opened_at, &header.polls.closed_at) {
+                (Some(o), Some(c)) if is_stamp(o) && is_stamp(c) && is_stamp(&header.exported_at) => {
+                    if !(o <= c && c.as_str() <= header.exported_at.as_str()) {
+                        report.fail("stamps", "not opened ≤ closed ≤ exported");
+                    }
+                }
+                _ => report.fail(
+                    "stamps",
+                    "an official result needs the polls' opening and closing stamps",
+                ),
+            }
+        }
+        (true, "test") => {
+            if header.polls.opened_at.is_some() || header.polls.closed_at.is_some() {
+                report.fail("stamps", "a test export has no polls stamps");
+            }
+            if !is_stamp(&header.exported_at) {
+                report.fail("stamps", "exported_at is not a stamp");
+            }
+            let t = st.closing_threshold;
+            if (t.k, t.n) != (0, 0) {
+                report.fail("mode", "a test export has no closing key threshold");
+            }
+        }
+        (test, mode) => report.fail(
+            "mode",
+            format!(
+                "mode {mode:?} with test = {test}: only a closed official result or a test export verifies"
+            ),
+        ),
+    }
+    check_result_identity(
+        &header.result,
+        &header.definition_hash,
+        &st.id,
+        &header.mode,
+        header.test,
+        &header.counts,
+        report,
+    );
+    check_counts(
+        &header.counts,
+        header.records.count,
+        header.receipts.count,
+        report,
+    );
+    check_cards(&header.cards, header.counts.ballots, report);
+    check_software(&header.software, options, report);
+    let kinds: Vec<&str> = header.attachments.iter().map(|a| a.kind.as_str()).collect();
+    if !kinds.windows(2).all(|w| w[0] <= w[1])
+        || header
+            .attachments
+            .iter()
+            .any(|a| !is_hex(&a.sha256, 64) || !is_plain_name(&a.name))
+    {
+        report.fail(
+            "malformed",
+            "attachments: not sorted by kind, or a bad name or hash",
+        );
+    }
+}
+
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
+/// Per contest, each distinct choice list with how many ballots hold it.
+pub(crate) type Tally = Vec<HashMap<Vec<Choice>, u64>>;
+
+/// Reads the receipts and records sections; returns the tally.
+pub(crate) fn read_sections<R: BufRead>(
+    lines: &mut Lines<R>,
+    definition: &ElectionDefinition,
+    receipt_count: u64,
+    merkle_root: &str,
+    records: &super::format::SectionDigest,
+    sink: &mut dyn Sink,
+    report: &mut Report,
+) -> Result<Tally, Stop> {
+    report.merkle_root = Some(merkle_root.to_string());
+    // 5. Receipts.
+    let mut root = merkle::RootBuilder::default();
+    let mut previous: Option<String> = None;
+    for _ in 0..receipt_count {
+        let no = lines.number + 1;
+        let bytes = next(lines, report, "the last receipt")?;
+        let id = match std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|s| s.strip_prefix('"')?.strip_suffix('"'))
+        {
+            Some(id) if ReceiptId::parse(id).map(|r| r.as_str() == id).unwrap_or(false) => id.to_string(),
+            _ => {
+                report.fail(
+                    "receipts",
+                    format!("line {no} is not a receipt id in its grouped form"),
+                );
+                continue;
+            }
+        };
+        if previous.as_ref().is_some_and(|p| p.as_str() >= id.as_str()) {
+            report.fail(
+                "receipts",
+                format!("line {no}: receipts are not sorted, or one repeats"),
+            );
+        }
+        root.push(&id);
+        sink.receipt(&id);
+        previous = Some(id);
+    }
+    if hex::encode(root.root()) != merkle_root {
+        report.fail(
+            "merkle_root",
+            "the receipts' Merkle root does not match the header",
+        );
+    }
+    // 6. Records.
+    let mut tally: Tally = vec![HashMap::new(); definition.contests.len()];
+    let mut digest = Sha512::new();
+    let mut previous: Option<String> = None;
+    let mut buf = Vec::new();
+    for _ in 0..records.count {
+        let no = lines.number + 1;
+        let bytes = next(lines, report, "the last record")?;
+        digest.update(bytes);
+        digest.update(b"\n");
+        let record: Record = match serde_json::from_slice(bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                report.fail("cvr", format!("line {no}: not a cast vote record: {e}"));
+                continue;
+            }
+        };
+        buf.clear();
+        if serde_json::to_writer(&mut buf, &record).is_err() || buf != bytes {
+            report.fail(
+                "not_canonical",
+                format!("line {no}: the record is not in canonical form"),
+            );
+        }
+        if !is_hex(&record.id, 32) {
+            report.fail("cvr", format!("line {no}: the id is not 32 lowercase hex digits"));
+            continue;
+        }
+        if previous.as_ref().is_some_and(|p| p >= &record.id) {
+            report.fail(
+                "cvr_order",
+                format!("line {no}: record ids are not strictly increasing"),
+            );
+        }
+        match Ballot::validate(definition, &record.selections) {
+            Ok(ballot) if build::normal_form(definition, &ballot).selections() == record.selections => {
+                for (i, contest) in definition.contests.iter().enumerate() {
+                    let choices = ballot.contests.get(&contest.id).cloned().unwrap_or_default();
+                    let n = tally[i].entry(choices).or_insert(0);
+                    *n = n.saturating_add(1);
+                }
+                sink.record(bytes, &record.id, &ballot);
+            }
+            Ok(_) => report.fail(
+                "cvr",
+                format!(
+                    "record {}: not in normal form (every contest; choices in definition order, write-ins after them)",
+                    record.id
+                ),
+            ),
+            Err(e) => report.fail("cvr", format!("record {}: {e}", record.id)),
+        }
+        previous = Some(record.id);
+    }
+    if hex::encode(digest.finalize()) != records.sha512 {
+        report.fail("records_digest", "the records' SHA-512 does not match the header");
+    }
+    Ok(tally)
+}
+
+/// 7. Recounts each contest from its tally and compares it with `result`.
+pub(crate) fn compare_tally(
+    definition: &ElectionDefinition,
+    result: &ElectionResult,
+    tally: Tally,
+    report: &mut Report,
+) {
+    if report.failed("cvr") || report.failed("records_digest") {
+        return; // the records are not what was signed: no recount means anything
+    }
+    if result.contests.len() != definition.contests.len() {
+        report.fail("tally", "the result does not list every contest");
+        return;
+    }
+    for ((contest, counts), stated) in definition.contests.iter().zip(tally).zip(&result.contests) {
+        // Each distinct choice list once per ballot that holds it, in a
+        // fixed order (the count does not depend on it; the IRV draw seed
+        // sorts the ballots itself).
+        let mut distinct: Vec<(Vec<Choice>, u64)> = counts.into_iter().collect();
+        distinct.sort();
+        let mut ballots = Vec::new();
+        for (choices, n) in distinct {
+            let mut one = Ballot {
+                contests: Default::default(),
+            };
+            one.contests.insert(contest.id.clone(), choices);
+            for _ in 0..n {
+                ballots.push(one.clone());
+            }
+        }
+        let recount: ContestResult = tabulate_contest(definition, contest, &ballots);
+        if &recount != stated {
+            report.fail(
+                "tally",
+                format!(
+                    "contest {:?} differs from a recount of the records",
+                    contest.id.as_str()
+                ),
+            );
+        }
+    }
+}
+
+/// The stream must end exactly at the last LF.
+pub(crate) fn end_of_file<R: BufRead>(lines: &mut Lines<R>, report: &mut Report) {
+    match lines.next_line() {
+        Ok(None) => {}
+        Ok(Some(_)) | Err(LineError::NotCanonical(_)) => report.fail(
+            "line_count",
+            format!("line {} is past the last section the header counts", lines.number),
+        ),
+        Err(LineError::Malformed(m)) => report.fail("malformed", m),
+    }
+}
+
+/// Size and SHA-256 of each attachment, and a sealed export that agrees.
+fn check_attachments(dir: &Path, header: &ResultHeader, report: &mut Report) {
+    if header.counted_by.role == COUNTED_BY_STATION
+        && !header.attachments.iter().any(|a| a.kind == ATTACHMENT_SEALED)
+    {
+        report.fail("attachment", "the result lists no sealed export");
+    }
+    for a in &header.attachments {
+        if let Err(why) = check_attachment(dir, a, header) {
+            report.fail("attachment", format!("{}: {why}", a.name));
+        }
+    }
+}
+
+fn check_attachment(dir: &Path, a: &Attachment, header: &ResultHeader) -> Result<(), String> {
+    if !is_plain_name(&a.name) {
+        return Err("not a plain file name".into());
+    }
+    let path = dir.join(&a.name);
+    let file = std::fs::File::open(&path).map_err(|e| format!("cannot open it ({e})"))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut hasher = Sha256::new();
+    let mut first_line = Vec::new();
+    reader
+        .by_ref()
+        .take(lines::MAX_LINE as u64)
+        .read_until(b'\n', &mut first_line)
+        .map_err(|e| e.to_string())?;
+    hasher.update(&first_line);
+    let mut size = first_line.len() as u64;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    if size != a.bytes || hex::encode(hasher.finalize()) != a.sha256 {
+        return Err("its size or SHA-256 differs from the result's header".into());
+    }
+    if a.kind == ATTACHMENT_SEALED {
+        let line = first_line.strip_suffix(b"\n").ok_or("no header line")?;
+        let value = lines::parse_line(line, 1).map_err(|_| "its header is not canonical")?;
+        let sealed = SealedHeader::deserialize(&value).map_err(|e| format!("its header: {e}"))?;
+        if sealed.format != SEALED_FORMAT
+            || sealed.definition_hash != header.definition_hash
+            || sealed.station != header.station
+            || sealed.test != header.test
+            || sealed.polls != header.polls
+            || sealed.counts != header.counts
+            || sealed.audit != header.audit
+        {
+            return Err("the sealed export's header does not agree with the result's".into());
+        }
+    }
+    Ok(())
+}
+
+/// Record ids and receipts seen, for tests and `receipt verify`.
+#[derive(Default)]
+pub struct Collect {
+    pub receipts: Vec<String>,
+    pub record_ids: BTreeSet<String>,
+}
+
+impl Sink for Collect {
+    fn receipt(&mut self, id: &str) {
+        self.receipts.push(id.to_string());
+    }
+    fn record(&mut self, _line: &[u8], id: &str, _ballot: &Ballot) {
+        self.record_ids.insert(id.to_string());
+    }
+}
+
+/// What a receipt check needs from a verified file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub definition_hash: String,
+    /// The station's id (empty for a merge).
+    pub station_id: String,
+    /// The key that signed (64 hex).
+    pub public_key: String,
+    pub test: bool,
+    /// Sorted.
+    pub receipts: Vec<String>,
+    pub merkle_root: String,
+}
+
+impl Parsed {
+    /// From a report that passed and the receipts a `Collect` gathered.
+    pub fn from_report(report: &Report, receipts: Vec<String>) -> Parsed {
+        Parsed {
+            definition_hash: report.definition_hash.clone().unwrap_or_default(),
+            station_id: report.station_id.clone().unwrap_or_default(),
+            public_key: report.public_key.clone().unwrap_or_default(),
+            test: report.test,
+            receipts,
+            merkle_root: report.merkle_root.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The v1-shaped file `html::verify_page` reads (adapter).
+    pub(crate) fn page_file(&self, definition: &ElectionDefinition) -> super::legacy_format::ResultFile {
+        use super::legacy_format as v1;
+        v1::ResultFile {
+            format: RESULT_FORMAT.into(),
+            software: String::new(),
+            test: self.test,
+            definition: serde_json::from_str(definition.canonical_json()).unwrap_or(Value::Null),
+            definition_hash: self.definition_hash.clone(),
+            station: v1::StationInfo {
+                id: self.station_id.clone(),
+                public_key: self.public_key.clone(),
+            },
+            polls: v1::Polls {
+                opened_at: None,
+                closed_at: None,
+            },
+            counts: Turnout::default(),
+            result: ElectionResult::new(
+                definition,
+                &self.station_id,
+                "closed",
+                self.test,
+                Turnout::default(),
+                Vec::new(),
+            ),
+            cast_vote_records: Vec::new(),
+            receipts: v1::Receipts {
+                merkle_root: self.merkle_root.clone(),
+                ids: self.receipts.clone(),
+            },
+            audit: v1::AuditHead {
+                head: String::new(),
+                length: 0,
+            },
+            signature: None,
+            mac: None,
+        }
+    }
+}
+
+/// Where a receipt stands in a verified file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inclusion {
     Included { index: usize, path: Vec<merkle::Step> },
@@ -550,11 +1071,13 @@ pub enum Inclusion {
     OtherElection { found: String, expected: String },
 }
 
-/// Looks a receipt (id, QR payload or URL) up in a file's receipt list.
+/// Looks a receipt (id, QR payload or URL) up among a verified file's
+/// sorted receipts.
 pub fn find_receipt(parsed: &Parsed, text: &str) -> crate::error::Result<Inclusion> {
-    let r = receipt::parse(text)?;
-    let short = &parsed.definition_hash()[..16.min(parsed.definition_hash().len())];
+    let (receipts, definition_hash) = (&parsed.receipts, &parsed.definition_hash);
+    let r = crate::receipt::parse(text)?;
     if let Some(found) = r.definition_short {
+        let short = &definition_hash[..found.len().min(definition_hash.len())];
         if found != short {
             return Ok(Inclusion::OtherElection {
                 found,
@@ -562,115 +1085,13 @@ pub fn find_receipt(parsed: &Parsed, text: &str) -> crate::error::Result<Inclusi
             });
         }
     }
-    let ids = &parsed.receipts().ids;
-    Ok(match ids.binary_search_by(|x| x.as_str().cmp(r.id.as_str())) {
-        Ok(index) => Inclusion::Included {
-            index,
-            path: merkle::inclusion_path(ids, index),
+    Ok(
+        match receipts.binary_search_by(|x| x.as_str().cmp(r.id.as_str())) {
+            Ok(index) => Inclusion::Included {
+                index,
+                path: merkle::inclusion_path(receipts, index),
+            },
+            Err(_) => Inclusion::NotFound,
         },
-        Err(_) => Inclusion::NotFound,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use rand::rngs::StdRng;
-    use rand::{RngCore, SeedableRng};
-
-    use super::*;
-    use crate::export::format::{AuditHead, Polls};
-    use crate::export::merge::{merge, Input};
-
-    /// A sealed station file of the demo election with `n` ballots.
-    fn sealed(seed: u64, n: usize) -> String {
-        let def =
-            ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json")).expect("demo");
-        let mut rng = StdRng::seed_from_u64(seed);
-        let picks = [["alvarez"], ["brooks"], ["write-in:Zoë  Q"]];
-        let mut ballots = Vec::new();
-        for i in 0..n {
-            let mut input = BTreeMap::new();
-            input.insert("mayor".to_string(), vec![picks[i % 3][0].to_string()]);
-            input.insert(
-                "school-board".to_string(),
-                vec!["kim".to_string(), "moore".to_string()],
-            );
-            let ballot = Ballot::validate(&def, &input).expect("ballot");
-            let mut id = [0u8; 16];
-            rng.fill_bytes(&mut id);
-            ballots.push((id, ballot));
-        }
-        let receipts = (0..n)
-            .map(|_| ReceiptId::random(&mut rng).as_str().to_string())
-            .collect();
-        let mut seed_bytes = [0u8; 32];
-        rng.fill_bytes(&mut seed_bytes);
-        let signing = ed25519_dalek::SigningKey::from_bytes(&seed_bytes);
-        let file = crate::export::build_result_file(crate::export::StationExport {
-            definition: &def,
-            station_id: "RIVERSIDE-01",
-            mode: "closed",
-            test: false,
-            public_key: signing.verifying_key().to_bytes(),
-            polls: Polls {
-                opened_at: Some("2026-11-03T12:00:00Z".into()),
-                closed_at: None,
-            },
-            turnout: Turnout::from_states(n as u64, 0, 0, n as u64),
-            ballots,
-            receipts,
-            audit: AuditHead {
-                head: "0".repeat(64),
-                length: 1,
-            },
-        })
-        .expect("build");
-        crate::export::seal(file, &signing, &[7; 32], &[9; 16]).expect("seal")
-    }
-
-    fn pretty(text: &str) -> String {
-        let value: serde_json::Value = serde_json::from_str(text).expect("json");
-        serde_json::to_string_pretty(&value).expect("pretty")
-    }
-
-    #[test]
-    fn canonical_files_take_the_fast_path_and_get_the_same_verdict_as_any_other_spelling() {
-        let text = sealed(1, 12);
-        assert!(canonical_station(text.as_bytes()).is_some());
-        assert!(canonical_station(pretty(&text).as_bytes()).is_none());
-        assert!(canonical_station(format!("{text}\n").as_bytes()).is_none());
-        // A changed choice, still in canonical form: the fast path, and a
-        // failed signature and recount, as the general path says.
-        let tampered = text.replacen("\"alvarez\"]", "\"brooks\"]", 1);
-        assert_ne!(tampered, text);
-        assert!(canonical_station(tampered.as_bytes()).is_some());
-        for doc in [&text, &tampered] {
-            let (fast, _) = verify(doc.as_bytes(), None, None);
-            let (general, _) = verify(pretty(doc).as_bytes(), None, None);
-            assert_eq!(fast, general);
-            assert_eq!(fast.passed(), doc == &text, "{:?}", fast.failures);
-        }
-    }
-
-    #[test]
-    fn combined_files_take_the_fast_path_and_get_the_same_verdict() {
-        let inputs: Vec<Input> = [sealed(2, 7), sealed(3, 5)]
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| Input {
-                name: format!("s{i}"),
-                bytes: t.into_bytes(),
-            })
-            .collect();
-        let merged = merge(&inputs, &mut |_, _, _| {}).expect("merge");
-        assert!(canonical_merge(merged.as_bytes()).is_some());
-        assert!(canonical_merge(pretty(&merged).as_bytes()).is_none());
-        let (fast, _) = verify(merged.as_bytes(), None, None);
-        let (general, _) = verify(pretty(&merged).as_bytes(), None, None);
-        assert!(fast.passed(), "{:?}", fast.failures);
-        assert_eq!((fast.kind, fast.ballots), ("merge", 12));
-        assert_eq!(fast, general);
-    }
+    )
 }

@@ -328,10 +328,22 @@ mod tests {
     /// Candidate (2 seats, write-ins), approval (max 2), yes/no and ranked (3 of 4).
     fn definition() -> ElectionDefinition {
         let json = serde_json::json!({
-            "format": "votekiosk/1",
+            "format": "votekiosk/2",
             "title": {"en": "Codec test"},
             "date": "2026-11-03",
-            "station_id": "CODEC-1",
+            "office": {
+                "encryption": {
+                    "commitment": "2ed0bc0274d88532333adb94860aac535e60766d11a0800bbb7af8721dc9f115",
+                    "fingerprint": "175b 30c6 8678 5048 c7fe 3707 5c2e 4023",
+                    "public_key": "6549e6c27abe90a08c8380456398c22e9a7c25c01713216faa2710c198772532",
+                    "suite": "x25519-hkdf-sha256/hkdf-sha256/chacha20-poly1305"
+                },
+                "signing": {
+                    "commitment": "5a7f777d6e229f137635e7eafcca3cdd0728067c3f136912b4ef89de30383044",
+                    "fingerprint": "548b 1b5f 6f13 db33 2e58 deb6 854d 692c",
+                    "public_key": "0ed83111c897c4f7b119d556bb37c73112e2f32d23e09b4aa71ddb7f39a47529"
+                }
+            },
             "window": {"opens": "2026-11-03T07:00:00-05:00", "closes": "2026-11-03T20:00:00-05:00"},
             "languages": [{"code": "en", "name": "English"}],
             "contests": [

@@ -1,12 +1,20 @@
-//! What leaves the station signed: the signing key (made at `create`)
-//! and the result file (`votekiosk-result/1`), sealed by `export::seal`.
-//! Its cast vote records are the counted records (`Station::count`), with
-//! their public record ids.
-
-use zeroize::Zeroizing;
+//! What leaves the station signed: the signing key (made at `create`),
+//! and the export: the result (`votekiosk-result/2`) of the counted
+//! ballots and, always beside it, the sealed export (`votekiosk-sealed/2`)
+//! the office can count if the station could not. No MAC: the passphrase
+//! derives nothing that leaves the station.
 
 use super::{Official, Station, SIGNING_KEY};
+use crate::ballot::Ballot;
+use crate::clock::stamp;
 use crate::error::{Error, Result};
+use crate::export::format::{
+    Attachment, AuditHead, Cards, CountedBy, Polls, StationHeader, Threshold, ATTACHMENT_SEALED,
+    COUNTED_BY_STATION,
+};
+use crate::export::sealed::{write_sealed, SealedContent};
+use crate::export::verify::Parsed;
+use crate::export::{write_result, Export, ResultContent};
 use crate::model::{AuditEvent, Mode};
 use crate::store::{ballots, election};
 
@@ -31,11 +39,13 @@ impl Station {
         Ok(crate::export::fingerprint(&self.public_key()?))
     }
 
-    /// Builds the signed result file (canonical JSON text). Official
-    /// results only after the polls close; with `test`, a test export of
-    /// the test ballots, allowed only in test mode. Audited.
-    pub fn export(&mut self, by: &Official, test: bool) -> Result<String> {
-        use crate::export::format::{AuditHead, Polls};
+    /// The export: the signed result of the counted ballots, and the
+    /// sealed export beside it (`result_name` names the result file; the
+    /// sealed export's name follows from it). Official results only after
+    /// the polls close; with `test`, a test export, only in test mode.
+    /// The same station state at the same time gives the same bytes.
+    /// Audited.
+    pub fn export(&mut self, by: &Official, test: bool, result_name: &str) -> Result<Export> {
         self.check_official(by)?;
         let mode = self.mode()?;
         match (test, mode) {
@@ -58,39 +68,143 @@ impl Station {
             return Err(Error::Damaged(format!("audit log entry {seq}: {why}")));
         }
         let signing = self.signing_key()?;
-        let conn = self.store.conn();
-        let row = election::load(conn)?;
-        // The counted records, each under its public record id (never the
-        // storage id); "count first" until the station has counted.
-        let (_, _, records) = self.countable()?;
-        let turnout = self.turnout(test)?;
-        let file = crate::export::build_result_file(crate::export::StationExport {
-            definition: &self.definition,
-            station_id: &self.station_id,
-            mode: mode.as_str(),
-            test,
-            public_key: signing.verifying_key().to_bytes(),
-            polls: Polls {
+        let row = election::load(self.store.conn())?;
+        let counts = self.turnout(test)?;
+        let receipts = ballots::receipt_ids(self.store.conn(), test)?;
+        let software = crate::export::software();
+        let exported_at = stamp(self.now());
+        let public_key = signing.verifying_key().to_bytes();
+        let (closing_public_key, closing_threshold) = self.export_closing_key(test)?;
+        let station = StationHeader {
+            id: self.export_station_id(),
+            public_key: hex::encode(public_key),
+            fingerprint: crate::export::fingerprint(&public_key),
+            closing_public_key: hex::encode(closing_public_key),
+            closing_threshold,
+        };
+        let polls = if test {
+            Polls {
+                opened_at: None,
+                closed_at: None,
+            }
+        } else {
+            Polls {
                 opened_at: row.opened_at,
                 closed_at: row.closed_at,
+            }
+        };
+        let audit = AuditHead {
+            head: chain.head,
+            length: chain.length,
+        };
+        let sealed_name = crate::export::sealed_name_for(result_name);
+        let sealed = write_sealed(
+            SealedContent {
+                definition: &self.definition,
+                test,
+                station: station.clone(),
+                polls: polls.clone(),
+                exported_at: exported_at.clone(),
+                counts,
+                cards: Cards::default(),
+                audit: audit.clone(),
+                software: software.clone(),
+                record_length: self.export_record_length(),
+                sealed: self.export_sealed_records(test)?,
+                spoiled: Vec::new(),
+                receipts: receipts.clone(),
             },
-            turnout,
-            ballots: records,
-            receipts: ballots::receipt_ids(conn, test)?,
-            audit: AuditHead {
-                head: chain.head,
-                length: chain.length,
+            &signing,
+        )?;
+        let attachment = Attachment {
+            kind: ATTACHMENT_SEALED.into(),
+            name: sealed_name.clone(),
+            bytes: sealed.len() as u64,
+            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed)),
+        };
+        let mut sorted_receipts = receipts.clone();
+        sorted_receipts.sort_unstable();
+        let result = write_result(
+            ResultContent {
+                definition: &self.definition,
+                test,
+                station: station.clone(),
+                counted_by: CountedBy {
+                    role: COUNTED_BY_STATION.into(),
+                    sealed_sha256: None,
+                },
+                polls,
+                exported_at,
+                counts,
+                cards: Cards::default(),
+                records: self.export_counted_records(test)?,
+                receipts,
+                audit,
+                attachments: vec![attachment],
+                software,
             },
-        })?;
-        let mac_key = Zeroizing::new(crate::export::mac_key(&self.key.key));
-        let text = crate::export::seal(file, &signing, &mac_key, &self.key.salt)?;
+            &signing,
+        )?;
         let detail = format!(
-            "{} exported: {} ballots, sha256 {}",
+            "{} exported: {} ballots, sha256 {}; sealed export sha256 {}",
             if test { "test result" } else { "result" },
-            turnout.ballots,
-            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()))
+            counts.ballots,
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&result)),
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed)),
         );
         self.audit(&by.username, AuditEvent::Exported, &detail)?;
-        Ok(text)
+        let receipts = Parsed {
+            definition_hash: self.definition.hash().to_hex(),
+            station_id: station.id,
+            public_key: station.public_key,
+            test,
+            merkle_root: hex::encode(crate::export::merkle::root(&sorted_receipts)),
+            receipts: sorted_receipts,
+        };
+        Ok(Export {
+            result,
+            sealed,
+            sealed_name,
+            receipts,
+        })
+    }
+
+    /// The station's id.
+    fn export_station_id(&self) -> String {
+        self.station_id().to_string()
+    }
+
+    /// The closing key and its K of N; in test mode the published test
+    /// key and 0 of 0 (test ballots need no slips).
+    fn export_closing_key(&self, test: bool) -> Result<([u8; 32], Threshold)> {
+        if test {
+            return Ok((crate::crypto::seal::TEST_PUBLIC_KEY, Threshold { k: 0, n: 0 }));
+        }
+        let info = self
+            .closing_key()?
+            .ok_or_else(|| Error::ExportRefused("this station has no closing key".into()))?;
+        Ok((
+            info.public_key,
+            Threshold {
+                k: info.threshold,
+                n: info.slips,
+            },
+        ))
+    }
+
+    /// The length of every sealed record of this election.
+    fn export_record_length(&self) -> u64 {
+        crate::seal::record_length(&self.definition) as u64
+    }
+
+    /// The sealed records, sorted by bytes.
+    fn export_sealed_records(&self, test: bool) -> Result<Vec<Vec<u8>>> {
+        self.sealed_records(test)
+    }
+
+    /// The counted ballots with their public record ids (from unsealing:
+    /// never a storage id); `count_first` until the station has counted.
+    fn export_counted_records(&self, _test: bool) -> Result<Vec<([u8; 16], Ballot)>> {
+        Ok(self.countable()?.2)
     }
 }

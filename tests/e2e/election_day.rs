@@ -249,10 +249,21 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.shot("13-verify-included").await;
     k.stop().await;
 
-    // The exported file verifies with no secret, and its count is the voters' choices.
-    let export = usb.join("RIVERSIDE-01-results.vkr.json");
-    let bytes = std::fs::read(&export).expect("export written");
-    let (report, _) = votekiosk::export::verify::verify(&bytes, None, Some(PASSPHRASE));
+    // The exported file verifies with no secret against the station's key,
+    // and its count is the voters' choices.
+    let export = usb.join("RIVERSIDE-01-results.jsonl");
+    let key = {
+        let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("open");
+        st.public_key().expect("key")
+    };
+    let options = votekiosk::export::verify::Options {
+        anchor: votekiosk::export::verify::Anchor::PublicKey(key),
+        attachments: Some(&usb),
+        ..Default::default()
+    };
+    let report =
+        votekiosk::export::verify::verify_path(&export, &options, &mut votekiosk::export::verify::Discard)
+            .expect("read export");
     assert!(report.passed(), "{:?}", report.failures);
     assert_eq!(report.ballots, 4);
     assert!(usb.join("verify.html").is_file());
@@ -268,9 +279,16 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
         );
     }
     let mut seen: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
-    // The file holds them sealed: read them from the counted export.
-    let exported: serde_json::Value = serde_json::from_slice(&bytes).expect("export json");
-    for cvr in exported["cast_vote_records"].as_array().expect("records") {
+    // The file holds them sealed: read them from the counted export's
+    // record lines (after the header, signature, definition and receipts).
+    let bytes = std::fs::read(&export).expect("export written");
+    let records: Vec<serde_json::Value> = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .skip(3 + report.ballots as usize)
+        .map(|l| serde_json::from_slice(l).expect("record line"))
+        .collect();
+    for cvr in &records {
         for (contest, choices) in cvr["selections"].as_object().expect("selections") {
             let choices = choices
                 .as_array()

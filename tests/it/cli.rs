@@ -628,3 +628,90 @@ fn a_v1_definition_is_upgraded_into_a_new_file_and_refused_elsewhere() {
         assert!(!out_path.exists(), "{args:?} wrote a file");
     }
 }
+
+/// `definition upgrade --office office-key.json` reads the key ceremony's
+/// signed record: its keys go into the definition, and a record altered
+/// after signing (a key swapped in) is refused with nothing written.
+#[test]
+fn the_ceremony_record_gives_an_upgrade_its_office_keys() {
+    use rand::SeedableRng;
+    use votekiosk::crypto::seal::SealKeyPair;
+    use votekiosk::crypto::shares;
+    use votekiosk::keys::ceremony::CeremonyKey;
+    use votekiosk::keys::CeremonyRecord;
+
+    let secret = |hex_text: &str| -> [u8; 32] {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(hex_text, &mut out).expect("hex");
+        out
+    };
+    let (s, t) = (
+        secret(crate::support::OFFICE_ENCRYPTION_SECRET),
+        secret(crate::support::OFFICE_SIGNING_SECRET),
+    );
+    let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+    let signing = ed25519_dalek::SigningKey::from_bytes(&t);
+    let record = CeremonyRecord {
+        created_at: "2026-10-01T09:00:00.000Z".into(),
+        generation: 1,
+        threshold: 2,
+        trustees: 3,
+        trustee_labels: vec!["alice".into(), "bob".into(), "carol".into()],
+        encryption: CeremonyKey {
+            public_key: SealKeyPair::derive(&s).public(),
+            commitments: shares::split(&s, 2, 3, &mut rng).expect("split").1,
+        },
+        signing: CeremonyKey {
+            public_key: signing.verifying_key().to_bytes(),
+            commitments: shares::split(&t, 2, 3, &mut rng).expect("split").1,
+        },
+    };
+    let signed = record.to_bytes(&signing).expect("record");
+
+    let cli = Cli::new();
+    let dir = cli.dir();
+    let mut v1 = crate::support::definition_value();
+    let doc = v1.as_object_mut().expect("object");
+    doc.remove("office");
+    doc.insert("format".into(), "votekiosk/1".into());
+    doc.insert("station_id".into(), "LAKEVIEW-2".into());
+    let v1_path = dir.join("v1.json");
+    std::fs::write(&v1_path, v1.to_string()).expect("write");
+    let office = dir.join("office-key.json");
+    std::fs::write(&office, &signed).expect("write");
+    let (v1s, offices) = (v1_path.to_str().expect("p"), office.to_str().expect("p"));
+    let out = dir.join("v2.json");
+    let done = cli.json(&[
+        "definition",
+        "upgrade",
+        v1s,
+        "--office",
+        offices,
+        "--out",
+        out.to_str().expect("p"),
+    ]);
+    assert_eq!(
+        done["definition_hash"],
+        crate::support::definition().hash().to_hex()
+    );
+
+    // Someone swaps the encryption key in the record (to have ballots
+    // sealed to a key they hold): the signature no longer matches.
+    let text = String::from_utf8(signed).expect("utf8");
+    let theirs = hex::encode(SealKeyPair::derive(&[7u8; 32]).public());
+    let forged = text.replace(&hex::encode(record.encryption.public_key), &theirs);
+    assert_ne!(forged, text);
+    std::fs::write(&office, forged).expect("write");
+    let never = dir.join("never.json");
+    let refused = cli.run(&[
+        "definition",
+        "upgrade",
+        v1s,
+        "--office",
+        offices,
+        "--out",
+        never.to_str().expect("p"),
+    ]);
+    assert!(!refused.status.success());
+    assert!(!never.exists(), "nothing written");
+}

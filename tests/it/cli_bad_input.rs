@@ -203,7 +203,16 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         ),
         (&["verify", "missing.json"], Some(1), "missing.json"),
         (
-            &["merge", "missing.json", "--out", "m.json"],
+            &[
+                "merge",
+                "missing.json",
+                "--out",
+                "m.json",
+                "--trusted-keys",
+                "t.json",
+                "--signing-key",
+                "k.vkkey",
+            ],
             Some(1),
             "missing.json",
         ),
@@ -222,7 +231,20 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         (&["cast", "--deck", "a-folder"], Some(1), "a-folder"),
         (&["cast", "--code-file", "a-folder"], Some(1), "a-folder"),
         (&["verify", "a-folder"], Some(1), "a-folder"),
-        (&["merge", "a-folder", "--out", "m.json"], Some(1), "a-folder"),
+        (
+            &[
+                "merge",
+                "a-folder",
+                "--out",
+                "m.json",
+                "--trusted-keys",
+                "t.json",
+                "--signing-key",
+                "k.vkkey",
+            ],
+            Some(1),
+            "a-folder",
+        ),
         (&["status", "--passphrase-file", "a-folder"], Some(1), "a-folder"),
         // Files of the wrong kind.
         (&["validate", "demo.vkstation"], Some(1), "definition is invalid"),
@@ -236,9 +258,18 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         (&["verify", "demo.vkstation"], Some(1), "malformed"),
         (&["verify", "definition.json"], Some(1), "FAIL"),
         (
-            &["merge", "definition.json", "--out", "m.json"],
+            &[
+                "merge",
+                "definition.json",
+                "--out",
+                "m.json",
+                "--trusted-keys",
+                "t.json",
+                "--signing-key",
+                "k.vkkey",
+            ],
             Some(1),
-            "fails verification",
+            "definition.json",
         ),
         (
             &["receipt", "verify", "pdf.pdf", "0000-0000-0000-0000"],
@@ -255,7 +286,16 @@ fn every_subcommand_refuses_bad_arguments_and_files_clearly_and_writes_nothing()
         ),
         (&["verify", "giant-result.json"], Some(1), "too large"),
         (
-            &["merge", "giant-result.json", "--out", "m.json"],
+            &[
+                "merge",
+                "giant-result.json",
+                "--out",
+                "m.json",
+                "--trusted-keys",
+                "t.json",
+                "--signing-key",
+                "k.vkkey",
+            ],
             Some(1),
             "too large",
         ),
@@ -526,22 +566,29 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
     assert!(!step(&["tally"], &env).status.success(), "count first");
     ok(&step(&["audit", "show", "--limit", "10000"], &env));
     ok(&step(&["--json", "audit", "show", "--limit", "10000"], &env));
-    ok(&step_with_stdin(
+    let counted = step_with_stdin(
         &[
+            "--json",
             "count",
             "--slip-file",
             "slips/slip-1-ana.txt",
             "--slip-file",
             "slips/slip-2-ben.txt",
             "--export",
-            "result.json",
+            "result.jsonl",
             "--official",
             "admin",
         ],
         &env,
         &format!("{PIN_A}\n{PIN_B}\n"),
-    ));
-    ok(&step(&["verify", "result.json", "--with-passphrase"], &env));
+    );
+    ok(&counted);
+    let counted: serde_json::Value = serde_json::from_slice(&counted.stdout).expect("count JSON");
+    let key = counted["public_key"]
+        .as_str()
+        .expect("the station's key")
+        .to_string();
+    ok(&step(&["verify", "result.jsonl", "--public-key", &key], &env));
     let said = said.into_inner();
     assert!(said.contains("a ballot was cast"), "the audit log was shown");
     assert!(said.contains("PASS"), "{said}");
@@ -578,7 +625,9 @@ fn a_day_of_cli_output_audit_log_and_exports_holds_no_secret() {
         secrets.push(("voter code".into(), code.replace('-', "")));
         secrets.push(("voter code".into(), code.replace('-', "").to_lowercase()));
     }
-    let result = std::fs::read_to_string(dir.join("result.json")).expect("result");
+    // The result and the sealed export beside it.
+    let result = std::fs::read_to_string(dir.join("result.jsonl")).expect("result")
+        + &std::fs::read_to_string(dir.join("result.sealed.jsonl")).expect("sealed export");
     let html = std::fs::read_to_string(dir.join("result.verify.html"))
         .or_else(|_| std::fs::read_to_string(dir.join("verify.html")))
         .unwrap_or_default();

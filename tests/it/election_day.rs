@@ -187,9 +187,7 @@ fn a_whole_election_day() {
     let station = fx.reopen();
     assert!(matches!(station.tally(), Err(Error::CountFirst)));
     let worker = station.login(WORKER, WORKER_PASSWORD).expect("login");
-    station
-        .count(&worker, &unlocks)
-        .expect("count with the slips");
+    station.count(&worker, &unlocks).expect("count with the slips");
     let counts = station.tally().expect("counts after close");
     assert_eq!(mark(&counts, "mayor", "alvarez"), 2);
     assert_eq!(mark(&counts, "mayor", "brooks"), 1);

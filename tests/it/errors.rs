@@ -76,6 +76,9 @@ const GOLDEN: &[&str] = &[
     "count_first",
     // issue 13: def2
     "bad_station_id",
+    // issue 13: result2
+    "wrong_office_key",
+    "office_count_refused",
     // issue 13: hygiene
     "station_in_use",
     "checkpoint_failed",
@@ -226,6 +229,9 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::CountFirst, "count_first"),
         // issue 13: def2
         (Error::BadStationId(s()), "bad_station_id"),
+        // issue 13: result2
+        (Error::WrongOfficeKey(s()), "wrong_office_key"),
+        (Error::OfficeCountRefused(s()), "office_count_refused"),
         // issue 13: hygiene
         (Error::StationInUse, "station_in_use"),
         (Error::CheckpointFailed(s()), "checkpoint_failed"),

@@ -1,24 +1,63 @@
-//! What leaves the station: the signed result file verifies with no
-//! secret, every tampering is caught by name, receipts prove inclusion,
-//! and stations merge (only when they should).
+//! What leaves the station: the signed `votekiosk-result/2` and the sealed
+//! export beside it verify against a pinned key or the office's trusted
+//! keys, and against nothing else; every tampering is caught by name;
+//! receipts prove inclusion; exports are reproducible byte for byte; and
+//! the attacks of issue 13 fail (a fresh key, a forged merge, a
+//! non-canonical or non-final file, the storage ids a file diff reveals).
 
-use rand::{Rng, SeedableRng};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::SigningKey;
 use serde_json::Value;
-use votekiosk::export::format::ResultFile;
-use votekiosk::export::merge::{merge, Input};
-use votekiosk::export::verify::{find_receipt, verify, Inclusion, Parsed};
+use votekiosk::export::merge::{merge, MergeSettings};
+use votekiosk::export::verify::{
+    find_receipt, verify_bytes, verify_path, Anchor, Collect, Discard, Inclusion, Options, Parsed,
+    TrustedStations,
+};
+use votekiosk::export::{lines, Export};
+use votekiosk::store::{read_salt, FileKey};
 
 use crate::support::*;
 
-/// A closed station with `n` ballots; returns it, its export, and the receipts.
-fn closed_station(n: usize) -> (Fixture, String, Vec<String>) {
-    let mut fx = Fixture::new();
+/// The office's trusted keys, in memory (the trusted-keys file's reader
+/// gives the same answers).
+pub struct Trusted {
+    pub hash: [u8; 32],
+    pub stations: BTreeMap<String, [u8; 32]>,
+}
+
+impl TrustedStations for Trusted {
+    fn definition_hash(&self) -> [u8; 32] {
+        self.hash
+    }
+    fn station_key(&self, station_id: &str) -> Option<[u8; 32]> {
+        self.stations.get(station_id).copied()
+    }
+}
+
+/// The test fixture's office signing key (the definition's `office.signing`).
+pub fn office_key() -> SigningKey {
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(
+        "1e82bfdac7828caace4891acfb7be6720fddb5153d4f135963af3192d00e8b08",
+        &mut seed,
+    )
+    .expect("hex");
+    SigningKey::from_bytes(&seed)
+}
+
+fn station_id(fx: &Fixture) -> String {
+    fx.station.station_id().to_string()
+}
+
+/// A closed station with `n` ballots (seeded), exported.
+fn closed_station(seed: u64, n: usize) -> (Fixture, Export, Vec<String>) {
+    let mut fx = Fixture::seeded(seed);
     fx.open();
-    let codes = fx.codes(n + 1);
-    let mut receipts = Vec::new();
     let picks: [&[&str]; 3] = [&["lopez", "kim"], &["kim"], &["moore", "nguyen", "lopez"]];
-    for (i, code) in codes.iter().take(n).enumerate() {
-        let s = sel(&[
+    let receipts = fx.cast_and_close(n, |i| {
+        sel(&[
             (
                 "mayor",
                 if i % 2 == 0 {
@@ -27,452 +66,113 @@ fn closed_station(n: usize) -> (Fixture, String, Vec<String>) {
                     &["write-in:Zed Q"]
                 },
             ),
+            ("council", &["gupta", "diaz"]),
             ("library-bond", if i % 3 == 0 { &["yes"] } else { &["no"] }),
             ("school-board", picks[i % 3]),
-        ]);
-        receipts.push(
-            fx.station
-                .cast_ballot(code, &s, &key())
-                .expect("cast")
-                .receipt
-                .to_string(),
-        );
-    }
-    let w = fx.worker();
-    fx.station.revoke_code(&w, &codes[n]).expect("revoke");
-    fx.station.close_polls(&w).expect("close");
+        ])
+    });
     fx.count();
-    let text = fx.station.export(&w, false).expect("export");
-    (fx, text, receipts)
+    let w = fx.worker();
+    let export = fx.station.export(&w, false, "results.jsonl").expect("export");
+    (fx, export, receipts)
 }
 
-fn failure_names(bytes: &[u8], key: Option<&str>) -> Vec<&'static str> {
-    verify(bytes, key, None)
-        .0
+fn pinned(fx: &Fixture) -> Options<'static> {
+    Options {
+        anchor: Anchor::PublicKey(fx.station.public_key().expect("key")),
+        ..Options::default()
+    }
+}
+
+fn names(bytes: &[u8], options: &Options<'_>) -> Vec<&'static str> {
+    verify_bytes(bytes, options, &mut Discard)
         .failures
         .iter()
-        .map(|f| f.name())
+        .map(|f| f.name)
         .collect()
 }
 
-fn public_key(text: &str) -> String {
-    let v: Value = serde_json::from_str(text).expect("json");
-    v["station"]["public_key"].as_str().expect("key").to_string()
+fn split(bytes: &[u8]) -> Vec<Vec<u8>> {
+    bytes
+        .strip_suffix(b"\n")
+        .expect("LF")
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
-/// Edits the JSON document and writes it back canonically (as a forger would).
-fn edit(text: &str, f: impl FnOnce(&mut Value)) -> Vec<u8> {
-    let mut v: Value = serde_json::from_str(text).expect("json");
-    f(&mut v);
-    votekiosk::canonical::to_canonical_string(&v).into_bytes()
+fn join(lines: &[Vec<u8>]) -> Vec<u8> {
+    lines
+        .iter()
+        .flat_map(|l| l.iter().copied().chain([b'\n']))
+        .collect()
+}
+
+/// What a forger holding `key` does: edit the header, sign it again.
+pub fn resign(bytes: &[u8], key: &SigningKey, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut lines = split(bytes);
+    let mut header: Value = serde_json::from_slice(&lines[0]).expect("header");
+    edit(&mut header);
+    let line = lines::line(&header);
+    lines[0] = line[..line.len() - 1].to_vec();
+    let sig = lines::line(&lines::sign(key, &lines[0]));
+    lines[1] = sig[..sig.len() - 1].to_vec();
+    join(&lines)
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write");
+    p
 }
 
 #[test]
-fn a_closed_station_exports_a_file_anyone_can_verify() {
-    let (fx, text, receipts) = closed_station(12);
-    let key = public_key(&text);
-    assert_eq!(key, hex::encode(fx.station.public_key().expect("key")));
-    let (report, parsed) = verify(text.as_bytes(), Some(&key), None);
+fn a_closed_station_exports_a_result_and_a_sealed_export_verified_against_its_key() {
+    let (fx, export, receipts) = closed_station(11, 6);
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("results.jsonl");
+    let written = votekiosk::export::write_files(&out, &export, fx.station.definition()).expect("write");
+    assert_eq!(written.sealed, dir.path().join("results.sealed.jsonl"));
+    assert_eq!(std::fs::read(&out).expect("read"), export.result);
+    let options = Options {
+        attachments: Some(dir.path()),
+        ..pinned(&fx)
+    };
+    let mut seen = Collect::default();
+    let report = verify_path(&out, &options, &mut seen).expect("verify");
     assert!(report.passed(), "{:?}", report.failures);
     assert_eq!(
         (report.ballots, report.test, report.station_id.as_deref()),
-        (12, false, Some("RIVERSIDE-01"))
+        (6, false, Some("RIVERSIDE-01"))
     );
-    // With the passphrase the HMAC is checked too; a wrong one fails it.
-    assert!(verify(text.as_bytes(), None, Some(PASSPHRASE)).0.passed());
-    assert_eq!(failure_names(text.as_bytes(), None), Vec::<&str>::new());
-    let wrong = verify(text.as_bytes(), None, Some("not the passphrase")).0;
-    assert_eq!(
-        wrong.failures.iter().map(|f| f.name()).collect::<Vec<_>>(),
-        vec!["mac"]
-    );
-
-    let file: ResultFile = serde_json::from_str(&text).expect("typed");
-    assert_eq!(file.counts.ballots, 12);
-    assert_eq!(
-        (
-            file.counts.codes_issued,
-            file.counts.codes_used,
-            file.counts.codes_revoked
-        ),
-        (13, 12, 1)
-    );
-    // One count throughout: the file's counts are its result's turnout and
-    // the station's, and they add up.
-    assert_eq!(file.result.turnout, file.counts);
-    assert_eq!(fx.station.status().expect("status").turnout, file.counts);
-    assert!(file.counts.adds_up(), "{:?}", file.counts.discrepancies());
     let mut sorted = receipts.clone();
     sorted.sort();
-    assert_eq!(
-        file.receipts.ids, sorted,
-        "receipts are the sorted list, separate from the records"
-    );
-    assert!(file.cast_vote_records.windows(2).all(|w| w[0].id < w[1].id));
-    assert!(
-        !text.contains("\"at\"") && !text.contains("opened_at\":null"),
-        "no per-ballot timestamps"
-    );
-    // The stated result is the station's own tally.
-    assert_eq!(file.result.contests, fx.station.tally().expect("tally").contests);
-
-    // Every receipt is included, with a path to the root; others are not.
-    let parsed = parsed.expect("parsed");
+    assert_eq!(seen.receipts, sorted);
+    // Every receipt is found, with a path to the root the header signs.
+    let parsed = Parsed::from_report(&report, seen.receipts);
     for r in &receipts {
-        match find_receipt(&parsed, r).expect("receipt") {
-            Inclusion::Included { index, path } => {
-                let root = votekiosk::export::merkle::root_from_path(r, &path);
-                assert_eq!(hex::encode(root), file.receipts.merkle_root, "leaf {index}");
-            }
-            other => panic!("{r}: {other:?}"),
-        }
-    }
-    assert_eq!(
-        find_receipt(&parsed, "0000-0000-0000-0000").expect("parse"),
-        Inclusion::NotFound
-    );
-    assert!(matches!(
-        find_receipt(&parsed, "VK1:0123456789abcdef:0000-0000-0000-0000").expect("parse"),
-        Inclusion::OtherElection { .. }
-    ));
-    // The export is audited.
-    let kinds: Vec<String> = fx
-        .station
-        .audit_log(500)
-        .expect("audit")
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
-    assert!(kinds.iter().any(|k| k == "exported"));
-}
-
-#[test]
-fn export_is_refused_before_close_and_test_exports_are_marked() {
-    let mut fx = Fixture::new();
-    let admin = fx.admin();
-    fx.station.enter_test_mode(&admin).expect("test mode");
-    let codes = fx.codes(2);
-    fx.station
-        .cast_ballot(&codes[0], &full_ballot(), &key())
-        .expect("test ballot");
-    let w = fx.worker();
-    assert_eq!(
-        fx.station
-            .export(&w, false)
-            .expect_err("official export in test mode")
-            .code(),
-        "export_refused"
-    );
-    let text = fx.station.export(&w, true).expect("test export");
-    let (report, _) = verify(text.as_bytes(), None, None);
-    assert!(report.passed(), "{:?}", report.failures);
-    assert!(report.test);
-    let file: ResultFile = serde_json::from_str(&text).expect("typed");
-    assert!(file.test && file.result.test);
-    fx.open();
-    let before = snapshot(&fx.station);
-    assert_eq!(
-        fx.station.export(&w, false).expect_err("open").code(),
-        "export_refused"
-    );
-    assert_eq!(
-        fx.station.export(&w, true).expect_err("open").code(),
-        "export_refused"
-    );
-    assert_eq!(snapshot(&fx.station), before);
-    // A test export is never merged as an official result.
-    let e = merge(
-        &[Input {
-            name: "test.json".into(),
-            bytes: text.into_bytes(),
-        }],
-        &mut |_, _, _| {},
-    )
-    .expect_err("test export");
-    assert!(e.to_string().contains("test export"), "{e}");
-}
-
-#[test]
-fn flipping_any_single_byte_is_caught() {
-    let (_fx, text, _) = closed_station(6);
-    let key = public_key(&text);
-    let bytes = text.as_bytes();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
-    for _ in 0..200 {
-        let pos = rng.gen_range(0..bytes.len());
-        let mut tampered = bytes.to_vec();
-        let mut b = rng.gen::<u8>();
-        while b == bytes[pos] {
-            b = rng.gen();
-        }
-        tampered[pos] = b;
-        let names = failure_names(&tampered, Some(&key));
-        assert!(!names.is_empty(), "byte {pos} changed to {b:#04x} went unnoticed");
-        assert!(
-            names
-                .iter()
-                .any(|n| ["signature", "malformed", "unknown_format"].contains(n)),
-            "byte {pos}: {names:?}"
-        );
-    }
-}
-
-#[test]
-fn each_kind_of_tampering_fails_for_its_own_reason() {
-    let (_fx, text, _) = closed_station(6);
-    let key = public_key(&text);
-    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        (
-            "reordered records",
-            edit(&text, |v| {
-                v["cast_vote_records"].as_array_mut().expect("cvrs").swap(0, 1)
-            }),
-            "cvr_order",
-        ),
-        (
-            "dropped record",
-            edit(&text, |v| {
-                v["cast_vote_records"].as_array_mut().expect("cvrs").pop();
-            }),
-            "counts",
-        ),
-        (
-            "added record",
-            edit(&text, |v| {
-                let cvrs = v["cast_vote_records"].as_array_mut().expect("cvrs");
-                let mut extra = cvrs[0].clone();
-                extra["id"] = "ffffffffffffffffffffffffffffffff".into();
-                cvrs.push(extra);
-            }),
-            "counts",
-        ),
-        (
-            "dropped receipt",
-            edit(&text, |v| {
-                v["receipts"]["ids"].as_array_mut().expect("ids").pop();
-            }),
-            "merkle_root",
-        ),
-        (
-            "changed count",
-            edit(&text, |v| v["counts"]["ballots"] = 7.into()),
-            "counts",
-        ),
-        (
-            "changed vote",
-            edit(&text, |v| {
-                v["cast_vote_records"][0]["selections"]["mayor"] = serde_json::json!(["brooks"])
-            }),
-            "tally",
-        ),
-        (
-            "changed result",
-            edit(&text, |v| v["result"]["contests"][2]["yes"] = 99.into()),
-            "tally",
-        ),
-        (
-            "invalid record",
-            edit(&text, |v| {
-                v["cast_vote_records"][0]["selections"]["mayor"] = serde_json::json!(["alvarez", "brooks"])
-            }),
-            "cvr",
-        ),
-        (
-            "swapped public key",
-            edit(&text, |v| v["station"]["public_key"] = "11".repeat(32).into()),
-            "signature",
-        ),
-        (
-            "removed signature",
-            edit(&text, |v| {
-                v.as_object_mut().expect("obj").remove("signature");
-            }),
-            "signature",
-        ),
-    ];
-    for (name, bytes, expected) in cases {
-        let names = failure_names(&bytes, Some(&key));
-        assert!(
-            names.contains(&expected),
-            "{name}: expected {expected}, got {names:?}"
-        );
-        assert!(
-            names.contains(&"signature") || name == "removed signature",
-            "{name}: signature still valid? {names:?}"
-        );
-    }
-    // A forger who re-signs with their own key passes the signature, but
-    // not the station's published key.
-    let mut file: ResultFile = serde_json::from_str(&text).expect("typed");
-    file.counts.codes_issued += 4;
-    file.counts.codes_unused += 4;
-    file.result.turnout.codes_issued += 4;
-    file.result.turnout.codes_unused += 4;
-    let forger = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
-    file.station.public_key = hex::encode(forger.verifying_key().to_bytes());
-    let resealed = votekiosk::export::seal(file, &forger, &[0u8; 32], &[0u8; 16]).expect("reseal");
-    assert!(
-        verify(resealed.as_bytes(), None, None).0.passed(),
-        "self-consistent forgery"
-    );
-    assert_eq!(failure_names(resealed.as_bytes(), Some(&key)), vec!["public_key"]);
-    assert_eq!(
-        verify(resealed.as_bytes(), None, Some(PASSPHRASE))
-            .0
-            .failures
-            .iter()
-            .map(|f| f.name())
-            .collect::<Vec<_>>(),
-        vec!["mac"]
-    );
-}
-
-#[test]
-fn stations_merge_once_each_and_only_for_one_election() {
-    let (_a, text_a, receipts_a) = closed_station(5);
-    let (_b, text_b, receipts_b) = closed_station(7);
-    let inputs = [
-        Input {
-            name: "a.json".into(),
-            bytes: text_a.clone().into_bytes(),
-        },
-        Input {
-            name: "b.json".into(),
-            bytes: text_b.clone().into_bytes(),
-        },
-    ];
-    let mut seen = Vec::new();
-    let merged = merge(&inputs, &mut |done, total, name| {
-        seen.push((done, total, name.to_string()))
-    })
-    .expect("merge");
-    assert_eq!(seen.len(), 2, "progress reported per input");
-    let (report, parsed) = verify(merged.as_bytes(), None, None);
-    assert!(report.passed(), "{:?}", report.failures);
-    assert_eq!((report.kind, report.ballots), ("merge", 12));
-    let parsed = parsed.expect("parsed");
-    let Parsed::Merge(m) = &parsed else {
-        panic!("not a merge")
-    };
-    assert_eq!(m.inputs.len(), 2);
-    assert_eq!(m.counts.ballots, 12);
-    for r in receipts_a.iter().chain(&receipts_b) {
         assert!(matches!(
-            find_receipt(&parsed, r).expect("r"),
+            find_receipt(&parsed, r).expect("receipt"),
             Inclusion::Included { .. }
         ));
     }
-    // Ranked contests are recounted from the union, not summed.
-    let ranked = m.result.contest("school-board").expect("ranked");
-    assert_eq!(ranked.kind(), "ranked");
-
-    // The same station twice, another election, a tampered input: refused.
-    let twice = [
-        Input {
-            name: "a.json".into(),
-            bytes: text_a.clone().into_bytes(),
-        },
-        Input {
-            name: "a-copy.json".into(),
-            bytes: text_a.clone().into_bytes(),
-        },
-    ];
-    assert!(merge(&twice, &mut |_, _, _| {})
-        .expect_err("twice")
-        .to_string()
-        .contains("already included"));
-    let other_def = {
-        let dir = tempfile::tempdir().expect("tmp");
-        let mut doc: Value = serde_json::from_str(definition().canonical_json()).expect("json");
-        doc["title"]["en"] = "Another election".into();
-        let def = votekiosk::ElectionDefinition::parse(doc.to_string().as_bytes()).expect("def");
-        let clock = std::sync::Arc::new(votekiosk::ManualClock::new(election_noon()));
-        let path = dir.path().join("other.vks");
-        let mut st = votekiosk::Station::create(
-            &path,
-            &def,
-            "OTHER-02",
-            PASSPHRASE,
-            ADMIN,
-            ADMIN_PASSWORD,
-            Fixture::options_for(&clock),
-        )
-        .expect("create");
-        let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
-        let pins = ["12345678", "87654321"];
-        let workers: Vec<_> = ["ana", "ben"]
+    // The sealed export that changed after the result was signed fails as an attachment.
+    let mut sealed = std::fs::read(&written.sealed).expect("sealed");
+    let at = sealed.len() - 3;
+    sealed[at] ^= 1;
+    std::fs::write(&written.sealed, &sealed).expect("tamper");
+    assert_eq!(
+        verify_path(&out, &options, &mut Discard)
+            .expect("verify")
+            .failures
             .iter()
-            .zip(pins)
-            .map(|(n, p)| (n.to_string(), zeroize::Zeroizing::new(p.to_string())))
-            .collect();
-        let slips = st.init_closing_key(&admin, &workers, 2).expect("closing key");
-        st.open_polls(&admin).expect("open");
-        st.close_polls(&admin).expect("close");
-        let unlocks: Vec<_> = slips
-            .iter()
-            .zip(pins)
-            .map(|(s, p)| votekiosk::station::SlipUnlock {
-                payload: s.payload.to_string(),
-                pin: zeroize::Zeroizing::new(p.to_string()),
-            })
-            .collect();
-        st.count(&admin, &unlocks).expect("count");
-        st.export(&admin, false).expect("export")
-    };
-    let mixed = [
-        Input {
-            name: "a.json".into(),
-            bytes: text_a.clone().into_bytes(),
-        },
-        Input {
-            name: "other.json".into(),
-            bytes: other_def.into_bytes(),
-        },
-    ];
-    assert!(merge(&mixed, &mut |_, _, _| {})
-        .expect_err("other election")
-        .to_string()
-        .contains("another election"));
-    let tampered = edit(&text_b, |v| v["counts"]["ballots"] = 1.into());
-    let bad = [
-        Input {
-            name: "a.json".into(),
-            bytes: text_a.into_bytes(),
-        },
-        Input {
-            name: "b.json".into(),
-            bytes: tampered,
-        },
-    ];
-    assert!(merge(&bad, &mut |_, _, _| {})
-        .expect_err("tampered")
-        .to_string()
-        .contains("b.json fails verification"));
-}
-
-#[test]
-fn verify_html_is_self_contained_and_holds_the_receipts() {
-    let (_fx, text, receipts) = closed_station(3);
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().join("results.vkr.json");
-    let written = votekiosk::export::write_files(&out, &text).expect("write");
-    assert_eq!(std::fs::read_to_string(&out).expect("read"), text);
-    let html = std::fs::read_to_string(&written.verify_html).expect("html");
-    for r in &receipts {
-        assert!(html.contains(r.as_str()), "{r} missing from verify.html");
-    }
-    assert!(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"));
-    assert!(
-        !html.contains("src=") && !html.contains("href="),
-        "no external resources"
-    );
-    assert!(
-        html.contains("location.hash"),
-        "reads a receipt from the URL fragment"
+            .map(|f| f.name)
+            .collect::<Vec<_>>(),
+        ["attachment"]
     );
     // Never overwrites a result file.
     assert_eq!(
-        votekiosk::export::write_files(&out, &text)
+        votekiosk::export::write_files(&out, &export, fx.station.definition())
             .expect_err("exists")
             .code(),
         "file_exists"
@@ -480,130 +180,317 @@ fn verify_html_is_self_contained_and_holds_the_receipts() {
 }
 
 #[test]
-fn the_cli_exports_verifies_merges_and_checks_receipts() {
-    use std::process::Command;
-    let (mut fx, _, receipts) = closed_station(4);
-    let key = hex::encode(fx.station.public_key().expect("key"));
-    // The command line is another kiosk program: the test's own is stopped.
-    fx.stop();
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().join("results.vkr.json");
-    let vk = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_votekiosk"))
-            .arg("--station")
-            .arg(&fx.path)
-            .args(args)
-            .env("VOTEKIOSK_PASSPHRASE", PASSPHRASE)
-            .env("VOTEKIOSK_OFFICIAL_PASSWORD", WORKER_PASSWORD)
-            .output()
-            .expect("run votekiosk")
+fn verify_without_a_trust_anchor_fails_closed() {
+    let (fx, export, _) = closed_station(12, 2);
+    assert_eq!(names(&export.result, &Options::default()), ["untrusted_key"]);
+    let report = verify_bytes(&export.result, &Options::default(), &mut Discard);
+    assert!(!report.passed());
+    // A trusted-keys file that names the station under another id does not help.
+    let key = fx.station.public_key().expect("key");
+    let elsewhere = Trusted {
+        hash: fx.station.definition().hash().0,
+        stations: [("HILLTOP-02".to_string(), key)].into(),
     };
-    // After close the official export comes from a count: two slips, their
-    // PINs on standard input.
-    let mut count = Command::new(env!("CARGO_BIN_EXE_votekiosk"));
-    count
-        .arg("--station")
-        .arg(&fx.path)
-        .arg("count")
-        .env("VOTEKIOSK_PASSPHRASE", PASSPHRASE)
-        .env("VOTEKIOSK_OFFICIAL_PASSWORD", WORKER_PASSWORD)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut pins = String::new();
-    for slip in &fx.slips {
-        let file = dir.path().join(format!("slip-{}.txt", slip.index));
-        std::fs::write(&file, slip.payload.as_bytes()).expect("slip file");
-        count.arg("--slip-file").arg(file);
-        pins.push_str(&format!("{}\n", SLIP_HOLDERS[slip.index as usize - 1].1));
-    }
-    let mut child = count
-        .args(["--official", WORKER, "--export", out.to_str().expect("p")])
-        .spawn()
-        .expect("run votekiosk");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), pins.as_bytes()).expect("pins");
-    let o = child.wait_with_output().expect("count");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(dir.path().join("verify.html").is_file());
-    let o = vk(&[
-        "verify",
-        out.to_str().expect("p"),
-        "--public-key",
-        &key,
-        "--with-passphrase",
-    ]);
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success() && stdout.starts_with("PASS"), "{stdout}");
-    assert!(stdout.contains("HMAC checked"));
-    let o = vk(&[
-        "verify",
-        out.to_str().expect("p"),
-        "--public-key",
-        &"ab".repeat(32),
-    ]);
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("[public_key]"));
-    let o = vk(&[
-        "receipt",
-        "verify",
-        out.to_str().expect("p"),
-        &receipts[0],
-        "--path",
-    ]);
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && stdout.contains("Included in the signed result of station RIVERSIDE-01"),
-        "{stdout}"
+    let options = Options {
+        anchor: Anchor::Trusted(&elsewhere),
+        ..Options::default()
+    };
+    assert_eq!(names(&export.result, &options), ["untrusted_key"]);
+    let here = Trusted {
+        hash: fx.station.definition().hash().0,
+        stations: [(station_id(&fx), key)].into(),
+    };
+    let options = Options {
+        anchor: Anchor::Trusted(&here),
+        ..Options::default()
+    };
+    assert!(verify_bytes(&export.result, &options, &mut Discard).passed());
+}
+
+#[test]
+fn exports_are_byte_reproducible_from_the_same_sealed_records() {
+    let (fx, export, _) = closed_station(13, 5);
+    // A copy of the file (taken once the kiosk is shut), opened at the
+    // same time, exports the same bytes.
+    let (path, options, options2) = (fx.path.clone(), fx.options(), fx.options());
+    let unlocks = fx.unlocks();
+    drop(fx.station);
+    let copy = fx.dir.path().join("copy.vks");
+    std::fs::copy(&path, &copy).expect("copy");
+    let mut again = votekiosk::Station::open(&path, PASSPHRASE, options).expect("open");
+    let mut twin = votekiosk::Station::open(&copy, PASSPHRASE, options2).expect("open copy");
+    // The counted records live in memory only: each opening counts again.
+    let w = again.login(WORKER, WORKER_PASSWORD).expect("login");
+    again.count(&w, &unlocks).expect("count");
+    let a = again.export(&w, false, "results.jsonl").expect("export");
+    let w = twin.login(WORKER, WORKER_PASSWORD).expect("login");
+    twin.count(&w, &unlocks).expect("count");
+    let b = twin.export(&w, false, "results.jsonl").expect("export");
+    assert_eq!(a, b);
+    // Re-exported later, only the header moves (the audit head, the time): the records do not.
+    let (first, second) = (split(&export.result), split(&a.result));
+    assert_eq!(first[2..], second[2..]);
+}
+
+#[test]
+fn export_is_refused_before_close_and_test_exports_are_marked() {
+    let mut fx = Fixture::seeded(14);
+    let w = fx.worker();
+    assert_eq!(
+        fx.station.export(&w, false, "r.jsonl").expect_err("setup").code(),
+        "export_refused"
     );
-    assert!(stdout.contains("Merkle root"));
-    let o = vk(&[
-        "receipt",
-        "verify",
-        out.to_str().expect("p"),
-        "0000-0000-0000-0000",
-    ]);
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("Not found"));
-    // A tampered copy fails with its reasons and a non-zero exit.
-    let bad = dir.path().join("bad.json");
-    std::fs::write(
-        &bad,
-        edit(&std::fs::read_to_string(&out).expect("read"), |v| {
-            v["counts"]["ballots"] = 9.into()
-        }),
-    )
-    .expect("w");
-    let o = vk(&["--json", "verify", bad.to_str().expect("p")]);
-    assert!(!o.status.success());
-    let report: Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(report["passed"], false);
-    let names: Vec<&str> = report["failures"]
-        .as_array()
-        .expect("f")
+    let a = fx.admin();
+    fx.station.enter_test_mode(&a).expect("test mode");
+    let code = fx.codes(1).remove(0);
+    fx.station
+        .cast_ballot(&code, &full_ballot(), &key_for(0))
+        .expect("cast");
+    let export = fx.station.export(&a, true, "test.jsonl").expect("test export");
+    let report = verify_bytes(&export.result, &pinned(&fx), &mut Discard);
+    assert!(report.passed(), "{:?}", report.failures);
+    assert!(report.test);
+    let header: Value = serde_json::from_slice(&split(&export.result)[0]).expect("header");
+    assert_eq!(
+        (header["mode"].as_str(), header["test"].as_bool()),
+        (Some("test"), Some(true))
+    );
+    assert_eq!(
+        fx.station
+            .export(&a, false, "r.jsonl")
+            .expect_err("test mode")
+            .code(),
+        "export_refused"
+    );
+}
+
+#[test]
+fn a_result_re_signed_with_a_fresh_key_fails_verify_and_merge() {
+    let (fx, export, _) = closed_station(15, 4);
+    let forger = SigningKey::from_bytes(&[66; 32]);
+    let forged = resign(&export.result, &forger, |h| {
+        let pk = forger.verifying_key().to_bytes();
+        h["station"]["public_key"] = hex::encode(pk).into();
+        h["station"]["fingerprint"] = votekiosk::export::fingerprint(&pk).into();
+    });
+    // Verified against the station's key, the trusted keys, or nothing: FAIL.
+    assert_eq!(names(&forged, &pinned(&fx)), ["untrusted_key"]);
+    assert_eq!(names(&forged, &Options::default()), ["untrusted_key"]);
+    let trusted = Trusted {
+        hash: fx.station.definition().hash().0,
+        stations: [(station_id(&fx), fx.station.public_key().expect("key"))].into(),
+    };
+    let by_file = Options {
+        anchor: Anchor::Trusted(&trusted),
+        ..Options::default()
+    };
+    assert_eq!(names(&forged, &by_file), ["untrusted_key"]);
+    // The merge refuses it and signs nothing.
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = write(dir.path(), "forged.jsonl", &forged);
+    let office = office_key();
+    let settings = MergeSettings {
+        trusted: &trusted,
+        signing: &office,
+        merged_at: "2026-11-04T08:00:00.000Z".into(),
+        software: votekiosk::export::software(),
+    };
+    let err = merge(&[path], &settings, &mut |_, _, _| {}).expect_err("refused");
+    assert_eq!(err.code(), "merge_refused");
+    assert!(err.to_string().contains("untrusted_key"), "{err}");
+}
+
+#[test]
+fn non_canonical_and_non_final_files_fail_by_name() {
+    let (fx, export, _) = closed_station(16, 3);
+    // The forger here holds the station's own signing seed (a passphrase
+    // holder): re-signing is possible, yet the rules fail.
+    let key = signing_key_of(&fx.path);
+    let opts = pinned(&fx);
+    let bytes = &export.result;
+    // Pretty-printed.
+    let mut lines = split(bytes);
+    let header: Value = serde_json::from_slice(&lines[0]).expect("header");
+    lines[0] = serde_json::to_vec_pretty(&header).expect("pretty");
+    assert_eq!(names(&join(&lines), &opts), ["not_canonical"]);
+    // A missing, then an extra trailing newline.
+    assert_eq!(names(&bytes[..bytes.len() - 1], &opts), ["not_canonical"]);
+    let mut extra = bytes.clone();
+    extra.push(b'\n');
+    assert_eq!(names(&extra, &opts), ["line_count"]);
+    // CRLF.
+    let crlf: Vec<u8> = bytes
         .iter()
-        .map(|f| f["name"].as_str().expect("n"))
+        .flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] })
         .collect();
-    assert!(
-        names.contains(&"signature") && names.contains(&"counts"),
-        "{names:?}"
-    );
-    // Merging refuses the tampered input and writes nothing.
-    let merged = dir.path().join("merged.json");
-    let o = vk(&[
-        "merge",
-        out.to_str().expect("p"),
-        bad.to_str().expect("p"),
-        "--out",
-        merged.to_str().expect("p"),
-    ]);
-    assert!(!o.status.success());
-    assert!(!merged.exists());
-    let o = vk(&[
-        "merge",
-        out.to_str().expect("p"),
-        "--out",
-        merged.to_str().expect("p"),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(vk(&["verify", merged.to_str().expect("p")]).status.success());
+    assert_eq!(names(&crlf, &opts), ["not_canonical"]);
+    // A duplicate key, re-signed.
+    let mut lines = split(bytes);
+    lines[0] = [&b"{\"test\":true,"[..], &lines[0][1..]].concat();
+    let sig = lines::line(&lines::sign(&key, &lines[0]));
+    lines[1] = sig[..sig.len() - 1].to_vec();
+    assert_eq!(names(&join(&lines), &opts), ["not_canonical"]);
+    // A re-signed `paused`.
+    let paused = resign(bytes, &key, |h| {
+        h["mode"] = "paused".into();
+        h["result"]["mode"] = "paused".into();
+    });
+    assert_eq!(names(&paused, &opts), ["mode"]);
+    // Counts past 2^53 − 1, and counts that add up only modulo 2^64.
+    let huge = resign(bytes, &key, |h| h["counts"]["codes_unused"] = u64::MAX.into());
+    assert_eq!(names(&huge, &opts), ["not_canonical"]);
+    let max = (1u64 << 53) - 1;
+    let wrapping = resign(bytes, &key, |h| {
+        for (k, v) in [
+            ("codes_issued", 3u64),
+            ("codes_revoked", max),
+            ("codes_unused", max),
+        ] {
+            h["counts"][k] = v.into();
+            h["result"]["turnout"][k] = v.into();
+        }
+    });
+    assert_eq!(names(&wrapping, &opts), ["counts"]);
+    // And the original passes.
+    assert!(verify_bytes(bytes, &opts, &mut Discard).passed());
+}
+
+/// A copy of a station file opened with the passphrase, as an insider would.
+fn insider(path: &Path) -> rusqlite::Connection {
+    let copy = path.with_extension("insider-copy");
+    std::fs::copy(path, &copy).expect("copy");
+    let key = FileKey::derive(PASSPHRASE, read_salt(&copy).expect("salt")).expect("key");
+    let conn = rusqlite::Connection::open(&copy).expect("open copy");
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}{}'\"; PRAGMA cipher_compatibility = 4;",
+        hex::encode(*key.key),
+        hex::encode(key.salt)
+    ))
+    .expect("key");
+    conn
+}
+
+/// The station's signing key, read from its file with the passphrase.
+pub fn signing_key_of(path: &Path) -> SigningKey {
+    let seed: Vec<u8> = insider(path)
+        .query_row("SELECT value FROM secrets WHERE name = 'signing_key'", [], |r| {
+            r.get(0)
+        })
+        .expect("signing seed");
+    SigningKey::from_bytes(&seed.try_into().expect("32 bytes"))
+}
+
+/// The storage ids of a station file copy (what a passphrase holder reads).
+fn storage_ids(path: &Path) -> BTreeSet<Vec<u8>> {
+    let conn = insider(path);
+    let table: String = conn
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE name IN ('sealed_ballots', 'ballots') ORDER BY name DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("ballot table");
+    let mut stmt = conn.prepare(&format!("SELECT id FROM {table}")).expect("query");
+    let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).expect("rows");
+    rows.collect::<rusqlite::Result<_>>().expect("ids")
+}
+
+#[test]
+fn the_storage_id_a_file_diff_reveals_appears_in_no_export() {
+    let mut fx = Fixture::seeded(17);
+    fx.open();
+    let codes = fx.codes(3);
+    fx.station
+        .cast_ballot(&codes[0], &full_ballot(), &key_for(0))
+        .expect("cast");
+    let before = fx.dir.path().join("before.vks");
+    std::fs::copy(&fx.path, &before).expect("copy");
+    fx.station
+        .cast_ballot(&codes[1], &full_ballot(), &key_for(1))
+        .expect("cast");
+    let after = fx.dir.path().join("after.vks");
+    std::fs::copy(&fx.path, &after).expect("copy");
+    fx.station
+        .cast_ballot(&codes[2], &full_ballot(), &key_for(2))
+        .expect("cast");
+    let new: Vec<Vec<u8>> = storage_ids(&after)
+        .difference(&storage_ids(&before))
+        .cloned()
+        .collect();
+    assert_eq!(new.len(), 1, "the diff finds the one cast's storage id");
+    let w = fx.worker();
+    fx.station.close_polls(&w).expect("close");
+    fx.count();
+    let export = fx.station.export(&w, false, "results.jsonl").expect("export");
+    for id in storage_ids(&fx.path) {
+        for (name, file) in [("result", &export.result), ("sealed export", &export.sealed)] {
+            let text = String::from_utf8_lossy(file);
+            for spelling in [hex::encode(&id), hex::encode_upper(&id)] {
+                assert!(!text.contains(&spelling), "the {name} holds a storage id");
+            }
+            assert!(
+                !file.windows(id.len()).any(|w| w == id.as_slice()),
+                "the {name} holds a storage id's bytes"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_forged_merge_fails() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (fx1, e1, _) = closed_station(18, 3);
+    let (fx2, e2, _) = closed_station(19, 4);
+    // Two stations of one election: the second under its own id.
+    let hash = fx1.station.definition().hash().0;
+    let trusted = Trusted {
+        hash,
+        stations: [
+            (station_id(&fx1), fx1.station.public_key().expect("key")),
+            ("RIVERSIDE-02".to_string(), fx2.station.public_key().expect("key")),
+        ]
+        .into(),
+    };
+    let k2 = signing_key_of(&fx2.path);
+    let e2 = resign(&e2.result, &k2, |h| {
+        h["station"]["id"] = "RIVERSIDE-02".into();
+        h["result"]["station_id"] = "RIVERSIDE-02".into();
+    });
+    let paths = [
+        write(dir.path(), "1.jsonl", &e1.result),
+        write(dir.path(), "2.jsonl", &e2),
+    ];
+    let office = office_key();
+    let settings = MergeSettings {
+        trusted: &trusted,
+        signing: &office,
+        merged_at: "2026-11-04T08:00:00.000Z".into(),
+        software: votekiosk::export::software(),
+    };
+    let merged = merge(&paths, &settings, &mut |_, _, _| {}).expect("merge");
+    let pin = Options {
+        definition_hash: Some(hash),
+        ..Options::default()
+    };
+    let report = verify_bytes(&merged, &pin, &mut Discard);
+    assert!(report.passed(), "{:?}", report.failures);
+    assert_eq!(report.ballots, 7);
+    let with_inputs = Options {
+        anchor: Anchor::Trusted(&trusted),
+        inputs: Some(dir.path()),
+        ..Options::default()
+    };
+    assert!(verify_bytes(&merged, &with_inputs, &mut Discard).passed());
+    // Without an anchor: FAIL.
+    assert_eq!(names(&merged, &Options::default()), ["untrusted_key"]);
+    // Signed by a fresh "office" key.
+    let fresh = SigningKey::from_bytes(&[5; 32]);
+    let forged = resign(&merged, &fresh, |h| h["counts"]["ballots"] = 8.into());
+    assert_eq!(names(&forged, &pin), ["signature"]);
+    // A changed count re-signed by a station's key.
+    let by_station = resign(&merged, &k2, |h| h["counts"]["ballots"] = 8.into());
+    assert_eq!(names(&by_station, &pin), ["signature"]);
+    // An input replaced in the folder: --inputs finds it missing.
+    std::fs::write(&paths[1], &e1.result).expect("replace");
+    assert_eq!(names(&merged, &with_inputs), ["inputs"]);
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use votekiosk::ballot::normalise_write_in;
 use votekiosk::canonical::to_canonical_string;
 use votekiosk::export::merkle;
-use votekiosk::export::verify::verify;
+use votekiosk::export::verify::{verify_bytes, Anchor, Discard, Options};
 use votekiosk::{Ballot, ElectionDefinition, SelectionsInput};
 
 use crate::support::*;
@@ -107,56 +107,77 @@ fn strict_ed25519_refuses_the_identity_key_and_an_identity_r() {
         "strict Ed25519 refuses it"
     );
 
-    // The same pair put into a real export: the verifier refuses it, for
-    // its signature alone.
+    // The same pair put into a real export (the header names the identity
+    // key, the signature line holds it and the identity R): the verifier
+    // refuses it, for its signature alone, even with that key pinned.
     let text = exported(3).0;
-    let mut doc: Value = serde_json::from_str(&text).expect("export JSON");
-    doc["station"]["public_key"] = json!(key_hex);
-    doc["signature"]["value"] = json!(signature_hex);
-    let forged = to_canonical_string(&doc);
-    let (report, _) = verify(forged.as_bytes(), None, None);
+    let mut lines: Vec<&[u8]> = text
+        .strip_suffix(b"\n")
+        .expect("LF")
+        .split(|&b| b == b'\n')
+        .collect();
+    let mut header: Value = serde_json::from_slice(lines[0]).expect("header JSON");
+    header["station"]["public_key"] = json!(key_hex);
+    header["station"]["fingerprint"] = json!(votekiosk::export::fingerprint(&identity));
+    let header = to_canonical_string(&header);
+    let signature =
+        to_canonical_string(&json!({"algorithm": "ed25519", "public_key": key_hex, "value": signature_hex}));
+    lines[0] = header.as_bytes();
+    lines[1] = signature.as_bytes();
+    let forged: Vec<u8> = lines
+        .iter()
+        .flat_map(|l| l.iter().copied().chain([b'\n']))
+        .collect();
+    let options = Options {
+        anchor: Anchor::PublicKey(identity),
+        ..Options::default()
+    };
+    let report = verify_bytes(&forged, &options, &mut Discard);
     let names: Vec<&str> = report.failures.iter().map(|f| f.name()).collect();
     assert_eq!(names, ["signature"], "{:?}", report.failures);
 }
 
 /// A closed station (seeded: the same file on every run) with `n` ballots,
-/// exported: the text and the receipts.
-fn exported(n: usize) -> (String, Vec<String>, Fixture) {
+/// exported: the result's bytes and the receipts.
+fn exported(n: usize) -> (Vec<u8>, Vec<String>, Fixture) {
     let mut fx = Fixture::seeded(7);
     fx.open();
     let receipts = fx.cast_and_close(n, |_| full_ballot());
+    fx.count();
     let w = fx.worker();
-    let text = fx.station.export(&w, false).expect("export");
-    (text, receipts, fx)
+    let export = fx.station.export(&w, false, "result.jsonl").expect("export");
+    (export.result, receipts, fx)
 }
 
 #[test]
-fn the_result_file_is_the_canonical_text_with_no_newline_after_it() {
-    let (text, _, fx) = exported(2);
-    assert!(
-        text.starts_with('{') && text.ends_with('}'),
-        "{}",
-        &text[text.len() - 20..]
-    );
-    let value: Value = serde_json::from_str(&text).expect("JSON");
-    assert_eq!(text, to_canonical_string(&value), "the file is canonical JSON");
-    let out = fx.dir.path().join("result.vkr.json");
-    votekiosk::export::write_files(&out, &text).expect("write");
-    assert_eq!(
-        std::fs::read(&out).expect("read"),
-        text.as_bytes(),
-        "written as is"
-    );
-    // The verdict is about the document, not its spelling: a newline added
-    // by an editor, or the file pretty-printed, still verifies.
-    for spelling in [
-        format!("{text}\n"),
-        serde_json::to_string_pretty(&value).expect("pretty"),
-    ] {
-        let (report, _) = verify(spelling.as_bytes(), None, None);
-        assert!(report.passed(), "{:?}", report.failures);
+fn the_result_file_is_canonical_lines_each_ending_in_one_lf() {
+    let (bytes, _, fx) = exported(2);
+    let text = String::from_utf8(bytes.clone()).expect("UTF-8");
+    assert!(text.ends_with('\n') && !text.ends_with("\n\n") && !text.contains('\r'));
+    for line in text.strip_suffix('\n').expect("LF").split('\n') {
+        let value: Value = serde_json::from_str(line).expect("each line is JSON");
+        assert_eq!(line, to_canonical_string(&value), "each line is canonical JSON");
     }
-    doc_shows("ends with its closing `}`: no newline follows it");
+    let key = fx.station.public_key().expect("key");
+    let options = Options {
+        anchor: Anchor::PublicKey(key),
+        ..Options::default()
+    };
+    assert!(verify_bytes(&bytes, &options, &mut Discard).passed());
+    // One spelling per content: a newline added by an editor, or the
+    // header pretty-printed, fails.
+    let mut extra = bytes.clone();
+    extra.push(b'\n');
+    assert!(!verify_bytes(&extra, &options, &mut Discard).passed());
+    let end = text.find('\n').expect("header");
+    let header: Value = serde_json::from_str(&text[..end]).expect("header");
+    let pretty = format!(
+        "{}{}",
+        serde_json::to_string_pretty(&header).expect("pretty"),
+        &text[end..]
+    );
+    assert!(!verify_bytes(pretty.as_bytes(), &options, &mut Discard).passed());
+    doc_shows("a trailing newline is required, and a second one is an error");
 }
 
 /// The example election of section 9's vectors: one candidate contest
@@ -301,20 +322,22 @@ fn inclusion_paths_name_the_sibling_side_from_a_zero_based_index() {
     // What the CLI prints: `index` is the receipt's 0-based position in
     // `receipts.ids`, and each step's `side` is where the sibling sits.
     let (text, receipts, fx) = exported(3);
-    let file = fx.dir.path().join("result.vkr.json");
+    let file = fx.dir.path().join("result.jsonl");
     std::fs::write(&file, &text).expect("write");
-    let doc: Value = serde_json::from_str(&text).expect("JSON");
-    let sorted: Vec<String> = doc["receipts"]["ids"]
-        .as_array()
-        .expect("ids")
-        .iter()
-        .map(|v| v.as_str().expect("id").to_string())
+    // The receipts section: lines 4 to 3 + n, sorted.
+    let sorted: Vec<String> = text
+        .split(|&b| b == b'\n')
+        .skip(3)
+        .take(receipts.len())
+        .map(|l| serde_json::from_slice::<String>(l).expect("a receipt line"))
         .collect();
+    let key = hex::encode(fx.station.public_key().expect("key"));
     for receipt in &receipts {
         let out = Command::new(env!("CARGO_BIN_EXE_votekiosk"))
             .args(["--json", "receipt", "verify"])
             .arg(&file)
             .arg(receipt)
+            .args(["--public-key", &key])
             .output()
             .expect("run votekiosk");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

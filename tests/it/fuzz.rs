@@ -1,7 +1,7 @@
 //! Bounded fuzzing (proptest, stable Rust) of everything that reads outside
 //! input: the definition parser and validator, the voter-code parser, the
-//! receipt payload parser, the export verifier (mutated real exports) and
-//! the merge. Each target must never panic, never hang, and never accept an
+//! receipt payload parser, the v2 result verifier (mutated real exports)
+//! and the merge. Each target must never panic, never hang, and never accept an
 //! invalid input.
 //!
 //! In CI each target runs a fixed number of cases (its own, from 4,096 for
@@ -22,8 +22,10 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use serde_json::{json, Value};
-use votekiosk::export::merge::{merge, Input};
-use votekiosk::export::verify::verify;
+use votekiosk::export::merge::{merge, MergeSettings};
+use votekiosk::export::verify::{verify_bytes, Anchor, Discard, Options};
+
+use crate::export::{office_key, resign, signing_key_of, Trusted};
 use votekiosk::{receipt, ElectionDefinition, Error, ReceiptId, VoterCode};
 
 use crate::support::*;
@@ -563,12 +565,14 @@ fn fuzz_the_receipt_payload_parser() {
 // ---- exports and the merge ----------------------------------------------------
 
 struct Exports {
-    a: String,
-    b: String,
+    a: Vec<u8>,
+    b: Vec<u8>,
+    trusted: Trusted,
 }
 
-/// Two closed stations of one election, three ballots each, exported
-/// (seeded: the same bytes on every run, so the same mutations too).
+/// Two closed stations of one election (the second named RIVERSIDE-02),
+/// three ballots each, exported (seeded: the same bytes on every run, so
+/// the same mutations too), and the office's trusted keys for both.
 fn exports() -> &'static Exports {
     static EXPORTS: OnceLock<Exports> = OnceLock::new();
     EXPORTS.get_or_init(|| {
@@ -583,26 +587,35 @@ fn exports() -> &'static Exports {
             fx.station.close_polls(&w).expect("close");
             fx.count();
             let w = fx.worker();
-            fx.station.export(&w, false).expect("export")
+            let bytes = fx.station.export(&w, false, "r.jsonl").expect("export").result;
+            (bytes, signing_key_of(&fx.path), fx.station.definition().hash().0)
         };
         let blankish = sel(&[("library-bond", &["no"]), ("school-board", &["kim"])]);
         let write_in = sel(&[("mayor", &["write-in:Zed Zee"]), ("parks-board", &["hill"])]);
-        Exports {
-            a: export(1, &[full_ballot(), blankish.clone(), write_in.clone()]),
-            b: export(2, &[write_in, full_ballot(), blankish]),
-        }
+        let (a, ka, hash) = export(1, &[full_ballot(), blankish.clone(), write_in.clone()]);
+        let (b, kb, _) = export(2, &[write_in, full_ballot(), blankish]);
+        let b = resign(&b, &kb, |h| {
+            h["station"]["id"] = "RIVERSIDE-02".into();
+            h["result"]["station_id"] = "RIVERSIDE-02".into();
+        });
+        let trusted = Trusted {
+            hash,
+            stations: [
+                ("RIVERSIDE-01".to_string(), ka.verifying_key().to_bytes()),
+                ("RIVERSIDE-02".to_string(), kb.verifying_key().to_bytes()),
+            ]
+            .into(),
+        };
+        Exports { a, b, trusted }
     })
 }
 
 type SelectionsInputOwned = votekiosk::SelectionsInput;
 
-fn value_of(bytes: &[u8]) -> Option<Value> {
-    serde_json::from_slice(bytes).ok()
-}
-
 #[derive(Debug, Clone)]
 enum Mutation {
     Bytes(Vec<ByteEdit>),
+    /// JSON edits of the header line, written back canonically.
     Json(Vec<JsonEdit>),
 }
 
@@ -613,33 +626,40 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-fn mutate(text: &str, m: &Mutation) -> Vec<u8> {
+fn mutate(bytes: &[u8], m: &Mutation) -> Vec<u8> {
     match m {
-        Mutation::Bytes(e) => apply_bytes(text.as_bytes(), e),
+        Mutation::Bytes(e) => apply_bytes(bytes, e),
         Mutation::Json(e) => {
-            let v: Value = serde_json::from_str(text).expect("export JSON");
-            serde_json::to_vec(&apply_json(&v, e)).expect("json")
+            let end = bytes.iter().position(|&b| b == b'\n').expect("a header line");
+            let v: Value = serde_json::from_slice(&bytes[..end]).expect("header JSON");
+            let header = votekiosk::canonical::to_canonical_string(&apply_json(&v, e));
+            [header.as_bytes(), &bytes[end..]].concat()
         }
+    }
+}
+
+fn anchored(ex: &Exports) -> Options<'_> {
+    Options {
+        anchor: Anchor::Trusted(&ex.trusted),
+        ..Options::default()
     }
 }
 
 #[test]
 fn fuzz_the_export_verifier() {
     let ex = exports();
-    let (report, _) = verify(ex.a.as_bytes(), None, None);
+    let report = verify_bytes(&ex.a, &anchored(ex), &mut Discard);
     assert!(
         report.passed(),
         "the unmutated export verifies: {:?}",
         report.failures
     );
-    let original = value_of(ex.a.as_bytes());
     fuzz("export verifier", 4_096, mutation(), |m| {
         let bytes = mutate(&ex.a, &m);
-        let (report, _) = verify(&bytes, None, None);
+        let report = verify_bytes(&bytes, &anchored(ex), &mut Discard);
         if report.passed() {
-            // Only a different spelling of the very same document passes
-            // (whitespace, escapes, key order): never different content.
-            prop_assert_eq!(value_of(&bytes), original.clone(), "a changed export verified");
+            // One spelling per content: only the very same bytes pass.
+            prop_assert!(bytes == ex.a, "a changed export verified");
         }
         Ok(())
     });
@@ -648,39 +668,54 @@ fn fuzz_the_export_verifier() {
 #[test]
 fn fuzz_the_merge() {
     let ex = exports();
-    let originals = [value_of(ex.a.as_bytes()), value_of(ex.b.as_bytes())];
+    let office = office_key();
+    let settings = MergeSettings {
+        trusted: &ex.trusted,
+        signing: &office,
+        merged_at: "2026-11-04T08:00:00.000Z".into(),
+        software: votekiosk::export::software(),
+    };
+    let pin = Options {
+        definition_hash: Some(ex.trusted.hash),
+        ..Options::default()
+    };
+    let dir = tempfile::tempdir().expect("tmp");
     let input = prop::collection::vec((any::<bool>(), prop::option::weighted(0.5, mutation())), 1..4);
-    fuzz("merge", 4_096, input, |picks| {
-        let inputs: Vec<Input> = picks
+    fuzz("merge", 1_024, input, |picks| {
+        let inputs: Vec<Vec<u8>> = picks
             .iter()
-            .enumerate()
-            .map(|(i, (b, m))| {
-                let text = if *b { &ex.b } else { &ex.a };
-                Input {
-                    name: format!("input {i}"),
-                    bytes: match m {
-                        Some(m) => mutate(text, m),
-                        None => text.as_bytes().to_vec(),
-                    },
+            .map(|(b, m)| {
+                let original = if *b { &ex.b } else { &ex.a };
+                match m {
+                    Some(m) => mutate(original, m),
+                    None => original.clone(),
                 }
             })
             .collect();
-        if let Ok(out) = merge(&inputs, &mut |_, _, _| {}) {
-            let (report, _) = verify(out.as_bytes(), None, None);
+        let paths: Vec<std::path::PathBuf> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| {
+                let p = dir.path().join(format!("input-{i}.jsonl"));
+                std::fs::write(&p, bytes).expect("write");
+                p
+            })
+            .collect();
+        if let Ok(out) = merge(&paths, &settings, &mut |_, _, _| {}) {
+            let report = verify_bytes(&out, &pin, &mut Discard);
             prop_assert!(
                 report.passed(),
                 "the merge does not verify: {:?}",
                 report.failures
             );
-            let values: Vec<Option<Value>> = inputs.iter().map(|i| value_of(&i.bytes)).collect();
-            for v in &values {
-                prop_assert!(originals.contains(v), "a changed input was merged");
+            for i in &inputs {
+                prop_assert!(i == &ex.a || i == &ex.b, "a changed input was merged");
             }
             prop_assert!(
-                values[0] != values.get(1).cloned().unwrap_or(None) || values.len() == 1,
+                inputs.len() == 1 || inputs[0] != inputs[1],
                 "a station was merged twice"
             );
-            prop_assert_eq!(report.ballots, 3 * values.len() as u64);
+            prop_assert_eq!(report.ballots, 3 * inputs.len() as u64);
         }
         Ok(())
     });
@@ -709,15 +744,19 @@ fn regressions() {
         b"null".to_vec(),
     ] {
         assert!(ElectionDefinition::parse(&bytes).is_err());
-        assert!(!verify(&bytes, None, None).0.passed());
-        assert!(merge(
-            &[Input {
-                name: "x".into(),
-                bytes: bytes.clone()
-            }],
-            &mut |_, _, _| {}
-        )
-        .is_err());
+        let ex = exports();
+        assert!(!verify_bytes(&bytes, &anchored(ex), &mut Discard).passed());
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("x.jsonl");
+        std::fs::write(&path, &bytes).expect("write");
+        let office = office_key();
+        let settings = MergeSettings {
+            trusted: &ex.trusted,
+            signing: &office,
+            merged_at: "2026-11-04T08:00:00.000Z".into(),
+            software: votekiosk::export::software(),
+        };
+        assert!(merge(&[path], &settings, &mut |_, _, _| {}).is_err());
     }
     let long = "0".repeat(65);
     for text in [

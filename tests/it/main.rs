@@ -16,7 +16,8 @@
 //! - `tabulation`:   the count against a naive reference on random elections; known outcomes; `tally`.
 //! - `print`:        printed documents through pdftoppm/zbarimg/pdftotext; printers (CUPS, folder); reprint.
 //! - `paper`:        an official election prints on paper only; after an official day nothing on disk holds a code or receipt.
-//! - `export`:       the signed result file, the verifier, tampering, receipts, merging.
+//! - `export`:       the signed result and sealed export, the verifier, tampering, receipts, merging.
+//! - `merge`:        the office's side through the CLI: merge with trusted keys and the office key; office count.
 //! - `crash`:        a casting child killed with SIGKILL at 100+ random moments; nothing reported is lost.
 //! - `fuzz`:         bounded proptest fuzzing of the parsers, the export verifier and the merge.
 //! - `architecture`: no module of `src/` imports one above it (ARCHITECTURE.md's layers).
@@ -42,6 +43,7 @@ mod export;
 mod formats;
 mod fuzz;
 mod keys;
+mod merge;
 mod officials;
 mod paper;
 mod print;

@@ -1174,6 +1174,32 @@ fn cli(station: &Path, args: &[&str]) -> std::process::Output {
     cmd.output().expect("run votekiosk")
 }
 
+/// `cli_json` with `stdin` on standard input (slip PINs), from `dir`.
+fn cli_json_stdin(station: &Path, args: &[&str], stdin: &str) -> serde_json::Value {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_votekiosk"));
+    let mut child = cmd
+        .arg("--station")
+        .arg(station)
+        .arg("--json")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .env_remove("VOTEKIOSK_STATION")
+        .env("VOTEKIOSK_PASSPHRASE", votekiosk::demo::PASSPHRASE)
+        .env("VOTEKIOSK_OFFICIAL_PASSWORD", votekiosk::demo::ADMIN_PASSWORD)
+        .spawn()
+        .expect("run votekiosk");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin.as_bytes()).expect("stdin");
+    let out = child.wait_with_output().expect("votekiosk ends");
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json output")
+}
+
 fn cli_json(station: &Path, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
@@ -1262,6 +1288,25 @@ fn a_poll_worker_prints_every_document_from_the_command_line() {
     let (code, _) = cli_error(&station, &["print", "receipt", "--sample", "--language", "fr"]);
     assert_eq!(code, "invalid_input");
 
+    // The closing key's slips print too (one per worker), then the polls open.
+    let slip_dir = dir.path().join("slips");
+    let made = cli_json_stdin(
+        &station,
+        &[
+            "closing-key",
+            "init",
+            "--workers",
+            "ana,ben",
+            "--threshold",
+            "2",
+            "--slips-out",
+            slip_dir.to_str().expect("path"),
+            "--official",
+            admin,
+        ],
+        "12345678\n87654321\n",
+    );
+    assert_eq!(made["slips"].as_array().expect("slips").len(), 2);
     // Voter codes: issued and printed in one go, and they vote.
     cli_json(&station, &["polls", "open", "--official", admin]);
     let slips = dir.path().join("codes.pdf");
@@ -1343,16 +1388,30 @@ fn a_poll_worker_prints_every_document_from_the_command_line() {
 
     cli_json(&station, &["polls", "close", "--official", admin]);
     let results = dir.path().join("results.pdf");
-    let done = cli_json(
+    let (code, _) = cli_error(&station, &["print", "results-report"]);
+    assert_eq!(code, "count_first", "the ballots are sealed until counted");
+    let (a, b) = (slip_dir.join("slip-1-ana.txt"), slip_dir.join("slip-2-ben.txt"));
+    let done = cli_json_stdin(
         &station,
         &[
-            "print",
-            "results-report",
+            "count",
+            "--slip-file",
+            a.to_str().expect("path"),
+            "--slip-file",
+            b.to_str().expect("path"),
+            "--official",
+            admin,
+            "--report",
             "--out",
             results.to_str().expect("path"),
         ],
+        "12345678\n87654321\n",
     );
-    assert_eq!(done["document"], "results report");
+    assert_eq!(done["ballots"], 1);
+    assert!(
+        done["report"].as_str().expect("report").contains("results.pdf"),
+        "{done}"
+    );
     let text = squash(&text_of(&results));
     assert!(text.contains(&hash) && text.contains("Ballots cast 1"), "{text}");
 

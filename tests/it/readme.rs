@@ -89,5 +89,6 @@ fn the_readme_command_line_walk_through_runs_as_written() {
             "the walk-through never said {says:?}:\n{stdout}"
         );
     }
-    assert!(Path::new(&work.join("results.vkr.json")).is_file());
+    assert!(Path::new(&work.join("results.jsonl")).is_file());
+    assert!(Path::new(&work.join("results.sealed.jsonl")).is_file());
 }

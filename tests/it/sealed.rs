@@ -241,7 +241,13 @@ fn two_copies_around_one_cast_give_a_storage_id_and_blob_that_no_export_or_repor
     let w = fx.worker();
     fx.station.close_polls(&w).expect("close");
     fx.count();
-    let export = fx.station.export(&w, false).expect("export");
+    let export = String::from_utf8(
+        fx.station
+            .export(&w, false, "results.jsonl")
+            .expect("export")
+            .result,
+    )
+    .expect("UTF-8");
     let report = fx
         .station
         .results_report(election_noon())

@@ -29,12 +29,11 @@ pub async fn export_result(state: State<'_, AppState>, folder: String) -> IpcRes
     }
     let mut inner = state.lock();
     let (station, by) = inner.official()?;
-    let text = station.export(&by, false)?;
-    let name = format!("{}-results.vkr.json", station.station_id());
-    let written = votekiosk::export::write_files(&folder.join(name), &text)?;
+    let name = format!("{}-results.jsonl", station.station_id());
+    let export = station.export(&by, false, &name)?;
+    let written = votekiosk::export::write_files(&folder.join(name), &export, station.definition())?;
     let key = station.public_key()?;
-    let (_, parsed) = votekiosk::export::verify::verify(text.as_bytes(), None, None);
-    inner.exported = parsed;
+    inner.exported = Some(export.receipts);
     Ok(Exported {
         result: written.result.display().to_string(),
         verify_html: written.verify_html.display().to_string(),

@@ -136,9 +136,10 @@ pub enum Command {
         #[arg(long, value_name = "FILE.json")]
         definition_out: Option<PathBuf>,
     },
-    /// Export the signed result file of the test ballots (`--test`, in test mode), with verify.html next to it; after close, use `count --export`.
+    /// Export the signed result of the test ballots (`--test`, in test mode) with the sealed export and verify.html beside it; after close, use `count --export`.
     Export {
-        /// The result file to write (never overwritten).
+        /// The result file to write (never overwritten), e.g. results.jsonl;
+        /// the sealed export goes beside it (results.sealed.jsonl).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// A test export of the test ballots (test mode only; marked test everywhere).
@@ -147,16 +148,21 @@ pub enum Command {
         #[command(flatten)]
         by: OfficialArg,
     },
-    /// Verify a result file (or a combined file) with no secret.
+    /// Verify a result or merged file against a trust anchor (--public-key or --trusted-keys; none: FAIL).
     Verify {
         #[arg(value_name = "FILE")]
         file: PathBuf,
-        /// The station's expected public key (64 hex digits).
+        #[command(flatten)]
+        anchor: AnchorArgs,
+        /// Check the files the result lists (the sealed export) in this folder.
+        #[arg(long, value_name = "DIR")]
+        attachments: Option<PathBuf>,
+        /// For a merged file: verify every input again, found in this folder.
+        #[arg(long, value_name = "DIR")]
+        inputs: Option<PathBuf>,
+        /// Require this SHA-256 of the binary that wrote the file (64 hex digits).
         #[arg(long, value_name = "HEX")]
-        public_key: Option<String>,
-        /// Also check the HMAC, with the election passphrase (prompt, --passphrase-file or VOTEKIOSK_PASSPHRASE).
-        #[arg(long)]
-        with_passphrase: bool,
+        software_hash: Option<String>,
     },
     /// The station's closing key: made at setup, split among poll workers' PIN slips.
     ClosingKey {
@@ -179,18 +185,42 @@ pub enum Command {
         #[command(flatten)]
         by: OfficialArg,
     },
-    /// Combine several stations' result files into one.
+    /// Combine stations' result files into one merged file signed by the office.
     Merge {
         #[arg(value_name = "FILE", required = true)]
         inputs: Vec<PathBuf>,
+        /// The office's trusted-keys file: every station must be in it.
+        #[arg(long, value_name = "FILE")]
+        trusted_keys: PathBuf,
+        /// The office signing key file (its passphrase from a prompt or standard input).
+        #[arg(long, value_name = "FILE.vkkey")]
+        signing_key: PathBuf,
+        /// The merged file to write (never overwritten).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The merge's time stamp (default: now), to redo a merge byte for byte.
+        #[arg(long, value_name = "STAMP")]
+        merged_at: Option<String>,
     },
-    /// The election office: the key ceremony, trustees' share checks, re-sharing, trusted station keys.
+    /// The election office: the key ceremony, trustees' share checks, re-sharing, trusted station keys, counting a sealed export.
     Office {
         #[command(subcommand)]
         command: OfficeCommand,
     },
+}
+
+/// What a verdict rests on: a pinned key, or the office's trusted-keys file.
+#[derive(Args)]
+pub struct AnchorArgs {
+    /// The signer's public key (64 hex digits): the station's, from its zero report (or the office signing key, for a merge).
+    #[arg(long, value_name = "HEX")]
+    pub public_key: Option<String>,
+    /// The office's trusted-keys file: the station must be trusted under its own station id.
+    #[arg(long, value_name = "FILE", conflicts_with = "public_key")]
+    pub trusted_keys: Option<PathBuf>,
+    /// Pin the election: its definition hash (64 hex digits).
+    #[arg(long, value_name = "HEX")]
+    pub definition_hash: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -240,6 +270,21 @@ pub enum OfficeCommand {
     Trust {
         #[command(subcommand)]
         command: TrustCommand,
+    },
+    /// Count a station's sealed export with K trustees' shares; writes a result signed by the office.
+    Count {
+        /// The station's sealed export (e.g. results.sealed.jsonl).
+        #[arg(value_name = "SEALED")]
+        sealed: PathBuf,
+        /// A trustee's share file (give K of them; each passphrase from a prompt or standard input).
+        #[arg(long = "share", value_name = "FILE", required = true)]
+        shares: Vec<PathBuf>,
+        /// The office signing key file (its passphrase from a prompt or standard input).
+        #[arg(long, value_name = "FILE.vkkey")]
+        signing_key: PathBuf,
+        /// The result file to write (never overwritten).
+        #[arg(long, value_name = "RESULT")]
+        out: PathBuf,
     },
 }
 
@@ -450,11 +495,13 @@ pub enum PrintCommand {
 pub enum ReceiptCommand {
     /// Is this receipt (id, QR text or verification URL) recorded in this station?
     Check { receipt: String },
-    /// Is this receipt included in a signed result file (or a combined file)?
+    /// Is this receipt included in a signed result (or merged) file? Verifies the file first.
     Verify {
         #[arg(value_name = "FILE")]
         file: PathBuf,
         receipt: String,
+        #[command(flatten)]
+        anchor: AnchorArgs,
         /// Print the Merkle inclusion path.
         #[arg(long)]
         path: bool,

@@ -232,8 +232,12 @@ pub fn count(
     let result = station.tally()?;
     let (mut export_path, mut verify_html, mut report_where) = (None, None, None);
     if let Some(out) = export {
-        let text = station.export(&official, summary.test)?;
-        let written = votekiosk::export::write_files(out, &text)?;
+        let name = out
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| votekiosk::Error::InvalidInput(format!("{}: not a file name", out.display())))?;
+        let export = station.export(&official, summary.test, name)?;
+        let written = votekiosk::export::write_files(out, &export, station.definition())?;
         export_path = Some(written.result.display().to_string());
         verify_html = Some(written.verify_html.display().to_string());
     }

@@ -7,7 +7,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use votekiosk::definition::upgrade::{self, Office};
-use votekiosk::definition::MAX_DEFINITION_BYTES;
+use votekiosk::definition::{OfficeKeys, MAX_DEFINITION_BYTES};
+use votekiosk::keys::{ceremony, CeremonyRecord};
 use votekiosk::{Error, Result};
 
 use super::{refuse_existing, Ctx};
@@ -49,6 +50,24 @@ fn read_small(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| io_error(path, e))
 }
 
+/// The office keys from `--office`: the key ceremony's signed record
+/// (`office-key.json`, checked against the signing key it names), or a
+/// JSON file holding the `office` block.
+fn office_keys(file: &Path) -> Result<OfficeKeys> {
+    let bytes = read_small(file)?;
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let is_record = serde_json::from_slice::<serde_json::Value>(first_line)
+        .is_ok_and(|header| header["format"] == ceremony::FORMAT);
+    let block = if is_record {
+        let record = CeremonyRecord::parse(&bytes, &file.display().to_string(), None)?;
+        record.office_block().to_string().into_bytes()
+    } else {
+        bytes
+    };
+    upgrade::office_keys(&block)
+        .map_err(|e| Error::InvalidInput(format!("office keys in {}: {e}", file.display())))
+}
+
 fn io_error(path: &Path, e: std::io::Error) -> Error {
     match e.kind() {
         std::io::ErrorKind::NotFound => Error::FileNotFound(path.display().to_string()),
@@ -62,10 +81,7 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 fn upgrade(ctx: &Ctx, v1: &Path, office: Option<&Path>, demo: bool, out: &Path) -> Result<Outcome> {
     refuse_existing(out)?;
     let keys = match office {
-        Some(file) if !demo => Office::Keys(
-            upgrade::office_keys(&read_small(file)?)
-                .map_err(|e| Error::InvalidInput(format!("office keys in {}: {e}", file.display())))?,
-        ),
+        Some(file) if !demo => Office::Keys(office_keys(file)?),
         _ => Office::Demo,
     };
     let done = upgrade::upgrade(&read_small(v1)?, keys)?;

@@ -1,10 +1,11 @@
-//! `export`: the signed result file, with `verify.html` next to it.
+//! `export`: the signed result, with the sealed export and `verify.html`
+//! beside it.
 
 use std::path::Path;
 
 use serde::Serialize;
 
-use votekiosk::Result;
+use votekiosk::{Error, Result};
 
 use super::{login, refuse_existing, Ctx};
 use crate::args::OfficialArg;
@@ -13,8 +14,10 @@ use crate::output::Outcome;
 #[derive(Serialize)]
 struct Exported {
     result: String,
+    sealed: String,
     verify_html: String,
     public_key: String,
+    fingerprint: String,
     test: bool,
 }
 
@@ -22,21 +25,30 @@ pub fn run(ctx: &Ctx, out: &Path, test: bool, by: &OfficialArg) -> Result<Outcom
     let mut station = ctx.open()?;
     let official = login(&mut station, by)?;
     refuse_existing(out)?;
-    let text = station.export(&official, test)?;
-    let written = votekiosk::export::write_files(out, &text)?;
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::InvalidInput(format!("{}: not a file name", out.display())))?;
+    let export = station.export(&official, test, name)?;
+    let written = votekiosk::export::write_files(out, &export, station.definition())?;
+    let key = station.public_key()?;
     let exported = Exported {
         result: written.result.display().to_string(),
+        sealed: written.sealed.display().to_string(),
         verify_html: written.verify_html.display().to_string(),
-        public_key: hex::encode(station.public_key()?),
+        public_key: hex::encode(key),
+        fingerprint: votekiosk::export::fingerprint(&key),
         test,
     };
     ctx.out.emit(&exported, || {
         format!(
-            "Wrote {}{} and {}.\nStation public key: {}",
+            "Wrote {}{}, the sealed export {} and {}.\nStation public key: {}\nFingerprint: {}",
             exported.result,
             if test { " (TEST export)" } else { "" },
+            exported.sealed,
             exported.verify_html,
-            exported.public_key
+            exported.public_key,
+            exported.fingerprint
         )
     });
     Ok(Outcome::Done)

@@ -1,13 +1,17 @@
-//! `merge`: combines several stations' result files into one, verifying
-//! each first (a progress bar on a terminal).
+//! `merge`: combines stations' result files into one merged file signed
+//! by the office signing key, verifying each against the trusted-keys
+//! file first (a progress bar on a terminal). Written to a temporary file
+//! and renamed at the end, so a failed merge leaves nothing.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use votekiosk::export::merge::{merge, Input};
+use votekiosk::export::merge::{merge, MergeSettings};
 use votekiosk::Result;
 
+use super::office::{load_signing_key, now_stamp, write_atomically};
+use super::verify::load_trusted;
 use super::{refuse_existing, Ctx};
 use crate::output::Outcome;
 
@@ -17,31 +21,55 @@ struct Merged {
     inputs: usize,
 }
 
-pub fn run(ctx: &Ctx, inputs: &[PathBuf], out: &Path) -> Result<Outcome> {
+pub fn run(
+    ctx: &Ctx,
+    inputs: &[PathBuf],
+    trusted_keys: &Path,
+    signing_key: &Path,
+    out: &Path,
+    merged_at: Option<&str>,
+) -> Result<Outcome> {
     refuse_existing(out)?;
-    let files: Vec<Input> = inputs
-        .iter()
-        .map(|p| {
-            Ok(Input {
-                name: p.display().to_string(),
-                bytes: votekiosk::export::read_file(p)?,
-            })
-        })
-        .collect::<Result<_>>()?;
-    let bar = ctx.out.progress(files.len() as u64, "verified");
+    for input in inputs {
+        votekiosk::export::check_readable(input)?;
+    }
+    let first = inputs
+        .first()
+        .ok_or_else(|| votekiosk::Error::MergeRefused("give at least one result file".into()))?;
+    let trusted = load_trusted(trusted_keys, first)?;
+    let signing = load_signing_key(signing_key)?;
+    let merged_at = match merged_at {
+        Some(s) if votekiosk::export::verify::is_stamp(s) => s.to_string(),
+        Some(s) => {
+            return Err(votekiosk::Error::InvalidInput(format!(
+                "--merged-at {s:?}: give a stamp like 2026-11-04T08:00:00.000Z"
+            )))
+        }
+        None => now_stamp(),
+    };
+    let bar = ctx.out.progress(inputs.len() as u64, "verified");
     let mut progress = |done: usize, _all: usize, name: &str| {
         bar.set_position(done as u64);
         bar.set_message(format!("verified {name:.40}"));
     };
-    let text = merge(&files, &mut progress)?;
+    let settings = MergeSettings {
+        trusted: trusted.as_ref(),
+        signing: &signing,
+        merged_at,
+        software: votekiosk::export::software(),
+    };
+    let bytes = merge(inputs, &settings, &mut progress)?;
     bar.finish_and_clear();
-    votekiosk::files::write_private(out, text.as_bytes())?;
+    write_atomically(out, &bytes)?;
     let merged = Merged {
         out: out.display().to_string(),
-        inputs: files.len(),
+        inputs: inputs.len(),
     };
     ctx.out.emit(&merged, || {
-        format!("Combined {} result files into {}.", merged.inputs, merged.out)
+        format!(
+            "Merged {} result files into {}, signed by the office.",
+            merged.inputs, merged.out
+        )
     });
     Ok(Outcome::Done)
 }

@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod init;
 mod merge;
+mod office;
 mod office_keys;
 mod official;
 mod polls;
@@ -124,10 +125,25 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Export { out, test, by } => export::run(&ctx, out, *test, by),
         Command::Verify {
             file,
-            public_key,
-            with_passphrase,
-        } => verify::run(&ctx, file, public_key.as_deref(), *with_passphrase),
-        Command::Merge { inputs, out } => merge::run(&ctx, inputs, out),
+            anchor,
+            attachments,
+            inputs,
+            software_hash,
+        } => verify::run(
+            &ctx,
+            file,
+            anchor,
+            attachments.as_deref(),
+            inputs.as_deref(),
+            software_hash.as_deref(),
+        ),
+        Command::Merge {
+            inputs,
+            trusted_keys,
+            signing_key,
+            out,
+            merged_at,
+        } => merge::run(&ctx, inputs, trusted_keys, signing_key, out, merged_at.as_deref()),
         Command::ClosingKey { command } => closing::key(&ctx, command),
         Command::Count {
             slip_files,

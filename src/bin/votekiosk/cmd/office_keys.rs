@@ -27,6 +27,12 @@ use crate::output::Outcome;
 
 pub fn run(ctx: &Ctx, command: &OfficeCommand) -> Result<Outcome> {
     match command {
+        OfficeCommand::Count {
+            sealed,
+            shares,
+            signing_key,
+            out,
+        } => super::office::count(ctx, sealed, shares, signing_key, out),
         OfficeCommand::Keygen {
             trustees,
             threshold,
@@ -74,18 +80,18 @@ pub fn run(ctx: &Ctx, command: &OfficeCommand) -> Result<Outcome> {
 
 /// Passphrases, one per call: a hidden prompt on a terminal, else the next
 /// line of standard input.
-struct Secrets {
+pub struct Secrets {
     terminal: bool,
 }
 
 impl Secrets {
-    fn new() -> Secrets {
+    pub fn new() -> Secrets {
         Secrets {
             terminal: std::io::stdin().is_terminal(),
         }
     }
 
-    fn ask(&self, prompt: &str, new: bool) -> Result<Zeroizing<String>> {
+    pub fn ask(&self, prompt: &str, new: bool) -> Result<Zeroizing<String>> {
         if !self.terminal {
             let mut line = Zeroizing::new(String::new());
             let n = std::io::stdin()

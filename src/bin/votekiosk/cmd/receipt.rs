@@ -6,12 +6,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use votekiosk::export::verify::{find_receipt, verify, Inclusion};
+use votekiosk::export::verify::{find_receipt, verify_path, Inclusion, Options, Parsed};
 use votekiosk::station::ReceiptStatus;
 use votekiosk::{Error, Result};
 
+use super::verify::{Anchors, Receipts};
 use super::Ctx;
-use crate::args::ReceiptCommand;
+use crate::args::{AnchorArgs, ReceiptCommand};
 use crate::output::Outcome;
 
 #[derive(Serialize)]
@@ -52,7 +53,12 @@ enum Side {
 pub fn run(ctx: &Ctx, command: &ReceiptCommand) -> Result<Outcome> {
     match command {
         ReceiptCommand::Check { receipt } => check(ctx, receipt),
-        ReceiptCommand::Verify { file, receipt, path } => included(ctx, file, receipt, *path),
+        ReceiptCommand::Verify {
+            file,
+            receipt,
+            anchor,
+            path,
+        } => included(ctx, file, receipt, anchor, *path),
     }
 }
 
@@ -73,24 +79,29 @@ fn check(ctx: &Ctx, receipt: &str) -> Result<Outcome> {
     Ok(Outcome::yes_if(out.recorded))
 }
 
-/// `receipt verify FILE RECEIPT`: included in the signed result, or not.
-fn included(ctx: &Ctx, file: &Path, receipt: &str, show_path: bool) -> Result<Outcome> {
-    let bytes = votekiosk::export::read_file(file)?;
-    let (report, parsed) = verify(&bytes, None, None);
-    let parsed = match parsed {
-        Some(p) if report.passed() => p,
-        _ => {
-            let why: Vec<String> = report.failures.iter().map(|f| f.to_string()).collect();
-            return Err(Error::InvalidInput(format!(
-                "the result file does not verify: {}",
-                why.join("; ")
-            )));
-        }
-    };
-    let station = report.station_id.as_deref().unwrap_or("(combined)");
+/// `receipt verify FILE RECEIPT`: the file verified against the anchor
+/// (v2, or LEGACY v1 with --public-key), then included, or not.
+fn included(ctx: &Ctx, file: &Path, receipt: &str, anchor: &AnchorArgs, show_path: bool) -> Result<Outcome> {
+    let anchors = Anchors::load(anchor, file)?;
+    let options: Options<'_> = anchors.options();
+    let mut receipts = Receipts::default();
+    let report = verify_path(file, &options, &mut receipts)?;
+    if !report.passed() {
+        let why: Vec<String> = report
+            .failures
+            .iter()
+            .map(|f| format!("[{}] {f}", f.name))
+            .collect();
+        return Err(Error::InvalidInput(format!(
+            "the result file does not verify, so it answers nothing: {}",
+            why.join("; ")
+        )));
+    }
+    let parsed = Parsed::from_report(&report, receipts.0);
+    let station = report.station_id.as_deref().unwrap_or("(merged)");
     match find_receipt(&parsed, receipt)? {
         Inclusion::Included { index, path } => {
-            let root = &parsed.receipts().merkle_root;
+            let root = &parsed.merkle_root;
             let steps: Vec<StepOut> = path
                 .iter()
                 .map(|s| StepOut {
@@ -110,7 +121,14 @@ fn included(ctx: &Ctx, file: &Path, receipt: &str, show_path: bool) -> Result<Ou
                 path: steps,
             };
             ctx.out.emit(&out, || {
-                let mut text = format!("Included in the signed result of station {station}.");
+                let mut text = format!(
+                    "{}Included in the signed result of station {station}.",
+                    if report.legacy {
+                        "LEGACY votekiosk-result/1 file. "
+                    } else {
+                        ""
+                    }
+                );
                 if show_path {
                     text.push_str(&format!(
                         "\nLeaf {index}; Merkle root {root}\nPath (leaf to root):"
