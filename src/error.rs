@@ -211,6 +211,7 @@ pub enum Error {
 
     #[error("the office count stops: {0}")]
     OfficeCountRefused(String),
+
     // issue 13: sessions
     #[error("you were logged out after {idle_secs} seconds without activity: log in again")]
     SessionExpired { idle_secs: u32 },
@@ -220,6 +221,23 @@ pub enum Error {
 
     #[error("to {action}, type your password again")]
     PasswordRequired { action: &'static str },
+
+    // issue 13: hygiene
+    #[error("the station file is open in another kiosk program (or another window of this one): close it there, then try again")]
+    StationInUse,
+
+    #[error("the station could not empty its write-ahead log after a write ({0}): what was recorded is safe, but traces of it stay in the `-wal` file beside the station file; keep the kiosk running and call the election office")]
+    CheckpointFailed(String),
+
+    #[error("this printer may not print an official election's receipts and voter codes: {0}")]
+    PrinterNotReady(String),
+
+    #[error("the slips of code batch {batch} did not print ({reason}); its {count} codes were revoked and saved nowhere: fix the printer, then issue new codes")]
+    SlipsNotPrinted {
+        batch: i64,
+        count: usize,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -299,6 +317,11 @@ impl Error {
             Error::SessionExpired { .. } => "session_expired",
             Error::LoggedOut => "logged_out",
             Error::PasswordRequired { .. } => "password_required",
+            // issue 13: hygiene
+            Error::StationInUse => "station_in_use",
+            Error::CheckpointFailed(_) => "checkpoint_failed",
+            Error::PrinterNotReady(_) => "printer_not_ready",
+            Error::SlipsNotPrinted { .. } => "slips_not_printed",
         }
     }
 

@@ -169,6 +169,8 @@ pub struct StatusDto {
     pub closed_at: Option<String>,
     pub definition_hash: String,
     pub station_id: String,
+    /// A failed WAL checkpoint after a cast (audited), until one succeeds.
+    pub storage_alert: Option<String>,
     /// What the dashboard offers in this mode (the core's lifecycle table).
     pub actions: Vec<ActionDto>,
     pub limits: LimitsDto,
@@ -203,6 +205,7 @@ pub fn status(s: &Status) -> StatusDto {
         closed_at: s.closed_at.clone(),
         definition_hash: s.definition_hash.to_hex(),
         station_id: s.station_id.clone(),
+        storage_alert: s.storage_alert.clone(),
         actions: votekiosk::allowed_actions(s.mode)
             .into_iter()
             .map(|a| ActionDto {

@@ -13,6 +13,12 @@
 //! them as new files when no printer is configured. Which one a station
 //! uses is decided once, by `Station::print`.
 //!
+//! Whether a printer may take an official election's receipts and code
+//! slips is [`Printer::readiness`]: a CUPS queue must exist, be enabled,
+//! accept jobs, print on paper (not `cups-pdf:` or `file:`) and run under a
+//! scheduler that keeps no job files or history ([`cups`]); a folder never
+//! may.
+//!
 //! This module depends on nothing above it: it takes plain values (the
 //! definition, an `IssuedBatch`, a `CastReceipt`, a [`StationSnapshot`]),
 //! never the station. A failed print changes
@@ -20,6 +26,7 @@
 //! screen.
 
 pub mod codes;
+pub mod cups;
 pub mod labels;
 pub mod pdf;
 pub mod qr;
@@ -67,7 +74,44 @@ pub trait Printer: Send + Sync {
     /// Prints (or saves) `pdf` as a job called `job_name`. Job names are
     /// generic ("votekiosk receipt"): CUPS keeps them in its job history.
     fn print(&self, job_name: &str, pdf: &[u8]) -> Result<PrintOutcome>;
+
+    /// Whether documents holding voter secrets may go to this printer in an
+    /// official election (see [`Readiness`]). With `fix`, the printer may
+    /// change what it is allowed to (CUPS's retention settings). A printer
+    /// injected by the program that embeds the station (`Options::printer`)
+    /// answers for itself; by default it is ready.
+    fn readiness(&self, fix: bool) -> Readiness {
+        let _ = fix;
+        Readiness::ready("the program's printer")
+    }
 }
+
+/// A printer's fitness for an official election: what it is, what is
+/// wrong with it (each a sentence a poll worker or admin can act on; empty
+/// when it is fit), and what the station changed to make it fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    pub printer: String,
+    pub problems: Vec<String>,
+    pub changed: Vec<String>,
+}
+
+impl Readiness {
+    pub fn ready(printer: impl Into<String>) -> Readiness {
+        Readiness {
+            printer: printer.into(),
+            problems: Vec::new(),
+            changed: Vec::new(),
+        }
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// What an admin runs once so that CUPS keeps no printed document.
+pub const CUPS_RETENTION_FIX: &str = "sudo cupsctl PreserveJobFiles=No PreserveJobHistory=No";
 
 /// Whether `name` can be a CUPS queue name: 1-127 printable ASCII
 /// characters, none of space, `/`, `\`, `#`, quotes, not starting with `-`.
@@ -139,7 +183,71 @@ impl LpPrinter {
     }
 }
 
+impl LpPrinter {
+    /// The CUPS checks of [`Printer::readiness`].
+    fn cups_readiness(&self, fix: bool) -> Readiness {
+        let q = &self.queue;
+        let mut ready = Readiness::ready(format!("CUPS queue {q}"));
+        match cups::queue_info(q) {
+            Err(e) => ready.problems.push(e.to_string()),
+            Ok(info) => {
+                if !info.enabled {
+                    ready.problems.push(format!(
+                        "printer {q} is stopped: an administrator turns it on (`cupsenable {q}`) once paper and power are checked"
+                    ));
+                }
+                if !info.accepting {
+                    ready.problems.push(format!(
+                        "printer {q} is not accepting jobs: an administrator runs `cupsaccept {q}`"
+                    ));
+                }
+                if info.prints_to_file() {
+                    ready.problems.push(format!(
+                        "printer {q} prints into files (device {}), which would keep receipts and voter codes on disk: set a real (thermal) printer's queue (docs/printing.md)",
+                        info.device_uri.as_deref().unwrap_or("?")
+                    ));
+                }
+            }
+        }
+        let retention = match cups::retention() {
+            Ok(r) if r.keeps_anything() && fix => match cups::stop_retention() {
+                Ok(after) => {
+                    if !after.keeps_anything() {
+                        ready.changed.push(
+                            "CUPS set to keep no job files or job history (PreserveJobFiles No, PreserveJobHistory No)".into(),
+                        );
+                    }
+                    Ok(after)
+                }
+                Err(_) => Ok(r),
+            },
+            other => other,
+        };
+        match retention {
+            Ok(r) if r.keeps_anything() => {
+                let what = match (r.job_files, r.job_history) {
+                    (true, true) => "printed documents and job records",
+                    (true, false) => "printed documents",
+                    _ => "job records",
+                };
+                ready.problems.push(format!(
+                    "CUPS keeps {what} after printing (PreserveJobFiles / PreserveJobHistory): an administrator runs once `{CUPS_RETENTION_FIX}`"
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => ready.problems.push(format!(
+                "cannot tell whether CUPS keeps printed documents ({e}): an administrator runs `{CUPS_RETENTION_FIX}`"
+            )),
+        }
+        ready
+    }
+}
+
 impl Printer for LpPrinter {
+    fn readiness(&self, fix: bool) -> Readiness {
+        self.cups_readiness(fix)
+    }
+
     fn print(&self, job_name: &str, pdf: &[u8]) -> Result<PrintOutcome> {
         let mut child = Command::new(&self.program)
             .args(["-d", &self.queue, "-t", job_name, "-"])
@@ -235,6 +343,18 @@ fn file_stem(job_name: &str) -> String {
 }
 
 impl Printer for FolderPrinter {
+    /// Never ready: saved documents stay on disk in clear.
+    fn readiness(&self, _fix: bool) -> Readiness {
+        Readiness {
+            printer: format!("the folder {}", self.dir.display()),
+            problems: vec![format!(
+                "no printer is set, so documents would be saved as files in {}, keeping receipts and voter codes on disk: an admin sets the printer's CUPS queue (settings, or `votekiosk print printer --set QUEUE`)",
+                self.dir.display()
+            )],
+            changed: Vec::new(),
+        }
+    }
+
     fn print(&self, job_name: &str, pdf: &[u8]) -> Result<PrintOutcome> {
         fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
         let stem = file_stem(job_name);

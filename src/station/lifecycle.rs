@@ -9,6 +9,9 @@ use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Mode};
 use crate::store::{ballots, codes as code_store, election};
 
+/// Set by the close's transaction, cleared once the file is compacted.
+const SETTING_COMPACTION_PENDING: &str = "store.compaction_pending";
+
 impl Station {
     fn change_mode(
         &mut self,
@@ -48,14 +51,20 @@ impl Station {
     }
 
     /// Opens the polls for real: requires a closing key
-    /// (`check_ready_to_open`) and zero official ballots, and deletes
-    /// every test ballot, test receipt and test code.
+    /// (`check_ready_to_open`), a ready printer (`check_printer_for_polls`)
+    /// and zero official ballots, and deletes every test ballot, test
+    /// receipt and test code.
     pub fn open_polls(&mut self, by: &Official) -> Result<()> {
         self.check_official(by)?;
         if let Err(e) = self.check_ready_to_open() {
             self.audit(&by.username, AuditEvent::Refused, &format!("open the polls: {e}"))?;
             return Err(e);
         }
+        let printer_note = if matches!(self.mode()?, Mode::Setup | Mode::Test) {
+            self.check_printer_for_polls(by)?
+        } else {
+            String::new() // change_mode refuses the mode
+        };
         self.change_mode(by, "open the polls", &[Mode::Setup, Mode::Test], Mode::Open, |tx, at| {
             let official = ballots::count_ballots(tx, false)?;
             if official != 0 {
@@ -65,12 +74,48 @@ impl Station {
             let test_codes = code_store::delete_test_codes(tx)?;
             election::record_opened(tx, at)?;
             election::record_code_streak(tx, 0, false)?;
-            Ok(format!("; zero official ballots; deleted {test_ballots} test ballots and {test_codes} test codes"))
+            Ok(format!(
+                "; zero official ballots; deleted {test_ballots} test ballots and {test_codes} test codes{printer_note}"
+            ))
         })?;
         // The test ballots a test count unsealed are gone from the file:
         // gone from memory too.
         self.counted = None;
         Ok(())
+    }
+
+    /// The printer check of opening the polls (issue 13): receipts and code
+    /// slips must go onto paper, on a CUPS queue that exists, is enabled,
+    /// accepts jobs and is not a print-to-file backend, under a scheduler
+    /// that keeps no job files or history (set here where this user may).
+    /// An official election with a printer that is not ready is refused
+    /// (audited), naming every problem; the demo election is told (the note
+    /// goes into the open's audit entry) and opens.
+    fn check_printer_for_polls(&mut self, by: &Official) -> Result<String> {
+        let demo = self.is_demo();
+        let ready = self.printer_readiness(!demo)?;
+        let changed = if ready.changed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", ready.changed.join("; "))
+        };
+        if ready.is_ready() {
+            return Ok(format!("; printer {}: ready{changed}", ready.printer));
+        }
+        let problems = ready.problems.join("; ");
+        if demo {
+            return Ok(format!(
+                "; printer {}: allowed in the demo election only: {problems}",
+                ready.printer
+            ));
+        }
+        let error = Error::PrinterNotReady(problems);
+        self.audit(
+            &by.username,
+            AuditEvent::Refused,
+            &format!("open the polls: {error}"),
+        )?;
+        Err(error)
     }
 
     pub fn pause_polls(&mut self, by: &Official) -> Result<()> {
@@ -87,7 +132,10 @@ impl Station {
 
     /// Closes the polls for good. The file is then compacted (`VACUUM`:
     /// every page rewritten in key order, so neither page numbers nor cell
-    /// positions keep a trace of cast order) and the WAL emptied.
+    /// positions keep a trace of cast order) and the WAL emptied. The close
+    /// records "compaction pending" in its own transaction and the
+    /// compaction clears it, so a close cut short (power, a crash) is
+    /// compacted when the file is next opened.
     pub fn close_polls(&mut self, by: &Official) -> Result<()> {
         self.require_recent_password(by, "close the polls")?;
         self.change_mode(
@@ -98,19 +146,49 @@ impl Station {
             |tx, at| {
                 election::record_closed(tx, at)?;
                 ballots::forget_cast_requests(tx)?;
+                election::record_setting(tx, SETTING_COMPACTION_PENDING, at)?;
                 let n = ballots::count_ballots(tx, false)?;
                 Ok(format!("; {n} ballots"))
             },
         )?;
         // The polls are closed (committed) whatever happens next. A failed
-        // compaction loses nothing; it is recorded for the officials.
-        if let Err(e) = self.store.compact() {
+        // compaction loses nothing; it is recorded for the officials and
+        // tried again at the next open.
+        self.compact(&by.username, "after close")
+    }
+
+    /// Compacts the file and then clears "compaction pending". A failure
+    /// is audited (the flag stays, so the next open tries again).
+    fn compact(&mut self, actor: &str, when: &str) -> Result<()> {
+        let done = self.store.compact().and_then(|()| {
+            self.store
+                .write(|tx| election::forget_setting(tx, SETTING_COMPACTION_PENDING))?;
+            self.store.checkpoint()
+        });
+        if let Err(e) = done {
             self.audit(
-                &by.username,
+                actor,
                 AuditEvent::Error,
-                &format!("compacting the file after close failed: {}", e.code()),
+                &format!("compacting the file {when} failed: {}", e.code()),
             )?;
         }
         Ok(())
+    }
+
+    /// Redoes the compaction of a close that was cut short (the close
+    /// committed, its `VACUUM` never finished). Called on every open.
+    pub(super) fn finish_interrupted_close(&mut self) -> Result<()> {
+        let pending = election::setting(self.store.conn(), SETTING_COMPACTION_PENDING)?;
+        let Some(closed_at) = pending else {
+            return Ok(());
+        };
+        self.audit(
+            "kiosk",
+            AuditEvent::Error,
+            &format!(
+                "the close of {closed_at} was interrupted before the file was compacted: compacting now"
+            ),
+        )?;
+        self.compact("kiosk", "on open, after an interrupted close")
     }
 }

@@ -83,6 +83,9 @@ pub struct Station {
     /// The last receipt cast through this instance (the kiosk session), for
     /// the poll worker's reprint. Memory only, never persisted.
     last_receipt: Option<CastReceipt>,
+    /// The last failed WAL checkpoint after a cast (`Error::CheckpointFailed`'s
+    /// message), until one succeeds: shown to officials in `Status`.
+    storage_alert: Option<String>,
     /// The unsealed records of the last count (memory only; each record
     /// wipes its choices when dropped).
     counted: Option<closing::Counted>,
@@ -190,9 +193,17 @@ impl Station {
         Self::open_with_key(path, key, options, true)
     }
 
-    /// A second, independent connection to the same file (same key).
-    pub fn reopen(&self, options: Options) -> Result<Station> {
-        Self::open_with_key(&self.path, self.key.clone(), options, false)
+    /// Closes the file and opens it again, as a restarted kiosk program
+    /// would (same key, the checks of `open`, a new session: earlier logins
+    /// and the last receipt are gone). There is never a second connection:
+    /// while one `Station` has the file open, another `open` gets
+    /// `Error::StationInUse`. If opening again fails this station stays
+    /// closed (every call then fails) and the error says why.
+    pub fn restart(&mut self, options: Options) -> Result<()> {
+        let (path, key) = (self.path.clone(), self.key.clone());
+        self.store.close()?;
+        *self = Self::open_with_key(&path, key, options, true)?;
+        Ok(())
     }
 
     fn open_with_key(path: &Path, key: FileKey, options: Options, check: bool) -> Result<Station> {
@@ -226,6 +237,7 @@ impl Station {
             rng,
             printer: options.printer,
             last_receipt: None,
+            storage_alert: None,
             counted: None,
             sessions: officials::Sessions::default(),
         };
@@ -235,6 +247,8 @@ impl Station {
                 return Err(Error::Damaged(format!("audit log entry {seq}: {why}")));
             }
         }
+        let mut station = station;
+        station.finish_interrupted_close()?;
         Ok(station)
     }
 

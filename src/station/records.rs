@@ -43,6 +43,7 @@ impl Station {
             voting_locked: row.locked,
             turnout: code_store::turnout(conn, false)?,
             test_turnout: code_store::turnout(conn, true)?,
+            storage_alert: self.storage_alert.clone(),
         })
     }
 

@@ -1,12 +1,17 @@
 //! The admins' settings kept in the file (idle timeout, default language,
-//! officials' idle logout, printer queue) and the one printer choice: `Station::print`.
+//! officials' idle logout, printer queue), the one printer choice (`Station::print`) and the rule
+//! of what may be printed where: in an official election, receipts and
+//! voter codes never go into a file while the polls are open (nor official
+//! code slips ever); a print-to-file queue or the print folder is for test
+//! mode and the demo election.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::{Audited, KioskSettings, Official, Station};
 use crate::error::{Error, Result};
-use crate::model::AuditEvent;
-use crate::print::{valid_queue_name, FolderPrinter, LpPrinter, PrintOutcome, Printer};
+use crate::model::{AuditEvent, Mode};
+use crate::print::{valid_queue_name, FolderPrinter, LpPrinter, PrintOutcome, Printer, Readiness};
 use crate::store::election;
 
 /// The shortest and longest idle timeouts an admin may choose.
@@ -86,7 +91,9 @@ impl Station {
         Ok(election::setting(self.store.conn(), SETTING_PRINTER)?.filter(|q| !q.is_empty()))
     }
 
-    /// Sets or clears the printer queue (admins only; audited).
+    /// Sets or clears the printer queue (admins only; audited). While the
+    /// polls of an official election are open or paused, the new printer
+    /// must be ready (`printer_readiness`): no folder, no print-to-file.
     pub fn set_printer(&mut self, by: &Official, queue: Option<&str>) -> Result<()> {
         self.check_official(by)?;
         by.require_admin()?;
@@ -95,6 +102,16 @@ impl Station {
                 return Err(Error::InvalidInput(format!(
                     "{q:?} is not a printer queue name (letters, digits, '-', '_', '.'; no spaces)"
                 )));
+            }
+        }
+        if self.printer.is_none() && self.secrets_need_paper(false)? {
+            let next: Arc<dyn Printer> = match queue {
+                Some(q) => Arc::new(LpPrinter::new(q)?),
+                None => Arc::new(FolderPrinter::new(&self.print_folder())),
+            };
+            let ready = next.readiness(true);
+            if !ready.is_ready() {
+                return Err(Error::PrinterNotReady(ready.problems.join("; ")));
             }
         }
         self.audited_write(&by.username, AuditEvent::PrinterSet, |tx, _| {
@@ -123,17 +140,55 @@ impl Station {
         self.path.with_file_name(format!("{stem}-printed"))
     }
 
-    /// Prints `pdf` as a job called `job`: on the injected printer
-    /// (`Options::printer`) if there is one, else on the CUPS queue the
-    /// settings name, else saved in the print folder. The one place that
-    /// chooses a printer, for the CLI and the app alike.
-    pub fn print(&self, job: &str, pdf: &[u8]) -> Result<PrintOutcome> {
+    /// The printer documents go to: the injected one (`Options::printer`)
+    /// if there is one, else the CUPS queue the settings name, else the
+    /// print folder. The one place that chooses a printer.
+    pub fn printer(&self) -> Result<Arc<dyn Printer>> {
         if let Some(printer) = &self.printer {
-            return printer.print(job, pdf);
+            return Ok(printer.clone());
         }
-        match self.printer_queue()? {
-            Some(queue) => LpPrinter::new(&queue)?.print(job, pdf),
-            None => FolderPrinter::new(&self.print_folder()).print(job, pdf),
+        Ok(match self.printer_queue()? {
+            Some(queue) => Arc::new(LpPrinter::new(&queue)?),
+            None => Arc::new(FolderPrinter::new(&self.print_folder())),
+        })
+    }
+
+    /// Prints `pdf` as a job called `job` on [`Station::printer`], for the
+    /// CLI and the app alike. While the polls of an official election are
+    /// open or paused, nothing is saved into the print folder.
+    pub fn print(&self, job: &str, pdf: &[u8]) -> Result<PrintOutcome> {
+        let printer = self.printer()?;
+        if self.printer.is_none() && self.printer_queue()?.is_none() && self.secrets_need_paper(false)? {
+            return Err(Error::PrinterNotReady(
+                printer.readiness(false).problems.join("; "),
+            ));
         }
+        printer.print(job, pdf)
+    }
+
+    /// Whether this is the demo election (definition `demo: true`), whose
+    /// published credentials make it no real election: its documents may
+    /// be saved into files.
+    pub fn is_demo(&self) -> bool {
+        self.definition.demo
+    }
+
+    /// Whether documents holding voter secrets must go to a ready printer
+    /// now (never into a file): in an official election (not the demo),
+    /// while the polls are open or paused, or at any time for official (not
+    /// test) code slips (`official_codes`).
+    pub fn secrets_need_paper(&self, official_codes: bool) -> Result<bool> {
+        if self.is_demo() {
+            return Ok(false);
+        }
+        Ok(official_codes || matches!(self.mode()?, Mode::Open | Mode::Paused))
+    }
+
+    /// Whether the station's printer may take an official election's
+    /// receipts and code slips, and what is wrong with it if not. With
+    /// `fix`, what may be changed is changed (CUPS's retention settings,
+    /// where this user may: root or the `lpadmin` group).
+    pub fn printer_readiness(&self, fix: bool) -> Result<Readiness> {
+        Ok(self.printer()?.readiness(fix))
     }
 }

@@ -80,6 +80,9 @@ pub struct Status {
     pub turnout: Turnout,
     /// Test codes and ballots (logic and accuracy testing).
     pub test_turnout: Turnout,
+    /// Set when the WAL could not be emptied after a cast
+    /// (`Error::CheckpointFailed`, audited): officials must see it.
+    pub storage_alert: Option<String>,
 }
 
 /// How the kiosk behaves for voters (admin settings, kept in the file).

@@ -15,6 +15,7 @@ use crate::codes::VoterCode;
 use crate::crypto::hmac;
 use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Mode};
+use crate::print::{self, CodeSlipLayout, PrintOutcome};
 use crate::receipt::{self, KeyFingerprint, ReceiptId};
 use crate::seal::CARD_ID_LEN;
 use crate::store::{ballots, codes as code_store, election};
@@ -91,6 +92,66 @@ impl Station {
             Ok(Audited::entry(batch, format!("batch {batch}: {count} {kind}")))
         })?;
         Ok(IssuedBatch { batch, test, codes })
+    }
+
+    /// Issues `count` codes and prints their slips on the station's printer
+    /// (`Station::print`'s choice). The slips are never saved anywhere
+    /// else: official code slips (not test, not the demo election) need a
+    /// ready printer before any code is made (`Error::PrinterNotReady`),
+    /// and a batch whose slips do not print is revoked at once (audited)
+    /// and refused with `Error::SlipsNotPrinted`, so that the poll worker
+    /// issues a new one once the printer works.
+    pub fn issue_printed_codes(
+        &mut self,
+        by: &Official,
+        count: usize,
+        layout: CodeSlipLayout,
+    ) -> Result<(IssuedBatch, PrintOutcome)> {
+        self.check_official(by)?;
+        let printer = self.printer()?;
+        let mode = self.mode()?;
+        // (Closed: `issue_codes` refuses, audited.)
+        if mode != Mode::Closed && self.secrets_need_paper(mode != Mode::Test)? {
+            let ready = printer.readiness(true);
+            if !ready.is_ready() {
+                let error = Error::PrinterNotReady(ready.problems.join("; "));
+                self.audit(
+                    &by.username,
+                    AuditEvent::Refused,
+                    &format!("issue codes: {error}"),
+                )?;
+                return Err(error);
+            }
+        }
+        let batch = self.issue_codes(by, count)?;
+        let printed = print::code_slips(&self.definition, self.station_id(), &batch, layout)
+            .and_then(|pdf| printer.print("votekiosk voter codes", &pdf));
+        match printed {
+            Ok(outcome) => Ok((batch, outcome)),
+            Err(e) => Err(self.revoke_unprinted(by, &batch, &e)?),
+        }
+    }
+
+    /// Revokes the codes of a batch whose slips did not print (audited,
+    /// with the reason and no code) and returns the error to show.
+    pub fn revoke_unprinted(&mut self, by: &Official, batch: &IssuedBatch, reason: &Error) -> Result<Error> {
+        self.check_official(by)?;
+        let id = batch.batch;
+        let revoked = self.audited_write(&by.username, AuditEvent::CodeRevoked, |tx, _| {
+            let n = code_store::revoke_batch(tx, id)?;
+            Ok(Audited::entry(
+                n,
+                format!(
+                    "batch {id}: {n} codes revoked: their slips did not print ({})",
+                    reason.code()
+                ),
+            ))
+        })?;
+        Ok(Error::SlipsNotPrinted {
+            batch: id,
+            count: revoked,
+            reason: reason.to_string(),
+        })
     }
 
     /// Revokes an unused code (e.g. a spoiled slip).
@@ -271,9 +332,10 @@ impl Station {
         };
         // Committed. Now empty the WAL: it holds this commit's pages (ballot
         // and receipt together), and a copy of the file plus the WAL would
-        // otherwise link receipts to ballots and reveal cast order. Best
-        // effort: the ballot is durable whatever happens here.
-        let _ = self.store.checkpoint();
+        // otherwise link receipts to ballots and reveal cast order. The
+        // ballot is durable whatever happens here: a failure is audited and
+        // shown to the officials (`Status::storage_alert`), not the voter.
+        self.checkpoint_after_cast()?;
         let payload = receipt_id.payload(
             self.definition.hash(),
             &station_key,
@@ -287,6 +349,24 @@ impl Station {
         };
         self.last_receipt = Some(cast.clone());
         Ok(cast)
+    }
+
+    /// Empties the WAL after a cast. A checkpoint that fails or answers
+    /// `busy` is audited (without anything about the ballot) and kept as
+    /// the station's storage alert until a later checkpoint succeeds.
+    fn checkpoint_after_cast(&mut self) -> Result<()> {
+        match self.store.checkpoint() {
+            Ok(()) => {
+                self.storage_alert = None;
+                Ok(())
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.audit("kiosk", AuditEvent::Error, &format!("after a cast: {message}"))?;
+                self.storage_alert = Some(message);
+                Ok(())
+            }
+        }
     }
 
     /// Looks a scanned or typed receipt up in this station.

@@ -71,6 +71,15 @@ pub fn revoke_code(conn: &Connection, mac: &[u8; 32]) -> Result<()> {
     })
 }
 
+/// Revokes every still-issued code of a batch (its slips did not print);
+/// returns how many.
+pub fn revoke_batch(conn: &Connection, batch: i64) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE voter_codes SET state = 'revoked' WHERE batch = ?1 AND state = 'issued'",
+        [batch],
+    )?)
+}
+
 pub fn delete_test_codes(conn: &Connection) -> Result<usize> {
     let n = conn.execute("DELETE FROM voter_codes WHERE test = 1", [])?;
     conn.execute("DELETE FROM code_batches WHERE test = 1", [])?;

@@ -30,7 +30,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Asserts that no file holds any of the secrets, in upper, lower or given case.
 fn assert_reveals_nothing(files: &[PathBuf], secrets: &BTreeSet<String>) {
     for file in files {
-        let bytes = fs::read(file).expect("read station file");
+        let bytes = read_outside(file);
         for secret in secrets {
             for form in [secret.clone(), secret.to_uppercase(), secret.to_lowercase()] {
                 assert!(
@@ -122,12 +122,21 @@ fn the_file_and_its_wal_hold_nothing_readable() {
     );
     let files = files_of(&fx.path);
     assert_reveals_nothing(&files, &secrets);
-    let head = fs::read(&fx.path).expect("read station file");
+    let shm = PathBuf::from(format!("{}-shm", fx.path.display()));
+    assert!(
+        !shm.exists(),
+        "no -shm file (its WAL index is not encrypted) while the kiosk runs"
+    );
+    let head = read_outside(&fx.path);
     assert!(
         !head.starts_with(b"SQLite format 3\0"),
         "the file starts with a plain SQLite header"
     );
     assert_sqlite3_cannot_read(&fx.path);
+    assert!(
+        !shm.exists(),
+        "sqlite3 made no -shm file either: the file is held"
+    );
 
     // Close the polls: the WAL is checkpointed into the main file.
     let worker = fx.worker();

@@ -181,6 +181,9 @@ fn the_audit_table_refuses_updates_and_deletes() {
     let mut fx = Fixture::new();
     a_day(&mut fx);
     let before = entries(&fx);
+    // Behind the station's back: between two runs of the kiosk (while it
+    // runs, the file is its alone).
+    fx.stop();
     let conn = raw_connection(&fx.path);
 
     let update = conn.execute("UPDATE audit SET detail = 'nothing happened' WHERE seq = 5", []);
@@ -196,15 +199,19 @@ fn the_audit_table_refuses_updates_and_deletes() {
         .contains("append-only"));
     drop(conn);
 
+    fx.start();
     assert_eq!(entries(&fx), before, "the log is unchanged");
-    let reopened = Station::open(&fx.path, PASSPHRASE, fx.options()).expect("the file still opens");
-    assert_eq!(reopened.verify_audit_chain().expect("verify").first_broken, None);
+    assert_eq!(
+        fx.station.verify_audit_chain().expect("verify").first_broken,
+        None
+    );
 }
 
 #[test]
 fn an_edited_entry_is_caught_at_that_entry() {
     let mut fx = Fixture::new();
     a_day(&mut fx);
+    fx.stop();
     let conn = raw_connection(&fx.path);
     conn.execute_batch("DROP TRIGGER audit_no_update")
         .expect("drop trigger");
@@ -214,10 +221,6 @@ fn an_edited_entry_is_caught_at_that_entry() {
     assert_eq!(n, 1);
     drop(conn);
 
-    let report = fx.station.verify_audit_chain().expect("verify");
-    let (seq, why) = report.first_broken.expect("the edit is detected");
-    assert_eq!(seq, 5, "{why}");
-    assert!(why.contains("altered"), "{why}");
     let message = assert_open_refused_at(&fx, "audit log entry 5:");
     assert!(message.contains("altered"), "{message}");
 }
@@ -226,6 +229,7 @@ fn an_edited_entry_is_caught_at_that_entry() {
 fn an_edit_with_a_valid_mac_is_caught_at_the_next_entry() {
     let mut fx = Fixture::new();
     a_day(&mut fx);
+    fx.stop();
     let conn = raw_connection(&fx.path);
     conn.execute_batch("DROP TRIGGER audit_no_update")
         .expect("drop trigger");
@@ -261,10 +265,6 @@ fn an_edit_with_a_valid_mac_is_caught_at_the_next_entry() {
     .expect("edit entry 5 and its MAC");
     drop(conn);
 
-    let report = fx.station.verify_audit_chain().expect("verify");
-    let (seq, why) = report.first_broken.expect("the edit is detected");
-    assert_eq!(seq, 6, "{why}");
-    assert!(why.contains("does not follow entry 5"), "{why}");
     assert_open_refused_at(&fx, "audit log entry 6: the entry does not follow entry 5");
 }
 
@@ -272,6 +272,7 @@ fn an_edit_with_a_valid_mac_is_caught_at_the_next_entry() {
 fn a_removed_entry_is_caught_at_the_entry_after_the_gap() {
     let mut fx = Fixture::new();
     a_day(&mut fx);
+    fx.stop();
     let conn = raw_connection(&fx.path);
     conn.execute_batch("DROP TRIGGER audit_no_delete")
         .expect("drop trigger");
@@ -282,10 +283,6 @@ fn a_removed_entry_is_caught_at_the_entry_after_the_gap() {
     );
     drop(conn);
 
-    let report = fx.station.verify_audit_chain().expect("verify");
-    let (seq, why) = report.first_broken.expect("the gap is detected");
-    assert_eq!(seq, 6, "{why}");
-    assert!(why.contains("entry 5 is missing"), "{why}");
     assert_open_refused_at(&fx, "audit log entry 6: entry 5 is missing");
 }
 

@@ -646,7 +646,7 @@ fn a_login_acts_only_on_the_station_where_it_was_made() {
     );
     assert_eq!(snapshot(&b.station), before);
     // Even the same file, reopened, needs a fresh login.
-    let mut again = a.reopen();
+    let again = a.reopen();
     assert_eq!(
         again
             .enter_test_mode(&admin_of_a)

@@ -83,6 +83,11 @@ const GOLDEN: &[&str] = &[
     "session_expired",
     "logged_out",
     "password_required",
+    // issue 13: hygiene
+    "station_in_use",
+    "checkpoint_failed",
+    "printer_not_ready",
+    "slips_not_printed",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -239,6 +244,18 @@ fn samples() -> Vec<(Error, &'static str)> {
                 action: "issue codes",
             },
             "password_required",
+        ),
+        // issue 13: hygiene
+        (Error::StationInUse, "station_in_use"),
+        (Error::CheckpointFailed(s()), "checkpoint_failed"),
+        (Error::PrinterNotReady(s()), "printer_not_ready"),
+        (
+            Error::SlipsNotPrinted {
+                batch: 1,
+                count: 2,
+                reason: s(),
+            },
+            "slips_not_printed",
         ),
     ]
 }

@@ -6,7 +6,7 @@
 //! Index:
 //! - `election_day`: the whole day through the facade, all four contest kinds.
 //! - `bad_input`:    a table of bad inputs, each refused clearly, changing nothing.
-//! - `concurrency`:  racing casts with one code: exactly one ballot.
+//! - `concurrency`:  a second program cannot open a held file; racing casts with one code: exactly one ballot.
 //! - `secrecy`:      no link from codes/receipts/requests to ballots; no cast order.
 //! - `sealed`:       ballots sealed at cast, played as attacks (no choice for the passphrase
 //!   holder; a file diff's storage id in no export; one record length; K-of-N slips).
@@ -17,12 +17,13 @@
 //! - `cli_bad_input`: every subcommand refuses bad arguments and files, writing nothing; no secret in any output.
 //! - `tabulation`:   the count against a naive reference on random elections; known outcomes; `tally`.
 //! - `print`:        printed documents through pdftoppm/zbarimg/pdftotext; printers (CUPS, folder); reprint.
+//! - `paper`:        an official election prints on paper only; after an official day nothing on disk holds a code or receipt.
 //! - `export`:       the signed result and sealed export, the verifier, tampering, receipts, merging.
 //! - `merge`:        the office's side through the CLI: merge with trusted keys and the office key; office count.
 //! - `crash`:        a casting child killed with SIGKILL at 100+ random moments; nothing reported is lost.
 //! - `fuzz`:         bounded proptest fuzzing of the parsers, the export verifier and the merge.
 //! - `architecture`: no module of `src/` imports one above it (ARCHITECTURE.md's layers).
-//! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close.
+//! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close, redone after an interrupted one.
 //! - `readme`:       the README's command-line walk-through, run as written.
 //! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
 //! - `keys`:         the office key ceremony, share files, re-share, trusted keys and slips, as attacks.
@@ -47,6 +48,7 @@ mod fuzz;
 mod keys;
 mod merge;
 mod officials;
+mod paper;
 mod print;
 mod readme;
 mod sealed;

@@ -889,6 +889,7 @@ fn lp_errors_become_clear_messages() {
 
 #[test]
 fn printing_to_an_unknown_queue_fails_clearly_and_changes_nothing() {
+    let _cups = crate::paper::cups_lock();
     let mut f = Fixture::seeded(4);
     f.open();
     let code = f.codes(1).remove(0);
@@ -972,6 +973,7 @@ fn a_receipt_printed_through_cups_arrives_with_the_same_qr() {
         );
         return;
     };
+    let _cups = crate::paper::cups_lock();
     let mut f = Fixture::seeded(4);
     f.open();
     let code = f.codes(1).remove(0);
@@ -1073,19 +1075,19 @@ fn only_the_last_receipt_of_this_session_can_be_reprinted() {
         assert!(!entry.detail.contains(part));
     }
 
-    // Another session (a restarted kiosk) has nothing to reprint.
-    let mut other = f.reopen();
+    // Another session (a restarted kiosk) has nothing to reprint, and the
+    // login of the session before it counts no more.
+    let other = f.reopen();
+    assert!(matches!(
+        other.reprint_last_receipt(&worker),
+        Err(Error::NotLoggedInHere)
+    ));
     let official = other
         .login(crate::support::WORKER, crate::support::WORKER_PASSWORD)
         .expect("login");
     assert!(matches!(
         other.reprint_last_receipt(&official),
         Err(Error::NothingToReprint)
-    ));
-    // An official of another session cannot reprint here.
-    assert!(matches!(
-        f.station.reprint_last_receipt(&official),
-        Err(Error::NotLoggedInHere)
     ));
 }
 
@@ -1135,6 +1137,7 @@ fn the_printer_queue_is_an_audited_admin_setting() {
         Some("thermal"),
         "kept in the file"
     );
+    let admin = f.admin();
     f.station.set_printer(&admin, None).expect("clear");
     assert_eq!(f.station.printer_queue().expect("queue"), None);
 }
@@ -1163,13 +1166,12 @@ fn the_station_prints_on_the_injected_printer_whatever_its_settings_say() {
         .set_printer(&admin, Some("votekiosk-no-such-queue"))
         .expect("set");
     let recorder = std::sync::Arc::new(Recorder::default());
-    let station = f
-        .station
-        .reopen(votekiosk::Options {
-            printer: Some(recorder.clone()),
-            ..f.options()
-        })
-        .expect("reopen");
+    let options = votekiosk::Options {
+        printer: Some(recorder.clone()),
+        ..f.options()
+    };
+    f.station.restart(options).expect("restart");
+    let station = &f.station;
     let pdf = station
         .zero_report(crate::support::election_noon())
         .expect("gather")
@@ -1468,7 +1470,7 @@ fn a_poll_worker_prints_every_document_from_the_command_line() {
     assert_eq!(code, "results_hidden");
 
     // A printer queue that does not exist: a clear error; the codes printed
-    // on it are kept in the folder rather than lost.
+    // on it are revoked, never saved into the folder instead.
     cli_json(
         &station,
         &[
@@ -1490,9 +1492,16 @@ fn a_poll_worker_prints_every_document_from_the_command_line() {
         "{code}: {stderr}"
     );
     let before = pdfs_in(&folder).len();
-    let (_, stderr) = cli_error(&station, &["print", "codes", "--count", "2", "--official", admin]);
-    assert!(stderr.contains("were saved to"), "{stderr}");
-    assert_eq!(pdfs_in(&folder).len(), before + 1);
+    let issued = cli_json(&station, &["status"])["codes"]["issued"]
+        .as_u64()
+        .expect("issued");
+    let (code, stderr) = cli_error(&station, &["print", "codes", "--count", "2", "--official", admin]);
+    assert_eq!(code, "slips_not_printed", "{stderr}");
+    assert!(stderr.contains("issue new codes"), "{stderr}");
+    assert_eq!(pdfs_in(&folder).len(), before, "the slips are saved nowhere");
+    let codes = &cli_json(&station, &["status"])["codes"];
+    assert_eq!(codes["issued"].as_u64(), Some(issued + 2));
+    assert_eq!(codes["revoked"].as_u64(), Some(2), "the batch is revoked");
     cli_json(&station, &["print", "printer", "--clear", "--official", admin]);
 
     cli_json(&station, &["polls", "close", "--official", admin]);
@@ -1525,6 +1534,7 @@ fn a_poll_worker_prints_every_document_from_the_command_line() {
     assert!(text.contains(&hash) && text.contains("Ballots cast 1"), "{text}");
 
     if let Some((queue, _)) = cups_queue() {
+        let _cups = crate::paper::cups_lock();
         let sent = cli_json(&station, &["print", "receipt", "--sample", "--printer", &queue]);
         assert_eq!(sent["queue"], queue.as_str());
         assert!(sent["request"].is_string(), "{sent}");

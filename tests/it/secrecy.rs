@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-use votekiosk::store::{read_salt, FileKey};
+use votekiosk::store::FileKey;
 use votekiosk::{Choice, ReceiptId, ReceiptStatus};
 
 use crate::support::*;
@@ -257,8 +257,9 @@ fn ballots_are_not_stored_in_cast_order_and_the_audit_log_says_nothing_about_the
 
     // Storage order of the sealed ballots, as a passphrase holder reads
     // it (the table is keyed by the random storage id).
-    let key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("derive key");
-    let stored = stored_blobs(&fx.path, &key);
+    // (Read while the kiosk is stopped: while it runs the file is its alone.)
+    let key = file_key(&fx.path);
+    let stored = fx.while_closed(|path| stored_blobs(path, &key));
     assert_eq!(stored.len(), VOTERS);
     // Which voter each blob is: count with the slips. The counted records
     // come in the order of `sealed_records` (sorted by bytes).
@@ -423,9 +424,9 @@ fn a_copy_of_the_file_taken_while_voting_does_not_link_receipts_to_ballots() {
 
     // A copy of the file (and its WAL) taken while the polls are open.
     let copies = tempfile::tempdir().expect("tempdir");
-    let db = fs::read(&fx.path).expect("read station file");
+    let db = read_outside(&fx.path);
     let wal = fs::read(format!("{}-wal", fx.path.display())).unwrap_or_default();
-    let key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("derive key");
+    let key = file_key(&fx.path);
 
     // Replay the WAL one frame at a time: SQLite reads a WAL up to its last
     // complete commit, so each prefix shows the file as it was after one
@@ -441,7 +442,9 @@ fn a_copy_of_the_file_taken_while_voting_does_not_link_receipts_to_ballots() {
             states.push(ballots_and_receipts(&copy, &key));
         }
     } else {
-        states.push(ballots_and_receipts(&fx.path, &key));
+        let copy = copies.path().join("copy.vks");
+        fs::write(&copy, &db).expect("copy file");
+        states.push(ballots_and_receipts(&copy, &key));
     }
 
     let mut linked = 0;

@@ -109,7 +109,7 @@ impl Fixture {
         let options = Options {
             clock: clock.clone(),
             rng,
-            printer: None,
+            printer: Some(Arc::new(Paper::default())),
         };
         let mut station = Station::create(
             &path,
@@ -134,11 +134,14 @@ impl Fixture {
         }
     }
 
+    /// The tests' options: their clock, the OS generator, and paper in
+    /// memory for a printer (an official election opens its polls only
+    /// with a printer; `printer: None` is the station's own choice).
     pub fn options_for(clock: &Arc<ManualClock>) -> Options {
         Options {
             clock: clock.clone(),
             rng: Box::new(rand::rngs::OsRng),
-            printer: None,
+            printer: Some(Arc::new(Paper::default())),
         }
     }
 
@@ -151,7 +154,7 @@ impl Fixture {
         Options {
             clock: self.clock.clone(),
             rng: Box::new(rand::rngs::StdRng::seed_from_u64(seed)),
-            printer: None,
+            printer: Some(Arc::new(Paper::default())),
         }
     }
 
@@ -241,10 +244,97 @@ impl Fixture {
         receipts
     }
 
-    /// Reopens the file with the passphrase (as after a restart).
-    pub fn reopen(&self) -> Station {
-        Station::open(&self.path, PASSPHRASE, self.options()).expect("reopen")
+    /// A station on another file, to stand in `fx.station` while the real
+    /// one is elsewhere (racing in threads) or closed.
+    pub fn stand_in(&self) -> Station {
+        let path = self
+            .dir
+            .path()
+            .join(format!("stand-in-{}.vks", rand::random::<u32>()));
+        Station::create(
+            &path,
+            &definition(),
+            STATION_ID,
+            PASSPHRASE,
+            ADMIN,
+            ADMIN_PASSWORD,
+            self.options(),
+        )
+        .expect("stand-in")
     }
+
+    /// Runs `f` while no kiosk has the station file open (as another
+    /// program would, between two runs of the kiosk: while it runs, the
+    /// file is held exclusively), then opens it again (a new session).
+    pub fn while_closed<T>(&mut self, f: impl FnOnce(&std::path::Path) -> T) -> T {
+        self.stop();
+        let out = f(&self.path);
+        self.start();
+        out
+    }
+
+    /// The kiosk program stops: the station file is closed (`fx.station`
+    /// is then a stand-in on another file until `start`).
+    pub fn stop(&mut self) {
+        let stand_in = self.stand_in();
+        drop(std::mem::replace(&mut self.station, stand_in));
+    }
+
+    /// The kiosk program starts again on the station file (a new session).
+    pub fn start(&mut self) {
+        self.station = Station::open(&self.path, PASSPHRASE, self.options()).expect("reopen");
+    }
+
+    /// Closes the station file and opens it again (as after a restart of
+    /// the kiosk program: a new session, the checks of `open`). The file
+    /// has one connection at a time, so this is `fx.station`, restarted.
+    pub fn reopen(&mut self) -> &mut Station {
+        let options = self.options();
+        self.station.restart(options).expect("reopen");
+        &mut self.station
+    }
+}
+
+/// A printer that keeps every job (name, bytes) in memory: the tests'
+/// paper.
+#[derive(Default)]
+pub struct Paper(pub std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+
+impl votekiosk::print::Printer for Paper {
+    fn print(&self, job_name: &str, pdf: &[u8]) -> votekiosk::Result<votekiosk::print::PrintOutcome> {
+        let mut jobs = self.0.lock().expect("paper");
+        jobs.push((job_name.to_string(), pdf.to_vec()));
+        Ok(votekiosk::print::PrintOutcome::Queued {
+            queue: "paper".into(),
+            request: Some(jobs.len().to_string()),
+        })
+    }
+}
+
+/// The bytes of a file, read by another process (`cat`), as an outsider
+/// would read them. A read from this process would drop the kiosk's lock
+/// on a station file it holds: POSIX releases every lock a process has on
+/// a file when the process closes any descriptor of it.
+pub fn read_outside(path: &std::path::Path) -> Vec<u8> {
+    let out = std::process::Command::new("cat")
+        .arg(path)
+        .output()
+        .expect("run cat");
+    assert!(
+        out.status.success(),
+        "cat {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The file key of the station file at `path` (its salt read from outside,
+/// see `read_outside`), as someone holding the passphrase derives it.
+pub fn file_key(path: &std::path::Path) -> votekiosk::store::FileKey {
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(&read_outside(path)[..16]);
+    votekiosk::store::FileKey::derive(PASSPHRASE, salt).expect("file key")
 }
 
 /// Builds selections from `(contest, [choices])` pairs.

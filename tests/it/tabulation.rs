@@ -907,6 +907,8 @@ fn a_closed_station_tallies_every_kind_through_the_facade_and_the_cli() {
     assert_eq!(result.definition_hash, fx.station.definition().hash().to_hex());
     check_day(&result);
 
+    // The command line is another kiosk program: the test's own is stopped.
+    fx.stop();
     // On the command line the count and its tally are one command: the
     // slips' payloads in files, their PINs on standard input.
     let slip_files: Vec<std::path::PathBuf> = fx

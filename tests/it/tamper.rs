@@ -2,15 +2,15 @@
 //! bytes in any page are refused cleanly (SQLCipher's page HMAC), never a
 //! panic or different counts; a truncated WAL loses only a commit that was
 //! cut, never part of one; closing the polls rewrites the file so that page
-//! numbers no longer follow cast order.
+//! numbers no longer follow cast order, and a close cut short before that is
+//! finished at the next open.
 
 use std::fs;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
-use votekiosk::store::{read_salt, FileKey};
+use votekiosk::store::FileKey;
 use votekiosk::{Error, Options, Station};
 
 use crate::crash::assert_consistent;
@@ -42,14 +42,14 @@ fn closed(n: usize) -> (Fixture, FileKey, Vec<String>) {
         );
         b
     });
-    let key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
+    let key = file_key(&fx.path);
     (fx, key, receipts)
 }
 
 #[test]
 fn a_flipped_byte_in_any_page_is_refused_cleanly() {
     let (fx, key, receipts) = closed(40);
-    let original = fs::read(&fx.path).expect("read");
+    let original = read_outside(&fx.path);
     assert_eq!(original.len() % PAGE, 0);
     let pages = original.len() / PAGE;
     assert!(pages > 10, "a file of {pages} pages");
@@ -128,11 +128,62 @@ fn ends_in_a_commit(wal: &[u8]) -> bool {
     wal[last + 4..last + 8] != [0; 4]
 }
 
-/// A cast committed to the WAL but not yet checkpointed (a reader holds the
-/// checkpoint back), copied, then the WAL cut at every frame boundary and
-/// inside every frame (after its first byte, after its header, mid-page)
-/// and its header: the copy always opens, and holds the cast whole or not
-/// at all: all of it only when the WAL keeps its commit frame.
+/// SQLite's WAL checksum (big-endian words, as the `0x377f0683` magic says) of
+/// `data`, continuing from `s`.
+fn wal_checksum(mut s: (u32, u32), data: &[u8]) -> (u32, u32) {
+    for pair in data.chunks_exact(8) {
+        let x0 = u32::from_be_bytes([pair[0], pair[1], pair[2], pair[3]]);
+        let x1 = u32::from_be_bytes([pair[4], pair[5], pair[6], pair[7]]);
+        s.0 = s.0.wrapping_add(x0).wrapping_add(s.1);
+        s.1 = s.1.wrapping_add(x1).wrapping_add(s.0);
+    }
+    s
+}
+
+/// The WAL that took the file from `before` to `after` in one commit, as
+/// SQLite writes it: a header, then one frame per changed page (its bytes
+/// are the page as it lands in the main file, already encrypted), the last
+/// one marked as the commit. A checkpoint copies frames into the file
+/// verbatim, so these are exactly the bytes the cast's WAL held between
+/// its commit and its checkpoint.
+fn wal_between(before: &[u8], after: &[u8]) -> Vec<u8> {
+    let pages = after.len() / PAGE;
+    let changed: Vec<usize> = (0..pages)
+        .filter(|&p| before.get(p * PAGE..(p + 1) * PAGE) != Some(&after[p * PAGE..(p + 1) * PAGE]))
+        .collect();
+    let salt = [0x5a, 0x17, 0x00, 0x01, 0x0c, 0xa5, 0x70, 0x01];
+    let mut wal = Vec::new();
+    wal.extend(0x377f_0683u32.to_be_bytes());
+    wal.extend(3_007_000u32.to_be_bytes());
+    wal.extend((PAGE as u32).to_be_bytes());
+    wal.extend(0u32.to_be_bytes());
+    wal.extend(salt);
+    let mut sum = wal_checksum((0, 0), &wal);
+    wal.extend(sum.0.to_be_bytes());
+    wal.extend(sum.1.to_be_bytes());
+    for (i, &page) in changed.iter().enumerate() {
+        let commit = if i + 1 == changed.len() { pages as u32 } else { 0 };
+        let mut head = Vec::new();
+        head.extend((page as u32 + 1).to_be_bytes());
+        head.extend(commit.to_be_bytes());
+        let content = &after[page * PAGE..(page + 1) * PAGE];
+        sum = wal_checksum(wal_checksum(sum, &head), content);
+        wal.extend(head);
+        wal.extend(salt);
+        wal.extend(sum.0.to_be_bytes());
+        wal.extend(sum.1.to_be_bytes());
+        wal.extend(content);
+    }
+    wal
+}
+
+/// A cast committed to the WAL but not yet checkpointed, then the WAL cut
+/// at every frame boundary and inside every frame (after its first byte,
+/// after its header, mid-page) and its header: the copy always opens, and
+/// holds the cast whole or not at all: all of it only when the WAL keeps
+/// its commit frame. While the kiosk runs nothing can hold its checkpoint
+/// back (the file is its alone), so the WAL of the cast is rebuilt from the
+/// file before and after it: the pages the checkpoint copied, as frames.
 #[test]
 fn a_truncated_wal_loses_only_a_cut_commit_and_never_part_of_one() {
     let mut fx = Fixture::new();
@@ -146,39 +197,28 @@ fn a_truncated_wal_loses_only_a_cut_commit_and_never_part_of_one() {
         .as_str()
         .to_string();
     assert_eq!(wal_len(&fx.path), 0, "the WAL is emptied after a cast");
-    let file_key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
-    let reader = raw(&fx.path, &file_key);
-    reader
-        .execute_batch("BEGIN; SELECT count(*) FROM sealed_ballots;")
-        .expect("hold a read snapshot");
-
-    let path = fx.path.clone();
-    let Fixture { dir, mut station, .. } = fx;
-    let code = codes[1].clone();
-    let caster = std::thread::spawn(move || {
-        let r = station
-            .cast_ballot(&code, &full_ballot(), &key())
-            .expect("second cast");
-        r.receipt.as_str().to_string()
-    });
-    // Wait until the cast's commit frame is in the WAL. It stays there,
-    // with the main file untouched: the cast's own checkpoint cannot copy
-    // anything back while the reader holds its snapshot. (Not "until the
-    // WAL stops growing": a writer paused by a busy machine would be
-    // copied in the middle of its transaction.)
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let wal = loop {
-        let wal = fs::read(format!("{}-wal", path.display())).unwrap_or_default();
-        if ends_in_a_commit(&wal) {
-            break wal;
-        }
-        assert!(Instant::now() < deadline, "the cast never reached the WAL");
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let db = fs::read(&path).expect("db");
-    reader.execute_batch("COMMIT").expect("release");
-    let second = caster.join().expect("caster");
-    drop(dir);
+    let file_key = file_key(&fx.path);
+    let db = read_outside(&fx.path);
+    let second = fx
+        .station
+        .cast_ballot(&codes[1], &full_ballot(), &key())
+        .expect("second cast")
+        .receipt
+        .as_str()
+        .to_string();
+    assert_eq!(wal_len(&fx.path), 0, "the WAL is emptied after a cast");
+    let after = read_outside(&fx.path);
+    let wal = wal_between(&db, &after);
+    assert!(ends_in_a_commit(&wal));
+    // The rebuilt WAL replayed on the old file is the new file.
+    let check = tempfile::tempdir().expect("tempdir");
+    let whole = check.path().join("whole.vks");
+    fs::write(&whole, &db).expect("db copy");
+    fs::write(format!("{}-wal", whole.display()), &wal).expect("wal copy");
+    assert_eq!(
+        assert_consistent(&whole, &file_key, &[first.clone(), second.clone()], "rebuilt WAL"),
+        2
+    );
 
     let frame = 24 + PAGE;
     let frames = (wal.len() - 32) / frame;
@@ -261,8 +301,10 @@ fn closing_the_polls_rewrites_the_file_in_key_order() {
             .cast_ballot(code, &b, &key_for(1000 + i))
             .expect("cast");
     }
-    let key = FileKey::derive(PASSPHRASE, read_salt(&fx.path).expect("salt")).expect("key");
-    let before = ballot_leaf_pages(&raw(&fx.path, &key));
+    let key = file_key(&fx.path);
+    // While the kiosk runs, nothing else can read the file: look between
+    // two runs of the kiosk.
+    let before = fx.while_closed(|path| ballot_leaf_pages(&raw(path, &key)));
     assert!(before.len() >= 4, "{} leaf pages", before.len());
     eprintln!("leaf pages of the ballots table before closing, in key order: {before:?}");
     let ascending = |pages: &[i64]| pages.windows(2).all(|w| w[0] < w[1]);
@@ -273,6 +315,8 @@ fn closing_the_polls_rewrites_the_file_in_key_order() {
 
     let w = fx.worker();
     fx.station.close_polls(&w).expect("close");
+    let stand_in = fx.stand_in();
+    drop(std::mem::replace(&mut fx.station, stand_in));
     let conn = raw(&fx.path, &key);
     let after = ballot_leaf_pages(&conn);
     assert!(
@@ -284,8 +328,120 @@ fn closing_the_polls_rewrites_the_file_in_key_order() {
         .expect("freelist");
     assert_eq!(free, 0, "no free page is left");
     assert_eq!(wal_len(&fx.path), 0, "the WAL is empty after closing");
+    let pending: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM settings WHERE name = 'store.compaction_pending'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("pending");
+    assert_eq!(pending, 0, "a close that finished leaves no compaction pending");
     drop(conn);
-    let reopened = fx.reopen();
+    let reopened = Station::open(&fx.path, PASSPHRASE, fx.options()).expect("reopen");
     assert_eq!(reopened.status().expect("status").turnout.ballots, 150);
     assert_eq!(reopened.verify_audit_chain().expect("chain").first_broken, None);
+}
+
+/// A close cut short (power lost between the close's commit and its
+/// `VACUUM`) leaves a closed file whose pages still follow cast order. The
+/// close records "compaction pending" in its own transaction, so the next
+/// open compacts the file, says so in the audit log, and clears the flag.
+/// The interrupted close is replayed with the store's own functions, in one
+/// transaction, as `close_polls` commits it, and then nothing else.
+#[test]
+fn an_interrupted_close_is_compacted_when_the_file_is_next_opened() {
+    use votekiosk::model::{AuditEvent, Mode};
+    use votekiosk::store::{audit::append_audit, ballots, election};
+
+    let mut fx = Fixture::seeded(KEY_ORDER_SEED);
+    fx.open();
+    for (i, code) in fx.codes(150).iter().enumerate() {
+        let mut b = full_ballot();
+        b.insert(
+            "mayor".into(),
+            vec![format!("write-in:Voter {i:03} with a long enough name to fill")],
+        );
+        fx.station
+            .cast_ballot(code, &b, &key_for(1000 + i))
+            .expect("cast");
+    }
+    let key = file_key(&fx.path);
+    fx.stop();
+    {
+        let mut conn = raw(&fx.path, &key);
+        let audit_key: Vec<u8> = conn
+            .query_row(
+                "SELECT value FROM secrets WHERE name = 'audit_hmac_key'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("audit key");
+        let at = "2026-11-03T20:00:00Z";
+        let tx = conn.transaction().expect("begin");
+        election::record_closed(&tx, at).expect("closed_at");
+        ballots::forget_cast_requests(&tx).expect("cast requests");
+        election::record_setting(&tx, "store.compaction_pending", at).expect("pending");
+        election::record_mode(&tx, Mode::Closed).expect("mode");
+        append_audit(
+            &tx,
+            &audit_key,
+            at,
+            WORKER,
+            AuditEvent::ModeChanged,
+            "open -> closed; 150 ballots",
+        )
+        .expect("audit");
+        tx.commit().expect("commit");
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("checkpoint");
+    }
+    let ascending = |pages: &[i64]| pages.windows(2).all(|w| w[0] < w[1]);
+    let before = ballot_leaf_pages(&raw(&fx.path, &key));
+    assert!(
+        !ascending(&before),
+        "the interrupted close left cast order in the pages: {before:?}"
+    );
+
+    // The kiosk starts again.
+    fx.start();
+    assert_eq!(fx.station.mode().expect("mode"), Mode::Closed);
+    let log = fx.station.audit_log(3).expect("audit");
+    assert!(
+        log.iter()
+            .any(|e| e.kind == "error" && e.detail.contains("interrupted before the file was compacted")),
+        "the redone compaction is audited: {log:?}"
+    );
+    assert_eq!(fx.station.verify_audit_chain().expect("chain").first_broken, None);
+    fx.stop();
+    let conn = raw(&fx.path, &key);
+    let after = ballot_leaf_pages(&conn);
+    assert!(
+        ascending(&after),
+        "compacted on open: leaf pages ascend in key order: {after:?}"
+    );
+    let free: i64 = conn
+        .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+        .expect("freelist");
+    assert_eq!(free, 0, "no free page is left");
+    let pending: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM settings WHERE name = 'store.compaction_pending'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("pending");
+    assert_eq!(pending, 0, "the flag is cleared once the file is compacted");
+    drop(conn);
+    assert_eq!(wal_len(&fx.path), 0, "the WAL is empty");
+
+    // Opened again: nothing left to redo, no second entry.
+    fx.start();
+    let redone = fx
+        .station
+        .audit_log(100)
+        .expect("audit")
+        .iter()
+        .filter(|e| e.detail.contains("interrupted before the file was compacted"))
+        .count();
+    assert_eq!(redone, 1);
 }

@@ -105,20 +105,16 @@ pub async fn issue_codes(
     let (station, by) = inner.official(&token)?;
     // Issuing codes asks for the password again (the core's rule).
     station.reauthenticate(&by, &password)?;
-    let batch = station.issue_codes(&by, count)?;
+    // Slips that do not print are revoked, never saved (the error says so).
+    let issued = if print_slips {
+        station
+            .issue_printed_codes(&by, count, votekiosk::print::CodeSlipLayout::A4)
+            .map(|(batch, outcome)| (batch, Some(outcome.to_string())))
+    } else {
+        station.issue_codes(&by, count).map(|batch| (batch, None))
+    };
     super::announce(&app, station);
-    // The codes are on screen whatever happens to the print.
-    let printed = print_slips.then(|| {
-        votekiosk::print::code_slips(
-            station.definition(),
-            station.station_id(),
-            &batch,
-            votekiosk::print::CodeSlipLayout::A4,
-        )
-        .and_then(|pdf| station.print("votekiosk voter codes", &pdf))
-        .map(|o| o.to_string())
-        .unwrap_or_else(|e| format!("not printed: {e}"))
-    });
+    let (batch, printed) = issued?;
     Ok(IssuedCodes {
         batch: batch.batch,
         test: batch.test,

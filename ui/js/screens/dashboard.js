@@ -28,7 +28,8 @@ function statusTable(s) {
     row('Codes used', s.mode === 'test' ? s.test_codes.used : s.codes.used, 'stat-used'),
     row('Voting', s.voting_locked ? 'LOCKED (invalid codes)' : 'not locked', 'stat-locked'),
     row('Station', s.station_id),
-    row('Definition', s.definition_hash.slice(0, 16) + '…'));
+    row('Definition', s.definition_hash.slice(0, 16) + '…'),
+    ...(s.storage_alert ? [row('Storage', 'ALERT: ' + s.storage_alert, 'stat-storage')] : []));
 }
 
 export async function dashboard() {

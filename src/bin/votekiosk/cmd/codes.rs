@@ -72,6 +72,13 @@ fn issue(ctx: &Ctx, count: usize, out: Option<&Path>, by: &OfficialArg) -> Resul
     let mut station = ctx.open()?;
     let official = login(&mut station, by)?;
     if let Some(out) = out {
+        // Official codes (not test mode, not the demo) never go into a file.
+        let official_codes = station.mode()? != votekiosk::station::Mode::Test;
+        if station.secrets_need_paper(official_codes)? {
+            return Err(votekiosk::Error::PrinterNotReady(
+                "official voter codes are never saved into a file: print their slips (`votekiosk print codes`) or show them here (without --out)".into(),
+            ));
+        }
         refuse_existing(out)?;
     }
     let spinner = (count >= SPINNER_FROM).then(|| ctx.out.spinner(&format!("issuing {count} codes")));

@@ -1,6 +1,7 @@
 //! `polls test|open|pause|resume|close`: the lifecycle. Opening (or
 //! resuming) warns when the definition's voting window has already ended
-//! or is not today, since every official ballot would then be refused.
+//! or is not today, since every official ballot would then be refused;
+//! opening the demo election notes a printer an official one would refuse.
 
 use serde::Serialize;
 
@@ -28,6 +29,17 @@ pub fn run(ctx: &Ctx, action: PollsAction, by: &OfficialArg) -> Result<Outcome> 
     }
     if matches!(action, PollsAction::Open | PollsAction::Resume) {
         warn_about_window(station.definition());
+    }
+    if matches!(action, PollsAction::Open) && station.is_demo() {
+        // Official elections were refused above; the demo is only told.
+        let ready = station.printer_readiness(false)?;
+        if !ready.is_ready() {
+            eprintln!(
+                "note: {} would not do for an official election ({}); the demo election allows it",
+                ready.printer,
+                ready.problems.join("; ")
+            );
+        }
     }
     let mode = Mode {
         mode: station.mode()?.as_str(),

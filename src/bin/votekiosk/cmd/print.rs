@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use votekiosk::print::{self, CodeSlipLayout, FolderPrinter, LpPrinter, PrintOutcome, Printer, SlipKind};
-use votekiosk::station::Station;
-use votekiosk::Result;
+use votekiosk::print::{self, CodeSlipLayout, LpPrinter, PrintOutcome, Printer, SlipKind};
+use votekiosk::station::{Mode, Station};
+use votekiosk::{Error, Result};
 
 use super::{login, refuse_existing, Ctx};
 use crate::args::{OfficialArg, PrintCommand, PrintTarget};
@@ -152,8 +152,10 @@ pub fn run(ctx: &Ctx, command: &PrintCommand) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// Issues a batch and prints its slips; if printing fails, the slips are
-/// saved into the folder instead, so the batch is not lost.
+/// Issues a batch and prints its slips. The slips are never kept: if they
+/// do not print, the batch is revoked (audited) and the answer says to
+/// issue new codes. Official code slips (not test mode, not the demo) go
+/// only to a ready printer: never `--out`, nor a print-to-file queue.
 fn codes(
     ctx: &Ctx,
     station: &mut Station,
@@ -163,41 +165,49 @@ fn codes(
     target: &PrintTarget,
 ) -> Result<(BatchPrinted, PrintOutcome)> {
     let official = login(station, by)?;
+    let official_codes = station.mode()? != Mode::Test;
     // Refuse a bad target before any code exists.
     if let Some(out) = &target.out {
+        if station.secrets_need_paper(official_codes)? {
+            return Err(Error::PrinterNotReady(
+                "official code slips are never saved into a file: print them on the station's printer (without --out)"
+                    .into(),
+            ));
+        }
         refuse_existing(out)?;
     }
     if let Some(queue) = &target.printer {
-        LpPrinter::new(queue)?;
+        let printer = LpPrinter::new(queue)?;
+        if station.secrets_need_paper(official_codes)? {
+            let ready = printer.readiness(true);
+            if !ready.is_ready() {
+                return Err(Error::PrinterNotReady(ready.problems.join("; ")));
+            }
+        }
     }
     let spinner = (count >= super::codes::SPINNER_FROM).then(|| {
         ctx.out
             .spinner(&format!("issuing {count} codes and laying out their slips"))
     });
-    let batch = station.issue_codes(&official, count)?;
     let layout = if roll {
         CodeSlipLayout::Roll
     } else {
         CodeSlipLayout::A4
     };
-    let pdf = print::code_slips(station.definition(), station.station_id(), &batch, layout);
-    drop(spinner);
-    let pdf = pdf?;
-    let document = Document::VoterCodes;
-    let outcome = match deliver(station, target, document, &pdf) {
-        Ok(outcome) => outcome,
-        Err(e) => {
-            // The codes exist only in this PDF now: keep it rather than lose the batch.
-            let folder = FolderPrinter::new(&station.print_folder());
-            if let Ok(saved) = folder.print(document.job(), &pdf) {
-                eprintln!(
-                    "The slips of batch {} were {saved} instead (the file holds voter codes: print it, then delete it).",
-                    batch.batch
-                );
+    let printed = if target.out.is_none() && target.printer.is_none() {
+        station.issue_printed_codes(&official, count, layout)
+    } else {
+        station.issue_codes(&official, count).and_then(|batch| {
+            let delivered = print::code_slips(station.definition(), station.station_id(), &batch, layout)
+                .and_then(|pdf| deliver(station, target, Document::VoterCodes, &pdf));
+            match delivered {
+                Ok(outcome) => Ok((batch, outcome)),
+                Err(e) => Err(station.revoke_unprinted(&official, &batch, &e)?),
             }
-            return Err(e);
-        }
+        })
     };
+    drop(spinner);
+    let (batch, outcome) = printed?;
     Ok((
         BatchPrinted {
             batch: batch.batch,
