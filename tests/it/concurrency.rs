@@ -250,7 +250,7 @@ fn a_repeated_submit_returns_the_same_receipt_and_casts_nothing() {
     assert_eq!(status.turnout.ballots, 1, "still one ballot");
     assert_eq!(status.turnout.codes_used, 1);
     assert_eq!(restarted.receipt_count(false).expect("receipts"), 1);
-    assert_eq!(audited(&restarted, "ballot_cast"), 1, "one ballot_cast entry");
+    assert_eq!(audited(restarted, "ballot_cast"), 1, "one ballot_cast entry");
 }
 
 #[test]
