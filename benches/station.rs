@@ -33,6 +33,7 @@ use rusqlite::params;
 use common::*;
 use votekiosk::crypto::kdf;
 use votekiosk::print::{self, CodeSlipLayout, SlipKind};
+use votekiosk::station::SlipUnlock;
 use votekiosk::{demo, Options, SelectionsInput, Station};
 
 const PASSPHRASE: &str = "bench election passphrase";
@@ -180,6 +181,14 @@ fn main() {
     )
     .expect("create station");
     let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    // Official polls open only with a closing key (2 of 3 poll workers).
+    let workers: Vec<(String, zeroize::Zeroizing<String>)> = ["ana", "ben", "cy"]
+        .iter()
+        .map(|w| (w.to_string(), zeroize::Zeroizing::new("24681357".to_string())))
+        .collect();
+    let slips = station
+        .init_closing_key(&admin, &workers, 2)
+        .expect("closing key");
     station.open_polls(&admin).expect("open polls");
     let total_casts = sz.casts + sz.warm_up;
     let codes: Vec<String> = station
@@ -339,6 +348,16 @@ fn main() {
     let open_s = Samples::from_durations(&open_t);
     let mut station = Station::open(&station_path, PASSPHRASE, Options::default()).expect("open");
     let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    // Two poll workers' slips unseal the ballots for the export.
+    let unlocks: Vec<SlipUnlock> = slips[..2]
+        .iter()
+        .map(|s| SlipUnlock {
+            payload: s.payload.to_string(),
+            pin: zeroize::Zeroizing::new("24681357".to_string()),
+        })
+        .collect();
+    let (count_t, _) = time(|| station.count(&admin, &unlocks).expect("count"));
+    eprintln!("count (2 slips, unseal every ballot): {count_t:?}");
     let mut export_t = vec![];
     let mut text = Vec::new();
     for _ in 0..sz.export_runs {

@@ -153,12 +153,17 @@ impl Station {
             hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed)),
         );
         self.audit(&by.username, AuditEvent::Exported, &detail)?;
+        let merkle_root = crate::export::merkle::root(&sorted_receipts);
+        self.exported = Some(crate::print::ResultIdentity {
+            merkle_root,
+            file_sha256: <sha2::Sha256 as sha2::Digest>::digest(&result).into(),
+        });
         let receipts = Parsed {
             definition_hash: self.definition.hash().to_hex(),
             station_id: station.id,
             public_key: station.public_key,
             test,
-            merkle_root: hex::encode(crate::export::merkle::root(&sorted_receipts)),
+            merkle_root: hex::encode(merkle_root),
             receipts: sorted_receipts,
         };
         Ok(Export {

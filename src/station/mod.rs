@@ -89,6 +89,9 @@ pub struct Station {
     /// The unsealed records of the last count (memory only; each record
     /// wipes its choices when dropped).
     counted: Option<closing::Counted>,
+    /// What identifies the last result exported from this instance (its
+    /// Merkle root and SHA-256), printed on the results report after it.
+    exported: Option<crate::print::ResultIdentity>,
     /// The officials' live sessions (memory only).
     sessions: officials::Sessions,
 }
@@ -239,6 +242,7 @@ impl Station {
             last_receipt: None,
             storage_alert: None,
             counted: None,
+            exported: None,
             sessions: officials::Sessions::default(),
         };
         if check {

@@ -124,13 +124,14 @@ impl Station {
     }
 
     /// The results report of the ballots that may be shown now (`tally`:
-    /// after close, or test ballots in test mode), as printed at `printed_at`.
+    /// after close, or test ballots in test mode), as printed at `printed_at`;
+    /// after an export, with the result file's Merkle root and SHA-256.
     pub fn results_report(&self, printed_at: DateTime<Utc>) -> Result<ResultsReport> {
         Ok(ResultsReport {
             result: self.tally()?,
             station: self.report_snapshot(printed_at)?,
-            // The exporter fills it in (issue 13, `result2`).
-            identity: None,
+            // Printed once this instance has exported the result.
+            identity: self.exported,
         })
     }
 }

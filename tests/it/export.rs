@@ -494,3 +494,31 @@ fn a_forged_merge_fails() {
     std::fs::write(&paths[1], &e1.result).expect("replace");
     assert_eq!(names(&merged, &with_inputs), ["inputs"]);
 }
+
+#[test]
+fn the_results_report_printed_after_the_export_names_the_files_root_and_sha256() {
+    let mut fx = Fixture::seeded(19);
+    fx.open();
+    fx.cast_and_close(3, |_| sel(&[("mayor", &["alvarez"])]));
+    fx.count();
+    let now = chrono::Utc::now();
+    // Before the export there is nothing to name.
+    assert_eq!(fx.station.results_report(now).expect("report").identity, None);
+    let w = fx.worker();
+    let export = fx.station.export(&w, false, "results.jsonl").expect("export");
+    let identity = fx
+        .station
+        .results_report(now)
+        .expect("report")
+        .identity
+        .expect("identity");
+    let header: Value = serde_json::from_slice(split(&export.result)[0].as_slice()).expect("header");
+    assert_eq!(
+        hex::encode(identity.merkle_root),
+        header["receipts"]["merkle_root"].as_str().expect("root")
+    );
+    assert_eq!(
+        identity.file_sha256,
+        <[u8; 32]>::from(<sha2::Sha256 as sha2::Digest>::digest(&export.result))
+    );
+}
