@@ -32,3 +32,24 @@ pub fn mac_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
     a.ct_eq(b).into()
 }
+
+/// Lets an unsized `CryptoRngCore` (the station's injected generator)
+/// stand where `hpke` and `vsss-rs` want a sized one.
+pub(crate) struct RngRef<'a, R: rand_core::CryptoRngCore + ?Sized>(&'a mut R);
+
+impl<R: rand_core::CryptoRngCore + ?Sized> rand_core::RngCore for RngRef<'_, R> {
+    fn next_u32(&mut self) -> u32 {
+        self.0.next_u32()
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.0.fill_bytes(dest)
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> std::result::Result<(), rand_core::Error> {
+        self.0.try_fill_bytes(dest)
+    }
+}
+
+impl<R: rand_core::CryptoRngCore + ?Sized> rand_core::CryptoRng for RngRef<'_, R> {}

@@ -93,7 +93,7 @@ pub fn seal(
         info,
         plaintext,
         aad,
-        &mut RngRef(rng),
+        &mut super::RngRef(rng),
     )
     .map_err(|e| Error::InvalidInput(format!("cannot seal to this public key: {e}")))?;
     let mut enc_bytes = [0u8; 32];
@@ -124,27 +124,6 @@ pub fn open(
     .map(Zeroizing::new)
     .map_err(|_| Error::SealOpen)
 }
-
-/// Lets an unsized `CryptoRngCore` (e.g. the station's boxed generator)
-/// stand where `hpke` wants a sized `RngCore + CryptoRng`.
-struct RngRef<'a, R: rand_core::CryptoRngCore + ?Sized>(&'a mut R);
-
-impl<R: rand_core::CryptoRngCore + ?Sized> rand_core::RngCore for RngRef<'_, R> {
-    fn next_u32(&mut self) -> u32 {
-        self.0.next_u32()
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        self.0.fill_bytes(dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> std::result::Result<(), rand_core::Error> {
-        self.0.try_fill_bytes(dest)
-    }
-}
-
-impl<R: rand_core::CryptoRngCore + ?Sized> rand_core::CryptoRng for RngRef<'_, R> {}
 
 #[cfg(test)]
 mod tests {

@@ -172,7 +172,7 @@ pub fn split(
             count as usize,
             &field_secret,
             None,
-            RngRef(&mut *rng),
+            super::RngRef(&mut *rng),
         )
         .map_err(|e| Error::InvalidInput(format!("cannot split the secret: {e:?}")))?;
         let commitments = Commitments(
@@ -275,26 +275,6 @@ pub fn combine(shares: &[Share], commitments: &Commitments) -> Result<Zeroizing<
     }
     Ok(out)
 }
-
-/// Lets an unsized `CryptoRngCore` stand where `vsss-rs` wants a sized one.
-struct RngRef<'a, R: rand_core::CryptoRngCore + ?Sized>(&'a mut R);
-
-impl<R: rand_core::CryptoRngCore + ?Sized> rand_core::RngCore for RngRef<'_, R> {
-    fn next_u32(&mut self) -> u32 {
-        self.0.next_u32()
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        self.0.fill_bytes(dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> std::result::Result<(), rand_core::Error> {
-        self.0.try_fill_bytes(dest)
-    }
-}
-
-impl<R: rand_core::CryptoRngCore + ?Sized> rand_core::CryptoRng for RngRef<'_, R> {}
 
 #[cfg(test)]
 mod tests {
