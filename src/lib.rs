@@ -22,6 +22,7 @@ pub mod limits;
 pub mod model;
 pub mod print;
 pub mod receipt;
+pub mod rla;
 pub mod seal;
 pub mod signed;
 pub mod station;

@@ -8,6 +8,7 @@
 //! `plaintext` is the fixed-length ballot encoding inside a record, so that
 //! every record of an election has the same length.
 
+pub mod card;
 pub mod plaintext;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};

@@ -1,0 +1,4 @@
+//! Risk-limiting audits (issue 14; docs/rla.md): ballot-comparison audits
+//! of the kiosk's cast vote records against the voter-verified cards.
+
+pub mod assertion;
