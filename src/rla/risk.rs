@@ -1,11 +1,13 @@
 //! The risk of a ballot-comparison audit: the Kaplan–Markov P-value
 //! (P. B. Stark, "Risk-limiting postelection audits: conservative
 //! P-values from common probability inequalities", IEEE Transactions on
-//! Information Forensics and Security 4(4):1005–1014, 2009, §IV-B,
-//! eq. (15) with the error bound inflated by γ as in Lindeman & Stark,
-//! "A Gentle Introduction to Risk-Limiting Audits", IEEE Security &
-//! Privacy 10(5), 2012), in the form Arlo's `supersimple.py` computes it,
-//! and the sample sizes it implies. docs/rla.md § Method has the formulas.
+//! Information Forensics and Security 4(4):1005–1014, 2009: Markov's
+//! inequality applied to Kaplan's martingale, for sampling with
+//! probability proportional to an error bound, here the same bound for
+//! every card, inflated by γ), in the form Arlo computes it
+//! (votingworks/arlo `server/audit_math/supersimple.py`, `compute_risk`
+//! and `get_sample_sizes`), and the sample sizes it implies.
+//! docs/rla.md § Method has the formulas.
 //!
 //! Units: an assertion's assorter takes values in `[0, u]`; a card's
 //! overstatement is `ω = A(record) − A(paper)` in `[−u, u]`; here every
@@ -241,7 +243,7 @@ mod tests {
     fn expected_discrepancies_raise_the_sample_size() {
         let none = initial_sample_size(0.05, 0.05, GAMMA, 0.0, 0.0).unwrap();
         let arlo = initial_sample_size(0.05, 0.05, GAMMA, O1_RATE, O2_RATE).unwrap();
-        assert!(arlo > none, "{arlo} {none}");
+        assert_eq!((none, arlo), (124, 150), "docs/rla.md § Sample sizes");
         // The size found meets the limit with its rounded discrepancy counts.
         let o1 = (O1_RATE * arlo as f64).ceil() as usize;
         let mut sample = vec![0.0; arlo as usize];

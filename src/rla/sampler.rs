@@ -449,6 +449,57 @@ mod tests {
         assert_eq!(draws[0].ticket, trim(&first, 18));
     }
 
+    /// `sample` draws what Rivest's Python reference draws for the same
+    /// manifest (`sampler([((station, box), p) ...], seed, with_replacement=True,
+    /// digits=18)`, i.e. Arlo's `draw_sample`): values printed by the
+    /// reference code, including repeated draws.
+    #[test]
+    fn sample_matches_the_reference_implementation() {
+        let manifest: Vec<ManifestBox> = vec![
+            ("K-1".into(), "BOX-1".into(), 3),
+            ("K-1".into(), "BOX-2".into(), 2),
+            ("K-2".into(), "BOX-1".into(), 1),
+        ];
+        let shown = |draws: Vec<Draw>| -> Vec<String> {
+            draws
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {}/{}#{} {}",
+                        d.ticket, d.station, d.box_id, d.position, d.generation
+                    )
+                })
+                .collect()
+        };
+        let got = shown(sample("98765432109876543210", &manifest, 10).unwrap());
+        let want = [
+            ("0.123934119360455659", "K-2", "BOX-1", 1, 1),
+            ("0.182576425444351083", "K-1", "BOX-2", 2, 1),
+            ("0.256379360394444271", "K-1", "BOX-2", 1, 1),
+            ("0.339500151021908562", "K-1", "BOX-1", 3, 1),
+            ("0.365569778497488856", "K-1", "BOX-1", 2, 1),
+            ("0.388171065082049829", "K-1", "BOX-2", 2, 2),
+            ("0.427518774101640281", "K-1", "BOX-1", 3, 2),
+            ("0.437719589814428797", "K-1", "BOX-2", 2, 3),
+            ("0.484750971592514054", "K-1", "BOX-1", 3, 3),
+            ("0.664801371237728110", "K-1", "BOX-1", 1, 1),
+        ];
+        let want: Vec<String> = want
+            .iter()
+            .map(|(t, s, b, p, g)| format!("{t} {s}/{b}#{p} {g}"))
+            .collect();
+        assert_eq!(got, want);
+        let first = shown(sample("01234567890123456789", &super::tests::manifest(), 3).unwrap());
+        assert_eq!(
+            first,
+            [
+                "0.000448086325729585 HILLSIDE/A#41 1",
+                "0.000802896633963311 LAKEVIEW-1/A#232 1",
+                "0.000886938273170068 HILLSIDE/A#210 1"
+            ]
+        );
+    }
+
     #[test]
     fn a_seed_that_is_not_20_digits_is_refused() {
         for bad in [

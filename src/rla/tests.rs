@@ -333,6 +333,11 @@ fn worked_example() {
     let risk = audit.measure(&pulled, &Params::default());
     let p = risk.assertions.iter().find(|a| a.assertion == ada_ben.0).unwrap();
     assert_eq!(p.counts.one_vote_over, 2);
+    assert!(risk
+        .assertions
+        .iter()
+        .filter(|a| a.assertion != ada_ben.0)
+        .all(|a| a.p_value < 1e-9));
     eprintln!("worked example: p {} next {:?}", p.p_value, risk.next);
     assert!((p.p_value - 0.0942).abs() < 5e-5, "{}", p.p_value);
     assert_eq!(risk.next, Next::Sample(113));
