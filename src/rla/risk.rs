@@ -241,8 +241,8 @@ mod tests {
 
     #[test]
     fn expected_discrepancies_raise_the_sample_size() {
-        let none = initial_sample_size(0.05, 0.05, GAMMA, 0.0, 0.0).unwrap();
-        let arlo = initial_sample_size(0.05, 0.05, GAMMA, O1_RATE, O2_RATE).unwrap();
+        let none = initial_sample_size(0.05, 0.05, GAMMA, 0.0, 0.0).expect("test value");
+        let arlo = initial_sample_size(0.05, 0.05, GAMMA, O1_RATE, O2_RATE).expect("test value");
         assert_eq!((none, arlo), (124, 150), "docs/rla.md § Sample sizes");
         // The size found meets the limit with its rounded discrepancy counts.
         let o1 = (O1_RATE * arlo as f64).ceil() as usize;
@@ -260,9 +260,9 @@ mod tests {
         let mut sample = vec![0.0; 124];
         assert_eq!(escalation_size(&sample, m, 0.05, GAMMA), Some(124), "already met");
         sample[3] = 0.5;
-        let one = escalation_size(&sample, m, 0.05, GAMMA).unwrap();
+        let one = escalation_size(&sample, m, 0.05, GAMMA).expect("test value");
         sample[7] = 0.5;
-        let two = escalation_size(&sample, m, 0.05, GAMMA).unwrap();
+        let two = escalation_size(&sample, m, 0.05, GAMMA).expect("test value");
         assert!(124 < one && one < two, "{one} {two}");
         // Going on to that size with the observed rates meets the limit.
         let mut longer = sample.clone();
