@@ -42,9 +42,8 @@ pub fn office_count(
     for (i, blob) in export.sealed.iter().enumerate() {
         records.push(open(i + 1, blob)?);
     }
-    let mut cards = header.cards;
-    cards.hand_count = None;
-    cards.hand_count_difference = None;
+    // The station's card counts, hand count and boxes, as its sealed export gives them.
+    let cards = header.cards.clone();
     write_result(
         ResultContent {
             definition: &export.definition,

@@ -9,8 +9,7 @@ use crate::ballot::Ballot;
 use crate::clock::stamp;
 use crate::error::{Error, Result};
 use crate::export::format::{
-    Attachment, AuditHead, Cards, CountedBy, Polls, StationHeader, Threshold, ATTACHMENT_SEALED,
-    COUNTED_BY_STATION,
+    Attachment, AuditHead, CountedBy, Polls, StationHeader, Threshold, ATTACHMENT_SEALED, COUNTED_BY_STATION,
 };
 use crate::export::sealed::{write_sealed, SealedContent};
 use crate::export::verify::Parsed;
@@ -97,6 +96,7 @@ impl Station {
             head: chain.head,
             length: chain.length,
         };
+        let cards = self.export_cards(test)?;
         let sealed_name = crate::export::sealed_name_for(result_name);
         let sealed = write_sealed(
             SealedContent {
@@ -106,12 +106,12 @@ impl Station {
                 polls: polls.clone(),
                 exported_at: exported_at.clone(),
                 counts,
-                cards: Cards::default(),
+                cards: cards.clone(),
                 audit: audit.clone(),
                 software: software.clone(),
                 record_length: self.export_record_length(),
                 sealed: self.export_sealed_records(test)?,
-                spoiled: Vec::new(),
+                spoiled: crate::store::cards::sealed_spoils(self.store.conn(), test)?,
                 receipts: receipts.clone(),
             },
             &signing,
@@ -136,7 +136,7 @@ impl Station {
                 polls,
                 exported_at,
                 counts,
-                cards: Cards::default(),
+                cards,
                 records: self.export_counted_records(test)?,
                 receipts,
                 audit,
