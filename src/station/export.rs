@@ -9,7 +9,8 @@ use crate::ballot::Ballot;
 use crate::clock::stamp;
 use crate::error::{Error, Result};
 use crate::export::format::{
-    Attachment, AuditHead, CountedBy, Polls, StationHeader, Threshold, ATTACHMENT_SEALED, COUNTED_BY_STATION,
+    Attachment, AuditHead, BoxCount, CountedBy, Polls, StationHeader, Threshold, ATTACHMENT_MANIFEST,
+    ATTACHMENT_SEALED, COUNTED_BY_STATION,
 };
 use crate::export::sealed::{write_sealed, SealedContent};
 use crate::export::verify::Parsed;
@@ -122,6 +123,26 @@ impl Station {
             bytes: sealed.len() as u64,
             sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed)),
         };
+        let records = self.export_counted_records(test)?;
+        let manifest = if cards.enabled {
+            let name = crate::export::manifest_name_for(result_name);
+            let bytes = self.export_manifest(test, &records, cards.boxes.clone(), &signing)?;
+            Some((name, bytes))
+        } else {
+            None
+        };
+        let mut attachments = vec![attachment];
+        if let Some((name, bytes)) = &manifest {
+            attachments.insert(
+                0,
+                Attachment {
+                    kind: ATTACHMENT_MANIFEST.into(),
+                    name: name.clone(),
+                    bytes: bytes.len() as u64,
+                    sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
+                },
+            );
+        }
         let mut sorted_receipts = receipts.clone();
         sorted_receipts.sort_unstable();
         let result = write_result(
@@ -137,10 +158,10 @@ impl Station {
                 exported_at,
                 counts,
                 cards,
-                records: self.export_counted_records(test)?,
+                records,
                 receipts,
                 audit,
-                attachments: vec![attachment],
+                attachments,
                 software,
             },
             &signing,
@@ -170,6 +191,7 @@ impl Station {
             result,
             sealed,
             sealed_name,
+            manifest,
             receipts,
         })
     }
@@ -205,6 +227,36 @@ impl Station {
     /// The sealed records, sorted by bytes.
     fn export_sealed_records(&self, test: bool) -> Result<Vec<Vec<u8>>> {
         self.sealed_records(test)
+    }
+
+    /// The audit manifest of this export: each counted record's card id
+    /// with its public record id, and the spoiled cards' ids, sealed to
+    /// the office key (the test key in a test export), signed by the
+    /// station, linked to the result by its records' SHA-512.
+    fn export_manifest(
+        &mut self,
+        test: bool,
+        records: &[([u8; 16], Ballot)],
+        boxes: Vec<BoxCount>,
+        signing: &ed25519_dalek::SigningKey,
+    ) -> Result<Vec<u8>> {
+        let (cards, spoiled) = self.counted_cards(test)?;
+        let scope = self.seal_scope(test)?;
+        let records_sha512 = crate::export::records_sha512(&self.definition, records)?;
+        let office_public_key = self.office_public_key();
+        crate::export::manifest::write_manifest(
+            crate::export::manifest::ManifestContent {
+                scope: &scope,
+                counted_by: COUNTED_BY_STATION,
+                records_sha512,
+                boxes,
+                cards,
+                spoiled,
+                office_public_key,
+            },
+            signing,
+            &mut self.rng,
+        )
     }
 
     /// The counted ballots with their public record ids (from unsealing:
