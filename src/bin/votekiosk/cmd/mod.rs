@@ -19,6 +19,7 @@ mod polls;
 mod print;
 mod receipt;
 mod status;
+mod tabulate;
 mod tally;
 mod unlock;
 mod verify;
@@ -115,6 +116,18 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         },
         Command::Status => status::run(&ctx),
         Command::Tally => tally::run(&ctx),
+        Command::Tabulate {
+            cvrs,
+            rules,
+            definition,
+            out,
+        } => tabulate::run(
+            &ctx,
+            cvrs,
+            rules.as_deref(),
+            definition.as_deref(),
+            out.as_deref(),
+        ),
         Command::Audit { command } => audit::run(&ctx, command),
         Command::Receipt { command } => receipt::run(&ctx, command),
         Command::Print { command } => print::run(&ctx, command),
