@@ -48,8 +48,11 @@ fn ballot(i: usize) -> SelectionsInput {
     sel(&[
         ("mayor", mayor[i % 4]),
         ("council", council[i % 3]),
-        ("library-bond", if i % 2 == 0 { &["yes"] } else { &["no"] }),
-        ("parks-board", if i % 5 == 0 { &["hill"] } else { &[] }),
+        (
+            "library-bond",
+            if i.is_multiple_of(2) { &["yes"] } else { &["no"] },
+        ),
+        ("parks-board", if i.is_multiple_of(5) { &["hill"] } else { &[] }),
         ("school-board", school[(i / 3) % 3]),
     ])
 }
@@ -591,7 +594,7 @@ fn test_cards_are_test_cards_and_go_when_the_polls_open() {
     // A test manifest opens with the published test key: it is sealed to it.
     let opened = open_manifest(&manifest, &fx.station.public_key().expect("key"), &office_pair())
         .expect("a test manifest needs no office key");
-    assert_eq!(opened.record_of(&printed.card).is_some(), true);
+    assert!(opened.record_of(&printed.card).is_some());
     fx.station.open_polls(&w).expect("open");
     let status = fx.station.status().expect("status");
     assert_eq!(status.test_cards, Default::default());
