@@ -8,6 +8,8 @@
 //! - `bad_input`:    a table of bad inputs, each refused clearly, changing nothing.
 //! - `concurrency`:  a second program cannot open a held file; racing casts with one code: exactly one ballot.
 //! - `secrecy`:      no link from codes/receipts/requests to ballots; no cast order.
+//! - `cards`:        ballot cards: print, spoil, reprint, abandon, cast; the hand count; the
+//!   sealed audit manifest mapping each card to its record; the attacks on them.
 //! - `sealed`:       ballots sealed at cast, played as attacks (no choice for the passphrase
 //!   holder; a file diff's storage id in no export; one record length; K-of-N slips).
 //! - `at_rest`:      the file and its WAL reveal nothing without the passphrase.
@@ -37,6 +39,7 @@ mod architecture;
 mod at_rest;
 mod audit;
 mod bad_input;
+mod cards;
 mod cli;
 mod cli_bad_input;
 mod concurrency;
