@@ -146,6 +146,34 @@ fn write_ins_are_one_line_and_a_choice_not_on_the_ballot_is_refused() {
         .any(|(a, v)| *a == Assertion::Pairwise { winner: 0, loser: 3 } && close(*v, 0.3)));
 }
 
+/// The audit from ballots (what the exports hold) is the audit from votes.
+#[test]
+fn an_audit_from_ballots_maps_every_choice() {
+    let d = definition();
+    let ballot = |mayor: &str, pool: &str| {
+        let input = [("mayor", mayor), ("pool", pool)]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+            .collect();
+        crate::ballot::Ballot::validate(&d, &input).expect("ballot")
+    };
+    let ballots = vec![
+        ballot("ada", "yes"),
+        ballot("ada", "no"),
+        ballot("write-in:Zed Q", "yes"),
+        ballot("ben", ""),
+        ballot("", "yes"),
+    ];
+    let from_ballots = ContestAudit::from_ballots(&contest("mayor"), &ballots, 6).expect("audit");
+    let records = votes(&[(&[0], 2), (&[3], 1), (&[1], 1), (&[], 1)]);
+    let from_votes = ContestAudit::new(&contest("mayor"), &as_votes(&records), 6).expect("audit");
+    assert_eq!(from_ballots, from_votes);
+    let pool = ContestAudit::from_ballots(&contest("pool"), &ballots, 6).expect("audit");
+    assert_eq!(pool.winners, vec![0]);
+    assert!(close(pool.assertions[0].1, 2.0 / 6.0));
+}
+
 #[test]
 fn measures_use_majority_or_super_majority_assertions() {
     // Simple majority: yes 55, no 40, blank 5.
