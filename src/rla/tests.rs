@@ -557,3 +557,54 @@ fn simulated_super_majority_audits() {
     let (_, wrong) = simulate(&c, honest, records, paper);
     eprintln!("super-majority: {wrong} of 200 wrong outcomes confirmed");
 }
+
+/// Attack: a kiosk stuffs 100 records for Ada that have no card (the
+/// boxes hold 4,000 cards, the records say 4,100), turning Ben's 20-vote
+/// win on paper into Ada's 80-vote win. The audit refuses to start until
+/// the 100 missing cards are added to the manifest as phantoms; drawn,
+/// a phantom is a two-vote overstatement. At most 17 of 200 audits
+/// confirm the stuffed outcome; the rest end in a full hand count.
+#[test]
+fn attack_records_without_cards_are_caught_as_phantoms() {
+    let c = contest("mayor");
+    let paper = votes(&[(&[0], 1870), (&[1], 1890), (&[2], 240)]);
+    let mut records = paper.clone();
+    records.extend(votes(&[(&[0], 100)]));
+    let err = ContestAudit::new(&c, &as_votes(&records), 4_000).expect_err("refused");
+    assert!(err.to_string().contains("add 100 phantom cards"), "{err}");
+    let audit = ContestAudit::new(&c, &as_votes(&records), 4_100).expect("audit");
+    assert_eq!(audit.winners[0], 0, "the stuffed records make Ada win");
+    let params = Params::default();
+    let mut confirmed = 0;
+    for seed in 0..200u64 {
+        let mut rng = StdRng::seed_from_u64(1_000 + seed);
+        let mut pulled: Vec<Pulled<'_>> = Vec::new();
+        let Next::Sample(mut target) = audit.plan(&params).next else {
+            panic!("no plan")
+        };
+        let stopped = loop {
+            while (pulled.len() as u64) < target {
+                let i = rng.gen_range(0..4_100usize);
+                pulled.push(if i < paper.len() {
+                    Pulled::Card {
+                        record: Some(&records[i]),
+                        paper: Some(&paper[i]),
+                    }
+                } else {
+                    Pulled::NoCard
+                });
+            }
+            match audit.measure(&pulled, &params).next {
+                Next::Confirmed => break true,
+                Next::Sample(n) => target = n,
+                Next::FullHandCount(_) => break false,
+            }
+        };
+        confirmed += u32::from(stopped);
+    }
+    eprintln!("stuffed records: {confirmed} of 200 confirmed");
+    assert!(
+        confirmed <= 17,
+        "{confirmed} of 200 audits confirmed a stuffed outcome"
+    );
+}
