@@ -238,6 +238,23 @@ pub enum Error {
         count: usize,
         reason: String,
     },
+    // issue 14: rlacli
+    #[error(
+        "the audit seed must be exactly 20 decimal digits, rolled with dice at the public seed ceremony: {0}"
+    )]
+    RlaBadSeed(String),
+
+    #[error("not in the audit's sample: {0}")]
+    RlaNotInSample(String),
+
+    #[error("not a contest on this ballot: {0}")]
+    RlaContestNotOnBallot(String),
+
+    #[error("this audit manifest does not belong to the audited results: {0}")]
+    RlaManifestMismatch(String),
+
+    #[error("audit workspace: {0}")]
+    RlaWorkspace(String),
 }
 
 impl Error {
@@ -322,6 +339,12 @@ impl Error {
             Error::CheckpointFailed(_) => "checkpoint_failed",
             Error::PrinterNotReady(_) => "printer_not_ready",
             Error::SlipsNotPrinted { .. } => "slips_not_printed",
+            // issue 14: rlacli
+            Error::RlaBadSeed(_) => "rla_bad_seed",
+            Error::RlaNotInSample(_) => "rla_not_in_sample",
+            Error::RlaContestNotOnBallot(_) => "rla_contest_not_on_ballot",
+            Error::RlaManifestMismatch(_) => "rla_manifest_mismatch",
+            Error::RlaWorkspace(_) => "rla_workspace",
         }
     }
 

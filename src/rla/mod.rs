@@ -1,4 +1,16 @@
 //! Risk-limiting audits (issue 14; docs/rla.md): ballot-comparison audits
 //! of the kiosk's cast vote records against the voter-verified cards.
+//!
+//! `assertion` holds the assorters; `engine` is the workflow's one door
+//! to the mathematics; `workflow` the office's steps (start, plan, sample,
+//! record, status) over the `workspace` file; `inputs` reads verified
+//! results and the stations' audit manifests; `reading` checks the audit
+//! board's readings; `pull_list` prints the public pull list.
 
 pub mod assertion;
+pub mod engine;
+pub mod inputs;
+pub mod pull_list;
+pub mod reading;
+pub mod workflow;
+pub mod workspace;

@@ -62,6 +62,49 @@ pub fn load_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
     file.unlock(&passphrase, &name)
 }
 
+/// Rebuilds the office encryption key pair from K trustees' share files
+/// (each passphrase from a prompt or standard input) and checks it is
+/// `office`. Shares of another key are refused before anyone types;
+/// `before` runs after that check and before the trustees' passphrases
+/// (`office count` unlocks the signing key there).
+pub fn office_key_from_shares<T>(
+    shares: &[PathBuf],
+    office: &[u8; 32],
+    before: impl FnOnce() -> Result<T>,
+) -> Result<(SealKeyPair, T)> {
+    let files: Vec<(String, ShareFile)> = shares
+        .iter()
+        .map(|p| Ok((p.display().to_string(), ShareFile::read(p)?)))
+        .collect::<Result<_>>()?;
+    for (name, file) in &files {
+        if file.info.purpose != Purpose::OfficeEncryption || file.info.public_key != *office {
+            return Err(Error::WrongOfficeKey(format!(
+                "{name} is a share of key {}, not of this election's office encryption key {} \
+                 (a share of another key ceremony?)",
+                votekiosk::export::fingerprint(&file.info.public_key),
+                votekiosk::export::fingerprint(office)
+            )));
+        }
+    }
+    let extra = before()?;
+    let secrets = super::office_keys::Secrets::new();
+    let mut unlocked = Vec::with_capacity(files.len());
+    for (name, file) in &files {
+        let passphrase = secrets.ask(&format!("Passphrase of {name}"), false)?;
+        unlocked.push((file.info.clone(), file.unlock(&passphrase, name)?));
+    }
+    let secret = rebuild(&unlocked, None)?;
+    drop(unlocked);
+    let pair = SealKeyPair::derive(&secret);
+    drop(secret);
+    if pair.public() != *office {
+        return Err(Error::WrongOfficeKey(
+            "the shares rebuild another key than this election's office key".into(),
+        ));
+    }
+    Ok((pair, extra))
+}
+
 pub fn count(
     ctx: &Ctx,
     sealed: &Path,
@@ -74,43 +117,15 @@ pub fn count(
     let export = read_sealed(&bytes)?;
     let definition = &export.definition;
     let office = definition.office.encryption.public_key;
-    // Every refusal that needs no passphrase first: shares of another
-    // ceremony (another office key) are named before anyone types.
-    let files: Vec<(String, ShareFile)> = shares
-        .iter()
-        .map(|p| Ok((p.display().to_string(), ShareFile::read(p)?)))
-        .collect::<Result<_>>()?;
-    for (name, file) in &files {
-        if file.info.purpose != Purpose::OfficeEncryption || file.info.public_key != office {
-            return Err(Error::WrongOfficeKey(format!(
-                "{name} is a share of key {}, not of this election's office encryption key {} \
-                 (a share of another key ceremony?)",
-                votekiosk::export::fingerprint(&file.info.public_key),
-                votekiosk::export::fingerprint(&office)
-            )));
+    let (pair, signing) = office_key_from_shares(shares, &office, || {
+        let signing = load_signing_key(signing_key)?;
+        if signing.verifying_key().to_bytes() != definition.office.signing.public_key {
+            return Err(Error::WrongOfficeKey(
+                "the signing key file is not this election's office signing key".into(),
+            ));
         }
-    }
-    let signing = load_signing_key(signing_key)?;
-    if signing.verifying_key().to_bytes() != definition.office.signing.public_key {
-        return Err(Error::WrongOfficeKey(
-            "the signing key file is not this election's office signing key".into(),
-        ));
-    }
-    let secrets = super::office_keys::Secrets::new();
-    let mut unlocked = Vec::with_capacity(files.len());
-    for (name, file) in &files {
-        let passphrase = secrets.ask(&format!("Passphrase of {name}"), false)?;
-        unlocked.push((file.info.clone(), file.unlock(&passphrase, name)?));
-    }
-    let secret = rebuild(&unlocked, None)?;
-    drop(unlocked);
-    let pair = SealKeyPair::derive(&secret);
-    drop(secret);
-    if pair.public() != office {
-        return Err(Error::WrongOfficeKey(
-            "the shares rebuild another key than this election's office key".into(),
-        ));
-    }
+        Ok(signing)
+    })?;
     let scope = Scope {
         definition_hash: definition.hash().0,
         station_id: export.header.station.id.clone(),
