@@ -945,7 +945,8 @@ pub fn status(public: &Public) -> Status {
         let mut assertions = Vec::new();
         let mut over = [0u64; 2];
         let mut under = [0u64; 2];
-        for r in &prefix {
+        // Discrepancies per draw read (a card drawn twice counts twice).
+        for r in public.draws.iter().filter_map(reading_at) {
             if let Some(d) = r.discrepancies.get(ci) {
                 match d.class {
                     1 => over[0] += 1,

@@ -265,16 +265,16 @@ pub enum RlaCommand {
         #[arg(value_name = "WORKSPACE")]
         workspace: PathBuf,
         /// The draw number on the pull list.
-        #[arg(long, value_name = "N", conflicts_with_all = ["station", "box_id", "position"])]
+        #[arg(long, value_name = "N", conflicts_with_all = ["station_id", "box_id", "position"])]
         draw: Option<u64>,
-        /// Or the position: station ...
+        /// Or the position: station id (as on the pull list) ...
         #[arg(long, value_name = "ID", requires_all = ["box_id", "position"])]
-        station: Option<String>,
+        station_id: Option<String>,
         /// ... box ...
-        #[arg(long = "box", value_name = "BOX", requires_all = ["station", "position"])]
+        #[arg(long = "box", value_name = "BOX", requires_all = ["station_id", "position"])]
         box_id: Option<String>,
         /// ... and position in the box (1 = top card).
-        #[arg(long, value_name = "N", requires_all = ["station", "box_id"])]
+        #[arg(long, value_name = "N", requires_all = ["station_id", "box_id"])]
         position: Option<u64>,
         /// The card id printed on the card (XXXX-XXXX-XXXX-XXXX-C), typed.
         #[arg(long, value_name = "CARD-ID", conflicts_with_all = ["qr", "no_card"])]

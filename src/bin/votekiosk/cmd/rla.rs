@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, command: &RlaCommand) -> Result<Outcome> {
         RlaCommand::Record {
             workspace,
             draw,
-            station,
+            station_id: station,
             box_id,
             position,
             card,
@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, command: &RlaCommand) -> Result<Outcome> {
                 },
                 _ => {
                     return Err(Error::InvalidInput(
-                        "say which pulled card: --draw N, or --station ID --box BOX --position N".into(),
+                        "say which pulled card: --draw N, or --station-id ID --box BOX --position N".into(),
                     ))
                 }
             };
