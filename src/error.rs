@@ -238,6 +238,25 @@ pub enum Error {
         count: usize,
         reason: String,
     },
+
+    // issue 14: cards
+    #[error("this code has had {spoiled} spoiled cards: a poll worker must help the voter")]
+    SpoilLimit { spoiled: u64 },
+
+    #[error("no ballot card is printed for this code: print the card, let the voter read it, then cast it")]
+    CardNotPrinted,
+
+    #[error("these choices are not those on the printed ballot card: nothing was cast; go back to the review screen and print a new card (the old one is spoiled)")]
+    CardMismatch,
+
+    #[error("this election has no ballot cards (the definition's cards.enabled is false)")]
+    CardsDisabled,
+
+    #[error("hand count refused: {0}; nothing was recorded")]
+    BadHandCount(String),
+
+    #[error("audit manifest refused: {0}")]
+    ManifestRefused(String),
     // issue 14: rlacli
     #[error(
         "the audit seed must be exactly 20 decimal digits, rolled with dice at the public seed ceremony: {0}"
@@ -339,6 +358,13 @@ impl Error {
             Error::CheckpointFailed(_) => "checkpoint_failed",
             Error::PrinterNotReady(_) => "printer_not_ready",
             Error::SlipsNotPrinted { .. } => "slips_not_printed",
+            // issue 14: cards
+            Error::SpoilLimit { .. } => "spoil_limit",
+            Error::CardNotPrinted => "card_not_printed",
+            Error::CardMismatch => "card_mismatch",
+            Error::CardsDisabled => "cards_disabled",
+            Error::BadHandCount(_) => "bad_hand_count",
+            Error::ManifestRefused(_) => "manifest_refused",
             // issue 14: rlacli
             Error::RlaBadSeed(_) => "rla_bad_seed",
             Error::RlaNotInSample(_) => "rla_not_in_sample",

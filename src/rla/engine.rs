@@ -148,14 +148,3 @@ pub fn assertions(
     }
     Ok((winners, out))
 }
-
-/// Opens a station's audit manifest (`export::manifest::open_manifest`).
-pub fn open_manifest(
-    _bytes: &[u8],
-    _station_key: &[u8; 32],
-    _office: &crate::crypto::seal::SealKeyPair,
-) -> crate::error::Result<super::workflow::StationManifest> {
-    Err(crate::error::Error::InvalidInput(
-        "this build does not read audit manifests yet".into(),
-    ))
-}

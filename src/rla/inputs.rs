@@ -81,6 +81,7 @@ pub fn read_result(
                 public_key: key32(&header.station.public_key, &name)?,
                 records_sha512: Some(digest),
                 ballots: header.counts.ballots,
+                header: Some(Box::new(header.clone())),
             },
         );
     } else if report.format == MERGE_FORMAT {
@@ -109,6 +110,7 @@ pub fn read_result(
                     public_key,
                     records_sha512: None,
                     ballots: input.ballots,
+                    header: None,
                 },
             );
         }
@@ -134,37 +136,43 @@ pub fn read_result(
     })
 }
 
-/// The station a manifest names in its header (read before opening it,
-/// to know which station key must have signed it).
-pub fn manifest_station(bytes: &[u8], name: &str) -> Result<String> {
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
-    let header: serde_json::Value = serde_json::from_slice(first).map_err(|_| {
-        Error::InvalidInput(format!(
-            "{name}: not an audit manifest (its first line is not JSON)"
-        ))
+/// The station a manifest names in its header, and whether the office
+/// signed it (an office count) rather than the station.
+pub fn manifest_station(bytes: &[u8], name: &str) -> Result<(String, bool)> {
+    let header = crate::export::manifest::manifest_header(bytes).map_err(|e| match e {
+        Error::ManifestRefused(why) => Error::ManifestRefused(format!("{name}: {why}")),
+        other => other,
     })?;
-    header
-        .get("station")
-        .and_then(|s| s.get("id"))
-        .and_then(|s| s.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| Error::InvalidInput(format!("{name}: not an audit manifest (no station id)")))
+    Ok((header.station.id, header.counted_by == "office"))
 }
 
-/// Opens a station's audit manifest with the office key (the station's
-/// signature checked against `station_key`).
+/// Opens a station's audit manifest with the office key; the signature is
+/// checked against `signer` (the station's key, or the office signing key
+/// for a manifest written by an office count). A station result's header,
+/// when given, must be the manifest's result (records, boxes, counts).
 pub fn open_manifest(
     bytes: &[u8],
     name: &str,
-    station_key: &[u8; 32],
+    signer: &[u8; 32],
     office: &SealKeyPair,
+    result: Option<&ResultHeader>,
 ) -> Result<StationManifest> {
-    let opened = super::engine::open_manifest(bytes, station_key, office).map_err(|e| match e {
-        Error::WrongOfficeKey(why) => Error::WrongOfficeKey(format!("{name}: {why}")),
+    let named = |e: Error| match e {
+        Error::ManifestRefused(why) => Error::ManifestRefused(format!("{name}: {why}")),
         other => other,
-    })?;
+    };
+    let opened = crate::export::manifest::open_manifest(bytes, signer, office).map_err(named)?;
+    if let Some(header) = result {
+        opened.check_matches(header).map_err(named)?;
+    }
     Ok(StationManifest {
         file: name.to_string(),
-        ..opened
+        definition_hash: opened.definition_hash,
+        station_id: opened.station_id,
+        station_public_key: opened.station_public_key,
+        records_sha512: opened.records_sha512,
+        boxes: opened.boxes.into_iter().map(|b| (b.box_id, b.cards)).collect(),
+        cards: opened.cards,
+        spoiled: opened.spoiled,
     })
 }

@@ -44,6 +44,8 @@ pub struct StationSide {
     /// The station result's `records.sha512` (none inside a merge).
     pub records_sha512: Option<[u8; 64]>,
     pub ballots: u64,
+    /// A station result's header (its manifest must match it).
+    pub header: Option<Box<crate::export::format::ResultHeader>>,
 }
 
 /// One station's audit manifest, opened with the office key.

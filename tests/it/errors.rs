@@ -88,6 +88,13 @@ const GOLDEN: &[&str] = &[
     "checkpoint_failed",
     "printer_not_ready",
     "slips_not_printed",
+    // issue 14: cards
+    "spoil_limit",
+    "card_not_printed",
+    "card_mismatch",
+    "cards_disabled",
+    "bad_hand_count",
+    "manifest_refused",
     // issue 14: rlacli
     "rla_bad_seed",
     "rla_not_in_sample",
@@ -263,6 +270,13 @@ fn samples() -> Vec<(Error, &'static str)> {
             },
             "slips_not_printed",
         ),
+        // issue 14: cards
+        (Error::SpoilLimit { spoiled: 2 }, "spoil_limit"),
+        (Error::CardNotPrinted, "card_not_printed"),
+        (Error::CardMismatch, "card_mismatch"),
+        (Error::CardsDisabled, "cards_disabled"),
+        (Error::BadHandCount(s()), "bad_hand_count"),
+        (Error::ManifestRefused(s()), "manifest_refused"),
         // issue 14: rlacli
         (Error::RlaBadSeed(s()), "rla_bad_seed"),
         (Error::RlaNotInSample(s()), "rla_not_in_sample"),

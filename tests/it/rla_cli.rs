@@ -133,6 +133,7 @@ fn known() -> Known {
                 public_key: [tag; 32],
                 records_sha512: Some([tag; 64]),
                 ballots: recs.len() as u64,
+                header: None,
             },
         );
         results.push(AuditedResult {

@@ -79,10 +79,15 @@ pub enum Command {
         #[command(subcommand)]
         command: OfficialCommand,
     },
-    /// Change the polls: test (L&A testing), open, pause, resume, close.
+    /// Change the polls: test (L&A testing), open, pause, resume, close;
+    /// after close, hand-count: the cards counted by hand in each box.
     Polls {
         #[arg(value_enum)]
         action: PollsAction,
+        /// hand-count only: a box and the cards counted in it, `ID=N`
+        /// (ID: 1-16 letters, digits or '-'); repeat for each box.
+        #[arg(long = "box", value_name = "ID=N")]
+        boxes: Vec<String>,
         #[command(flatten)]
         by: OfficialArg,
     },
@@ -605,6 +610,8 @@ pub enum PollsAction {
     Pause,
     Resume,
     Close,
+    /// The hand count of the ballot cards, per box (`--box ID=N`).
+    HandCount,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

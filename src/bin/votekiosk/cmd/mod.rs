@@ -102,7 +102,7 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Validate { definition } => init::validate(&ctx, definition),
         Command::Definition { command } => definition::run(&ctx, command),
         Command::Official { command } => official::run(&ctx, command),
-        Command::Polls { action, by } => polls::run(&ctx, *action, by),
+        Command::Polls { action, boxes, by } => polls::run(&ctx, *action, boxes, by),
         Command::Codes { command } => codes::run(&ctx, command),
         Command::Unlock { by } => unlock::run(&ctx, by),
         Command::Cast {

@@ -10,9 +10,8 @@ use serde::Serialize;
 use votekiosk::crypto::seal::SealKeyPair;
 use votekiosk::keys::share::rebuild;
 use votekiosk::keys::{Purpose, ShareFile};
-use votekiosk::seal::{open_record, Recipient, Scope};
 
-use votekiosk::export::office::office_count;
+use votekiosk::export::office::office_count_sealed;
 use votekiosk::export::sealed::read_sealed;
 use votekiosk::{Error, Result};
 
@@ -64,14 +63,9 @@ pub fn load_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
 
 /// Rebuilds the office encryption key pair from K trustees' share files
 /// (each passphrase from a prompt or standard input) and checks it is
-/// `office`. Shares of another key are refused before anyone types;
-/// `before` runs after that check and before the trustees' passphrases
-/// (`office count` unlocks the signing key there).
-pub fn office_key_from_shares<T>(
-    shares: &[PathBuf],
-    office: &[u8; 32],
-    before: impl FnOnce() -> Result<T>,
-) -> Result<(SealKeyPair, T)> {
+/// `office` (for `rla start`). Shares of another key are refused before
+/// anyone types.
+pub fn office_key_from_shares(shares: &[PathBuf], office: &[u8; 32]) -> Result<SealKeyPair> {
     let files: Vec<(String, ShareFile)> = shares
         .iter()
         .map(|p| Ok((p.display().to_string(), ShareFile::read(p)?)))
@@ -86,7 +80,6 @@ pub fn office_key_from_shares<T>(
             )));
         }
     }
-    let extra = before()?;
     let secrets = super::office_keys::Secrets::new();
     let mut unlocked = Vec::with_capacity(files.len());
     for (name, file) in &files {
@@ -102,7 +95,7 @@ pub fn office_key_from_shares<T>(
             "the shares rebuild another key than this election's office key".into(),
         ));
     }
-    Ok((pair, extra))
+    Ok(pair)
 }
 
 pub fn count(
@@ -117,34 +110,65 @@ pub fn count(
     let export = read_sealed(&bytes)?;
     let definition = &export.definition;
     let office = definition.office.encryption.public_key;
-    let (pair, signing) = office_key_from_shares(shares, &office, || {
-        let signing = load_signing_key(signing_key)?;
-        if signing.verifying_key().to_bytes() != definition.office.signing.public_key {
-            return Err(Error::WrongOfficeKey(
-                "the signing key file is not this election's office signing key".into(),
-            ));
+    // Every refusal that needs no passphrase first: shares of another
+    // ceremony (another office key) are named before anyone types.
+    let files: Vec<(String, ShareFile)> = shares
+        .iter()
+        .map(|p| Ok((p.display().to_string(), ShareFile::read(p)?)))
+        .collect::<Result<_>>()?;
+    for (name, file) in &files {
+        if file.info.purpose != Purpose::OfficeEncryption || file.info.public_key != office {
+            return Err(Error::WrongOfficeKey(format!(
+                "{name} is a share of key {}, not of this election's office encryption key {} \
+                 (a share of another key ceremony?)",
+                votekiosk::export::fingerprint(&file.info.public_key),
+                votekiosk::export::fingerprint(&office)
+            )));
         }
-        Ok(signing)
-    })?;
-    let scope = Scope {
-        definition_hash: definition.hash().0,
-        station_id: export.header.station.id.clone(),
-        station_public_key: export.station_key,
-        test: false,
-    };
-    let mut open = |position: usize, blob: &[u8]| -> Result<([u8; 16], votekiosk::Ballot)> {
-        let record =
-            open_record(blob, definition, &scope, &pair, Recipient::Office).map_err(|f| f.at(position))?;
-        Ok((record.record_id, record.ballot.clone()))
-    };
-    let result = office_count(
+    }
+    let signing = load_signing_key(signing_key)?;
+    if signing.verifying_key().to_bytes() != definition.office.signing.public_key {
+        return Err(Error::WrongOfficeKey(
+            "the signing key file is not this election's office signing key".into(),
+        ));
+    }
+    let secrets = super::office_keys::Secrets::new();
+    let mut unlocked = Vec::with_capacity(files.len());
+    for (name, file) in &files {
+        let passphrase = secrets.ask(&format!("Passphrase of {name}"), false)?;
+        unlocked.push((file.info.clone(), file.unlock(&passphrase, name)?));
+    }
+    let secret = rebuild(&unlocked, None)?;
+    drop(unlocked);
+    let pair = SealKeyPair::derive(&secret);
+    drop(secret);
+    if pair.public() != office {
+        return Err(Error::WrongOfficeKey(
+            "the shares rebuild another key than this election's office key".into(),
+        ));
+    }
+    // With ballot cards, the audit manifest goes beside the result.
+    let out_name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "result.jsonl".into());
+    let manifest_path = out.with_file_name(votekiosk::export::manifest_name_for(&out_name));
+    if definition.cards.enabled {
+        refuse_existing(&manifest_path)?;
+    }
+    let counted = office_count_sealed(
         &export,
-        &mut open,
+        &pair,
         &signing,
         now_stamp(),
         votekiosk::export::software(),
+        &votekiosk::export::manifest_name_for(&out_name),
+        &mut rand::rngs::OsRng,
     )?;
-    write_atomically(out, &result)?;
+    if let Some((_, manifest)) = &counted.manifest {
+        write_atomically(&manifest_path, manifest)?;
+    }
+    write_atomically(out, &counted.result)?;
     let counted = Counted {
         out: out.display().to_string(),
         station_id: export.header.station.id.clone(),

@@ -132,27 +132,32 @@ fn start(
             )));
         }
     }
+    // Which key signed each manifest, and the result it must match.
     let mut files = Vec::new();
     for path in manifests {
         let name = path.display().to_string();
         let bytes = votekiosk::export::read_file(path)?;
-        let station = inputs::manifest_station(&bytes, &name)?;
-        let key = audited
+        let (station, by_office) = inputs::manifest_station(&bytes, &name)?;
+        let side = audited
             .iter()
             .find_map(|r| r.stations.get(&station))
-            .map(|s| s.public_key)
             .ok_or_else(|| {
                 Error::RlaManifestMismatch(format!(
                     "{name}: station {station} is not among the results given"
                 ))
             })?;
-        files.push((name, bytes, key));
+        let signer = if by_office {
+            definition.office.signing.public_key
+        } else {
+            side.public_key
+        };
+        files.push((name, bytes, signer, side.header.as_deref()));
     }
     let office = definition.office.encryption.public_key;
-    let (pair, ()) = office_key_from_shares(shares, &office, || Ok(()))?;
+    let pair = office_key_from_shares(shares, &office)?;
     let opened = files
         .iter()
-        .map(|(name, bytes, key)| inputs::open_manifest(bytes, name, key, &pair))
+        .map(|(name, bytes, signer, header)| inputs::open_manifest(bytes, name, signer, &pair, *header))
         .collect::<Result<Vec<_>>>()?;
     drop(pair);
     let params = StartParams {
