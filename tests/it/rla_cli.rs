@@ -651,3 +651,314 @@ fn phantoms_and_zombies_count_as_the_worst_case() {
     let now = status(&known);
     assert_eq!(now["contests"][0]["overstatements"][1], 2, "{now}");
 }
+
+// ------------------------------------------------- a station day with cards
+
+/// A cast card in a box: its id, its QR text, and the ballot printed on it.
+struct CastCard {
+    card: CardId,
+    qr: String,
+    mayor: String,
+    bond: String,
+}
+
+/// A closed, counted, exported station day with ballot cards: 30 voters
+/// (one of whom spoiled a card first), hand-counted into boxes A (18) and
+/// B (12) in cast order; the office's key ceremony beside it.
+struct Day {
+    fx: crate::support::Fixture,
+    result: PathBuf,
+    manifest: PathBuf,
+    keys: PathBuf,
+    boxes: BTreeMap<String, Vec<CastCard>>,
+    spoiled: CardId,
+}
+
+fn station_day() -> Day {
+    use crate::support::*;
+    use votekiosk::station::BoxCount;
+    let mut value = definition_value();
+    value["cards"] = serde_json::json!({"enabled": true});
+    let def =
+        votekiosk::ElectionDefinition::parse(value.to_string().as_bytes()).expect("definition with cards");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("station.vks");
+    let clock = std::sync::Arc::new(votekiosk::ManualClock::new(election_noon()));
+    let mut station = votekiosk::Station::create(
+        &path,
+        &def,
+        STATION_ID,
+        PASSPHRASE,
+        ADMIN,
+        ADMIN_PASSWORD,
+        votekiosk::Options {
+            clock: clock.clone(),
+            rng: Box::new(rand::rngs::StdRng::seed_from_u64(1414)),
+            printer: Some(std::sync::Arc::new(Paper::default())),
+        },
+    )
+    .expect("create");
+    let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("admin");
+    station
+        .add_official(&admin, WORKER, votekiosk::Role::PollWorker, WORKER_PASSWORD)
+        .expect("worker");
+    let mut fx = Fixture {
+        dir,
+        path,
+        clock,
+        station,
+        slips: Vec::new(),
+    };
+    fx.open();
+    let codes = fx.codes(30);
+    let mut cast = Vec::new();
+    let mut spoiled = None;
+    for (i, code) in codes.iter().enumerate() {
+        let mayor = if i % 10 < 7 { "alvarez" } else { "brooks" };
+        let bond = if i % 5 == 4 { "no" } else { "yes" };
+        let ballot = sel(&[("mayor", &[mayor]), ("library-bond", &[bond])]);
+        if i == 0 {
+            // The first voter finds the card wrong once: spoiled, reprinted.
+            let wrong = fx.station.print_card(code, &ballot).expect("print");
+            fx.station.spoil_card(code).expect("spoil");
+            spoiled = Some(wrong.card);
+        }
+        let printed = fx.station.print_card(code, &ballot).expect("print");
+        fx.station.cast_ballot(code, &ballot, &key_for(i)).expect("cast");
+        cast.push(CastCard {
+            card: printed.card,
+            qr: printed.qr,
+            mayor: mayor.into(),
+            bond: bond.into(),
+        });
+    }
+    let w = fx.worker();
+    fx.station.close_polls(&w).expect("close");
+    fx.station
+        .record_hand_count(
+            &w,
+            &[
+                BoxCount {
+                    box_id: "A".into(),
+                    cards: 18,
+                },
+                BoxCount {
+                    box_id: "B".into(),
+                    cards: 12,
+                },
+            ],
+        )
+        .expect("hand count");
+    fx.count();
+    let w = fx.worker();
+    let export = fx.station.export(&w, false, "results.jsonl").expect("export");
+    let usb = fx.dir.path().join("usb");
+    std::fs::create_dir(&usb).expect("usb");
+    let written =
+        votekiosk::export::write_files(&usb.join("results.jsonl"), &export, fx.station.definition())
+            .expect("write");
+    let keys = fx.dir.path().join("office");
+    crate::merge::fixture_ceremony(&keys);
+    let mut boxes = BTreeMap::new();
+    let b = cast.split_off(18);
+    boxes.insert("A".to_string(), cast);
+    boxes.insert("B".to_string(), b);
+    Day {
+        result: written.result,
+        manifest: written.manifest.expect("a manifest beside the result"),
+        keys,
+        boxes,
+        spoiled: spoiled.expect("spoiled"),
+        fx,
+    }
+}
+
+fn station_key(day: &Day) -> String {
+    hex::encode(day.fx.station.public_key().expect("key"))
+}
+
+/// `rla start` on the day, with two trustees' shares; stdin: their
+/// passphrases, then the new audit passphrase.
+fn start_day(day: &Day, manifest: &Path, out: &Path) -> (bool, Value) {
+    let shares = [
+        crate::merge::share(&day.keys, 1),
+        crate::merge::share(&day.keys, 2),
+    ];
+    let key = station_key(day);
+    let stdin = format!(
+        "{}\n{}\n{AUDIT_PASSPHRASE}\n",
+        crate::merge::PASSPHRASES[0],
+        crate::merge::PASSPHRASES[1]
+    );
+    rla(
+        &[
+            "start",
+            "--result",
+            s(&day.result),
+            "--public-key",
+            &key,
+            "--manifest",
+            s(manifest),
+            "--share",
+            s(&shares[0]),
+            "--share",
+            s(&shares[1]),
+            "--seed",
+            SEED,
+            "--contest",
+            "mayor",
+            "--contest",
+            "library-bond",
+            "--out",
+            s(out),
+        ],
+        &stdin,
+    )
+}
+
+#[test]
+fn a_station_day_with_cards_audited_from_its_export_completes_when_the_paper_agrees() {
+    let day = station_day();
+    let ws = day.fx.dir.path().join("audit.vkrla");
+    let (ok, started) = start_day(&day, &day.manifest, &ws);
+    assert!(ok, "{started}");
+    assert_eq!(started["cards"], 30);
+    assert_eq!(started["records"], 30);
+    // The workspace holds no card id in clear.
+    let text = std::fs::read_to_string(&ws).expect("workspace");
+    for c in day.boxes.values().flatten() {
+        assert!(!text.contains(&c.card.grouped()), "no card id in clear");
+    }
+    let (ok, plan) = rla(&["plan", s(&ws)], "");
+    assert!(ok, "{plan}");
+    assert_eq!(plan["contests"][0]["winners"], serde_json::json!(["alvarez"]));
+    let (ok, first) = rla(&["sample", s(&ws)], &pass());
+    assert!(ok, "{first}");
+    let items = first["positions"].as_array().expect("positions").clone();
+    for (i, item) in items.iter().enumerate() {
+        let b = item["box"].as_str().expect("box");
+        let p = item["position"].as_u64().expect("position") as usize;
+        let paper = &day.boxes[b][p - 1];
+        let mut args: Vec<String> = vec!["record".into(), s(&ws).into()];
+        args.extend(record_args(item));
+        if i == 0 {
+            // Scanned: the QR alone records nothing until the board
+            // confirms the printed text.
+            let before = std::fs::read(&ws).expect("read");
+            let mut scan = args.clone();
+            scan.extend(["--qr".into(), paper.qr.clone()]);
+            let refs: Vec<&str> = scan.iter().map(String::as_str).collect();
+            let (ok, shown) = rla(&refs, &pass());
+            assert!(!ok, "{shown}");
+            assert_eq!(shown["recorded"], false);
+            assert_eq!(
+                shown["card_text_to_confirm"]["mayor"],
+                serde_json::json!([paper.mayor])
+            );
+            assert_eq!(std::fs::read(&ws).expect("read"), before);
+            scan.push("--confirm-text".into());
+            let refs: Vec<&str> = scan.iter().map(String::as_str).collect();
+            let (ok, out) = rla(&refs, &pass());
+            assert!(ok, "{out}");
+            assert_eq!(out["found"], "matched", "{out}");
+            continue;
+        }
+        args.extend([
+            "--card".into(),
+            paper.card.grouped(),
+            "--choice".into(),
+            format!("mayor={}", paper.mayor),
+            "--choice".into(),
+            format!("library-bond={}", paper.bond),
+        ]);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, out) = rla(&refs, &pass());
+        assert!(ok, "{out}");
+        assert_eq!(out["found"], "matched", "{out}");
+        assert!(
+            out["discrepancies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["class"] == 0),
+            "{out}"
+        );
+    }
+    let (ok, done) = rla(&["status", s(&ws)], "");
+    assert!(ok);
+    assert_eq!(done["state"], "complete", "{done}");
+    let _ = day.spoiled;
+}
+
+#[test]
+fn a_manifest_sealed_to_another_office_key_is_refused_and_nothing_is_written() {
+    use votekiosk::crypto::seal::SealKeyPair;
+    use votekiosk::export::manifest::{open_manifest, write_manifest, ManifestContent};
+    use votekiosk::seal::Scope;
+    let mut day = station_day();
+    // The station's own key signs a manifest sealed to a second office key
+    // (a station set up for another office): genuine, and unreadable here.
+    let station_pk = day.fx.station.public_key().expect("key");
+    let signing = day.fx.while_closed(|p| crate::export::signing_key_of(p));
+    let mut office_secret = [0u8; 32];
+    hex::decode_to_slice(crate::support::OFFICE_ENCRYPTION_SECRET, &mut office_secret).expect("hex");
+    let bytes = std::fs::read(&day.manifest).expect("manifest");
+    let opened = open_manifest(&bytes, &station_pk, &SealKeyPair::derive(&office_secret)).expect("open");
+    let other_office = SealKeyPair::derive(&[3u8; 32]).public();
+    let scope = Scope {
+        definition_hash: opened.definition_hash,
+        station_id: opened.station_id.clone(),
+        station_public_key: opened.station_public_key,
+        test: false,
+    };
+    let forged = write_manifest(
+        ManifestContent {
+            scope: &scope,
+            counted_by: "station",
+            records_sha512: opened.records_sha512,
+            boxes: opened.boxes.clone(),
+            cards: opened.cards.clone(),
+            spoiled: opened.spoiled.clone(),
+            office_public_key: other_office,
+        },
+        &signing,
+        &mut rand::rngs::StdRng::seed_from_u64(3),
+    )
+    .expect("manifest");
+    let path = day.fx.dir.path().join("other-office.audit");
+    std::fs::write(&path, forged).expect("write");
+    let ws = day.fx.dir.path().join("audit.vkrla");
+    let (ok, out) = start_day(&day, &path, &ws);
+    assert!(!ok);
+    assert_eq!(out["error"]["code"], "manifest_refused", "{out}");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not to this office key"),
+        "{out}"
+    );
+    assert!(!ws.exists(), "no workspace is written");
+    // A manifest of the same election that is not this result's (one card
+    // fewer) is refused too.
+    let mut fewer = opened.cards.clone();
+    fewer.pop();
+    let short = write_manifest(
+        ManifestContent {
+            scope: &scope,
+            counted_by: "station",
+            records_sha512: opened.records_sha512,
+            boxes: opened.boxes.clone(),
+            cards: fewer,
+            spoiled: opened.spoiled.clone(),
+            office_public_key: SealKeyPair::derive(&office_secret).public(),
+        },
+        &signing,
+        &mut rand::rngs::StdRng::seed_from_u64(4),
+    )
+    .expect("manifest");
+    std::fs::write(&path, short).expect("write");
+    let (ok, out) = start_day(&day, &path, &ws);
+    assert!(!ok, "{out}");
+    assert!(!ws.exists(), "no workspace is written");
+}

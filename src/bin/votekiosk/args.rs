@@ -230,7 +230,7 @@ pub enum RlaCommand {
         results: Vec<PathBuf>,
         #[command(flatten)]
         anchor: AnchorArgs,
-        /// A station's audit manifest (the `.audit` file beside its result), once per station.
+        /// A station's audit manifest (`<result>.manifest.jsonl` beside its result), once per station.
         #[arg(long = "manifest", value_name = "FILE", required = true)]
         manifests: Vec<PathBuf>,
         /// A trustee's office encryption key share file (give K of them).
