@@ -8,9 +8,15 @@
 //! board's readings; `pull_list` prints the public pull list.
 
 pub mod assertion;
+pub mod audit;
 pub mod engine;
 pub mod inputs;
 pub mod pull_list;
 pub mod reading;
+pub mod risk;
+pub mod sampler;
 pub mod workflow;
 pub mod workspace;
+
+#[cfg(test)]
+mod tests;

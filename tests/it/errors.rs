@@ -95,6 +95,14 @@ const GOLDEN: &[&str] = &[
     "cards_disabled",
     "bad_hand_count",
     "manifest_refused",
+    // issue 16: rctab
+    "cvr_invalid",
+    "cvr_unknown_candidate",
+    "cvr_other_election",
+    "cvr_duplicate_id",
+    "rules_invalid",
+    "rules_unsupported",
+    "tabulation_stopped",
     // issue 14: rlacli
     "rla_bad_seed",
     "rla_not_in_sample",
@@ -277,6 +285,63 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::CardsDisabled, "cards_disabled"),
         (Error::BadHandCount(s()), "bad_hand_count"),
         (Error::ManifestRefused(s()), "manifest_refused"),
+        // issue 16: rctab
+        (
+            Error::CvrInvalid {
+                file: s(),
+                path: s(),
+                message: s(),
+            },
+            "cvr_invalid",
+        ),
+        (
+            Error::CvrUnknownCandidate {
+                file: s(),
+                path: s(),
+                candidate: s(),
+            },
+            "cvr_unknown_candidate",
+        ),
+        (
+            Error::CvrOtherElection {
+                file: s(),
+                path: s(),
+                message: s(),
+            },
+            "cvr_other_election",
+        ),
+        (
+            Error::CvrDuplicateId {
+                id: s(),
+                first: s(),
+                second: s(),
+            },
+            "cvr_duplicate_id",
+        ),
+        (
+            Error::RulesInvalid {
+                file: s(),
+                field: s(),
+                message: s(),
+            },
+            "rules_invalid",
+        ),
+        (
+            Error::RulesUnsupported {
+                file: s(),
+                field: s(),
+                value: s(),
+                reason: s(),
+            },
+            "rules_unsupported",
+        ),
+        (
+            Error::TabulationStopped {
+                round: 1,
+                message: s(),
+            },
+            "tabulation_stopped",
+        ),
         // issue 14: rlacli
         (Error::RlaBadSeed(s()), "rla_bad_seed"),
         (Error::RlaNotInSample(s()), "rla_not_in_sample"),
