@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::definition::{ContestKind, ElectionDefinition};
+use crate::definition::ElectionDefinition;
 use crate::error::{Error, Result};
 use crate::seal::card::CardId;
 
@@ -23,7 +23,7 @@ use super::workspace::{
 };
 
 /// Arlo's default error inflation for Kaplan–Markov.
-pub const GAMMA: f64 = 1.03905;
+pub const GAMMA: f64 = super::risk::GAMMA;
 /// The default risk limit, in percent.
 pub const DEFAULT_RISK_LIMIT_PERCENT: f64 = 5.0;
 
@@ -292,32 +292,19 @@ fn plan_contest(
         winners,
         assertions: Vec::new(),
     };
-    let candidates = contest.kind.candidates().len().max(match contest.kind {
-        ContestKind::YesNo { .. } => 2,
-        _ => 0,
-    });
-    let (winners, assertions) = match engine::assertions(&contest.kind, candidates, &votes) {
-        Ok(found) => found,
-        Err(reason) => return Ok(full(reason, Vec::new())),
-    };
-    let winners: Vec<String> = winners.iter().map(|w| reading::name(contest, *w)).collect();
-    let mut docs = Vec::new();
-    for a in &assertions {
-        let u = a.upper_bound();
-        // Cards beyond the records (a hand count above the cast) assort 0:
-        // the worst case for the reported outcome.
-        let sum: f64 = votes.iter().map(|v| a.assort(Some(v))).sum();
-        let mean = if cards == 0 { 0.0 } else { sum / cards as f64 };
-        let margin = 2.0 * mean - 1.0;
-        let doc = assertion_doc(contest, a, margin, u);
-        if margin <= 0.0 {
-            return Ok(full(
-                format!("{}: no margin to confirm (margin {margin:.4})", doc.text),
-                winners,
-            ));
-        }
-        docs.push(doc);
+    let setup = engine::setup(contest, &votes, cards);
+    let winners: Vec<String> = setup.winners.iter().map(|w| reading::name(contest, *w)).collect();
+    if let Some(reason) = setup.hand_count {
+        return Ok(full(reason, winners));
     }
+    let docs: Vec<AssertionDoc> = setup
+        .assertions
+        .iter()
+        .map(|(a, margin, text)| AssertionDoc {
+            text: text.clone(),
+            ..assertion_doc(contest, a, *margin, a.upper_bound())
+        })
+        .collect();
     if docs.is_empty() {
         return Ok(full("no assertion implies the outcome".into(), winners));
     }
@@ -496,7 +483,8 @@ pub fn plan(public: &Public) -> Plan {
                 assertion: a.text.clone(),
                 margin: a.margin,
                 diluted_margin: a.diluted_margin,
-                sample_size: engine::initial_sample_size(a.diluted_margin, public.risk_limit, public.gamma),
+                sample_size: engine::initial_sample_size(a.diluted_margin, public.risk_limit, public.gamma)
+                    .unwrap_or(u64::MAX),
             })
             .collect();
         let n = assertions.iter().map(|a| a.sample_size).max();
@@ -578,7 +566,7 @@ pub fn sample(public: &mut Public, size: Option<u64>) -> Result<()> {
         .iter()
         .map(|b| (b.station.clone(), b.box_id.clone(), b.cards))
         .collect();
-    let draws = engine::sample(&public.seed, &manifest, size);
+    let draws = engine::sample(&public.seed, &manifest, size)?;
     for (i, old) in public.draws.iter().enumerate() {
         let new = draws.get(i);
         if new.map(|d| (&d.station, &d.box_id, d.position)) != Some((&old.station, &old.box_id, old.position))
@@ -843,7 +831,7 @@ fn discrepancies(
         }
         let class = overstatements
             .iter()
-            .map(|w| class_of(*w))
+            .map(|w| engine::class_of(*w))
             .max_by_key(|c| (c.abs(), *c))
             .unwrap_or(0);
         out.push(ContestDiscrepancy {
@@ -853,22 +841,6 @@ fn discrepancies(
         });
     }
     Ok(out)
-}
-
-/// 2 or −2 at the largest over/understatement (`|ω/u| = 1`), 1 or −1 below it.
-fn class_of(w: f64) -> i8 {
-    const EPS: f64 = 1e-9;
-    if w >= 1.0 - EPS {
-        2
-    } else if w > EPS {
-        1
-    } else if w <= -1.0 + EPS {
-        -2
-    } else if w < -EPS {
-        -1
-    } else {
-        0
-    }
 }
 
 // -------------------------------------------------------------- status
@@ -977,15 +949,12 @@ pub fn status(public: &Public) -> Status {
             };
             let confirmed = risk <= public.risk_limit;
             if !confirmed {
-                // Further draws without discrepancies each multiply the
-                // risk by (1 − μ/(2γ)); how many until it meets the limit.
-                let factor = 1.0 - doc.diluted_margin / (2.0 * public.gamma);
-                let more = if factor > 0.0 && factor < 1.0 && risk > 0.0 {
-                    ((public.risk_limit / risk).ln() / factor.ln()).ceil().max(1.0) as u64
-                } else {
-                    u64::MAX
-                };
-                next = next.max((prefix.len() as u64).saturating_add(more));
+                // Arlo's estimate from the overstatement rates seen so far
+                // (docs/rla.md, "Escalation"); none: no sample can confirm.
+                let to =
+                    engine::escalation_size(&omegas, doc.diluted_margin, public.risk_limit, public.gamma)
+                        .map_or(u64::MAX, |n| n.max(prefix.len() as u64 + 1));
+                next = next.max(to);
             }
             assertions.push(AssertionStatus {
                 assertion: doc.text.clone(),

@@ -352,9 +352,9 @@ fn a_card_not_in_the_sample_is_refused_and_changes_nothing() {
         .iter()
         .map(|i| {
             (
-                i["station"].as_str().unwrap().into(),
-                i["box"].as_str().unwrap().into(),
-                i["position"].as_u64().unwrap(),
+                i["station"].as_str().expect("text").into(),
+                i["box"].as_str().expect("text").into(),
+                i["position"].as_u64().expect("number"),
             )
         })
         .collect();
@@ -388,7 +388,7 @@ fn a_card_not_in_the_sample_is_refused_and_changes_nothing() {
     assert!(
         out["error"]["message"]
             .as_str()
-            .unwrap()
+            .expect("value")
             .contains("was not drawn"),
         "{out}"
     );
@@ -415,7 +415,7 @@ fn a_card_not_in_the_sample_is_refused_and_changes_nothing() {
     assert!(
         out["error"]["message"]
             .as_str()
-            .unwrap()
+            .expect("value")
             .contains("another station"),
         "{out}"
     );
@@ -453,7 +453,10 @@ fn a_reading_for_a_contest_not_on_the_ballot_is_refused_and_changes_nothing() {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = refused(&known, &refs, &pass(), "rla_contest_not_on_ballot");
     assert!(
-        out["error"]["message"].as_str().unwrap().contains("governor"),
+        out["error"]["message"]
+            .as_str()
+            .expect("text")
+            .contains("governor"),
         "{out}"
     );
     // A wrong audit passphrase opens nothing and changes nothing.
@@ -499,7 +502,7 @@ fn an_audit_whose_paper_agrees_with_the_records_completes() {
         assert!(
             out["discrepancies"]
                 .as_array()
-                .unwrap()
+                .expect("value")
                 .iter()
                 .all(|d| d["class"] == 0),
             "{out}"
@@ -508,7 +511,7 @@ fn an_audit_whose_paper_agrees_with_the_records_completes() {
     let done = status(&known);
     assert_eq!(done["state"], "complete", "{done}");
     for c in done["contests"].as_array().expect("contests") {
-        assert!(c["risk"].as_f64().unwrap() <= 0.05, "{c}");
+        assert!(c["risk"].as_f64().expect("number") <= 0.05, "{c}");
     }
     // A second pull list cannot be drawn once complete, and the plan is unchanged.
     let (ok, _) = rla(&["sample", s(&known.workspace), "--pdf", s(&pdf)], &pass());
@@ -550,7 +553,7 @@ fn an_audit_whose_paper_disagrees_escalates_and_never_stops_early() {
     assert_ne!(after["contests"][0]["meets_risk_limit"], true, "{after}");
     if after["state"] == "escalate" {
         let next = after["next_sample_size"].as_u64().expect("next");
-        assert!(next > first["draws"].as_u64().unwrap());
+        assert!(next > first["draws"].as_u64().expect("number"));
         let second = sample(&known, None);
         assert_eq!(second["draws"].as_u64(), Some(next));
         assert_eq!(second["round"], 2);
@@ -578,7 +581,7 @@ fn the_pull_list_pdf_shows_boxes_and_positions_never_card_ids() {
     assert!(text.contains("pull list"), "{text}");
     assert!(text.contains(SEED), "the seed is on the list");
     for item in out["positions"].as_array().expect("positions") {
-        assert!(text.contains(item["station"].as_str().unwrap()));
+        assert!(text.contains(item["station"].as_str().expect("text")));
     }
     for cards in known.boxes.values() {
         for c in cards {
@@ -611,7 +614,7 @@ fn phantoms_and_zombies_count_as_the_worst_case() {
     assert!(
         out["discrepancies"]
             .as_array()
-            .unwrap()
+            .expect("value")
             .iter()
             .all(|d| d["class"] == 2),
         "{out}"
@@ -622,7 +625,7 @@ fn phantoms_and_zombies_count_as_the_worst_case() {
     assert!(
         out["discrepancies"]
             .as_array()
-            .unwrap()
+            .expect("value")
             .iter()
             .all(|d| d["class"] == 2),
         "{out}"
@@ -878,7 +881,7 @@ fn a_station_day_with_cards_audited_from_its_export_completes_when_the_paper_agr
         assert!(
             out["discrepancies"]
                 .as_array()
-                .unwrap()
+                .expect("value")
                 .iter()
                 .all(|d| d["class"] == 0),
             "{out}"
@@ -934,7 +937,7 @@ fn a_manifest_sealed_to_another_office_key_is_refused_and_nothing_is_written() {
     assert!(
         out["error"]["message"]
             .as_str()
-            .unwrap()
+            .expect("value")
             .contains("not to this office key"),
         "{out}"
     );
