@@ -304,6 +304,23 @@ pub enum Error {
 
     #[error("the count stopped (round {round}): {message}")]
     TabulationStopped { round: u32, message: String },
+    // issue 14: rlacli
+    #[error(
+        "the audit seed must be exactly 20 decimal digits, rolled with dice at the public seed ceremony: {0}"
+    )]
+    RlaBadSeed(String),
+
+    #[error("not in the audit's sample: {0}")]
+    RlaNotInSample(String),
+
+    #[error("not a contest on this ballot: {0}")]
+    RlaContestNotOnBallot(String),
+
+    #[error("this audit manifest does not belong to the audited results: {0}")]
+    RlaManifestMismatch(String),
+
+    #[error("audit workspace: {0}")]
+    RlaWorkspace(String),
 }
 
 impl Error {
@@ -403,6 +420,12 @@ impl Error {
             Error::RulesInvalid { .. } => "rules_invalid",
             Error::RulesUnsupported { .. } => "rules_unsupported",
             Error::TabulationStopped { .. } => "tabulation_stopped",
+            // issue 14: rlacli
+            Error::RlaBadSeed(_) => "rla_bad_seed",
+            Error::RlaNotInSample(_) => "rla_not_in_sample",
+            Error::RlaContestNotOnBallot(_) => "rla_contest_not_on_ballot",
+            Error::RlaManifestMismatch(_) => "rla_manifest_mismatch",
+            Error::RlaWorkspace(_) => "rla_workspace",
         }
     }
 

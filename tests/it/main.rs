@@ -30,6 +30,7 @@
 //! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
 //! - `keys`:         the office key ceremony, share files, re-share, trusted keys and slips, as attacks.
 //! - `rctab`:        RCTab's ten test sets reproduced round by round from CVR + config; bad CDF/config inputs refused, nothing written.
+//! - `rla_cli`:      the risk-limiting audit at the office through the binary: bad input changes nothing; agreeing paper completes, disagreeing paper escalates.
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
 //! - `verify_page`:  verify.html in a real WebKit (WebKitWebDriver + MiniBrowser on Xvfb): RFC 8032, forged results refused.
 
@@ -56,6 +57,7 @@ mod paper;
 mod print;
 mod rctab;
 mod readme;
+mod rla_cli;
 mod sealed;
 mod secrecy;
 mod tabulation;
