@@ -28,6 +28,7 @@
 //! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
 //! - `keys`:         the office key ceremony, share files, re-share, trusted keys and slips, as attacks.
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
+//! - `nist`:         NIST SP 1500-103 CVR and SP 1500-100 ERR exports, schema-valid, equal to the records and tally; tampered input exports nothing.
 //! - `verify_page`:  verify.html in a real WebKit (WebKitWebDriver + MiniBrowser on Xvfb): RFC 8032, forged results refused.
 
 mod support;
@@ -47,6 +48,7 @@ mod formats;
 mod fuzz;
 mod keys;
 mod merge;
+mod nist;
 mod officials;
 mod paper;
 mod print;
