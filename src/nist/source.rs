@@ -14,7 +14,7 @@ use crate::ballot::Ballot;
 use crate::definition::ElectionDefinition;
 use crate::error::{Error, Result};
 use crate::export::format::{
-    Cards, MergeHeader, MergeInput, ResultHeader, Software, MERGE_FORMAT, RESULT_FORMAT,
+    MergeCards, MergeHeader, MergeInput, ResultHeader, Software, MERGE_FORMAT, RESULT_FORMAT,
 };
 use crate::export::verify::{verify_bytes, Options, Sink};
 use crate::tabulate::ElectionResult;
@@ -54,7 +54,8 @@ pub struct Verified {
     /// `exported_at` or `merged_at`.
     pub stamp: String,
     pub counts: Turnout,
-    pub cards: Cards,
+    /// The ballot cards (a station's boxes tagged with its id).
+    pub cards: MergeCards,
     /// The count the verifier recomputed and found equal to the header's.
     pub result: ElectionResult,
     pub software: Software,
@@ -125,7 +126,7 @@ pub fn verified_from_bytes(bytes: &[u8], name: &str, options: &Options<'_>) -> R
                 test: h.test,
                 stamp: h.exported_at,
                 counts: h.counts,
-                cards: h.cards,
+                cards: h.cards.tagged(&h.station.id),
                 result: h.result,
                 software: h.software,
             }
@@ -175,7 +176,7 @@ struct Head {
     test: bool,
     stamp: String,
     counts: Turnout,
-    cards: Cards,
+    cards: MergeCards,
     result: ElectionResult,
     software: Software,
 }

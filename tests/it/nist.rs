@@ -19,6 +19,7 @@ use serde_json::Value;
 use votekiosk::export::merge::{merge, MergeSettings};
 use votekiosk::export::verify::{Anchor, Options as VerifyOptions};
 use votekiosk::nist::{self, Format, Verified};
+use votekiosk::tabulate::rctab::{ballots::ballots_from_cdf, read_cdf_cvrs};
 use votekiosk::tabulate::{ContestResult, ElectionResult};
 use votekiosk::{Ballot, ElectionDefinition, ManualClock, Options, SelectionsInput, Station};
 
@@ -98,6 +99,10 @@ fn nist_definition() -> ElectionDefinition {
 
 /// A station of the NIST test election, every random value seeded.
 fn station(seed: u64, station_id: &str) -> Fixture {
+    station_of(seed, station_id, &nist_definition())
+}
+
+fn station_of(seed: u64, station_id: &str, definition: &ElectionDefinition) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("station.vks");
     let clock = Arc::new(ManualClock::new(election_noon()));
@@ -108,7 +113,7 @@ fn station(seed: u64, station_id: &str) -> Fixture {
     };
     let mut station = Station::create(
         &path,
-        &nist_definition(),
+        definition,
         station_id,
         PASSPHRASE,
         ADMIN,
@@ -592,6 +597,50 @@ fn nist_exports_of_a_merge_validate_and_equal_the_union_of_its_stations() {
     );
     // A merge does not say which station a record came from.
     assert!(cvr_doc["CVR"][0].get("CreatingDeviceId").is_none());
+    // Read back as cast vote records, the merge counts the same.
+    let file = dir.path().join("merged-cvr.json");
+    std::fs::write(&file, &cvr).expect("write");
+    assert_eq!(reimported(&definition, &file), expected.contests);
+}
+
+/// A NIST CVR file read back by the CDF reader and counted by the
+/// definition's rules (what `votekiosk tabulate --definition` does).
+fn reimported(definition: &ElectionDefinition, file: &Path) -> Vec<ContestResult> {
+    let reports = read_cdf_cvrs(&[file]).expect("the CDF reader reads it");
+    let ballots = ballots_from_cdf(definition, &reports).expect("ballots of the definition");
+    votekiosk::tabulate::tabulate(definition, &ballots)
+}
+
+#[test]
+fn the_nist_cvr_export_of_a_day_reimports_and_tabulates_to_the_tally() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let day = day(169, "RIVERSIDE-01", 15, false, dir.path());
+    let key = hex::encode(day.fx.station.public_key().expect("key"));
+    let cvr = dir.path().join("cvr.json");
+    let run = Command::new(env!("CARGO_BIN_EXE_votekiosk"))
+        .args(["export", "--format", "nist-cvr", "--from"])
+        .arg(&day.result)
+        .args(["--public-key", &key, "--out"])
+        .arg(&cvr)
+        .output()
+        .expect("run");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let definition = day.fx.station.definition().clone();
+    assert_eq!(reimported(&definition, &cvr), day.tally.contests);
+    // The same through the command line: `tabulate --cvr --definition`.
+    let def_file = dir.path().join("definition.json");
+    std::fs::write(&def_file, definition.canonical_json()).expect("write");
+    let run = Command::new(env!("CARGO_BIN_EXE_votekiosk"))
+        .args(["--json", "tabulate", "--cvr"])
+        .arg(&cvr)
+        .arg("--definition")
+        .arg(&def_file)
+        .output()
+        .expect("run");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let counted: ElectionResult = serde_json::from_slice(&run.stdout).expect("a tally");
+    assert_eq!(counted.contests, day.tally.contests);
+    assert_eq!(counted.turnout.ballots, day.tally.turnout.ballots);
 }
 
 /// The station file's storage ids of the sealed ballots, as a holder of
@@ -646,6 +695,66 @@ fn a_reader_of_the_nist_files_finds_no_voter_code_receipt_or_storage_id() {
         assert_eq!(c["UniqueId"], id.as_str());
         assert!(c.get("BallotPrePrintedId").is_none() && c.get("BallotAuditId").is_none());
     }
+}
+
+#[test]
+fn a_reader_of_the_nist_files_of_a_day_with_ballot_cards_finds_no_card_id() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut v = definition_value();
+    v["cards"] = serde_json::json!({"enabled": true, "max_spoils_per_code": 2});
+    let definition =
+        ElectionDefinition::parse(serde_json::to_string(&v).expect("json").as_bytes()).expect("def");
+    let mut fx = station_of(170, "RIVERSIDE-01", &definition);
+    fx.open();
+    let codes = fx.codes(4);
+    let mut cards = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        let mut ballot = ballot(i);
+        ballot.remove("council");
+        // The first voter finds the card wrong once: spoiled, printed again.
+        if i == 0 {
+            cards.push(fx.station.print_card(code, &ballot).expect("print").card);
+            fx.station.spoil_card(code).expect("spoil");
+        }
+        cards.push(fx.station.print_card(code, &ballot).expect("print").card);
+        fx.station.cast_ballot(code, &ballot, &key_for(i)).expect("cast");
+    }
+    let w = fx.worker();
+    fx.station.close_polls(&w).expect("close");
+    fx.count();
+    let w = fx.worker();
+    let export = fx.station.export(&w, false, "results.jsonl").expect("export");
+    let result = dir.path().join("results.jsonl");
+    votekiosk::export::write_files(&result, &export, fx.station.definition()).expect("write");
+    let options = VerifyOptions {
+        anchor: Anchor::PublicKey(fx.station.public_key().expect("key")),
+        ..VerifyOptions::default()
+    };
+    let verified = nist::read_verified(&result, &options).expect("verified");
+    let tally = fx.station.tally().expect("tally");
+    let (cvr, err) = check_exports(&verified, &result, &tally);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&cvr),
+        String::from_utf8_lossy(&err)
+    )
+    .to_lowercase();
+    assert_eq!(cards.len(), 5);
+    for card in &cards {
+        for needle in [
+            card.grouped().to_lowercase(),
+            card.grouped().replace('-', "").to_lowercase(),
+            hex::encode(card.bytes()),
+        ] {
+            assert!(
+                !text.contains(&needle),
+                "card id {needle} appears in a NIST export"
+            );
+        }
+    }
+    // A kiosk that prints ballot cards is a ballot-marking device.
+    let err_doc: Value = serde_json::from_slice(&err).expect("json");
+    assert_eq!(err_doc["GpUnit"][2]["DeviceClass"]["Type"], "bmd");
 }
 
 #[test]
