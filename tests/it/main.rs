@@ -32,6 +32,7 @@
 //! - `rctab`:        RCTab's ten test sets reproduced round by round from CVR + config; bad CDF/config inputs refused, nothing written.
 //! - `rla_cli`:      the risk-limiting audit at the office through the binary: bad input changes nothing; agreeing paper completes, disagreeing paper escalates.
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
+//! - `nist`:         NIST SP 1500-103 CVR and SP 1500-100 ERR exports, schema-valid, equal to the records and tally; tampered input exports nothing.
 //! - `verify_page`:  verify.html in a real WebKit (WebKitWebDriver + MiniBrowser on Xvfb): RFC 8032, forged results refused.
 
 mod support;
@@ -52,6 +53,7 @@ mod formats;
 mod fuzz;
 mod keys;
 mod merge;
+mod nist;
 mod officials;
 mod paper;
 mod print;
