@@ -439,3 +439,135 @@ fn a_unique_id_seen_twice_is_refused_naming_both_records() {
         "{text}"
     );
 }
+
+// ---- --definition: votekiosk's own count of CDF records ----
+
+#[test]
+fn records_count_by_a_definitions_rules_as_tally_would() {
+    use votekiosk::{Ballot, SelectionsInput};
+
+    let pos = |rank: Option<u32>, write_in: Option<&str>| {
+        let mut p =
+            serde_json::json!({"@type": "CVR.SelectionPosition", "HasIndication": "yes", "NumberVotes": 1});
+        if let Some(r) = rank {
+            p["Rank"] = r.into();
+        }
+        if let Some(w) = write_in {
+            p["CVRWriteIn"] = serde_json::json!({"@type": "CVR.CVRWriteIn", "Text": w});
+        }
+        p
+    };
+    let sel = |id: &str, rank: Option<u32>, write_in: Option<&str>| serde_json::json!({"@type": "CVR.CVRContestSelection", "ContestSelectionId": id, "SelectionPosition": [pos(rank, write_in)]});
+    let record = |id: &str, contests: Vec<(&str, Vec<Value>)>| {
+        let contests: Vec<Value> = contests
+            .into_iter()
+            .map(|(c, s)| serde_json::json!({"@type": "CVR.CVRContest", "ContestId": c, "CVRContestSelection": s}))
+            .collect();
+        serde_json::json!({"@type": "CVR.CVR", "UniqueId": id, "ElectionId": "e", "CurrentSnapshotId": "s",
+            "CVRSnapshot": [{"@id": "s", "@type": "CVR.CVRSnapshot", "Type": "original", "CVRContest": contests}]})
+    };
+    let candidates: Vec<Value> = [
+        "alvarez", "brooks", "chen", "diaz", "evans", "kim", "lopez", "moore", "nguyen",
+    ]
+    .iter()
+    .map(|c| serde_json::json!({"@id": c, "Name": c}))
+    .collect();
+    let selections = |ids: &[&str]| -> Vec<Value> {
+        ids.iter()
+            .map(|c| serde_json::json!({"@id": format!("s-{c}"), "CandidateIds": [c]}))
+            .collect()
+    };
+    let mut mayor = selections(&["alvarez", "brooks", "chen"]);
+    mayor.push(serde_json::json!({"@id": "s-wi", "IsWriteIn": true}));
+    let file = serde_json::json!({"@type": "CVR.CastVoteRecordReport",
+    "Election": [{"@id": "e", "Candidate": candidates, "Contest": [
+        {"@id": "mayor", "Name": "Mayor", "ContestSelection": mayor},
+        {"@id": "council", "Name": "Council", "ContestSelection": selections(&["diaz", "evans"])},
+        {"@id": "library-bond", "Name": "Library bond", "ContestSelection": [
+            {"@id": "lb-yes", "Selection": "yes"}, {"@id": "lb-no", "Selection": "no"}]},
+        {"@id": "school-board", "Name": "School board", "ContestSelection": selections(&["kim", "lopez", "moore", "nguyen"])}]}],
+    "CVR": [
+        record("1", vec![("mayor", vec![sel("s-alvarez", None, None)]), ("library-bond", vec![sel("lb-yes", None, None)]),
+            ("school-board", vec![sel("s-lopez", Some(2), None), sel("s-kim", Some(1), None)])]),
+        record("2", vec![("mayor", vec![sel("s-brooks", None, None)]), ("library-bond", vec![sel("lb-no", None, None)]),
+            ("council", vec![sel("s-diaz", None, None), sel("s-evans", None, None)]),
+            ("school-board", vec![sel("s-lopez", Some(1), None), sel("s-kim", Some(2), None)])]),
+        record("3", vec![("mayor", vec![sel("s-wi", None, Some("Zoe Q"))]), ("school-board", vec![sel("s-kim", Some(1), None)])]),
+    ]});
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cvr.json"), serde_json::to_vec(&file).unwrap()).unwrap();
+    std::fs::write(dir.path().join("def.json"), crate::support::definition_json()).unwrap();
+    let run = votekiosk(
+        dir.path(),
+        &[
+            "--json",
+            "tabulate",
+            "--cvr",
+            "cvr.json",
+            "--definition",
+            "def.json",
+            "--out",
+            "tally.json",
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got: Value = serde_json::from_slice(&run.stdout).expect("one JSON line");
+
+    // the same ballots cast at a kiosk, counted by tabulate()
+    let def = crate::support::definition();
+    let ballot = |pairs: &[(&str, &[&str])]| {
+        let input: SelectionsInput = pairs
+            .iter()
+            .map(|(c, v)| (c.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        Ballot::validate(&def, &input).expect("a valid ballot")
+    };
+    let ballots = [
+        ballot(&[
+            ("mayor", &["alvarez"]),
+            ("library-bond", &["yes"]),
+            ("school-board", &["kim", "lopez"]),
+        ]),
+        ballot(&[
+            ("mayor", &["brooks"]),
+            ("library-bond", &["no"]),
+            ("council", &["diaz", "evans"]),
+            ("school-board", &["lopez", "kim"]),
+        ]),
+        ballot(&[("mayor", &["write-in:Zoe Q"]), ("school-board", &["kim"])]),
+    ];
+    let expected = serde_json::to_value(votekiosk::tabulate::tabulate(&def, &ballots)).unwrap();
+    assert_eq!(got["contests"], expected);
+    assert_eq!(got["turnout"]["ballots"], 3);
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("tally.json")).expect("written")).unwrap();
+    assert_eq!(written["contests"], expected);
+
+    // a record the kiosk would refuse (two marks for the one-seat mayor) stops the count, naming it
+    let mut over = file.clone();
+    over["CVR"][0]["CVRSnapshot"][0]["CVRContest"][0]["CVRContestSelection"] =
+        serde_json::json!([sel("s-alvarez", None, None), sel("s-chen", None, None)]);
+    std::fs::write(dir.path().join("over.json"), serde_json::to_vec(&over).unwrap()).unwrap();
+    let run = votekiosk(
+        dir.path(),
+        &[
+            "--json",
+            "tabulate",
+            "--cvr",
+            "over.json",
+            "--definition",
+            "def.json",
+            "--out",
+            "over-tally.json",
+        ],
+    );
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stdout);
+    assert!(err.contains("cvr_invalid") && err.contains("CVR[0]"), "{err}");
+    assert!(!dir.path().join("over-tally.json").exists(), "nothing written");
+}
