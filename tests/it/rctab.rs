@@ -146,11 +146,11 @@ fn the_cli_writes_the_report_and_prints_the_winners() {
         &[
             "tabulate",
             "--cvr",
-            cvr.to_str().unwrap(),
+            cvr.to_str().expect("test fixture"),
             "--rules",
-            config.to_str().unwrap(),
+            config.to_str().expect("test fixture"),
             "--out",
-            out.to_str().unwrap(),
+            out.to_str().expect("test fixture"),
         ],
     );
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
@@ -160,8 +160,10 @@ fn the_cli_writes_the_report_and_prints_the_winners() {
         "{text}"
     );
     let ours: Value = serde_json::from_slice(&std::fs::read(&out).expect("report written")).expect("JSON");
-    let theirs: Value =
-        serde_json::from_slice(&std::fs::read(file(&set, "expected_detailed_report.json")).unwrap()).unwrap();
+    let theirs: Value = serde_json::from_slice(
+        &std::fs::read(file(&set, "expected_detailed_report.json")).expect("test fixture"),
+    )
+    .expect("test fixture");
     assert_eq!(comparable(ours), comparable(theirs));
     // a second run refuses to overwrite the report
     let again = votekiosk(
@@ -169,11 +171,11 @@ fn the_cli_writes_the_report_and_prints_the_winners() {
         &[
             "tabulate",
             "--cvr",
-            cvr.to_str().unwrap(),
+            cvr.to_str().expect("test fixture"),
             "--rules",
-            config.to_str().unwrap(),
+            config.to_str().expect("test fixture"),
             "--out",
-            out.to_str().unwrap(),
+            out.to_str().expect("test fixture"),
         ],
     );
     assert!(!again.status.success());
@@ -184,9 +186,9 @@ fn the_cli_writes_the_report_and_prints_the_winners() {
             "--json",
             "tabulate",
             "--cvr",
-            cvr.to_str().unwrap(),
+            cvr.to_str().expect("test fixture"),
             "--rules",
-            config.to_str().unwrap(),
+            config.to_str().expect("test fixture"),
         ],
     );
     let v: Value = serde_json::from_slice(&json.stdout).expect("one JSON line");
@@ -200,7 +202,10 @@ fn the_cli_writes_the_report_and_prints_the_winners() {
 // ---- bad inputs: each a clear error naming the field, nothing written ----
 
 /// A one-contest CDF file: `cvrs` are (UniqueId, ElectionId, [(selection, rank)]).
-fn cdf(cvrs: &[(&str, &str, &[(&str, u32)])]) -> Value {
+/// (UniqueId, ElectionId, [(selection, rank)]).
+type Record<'a> = (&'a str, &'a str, &'a [(&'a str, u32)]);
+
+fn cdf(cvrs: &[Record]) -> Value {
     let records: Vec<Value> = cvrs
         .iter()
         .map(|(id, election, marks)| {
@@ -241,15 +246,15 @@ fn rctab_config(rules: &[(&str, Value)]) -> Value {
 /// `code` and a message containing `needle`, and that no report appeared.
 fn refused(cvr: &[u8], config: &Value, code: &str, needle: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("cvr.json"), cvr).unwrap();
+    std::fs::write(dir.path().join("cvr.json"), cvr).expect("test fixture");
     std::fs::write(
         dir.path().join("config.json"),
-        serde_json::to_vec(config).unwrap(),
+        serde_json::to_vec(config).expect("test fixture"),
     )
-    .unwrap();
+    .expect("test fixture");
     let before: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .expect("test fixture")
+        .map(|e| e.expect("test fixture").file_name())
         .collect();
     let run = votekiosk(
         dir.path(),
@@ -276,13 +281,13 @@ fn refused(cvr: &[u8], config: &Value, code: &str, needle: &str) {
     );
     assert!(err.contains(needle), "the message names {needle:?}: {err}");
     let after: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .expect("test fixture")
+        .map(|e| e.expect("test fixture").file_name())
         .collect();
     assert_eq!(before, after, "nothing written");
 }
 
-fn good_records() -> Vec<(&'static str, &'static str, &'static [(&'static str, u32)])> {
+fn good_records() -> Vec<Record<'static>> {
     vec![
         ("r1", "election-1", &[("s-a", 1), ("s-b", 2)]),
         ("r2", "election-1", &[("s-b", 1)]),
@@ -292,17 +297,17 @@ fn good_records() -> Vec<(&'static str, &'static str, &'static [(&'static str, u
 
 #[test]
 fn a_plain_election_counts_through_the_cli() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test fixture");
     std::fs::write(
         dir.path().join("cvr.json"),
-        serde_json::to_vec(&cdf(&good_records())).unwrap(),
+        serde_json::to_vec(&cdf(&good_records())).expect("test fixture"),
     )
-    .unwrap();
+    .expect("test fixture");
     std::fs::write(
         dir.path().join("config.json"),
-        serde_json::to_vec(&rctab_config(&[])).unwrap(),
+        serde_json::to_vec(&rctab_config(&[])).expect("test fixture"),
     )
-    .unwrap();
+    .expect("test fixture");
     // no --cvr: the config's own cvrFileSources, relative to the config
     let run = votekiosk(dir.path(), &["tabulate", "--rules", "config.json"]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
@@ -316,7 +321,7 @@ fn malformed_cvr_files_are_refused_naming_the_json_path() {
     let mut no_snapshot = cdf(&good_records());
     no_snapshot["CVR"][1]["CurrentSnapshotId"] = "elsewhere".into();
     refused(
-        &serde_json::to_vec(&no_snapshot).unwrap(),
+        &serde_json::to_vec(&no_snapshot).expect("test fixture"),
         &config,
         "cvr_invalid",
         "CVR[1].CurrentSnapshotId",
@@ -325,7 +330,7 @@ fn malformed_cvr_files_are_refused_naming_the_json_path() {
     bad_rank["CVR"][0]["CVRSnapshot"][0]["CVRContest"][0]["CVRContestSelection"][0]["SelectionPosition"][0]
         ["Rank"] = 0.into();
     refused(
-        &serde_json::to_vec(&bad_rank).unwrap(),
+        &serde_json::to_vec(&bad_rank).expect("test fixture"),
         &config,
         "cvr_invalid",
         "CVR[0].CVRSnapshot[0].CVRContest[0].CVRContestSelection[0].SelectionPosition[0].Rank",
@@ -333,7 +338,7 @@ fn malformed_cvr_files_are_refused_naming_the_json_path() {
     let mut no_election = cdf(&good_records());
     no_election["Election"] = serde_json::json!("x");
     refused(
-        &serde_json::to_vec(&no_election).unwrap(),
+        &serde_json::to_vec(&no_election).expect("test fixture"),
         &config,
         "cvr_invalid",
         "Election",
@@ -342,7 +347,7 @@ fn malformed_cvr_files_are_refused_naming_the_json_path() {
     unknown_selection["CVR"][2]["CVRSnapshot"][0]["CVRContest"][0]["CVRContestSelection"][0]
         ["ContestSelectionId"] = "s-q".into();
     refused(
-        &serde_json::to_vec(&unknown_selection).unwrap(),
+        &serde_json::to_vec(&unknown_selection).expect("test fixture"),
         &config,
         "cvr_unknown_candidate",
         "ContestSelectionId",
@@ -352,9 +357,9 @@ fn malformed_cvr_files_are_refused_naming_the_json_path() {
 #[test]
 fn an_unknown_candidate_is_refused_naming_it() {
     // Zed is declared in the file but not among the config's candidates
-    let records: Vec<(&str, &str, &[(&str, u32)])> = vec![("r1", "election-1", &[("s-z", 1)])];
+    let records: Vec<Record> = vec![("r1", "election-1", &[("s-z", 1)])];
     refused(
-        &serde_json::to_vec(&cdf(&records)).unwrap(),
+        &serde_json::to_vec(&cdf(&records)).expect("test fixture"),
         &rctab_config(&[]),
         "cvr_unknown_candidate",
         "\"Zed\"",
@@ -363,7 +368,7 @@ fn an_unknown_candidate_is_refused_naming_it() {
 
 #[test]
 fn a_config_with_an_unsupported_rule_is_refused_naming_the_field() {
-    let cvr = serde_json::to_vec(&cdf(&good_records())).unwrap();
+    let cvr = serde_json::to_vec(&cdf(&good_records())).expect("test fixture");
     refused(
         &cvr,
         &rctab_config(&[("winnerElectionMode", "multiPassIrv".into())]),
@@ -390,12 +395,12 @@ fn a_config_with_an_unsupported_rule_is_refused_naming_the_field() {
 #[test]
 fn records_of_another_election_are_refused() {
     // a record naming an election the file does not hold
-    let records: Vec<(&str, &str, &[(&str, u32)])> = vec![
+    let records: Vec<Record> = vec![
         ("r1", "election-1", &[("s-a", 1)]),
         ("r2", "election-2", &[("s-b", 1)]),
     ];
     refused(
-        &serde_json::to_vec(&cdf(&records)).unwrap(),
+        &serde_json::to_vec(&cdf(&records)).expect("test fixture"),
         &rctab_config(&[]),
         "cvr_other_election",
         "CVR[1].ElectionId",
@@ -404,7 +409,7 @@ fn records_of_another_election_are_refused() {
     let mut config = rctab_config(&[]);
     config["cvrFileSources"][0]["contestId"] = "Sheriff".into();
     refused(
-        &serde_json::to_vec(&cdf(&good_records())).unwrap(),
+        &serde_json::to_vec(&cdf(&good_records())).expect("test fixture"),
         &config,
         "cvr_other_election",
         "\"Sheriff\"",
@@ -414,23 +419,31 @@ fn records_of_another_election_are_refused() {
 #[test]
 fn a_unique_id_seen_twice_is_refused_naming_both_records() {
     // the attack: one scanner record submitted twice to count it twice
-    let records: Vec<(&str, &str, &[(&str, u32)])> = vec![
+    let records: Vec<Record> = vec![
         ("r1", "election-1", &[("s-a", 1)]),
         ("r2", "election-1", &[("s-b", 1)]),
         ("r1", "election-1", &[("s-a", 1)]),
     ];
     refused(
-        &serde_json::to_vec(&cdf(&records)).unwrap(),
+        &serde_json::to_vec(&cdf(&records)).expect("test fixture"),
         &rctab_config(&[]),
         "cvr_duplicate_id",
         "CVR[2]",
     );
     // across two files
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test fixture");
     let a = dir.path().join("a.json");
     let b = dir.path().join("b.json");
-    std::fs::write(&a, serde_json::to_vec(&cdf(&good_records())).unwrap()).unwrap();
-    std::fs::write(&b, serde_json::to_vec(&cdf(&good_records()[..1])).unwrap()).unwrap();
+    std::fs::write(
+        &a,
+        serde_json::to_vec(&cdf(&good_records())).expect("test fixture"),
+    )
+    .expect("test fixture");
+    std::fs::write(
+        &b,
+        serde_json::to_vec(&cdf(&good_records()[..1])).expect("test fixture"),
+    )
+    .expect("test fixture");
     let err = rctab::read_cdf_cvrs(&[&a, &b]).expect_err("a repeated UniqueId");
     assert!(matches!(err, Error::CvrDuplicateId { .. }), "{err}");
     let text = err.to_string();
@@ -438,4 +451,145 @@ fn a_unique_id_seen_twice_is_refused_naming_both_records() {
         text.contains("a.json: CVR[0]") && text.contains("b.json: CVR[0]"),
         "{text}"
     );
+}
+
+// ---- --definition: votekiosk's own count of CDF records ----
+
+#[test]
+fn records_count_by_a_definitions_rules_as_tally_would() {
+    use votekiosk::{Ballot, SelectionsInput};
+
+    let pos = |rank: Option<u32>, write_in: Option<&str>| {
+        let mut p =
+            serde_json::json!({"@type": "CVR.SelectionPosition", "HasIndication": "yes", "NumberVotes": 1});
+        if let Some(r) = rank {
+            p["Rank"] = r.into();
+        }
+        if let Some(w) = write_in {
+            p["CVRWriteIn"] = serde_json::json!({"@type": "CVR.CVRWriteIn", "Text": w});
+        }
+        p
+    };
+    let sel = |id: &str, rank: Option<u32>, write_in: Option<&str>| serde_json::json!({"@type": "CVR.CVRContestSelection", "ContestSelectionId": id, "SelectionPosition": [pos(rank, write_in)]});
+    let record = |id: &str, contests: Vec<(&str, Vec<Value>)>| {
+        let contests: Vec<Value> = contests
+            .into_iter()
+            .map(|(c, s)| serde_json::json!({"@type": "CVR.CVRContest", "ContestId": c, "CVRContestSelection": s}))
+            .collect();
+        serde_json::json!({"@type": "CVR.CVR", "UniqueId": id, "ElectionId": "e", "CurrentSnapshotId": "s",
+            "CVRSnapshot": [{"@id": "s", "@type": "CVR.CVRSnapshot", "Type": "original", "CVRContest": contests}]})
+    };
+    let candidates: Vec<Value> = [
+        "alvarez", "brooks", "chen", "diaz", "evans", "kim", "lopez", "moore", "nguyen",
+    ]
+    .iter()
+    .map(|c| serde_json::json!({"@id": c, "Name": c}))
+    .collect();
+    let selections = |ids: &[&str]| -> Vec<Value> {
+        ids.iter()
+            .map(|c| serde_json::json!({"@id": format!("s-{c}"), "CandidateIds": [c]}))
+            .collect()
+    };
+    let mut mayor = selections(&["alvarez", "brooks", "chen"]);
+    mayor.push(serde_json::json!({"@id": "s-wi", "IsWriteIn": true}));
+    let file = serde_json::json!({"@type": "CVR.CastVoteRecordReport",
+    "Election": [{"@id": "e", "Candidate": candidates, "Contest": [
+        {"@id": "mayor", "Name": "Mayor", "ContestSelection": mayor},
+        {"@id": "council", "Name": "Council", "ContestSelection": selections(&["diaz", "evans"])},
+        {"@id": "library-bond", "Name": "Library bond", "ContestSelection": [
+            {"@id": "lb-yes", "Selection": "yes"}, {"@id": "lb-no", "Selection": "no"}]},
+        {"@id": "school-board", "Name": "School board", "ContestSelection": selections(&["kim", "lopez", "moore", "nguyen"])}]}],
+    "CVR": [
+        record("1", vec![("mayor", vec![sel("s-alvarez", None, None)]), ("library-bond", vec![sel("lb-yes", None, None)]),
+            ("school-board", vec![sel("s-lopez", Some(2), None), sel("s-kim", Some(1), None)])]),
+        record("2", vec![("mayor", vec![sel("s-brooks", None, None)]), ("library-bond", vec![sel("lb-no", None, None)]),
+            ("council", vec![sel("s-diaz", None, None), sel("s-evans", None, None)]),
+            ("school-board", vec![sel("s-lopez", Some(1), None), sel("s-kim", Some(2), None)])]),
+        record("3", vec![("mayor", vec![sel("s-wi", None, Some("Zoe Q"))]), ("school-board", vec![sel("s-kim", Some(1), None)])]),
+    ]});
+    let dir = tempfile::tempdir().expect("test fixture");
+    std::fs::write(
+        dir.path().join("cvr.json"),
+        serde_json::to_vec(&file).expect("test fixture"),
+    )
+    .expect("test fixture");
+    std::fs::write(dir.path().join("def.json"), crate::support::definition_json()).expect("test fixture");
+    let run = votekiosk(
+        dir.path(),
+        &[
+            "--json",
+            "tabulate",
+            "--cvr",
+            "cvr.json",
+            "--definition",
+            "def.json",
+            "--out",
+            "tally.json",
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got: Value = serde_json::from_slice(&run.stdout).expect("one JSON line");
+
+    // the same ballots cast at a kiosk, counted by tabulate()
+    let def = crate::support::definition();
+    let ballot = |pairs: &[(&str, &[&str])]| {
+        let input: SelectionsInput = pairs
+            .iter()
+            .map(|(c, v)| (c.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        Ballot::validate(&def, &input).expect("a valid ballot")
+    };
+    let ballots = [
+        ballot(&[
+            ("mayor", &["alvarez"]),
+            ("library-bond", &["yes"]),
+            ("school-board", &["kim", "lopez"]),
+        ]),
+        ballot(&[
+            ("mayor", &["brooks"]),
+            ("library-bond", &["no"]),
+            ("council", &["diaz", "evans"]),
+            ("school-board", &["lopez", "kim"]),
+        ]),
+        ballot(&[("mayor", &["write-in:Zoe Q"]), ("school-board", &["kim"])]),
+    ];
+    let expected = serde_json::to_value(votekiosk::tabulate::tabulate(&def, &ballots)).expect("test fixture");
+    assert_eq!(got["contests"], expected);
+    assert_eq!(got["turnout"]["ballots"], 3);
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("tally.json")).expect("written"))
+            .expect("test fixture");
+    assert_eq!(written["contests"], expected);
+
+    // a record the kiosk would refuse (two marks for the one-seat mayor) stops the count, naming it
+    let mut over = file.clone();
+    over["CVR"][0]["CVRSnapshot"][0]["CVRContest"][0]["CVRContestSelection"] =
+        serde_json::json!([sel("s-alvarez", None, None), sel("s-chen", None, None)]);
+    std::fs::write(
+        dir.path().join("over.json"),
+        serde_json::to_vec(&over).expect("test fixture"),
+    )
+    .expect("test fixture");
+    let run = votekiosk(
+        dir.path(),
+        &[
+            "--json",
+            "tabulate",
+            "--cvr",
+            "over.json",
+            "--definition",
+            "def.json",
+            "--out",
+            "over-tally.json",
+        ],
+    );
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stdout);
+    assert!(err.contains("cvr_invalid") && err.contains("CVR[0]"), "{err}");
+    assert!(!dir.path().join("over-tally.json").exists(), "nothing written");
 }

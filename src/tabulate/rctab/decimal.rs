@@ -235,24 +235,42 @@ mod tests {
 
     #[test]
     fn sums_keep_the_larger_scale_as_java() {
-        assert_eq!(java_string(add(d("2"), d("0.1111")).unwrap()), "2.1111");
-        assert_eq!(java_string(sub(d("1"), d("0.8889")).unwrap()), "0.1111");
-        assert_eq!(java_string(sub(d("1.0000"), d("1.0000")).unwrap()), "0.0000");
-        assert_eq!(java_string(add(d("2.3320"), d("0.0010")).unwrap()), "2.3330");
-        assert_eq!(java_string(add(d("7"), d("0")).unwrap()), "7");
+        assert_eq!(
+            java_string(add(d("2"), d("0.1111")).expect("test fixture")),
+            "2.1111"
+        );
+        assert_eq!(
+            java_string(sub(d("1"), d("0.8889")).expect("test fixture")),
+            "0.1111"
+        );
+        assert_eq!(
+            java_string(sub(d("1.0000"), d("1.0000")).expect("test fixture")),
+            "0.0000"
+        );
+        assert_eq!(
+            java_string(add(d("2.3320"), d("0.0010")).expect("test fixture")),
+            "2.3330"
+        );
+        assert_eq!(java_string(add(d("7"), d("0")).expect("test fixture")), "7");
     }
 
     #[test]
     fn products_truncate_toward_zero_at_the_configured_places() {
         // 1 × 0.2258 = 0.2258; 0.1111 × 0.2258 = 0.02508638 → 0.0250
-        assert_eq!(java_string(mul_trunc(d("1"), d("0.2258"), 4).unwrap()), "0.2258");
         assert_eq!(
-            java_string(mul_trunc(d("0.1111"), d("0.2258"), 4).unwrap()),
+            java_string(mul_trunc(d("1"), d("0.2258"), 4).expect("test fixture")),
+            "0.2258"
+        );
+        assert_eq!(
+            java_string(mul_trunc(d("0.1111"), d("0.2258"), 4).expect("test fixture")),
             "0.0250"
         );
-        assert_eq!(java_string(mul_trunc(d("3"), d("2"), 4).unwrap()), "6.0000");
         assert_eq!(
-            java_string(mul_trunc(d("-0.99999"), d("1"), 4).unwrap()),
+            java_string(mul_trunc(d("3"), d("2"), 4).expect("test fixture")),
+            "6.0000"
+        );
+        assert_eq!(
+            java_string(mul_trunc(d("-0.99999"), d("1"), 4).expect("test fixture")),
             "-0.9999"
         );
     }
@@ -261,31 +279,40 @@ mod tests {
     fn division_truncates_rounds_up_or_half_up_as_asked() {
         // surplus fraction 2.3333 / 10.3333 = 0.225804... → 0.2258
         assert_eq!(
-            java_string(div(d("2.3333"), d("10.3333"), 4, Rounding::Down).unwrap()),
+            java_string(div(d("2.3333"), d("10.3333"), 4, Rounding::Down).expect("test fixture")),
             "0.2258"
         );
         assert_eq!(
-            java_string(div(d("1"), d("9"), 4, Rounding::Down).unwrap()),
+            java_string(div(d("1"), d("9"), 4, Rounding::Down).expect("test fixture")),
             "0.1111"
         );
         // Droop: 29 / 4 → 7.2500 (then + 0.0001 = 7.2501)
         assert_eq!(
-            java_string(div(d("29"), d("4"), 4, Rounding::Down).unwrap()),
+            java_string(div(d("29"), d("4"), 4, Rounding::Down).expect("test fixture")),
             "7.2500"
         );
-        assert_eq!(java_string(div(d("29"), d("4"), 0, Rounding::Down).unwrap()), "7");
-        assert_eq!(java_string(div(d("29"), d("4"), 0, Rounding::Up).unwrap()), "8");
-        assert_eq!(java_string(div(d("28"), d("4"), 0, Rounding::Up).unwrap()), "7");
         assert_eq!(
-            java_string(div(d("25"), d("100"), 2, Rounding::HalfUp).unwrap()),
+            java_string(div(d("29"), d("4"), 0, Rounding::Down).expect("test fixture")),
+            "7"
+        );
+        assert_eq!(
+            java_string(div(d("29"), d("4"), 0, Rounding::Up).expect("test fixture")),
+            "8"
+        );
+        assert_eq!(
+            java_string(div(d("28"), d("4"), 0, Rounding::Up).expect("test fixture")),
+            "7"
+        );
+        assert_eq!(
+            java_string(div(d("25"), d("100"), 2, Rounding::HalfUp).expect("test fixture")),
             "0.25"
         );
         assert_eq!(
-            java_string(div(d("1"), d("8"), 2, Rounding::HalfUp).unwrap()),
+            java_string(div(d("1"), d("8"), 2, Rounding::HalfUp).expect("test fixture")),
             "0.13"
         );
         assert_eq!(
-            java_string(div(d("12.34567"), d("1"), 2, Rounding::Down).unwrap()),
+            java_string(div(d("12.34567"), d("1"), 2, Rounding::Down).expect("test fixture")),
             "12.34"
         );
         assert!(div(d("1"), d("0"), 2, Rounding::Down).is_err());
@@ -300,8 +327,8 @@ mod tests {
         assert_eq!(java_string(d("0.000000")), "0.000000");
         assert_eq!(java_string(d("-1.50")), "-1.50");
         assert_eq!(java_string(d("0.00000012")), "1.2E-7");
-        assert_eq!(java_string(unit(4).unwrap()), "0.0001");
-        assert_eq!(java_string(unit(0).unwrap()), "1");
+        assert_eq!(java_string(unit(4).expect("test fixture")), "0.0001");
+        assert_eq!(java_string(unit(0).expect("test fixture")), "1");
     }
 
     #[test]

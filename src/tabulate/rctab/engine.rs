@@ -475,9 +475,11 @@ impl Engine<'_> {
         let rules = &self.config.rules;
         let eliminated = self.eliminated_round.len();
         let winners = self.winner_round.len();
-        if self.round >= rules.stop_after_round.unwrap_or(u32::MAX) {
-            false
-        } else if winners == self.num_declared() && rules.number_of_winners as usize > self.num_candidates() {
+        // stop early when told to, or when everyone is elected and there
+        // are more seats than candidates
+        if self.round >= rules.stop_after_round.unwrap_or(u32::MAX)
+            || (winners == self.num_declared() && rules.number_of_winners as usize > self.num_candidates())
+        {
             false
         } else if rules.continue_until_two {
             eliminated + winners + 1 < self.num_candidates()
@@ -1329,7 +1331,7 @@ mod tests {
                     .iter()
                     .position(|t| t.raw == name)
                     .expect("a test candidate");
-                std::iter::repeat(Rankings::from_marks(vec![(1, i)])).take(n.parse().expect("a count"))
+                std::iter::repeat_n(Rankings::from_marks(vec![(1, i)]), n.parse().expect("a count"))
             })
             .collect();
         tabulate(config, &tokens, records).expect_err("stops").to_string()
@@ -1346,6 +1348,6 @@ mod tests {
             java_string(t.rounds[0].status(Status::DidNotRankAnyCandidates)),
             "2"
         );
-        assert_eq!(java_string(t.rounds[0].total().unwrap()), "11");
+        assert_eq!(java_string(t.rounds[0].total().expect("a total")), "11");
     }
 }
