@@ -238,6 +238,10 @@ pub enum Error {
         count: usize,
         reason: String,
     },
+
+    // issue 16: vx
+    #[error("the VotingWorks election cannot be imported: {0}")]
+    VxImport(String),
 }
 
 impl Error {
@@ -322,6 +326,8 @@ impl Error {
             Error::CheckpointFailed(_) => "checkpoint_failed",
             Error::PrinterNotReady(_) => "printer_not_ready",
             Error::SlipsNotPrinted { .. } => "slips_not_printed",
+            // issue 16: vx
+            Error::VxImport(_) => "vx_import_refused",
         }
     }
 

@@ -88,6 +88,8 @@ const GOLDEN: &[&str] = &[
     "checkpoint_failed",
     "printer_not_ready",
     "slips_not_printed",
+    // issue 16: vx
+    "vx_import_refused",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -257,6 +259,8 @@ fn samples() -> Vec<(Error, &'static str)> {
             },
             "slips_not_printed",
         ),
+        // issue 16: vx
+        (Error::VxImport(s()), "vx_import_refused"),
     ]
 }
 

@@ -29,6 +29,7 @@
 //! - `keys`:         the office key ceremony, share files, re-share, trusted keys and slips, as attacks.
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
 //! - `verify_page`:  verify.html in a real WebKit (WebKitWebDriver + MiniBrowser on Xvfb): RFC 8032, forged results refused.
+//! - `vx_import`:    a VotingWorks election.json imported field by field, losses reported, bad input refused; a station day on it.
 
 mod support;
 
@@ -56,3 +57,4 @@ mod secrecy;
 mod tabulation;
 mod tamper;
 mod verify_page;
+mod vx_import;

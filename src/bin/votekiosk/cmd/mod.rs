@@ -10,6 +10,7 @@ mod codes;
 mod definition;
 mod demo;
 mod export;
+mod import;
 mod init;
 mod merge;
 mod office;
@@ -153,5 +154,6 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             by,
         } => closing::count(&ctx, slip_files, export.as_deref(), *report, target, by),
         Command::Office { command } => office_keys::run(&ctx, command),
+        Command::Import { command } => import::run(&ctx, command),
     }
 }
