@@ -367,7 +367,7 @@ impl Report {
                 format!("{path}.{key}")
             };
             match on_purpose.iter().find(|(k, _)| k == key) {
-                Some((_, why)) if why.is_empty() => {}
+                Some((_, "")) => {}
                 Some((_, why)) => self.ignored.push(Finding {
                     field,
                     message: (*why).to_string(),

@@ -449,6 +449,22 @@ fn bad_input_is_refused_naming_the_field() {
     }
 }
 
+/// Attack: a VX file crafted so that two candidates' ids become one under
+/// votekiosk's id rules would pool their votes. The import refuses it.
+#[test]
+fn a_vx_file_cannot_merge_two_candidates_through_their_ids() {
+    let bytes = changed(GENERAL, |v| {
+        v["contests"][1]["candidates"][4]["id"] = json!("Dev-Patel");
+        v["ballotStyles"][0]["orderedCandidatesByContest"]["council"][0]["id"] = json!("Dev-Patel");
+    });
+    let message = refused(&bytes, &options("1", "p-north"));
+    assert!(message.contains("contests[1].candidates[0].id"), "{message}");
+    assert!(
+        message.contains("the ids \"Dev-Patel\" and \"dev-patel\" both become \"dev-patel\""),
+        "{message}"
+    );
+}
+
 // ------------------------------------------------------------------ CLI
 
 fn votekiosk(dir: &Path, args: &[&str]) -> Output {
