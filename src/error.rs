@@ -326,6 +326,10 @@ pub enum Error {
     // issue 16: nist
     #[error("cannot write the NIST export: {0}")]
     NistExportRefused(String),
+
+    // issue 16: vx
+    #[error("the VotingWorks election cannot be imported: {0}")]
+    VxImport(String),
 }
 
 impl Error {
@@ -433,6 +437,8 @@ impl Error {
             Error::RlaWorkspace(_) => "rla_workspace",
             // issue 16: nist
             Error::NistExportRefused(_) => "nist_export_refused",
+            // issue 16: vx
+            Error::VxImport(_) => "vx_import_refused",
         }
     }
 

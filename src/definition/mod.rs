@@ -17,6 +17,7 @@ mod office;
 mod strict;
 pub mod upgrade;
 mod validate;
+pub mod vx;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -111,6 +111,8 @@ const GOLDEN: &[&str] = &[
     "rla_workspace",
     // issue 16: nist
     "nist_export_refused",
+    // issue 16: vx
+    "vx_import_refused",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -352,6 +354,8 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::RlaWorkspace(s()), "rla_workspace"),
         // issue 16: nist
         (Error::NistExportRefused(s()), "nist_export_refused"),
+        // issue 16: vx
+        (Error::VxImport(s()), "vx_import_refused"),
     ]
 }
 

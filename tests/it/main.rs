@@ -34,6 +34,7 @@
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
 //! - `nist`:         NIST SP 1500-103 CVR and SP 1500-100 ERR exports, schema-valid, equal to the records and tally; tampered input exports nothing.
 //! - `verify_page`:  verify.html in a real WebKit (WebKitWebDriver + MiniBrowser on Xvfb): RFC 8032, forged results refused.
+//! - `vx_import`:    a VotingWorks election.json imported field by field, losses reported, bad input refused; a station day on it.
 
 mod support;
 
@@ -65,3 +66,4 @@ mod secrecy;
 mod tabulation;
 mod tamper;
 mod verify_page;
+mod vx_import;

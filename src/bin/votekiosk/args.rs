@@ -246,6 +246,11 @@ pub enum Command {
         #[command(subcommand)]
         command: RlaCommand,
     },
+    /// Import another system's election definition as a votekiosk/2 definition: `import vx`.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -655,4 +660,60 @@ pub enum PollsAction {
 pub enum RoleArg {
     Admin,
     PollWorker,
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// A VotingWorks (VxSuite) election.json, for one ballot style at one precinct, into a new
+    /// votekiosk/2 definition. Everything the definition cannot hold is listed (stderr and
+    /// --json); --strict refuses the import instead. Nothing is written on error.
+    #[command(group(clap::ArgGroup::new("keys").required(true).args(["office", "demo"])))]
+    Vx {
+        /// The VX election definition (election.json).
+        #[arg(value_name = "ELECTION.json")]
+        election: PathBuf,
+        /// The ballot style the kiosk offers (`ballotStyles[].id`).
+        #[arg(long, value_name = "ID")]
+        ballot_style: String,
+        /// The kiosk's precinct (`precincts[].id`); the ballot style must list it.
+        #[arg(long, value_name = "ID")]
+        precinct: String,
+        /// The office keys (not in a VX file): the key ceremony's office-key.json, or a JSON
+        /// file with the `office` block that `office keygen` prints.
+        #[arg(long, alias = "office-keys", value_name = "FILE")]
+        office: Option<PathBuf>,
+        /// Instead of office keys, a demo election on the published test keys ("demo": true).
+        #[arg(long)]
+        demo: bool,
+        /// When the polls open (RFC 3339, e.g. 2026-11-03T07:00:00-05:00); default 07:00 on
+        /// the election date at --utc-offset.
+        #[arg(long, value_name = "TIME")]
+        opens: Option<String>,
+        /// When the polls close (RFC 3339); default 20:00 on the election date at --utc-offset.
+        #[arg(long, value_name = "TIME")]
+        closes: Option<String>,
+        /// The offset of the default window's times, e.g. -05:00.
+        #[arg(
+            long,
+            value_name = "+HH:MM",
+            default_value = "+00:00",
+            allow_hyphen_values = true
+        )]
+        utc_offset: String,
+        /// Ballot cards on or off (default: the definition's default, on).
+        #[arg(long, value_enum)]
+        cards: Option<OnOff>,
+        /// Refuse the import if anything of the VX file cannot be represented.
+        #[arg(long)]
+        strict: bool,
+        /// The new votekiosk/2 definition (a new file; never overwritten).
+        #[arg(long, value_name = "DEF.json")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }

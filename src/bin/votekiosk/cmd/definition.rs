@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, command: &DefinitionCommand) -> Result<Outcome> {
 
 /// Reads a small JSON input (a definition or an office-key file) whole,
 /// refusing one over the definition limit.
-fn read_small(path: &Path) -> Result<Vec<u8>> {
+pub(super) fn read_small(path: &Path) -> Result<Vec<u8>> {
     let size = std::fs::metadata(path).map_err(|e| io_error(path, e))?.len();
     if size > MAX_DEFINITION_BYTES {
         return Err(Error::TooLarge {
@@ -53,7 +53,7 @@ fn read_small(path: &Path) -> Result<Vec<u8>> {
 /// The office keys from `--office`: the key ceremony's signed record
 /// (`office-key.json`, checked against the signing key it names), or a
 /// JSON file holding the `office` block.
-fn office_keys(file: &Path) -> Result<OfficeKeys> {
+pub(super) fn office_keys(file: &Path) -> Result<OfficeKeys> {
     let bytes = read_small(file)?;
     let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let is_record = serde_json::from_slice::<serde_json::Value>(first_line)
@@ -68,7 +68,7 @@ fn office_keys(file: &Path) -> Result<OfficeKeys> {
         .map_err(|e| Error::InvalidInput(format!("office keys in {}: {e}", file.display())))
 }
 
-fn io_error(path: &Path, e: std::io::Error) -> Error {
+pub(super) fn io_error(path: &Path, e: std::io::Error) -> Error {
     match e.kind() {
         std::io::ErrorKind::NotFound => Error::FileNotFound(path.display().to_string()),
         _ => Error::Io {

@@ -10,6 +10,7 @@ mod codes;
 mod definition;
 mod demo;
 mod export;
+mod import;
 mod init;
 mod merge;
 mod office;
@@ -183,5 +184,6 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         } => closing::count(&ctx, slip_files, export.as_deref(), *report, target, by),
         Command::Office { command } => office_keys::run(&ctx, command),
         Command::Rla { command } => rla::run(&ctx, command),
+        Command::Import { command } => import::run(&ctx, command),
     }
 }
