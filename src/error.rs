@@ -304,6 +304,7 @@ pub enum Error {
 
     #[error("the count stopped (round {round}): {message}")]
     TabulationStopped { round: u32, message: String },
+
     // issue 14: rlacli
     #[error(
         "the audit seed must be exactly 20 decimal digits, rolled with dice at the public seed ceremony: {0}"
@@ -321,6 +322,10 @@ pub enum Error {
 
     #[error("audit workspace: {0}")]
     RlaWorkspace(String),
+
+    // issue 16: nist
+    #[error("cannot write the NIST export: {0}")]
+    NistExportRefused(String),
 }
 
 impl Error {
@@ -426,6 +431,8 @@ impl Error {
             Error::RlaContestNotOnBallot(_) => "rla_contest_not_on_ballot",
             Error::RlaManifestMismatch(_) => "rla_manifest_mismatch",
             Error::RlaWorkspace(_) => "rla_workspace",
+            // issue 16: nist
+            Error::NistExportRefused(_) => "nist_export_refused",
         }
     }
 

@@ -20,6 +20,7 @@ pub mod files;
 pub mod keys;
 pub mod limits;
 pub mod model;
+pub mod nist;
 pub mod print;
 pub mod receipt;
 pub mod rla;

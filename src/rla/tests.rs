@@ -146,6 +146,34 @@ fn write_ins_are_one_line_and_a_choice_not_on_the_ballot_is_refused() {
         .any(|(a, v)| *a == Assertion::Pairwise { winner: 0, loser: 3 } && close(*v, 0.3)));
 }
 
+/// The audit from ballots (what the exports hold) is the audit from votes.
+#[test]
+fn an_audit_from_ballots_maps_every_choice() {
+    let d = definition();
+    let ballot = |mayor: &str, pool: &str| {
+        let input = [("mayor", mayor), ("pool", pool)]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+            .collect();
+        crate::ballot::Ballot::validate(&d, &input).expect("ballot")
+    };
+    let ballots = vec![
+        ballot("ada", "yes"),
+        ballot("ada", "no"),
+        ballot("write-in:Zed Q", "yes"),
+        ballot("ben", ""),
+        ballot("", "yes"),
+    ];
+    let from_ballots = ContestAudit::from_ballots(&contest("mayor"), &ballots, 6).expect("audit");
+    let records = votes(&[(&[0], 2), (&[3], 1), (&[1], 1), (&[], 1)]);
+    let from_votes = ContestAudit::new(&contest("mayor"), &as_votes(&records), 6).expect("audit");
+    assert_eq!(from_ballots, from_votes);
+    let pool = ContestAudit::from_ballots(&contest("pool"), &ballots, 6).expect("audit");
+    assert_eq!(pool.winners, vec![0]);
+    assert!(close(pool.assertions[0].1, 2.0 / 6.0));
+}
+
 #[test]
 fn measures_use_majority_or_super_majority_assertions() {
     // Simple majority: yes 55, no 40, blank 5.
@@ -528,4 +556,55 @@ fn simulated_super_majority_audits() {
         .for_each(|v| *v = vec![0]);
     let (_, wrong) = simulate(&c, honest, records, paper);
     eprintln!("super-majority: {wrong} of 200 wrong outcomes confirmed");
+}
+
+/// Attack: a kiosk stuffs 100 records for Ada that have no card (the
+/// boxes hold 4,000 cards, the records say 4,100), turning Ben's 20-vote
+/// win on paper into Ada's 80-vote win. The audit refuses to start until
+/// the 100 missing cards are added to the manifest as phantoms; drawn,
+/// a phantom is a two-vote overstatement. At most 17 of 200 audits
+/// confirm the stuffed outcome; the rest end in a full hand count.
+#[test]
+fn attack_records_without_cards_are_caught_as_phantoms() {
+    let c = contest("mayor");
+    let paper = votes(&[(&[0], 1870), (&[1], 1890), (&[2], 240)]);
+    let mut records = paper.clone();
+    records.extend(votes(&[(&[0], 100)]));
+    let err = ContestAudit::new(&c, &as_votes(&records), 4_000).expect_err("refused");
+    assert!(err.to_string().contains("add 100 phantom cards"), "{err}");
+    let audit = ContestAudit::new(&c, &as_votes(&records), 4_100).expect("audit");
+    assert_eq!(audit.winners[0], 0, "the stuffed records make Ada win");
+    let params = Params::default();
+    let mut confirmed = 0;
+    for seed in 0..200u64 {
+        let mut rng = StdRng::seed_from_u64(1_000 + seed);
+        let mut pulled: Vec<Pulled<'_>> = Vec::new();
+        let Next::Sample(mut target) = audit.plan(&params).next else {
+            panic!("no plan")
+        };
+        let stopped = loop {
+            while (pulled.len() as u64) < target {
+                let i = rng.gen_range(0..4_100usize);
+                pulled.push(if i < paper.len() {
+                    Pulled::Card {
+                        record: Some(&records[i]),
+                        paper: Some(&paper[i]),
+                    }
+                } else {
+                    Pulled::NoCard
+                });
+            }
+            match audit.measure(&pulled, &params).next {
+                Next::Confirmed => break true,
+                Next::Sample(n) => target = n,
+                Next::FullHandCount(_) => break false,
+            }
+        };
+        confirmed += u32::from(stopped);
+    }
+    eprintln!("stuffed records: {confirmed} of 200 confirmed");
+    assert!(
+        confirmed <= 17,
+        "{confirmed} of 200 audits confirmed a stuffed outcome"
+    );
 }

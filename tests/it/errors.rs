@@ -109,6 +109,8 @@ const GOLDEN: &[&str] = &[
     "rla_contest_not_on_ballot",
     "rla_manifest_mismatch",
     "rla_workspace",
+    // issue 16: nist
+    "nist_export_refused",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -348,6 +350,8 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::RlaContestNotOnBallot(s()), "rla_contest_not_on_ballot"),
         (Error::RlaManifestMismatch(s()), "rla_manifest_mismatch"),
         (Error::RlaWorkspace(s()), "rla_workspace"),
+        // issue 16: nist
+        (Error::NistExportRefused(s()), "nist_export_refused"),
     ]
 }
 

@@ -161,17 +161,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE.json")]
         definition_out: Option<PathBuf>,
     },
-    /// Export the signed result of the test ballots (`--test`, in test mode) with the sealed export and verify.html beside it; after close, use `count --export`.
+    /// Export the signed result of the test ballots (`--test`, in test mode) with the sealed export and verify.html beside it (after close, use `count --export`); or, with --format nist-cvr|nist-err, a NIST cast vote record or election results file from a result or merged file, verified first (--from, with --public-key or --trusted-keys).
     Export {
-        /// The result file to write (never overwritten), e.g. results.jsonl;
-        /// the sealed export goes beside it (results.sealed.jsonl).
+        /// The file to write (never overwritten), e.g. results.jsonl;
+        /// the sealed export goes beside a votekiosk result (results.sealed.jsonl).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// A test export of the test ballots (test mode only; marked test everywhere).
+        /// votekiosk: this station's signed result; nist-cvr: NIST SP 1500-103 cast vote records; nist-err: NIST SP 1500-100 election results.
+        #[arg(long, value_enum, default_value = "votekiosk")]
+        format: ExportFormat,
+        /// (nist-cvr, nist-err) The votekiosk-result/2 or votekiosk-merge/2 file to export, verified against the trust anchor first.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        #[command(flatten)]
+        anchor: AnchorArgs,
+        /// (votekiosk) A test export of the test ballots (test mode only; marked test everywhere).
         #[arg(long)]
         test: bool,
-        #[command(flatten)]
-        by: OfficialArg,
+        /// (votekiosk) The official doing this (password from a prompt or VOTEKIOSK_OFFICIAL_PASSWORD).
+        #[arg(long, value_name = "NAME")]
+        official: Option<String>,
     },
     /// Verify a result or merged file against a trust anchor (--public-key or --trusted-keys; none: FAIL).
     Verify {
@@ -621,6 +630,14 @@ pub enum ReceiptCommand {
         #[arg(long)]
         path: bool,
     },
+}
+
+/// What `export` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Votekiosk,
+    NistCvr,
+    NistErr,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

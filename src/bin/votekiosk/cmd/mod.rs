@@ -136,7 +136,22 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             Some(out) => demo::definition(&ctx, out),
             None => demo::station(&ctx),
         },
-        Command::Export { out, test, by } => export::run(&ctx, out, *test, by),
+        Command::Export {
+            out,
+            format,
+            from,
+            anchor,
+            test,
+            official,
+        } => export::dispatch(
+            &ctx,
+            *format,
+            out,
+            from.as_deref(),
+            anchor,
+            *test,
+            official.as_deref(),
+        ),
         Command::Verify {
             file,
             anchor,
