@@ -304,6 +304,25 @@ pub enum Error {
 
     #[error("the count stopped (round {round}): {message}")]
     TabulationStopped { round: u32, message: String },
+
+    // issue 14: rlacli
+    #[error(
+        "the audit seed must be exactly 20 decimal digits, rolled with dice at the public seed ceremony: {0}"
+    )]
+    RlaBadSeed(String),
+
+    #[error("not in the audit's sample: {0}")]
+    RlaNotInSample(String),
+
+    #[error("not a contest on this ballot: {0}")]
+    RlaContestNotOnBallot(String),
+
+    #[error("this audit manifest does not belong to the audited results: {0}")]
+    RlaManifestMismatch(String),
+
+    #[error("audit workspace: {0}")]
+    RlaWorkspace(String),
+
     // issue 16: nist
     #[error("cannot write the NIST export: {0}")]
     NistExportRefused(String),
@@ -406,6 +425,12 @@ impl Error {
             Error::RulesInvalid { .. } => "rules_invalid",
             Error::RulesUnsupported { .. } => "rules_unsupported",
             Error::TabulationStopped { .. } => "tabulation_stopped",
+            // issue 14: rlacli
+            Error::RlaBadSeed(_) => "rla_bad_seed",
+            Error::RlaNotInSample(_) => "rla_not_in_sample",
+            Error::RlaContestNotOnBallot(_) => "rla_contest_not_on_ballot",
+            Error::RlaManifestMismatch(_) => "rla_manifest_mismatch",
+            Error::RlaWorkspace(_) => "rla_workspace",
             // issue 16: nist
             Error::NistExportRefused(_) => "nist_export_refused",
         }

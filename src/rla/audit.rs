@@ -10,7 +10,7 @@
 //! (`vote_of` maps a ballot's choices; every write-in name is the one
 //! write-in line, as the count treats it).
 
-use crate::ballot::Choice;
+use crate::ballot::{Ballot, Choice};
 use crate::definition::{Contest, ContestKind};
 use crate::error::{Error, Result};
 
@@ -279,6 +279,22 @@ impl ContestAudit {
             }
         }
         Ok(audit)
+    }
+
+    /// `new` from the cast vote records as ballots (a ballot without the
+    /// contest is a record without it).
+    pub fn from_ballots(contest: &Contest, ballots: &[Ballot], cards: u64) -> Result<ContestAudit> {
+        let votes = ballots
+            .iter()
+            .map(|b| {
+                b.contests
+                    .get(&contest.id)
+                    .map(|c| vote_of(contest, c))
+                    .transpose()
+            })
+            .collect::<Result<Vec<Option<Vec<Cand>>>>>()?;
+        let records: Vec<Vote<'_>> = votes.iter().map(|v| v.as_deref()).collect();
+        ContestAudit::new(contest, &records, cards)
     }
 
     /// Vote-for-`seats` and approval: the `seats` most voted win; every

@@ -1,11 +1,13 @@
 //! The risk of a ballot-comparison audit: the Kaplan–Markov P-value
 //! (P. B. Stark, "Risk-limiting postelection audits: conservative
 //! P-values from common probability inequalities", IEEE Transactions on
-//! Information Forensics and Security 4(4):1005–1014, 2009, §IV-B,
-//! eq. (15) with the error bound inflated by γ as in Lindeman & Stark,
-//! "A Gentle Introduction to Risk-Limiting Audits", IEEE Security &
-//! Privacy 10(5), 2012), in the form Arlo's `supersimple.py` computes it,
-//! and the sample sizes it implies. docs/rla.md § Method has the formulas.
+//! Information Forensics and Security 4(4):1005–1014, 2009: Markov's
+//! inequality applied to Kaplan's martingale, for sampling with
+//! probability proportional to an error bound, here the same bound for
+//! every card, inflated by γ), in the form Arlo computes it
+//! (votingworks/arlo `server/audit_math/supersimple.py`, `compute_risk`
+//! and `get_sample_sizes`), and the sample sizes it implies.
+//! docs/rla.md § Method has the formulas.
 //!
 //! Units: an assertion's assorter takes values in `[0, u]`; a card's
 //! overstatement is `ω = A(record) − A(paper)` in `[−u, u]`; here every
@@ -239,9 +241,9 @@ mod tests {
 
     #[test]
     fn expected_discrepancies_raise_the_sample_size() {
-        let none = initial_sample_size(0.05, 0.05, GAMMA, 0.0, 0.0).unwrap();
-        let arlo = initial_sample_size(0.05, 0.05, GAMMA, O1_RATE, O2_RATE).unwrap();
-        assert!(arlo > none, "{arlo} {none}");
+        let none = initial_sample_size(0.05, 0.05, GAMMA, 0.0, 0.0).expect("test value");
+        let arlo = initial_sample_size(0.05, 0.05, GAMMA, O1_RATE, O2_RATE).expect("test value");
+        assert_eq!((none, arlo), (124, 150), "docs/rla.md § Sample sizes");
         // The size found meets the limit with its rounded discrepancy counts.
         let o1 = (O1_RATE * arlo as f64).ceil() as usize;
         let mut sample = vec![0.0; arlo as usize];
@@ -258,9 +260,9 @@ mod tests {
         let mut sample = vec![0.0; 124];
         assert_eq!(escalation_size(&sample, m, 0.05, GAMMA), Some(124), "already met");
         sample[3] = 0.5;
-        let one = escalation_size(&sample, m, 0.05, GAMMA).unwrap();
+        let one = escalation_size(&sample, m, 0.05, GAMMA).expect("test value");
         sample[7] = 0.5;
-        let two = escalation_size(&sample, m, 0.05, GAMMA).unwrap();
+        let two = escalation_size(&sample, m, 0.05, GAMMA).expect("test value");
         assert!(124 < one && one < two, "{one} {two}");
         // Going on to that size with the observed rates meets the limit.
         let mut longer = sample.clone();

@@ -407,23 +407,23 @@ mod tests {
     #[test]
     fn a_sample_is_deterministic_in_range_and_grows_by_prefix() {
         let seed = "01234567890123456789";
-        let small = sample(seed, &manifest(), 30).unwrap();
-        let large = sample(seed, &manifest(), 90).unwrap();
+        let small = sample(seed, &manifest(), 30).expect("test value");
+        let large = sample(seed, &manifest(), 90).expect("test value");
         assert_eq!(small.len(), 30);
         assert_eq!(&large[..30], &small[..]);
-        assert_eq!(sample(seed, &manifest(), 90).unwrap(), large);
+        assert_eq!(sample(seed, &manifest(), 90).expect("test value"), large);
         for d in &large {
             let cards = manifest()
                 .iter()
                 .find(|m| m.0 == d.station && m.1 == d.box_id)
-                .unwrap()
+                .expect("test value")
                 .2;
             assert!((1..=cards).contains(&d.position), "{d:?}");
             assert!(d.ticket.starts_with("0.") && d.ticket.len() >= 20, "{d:?}");
         }
         let tickets: Vec<&String> = large.iter().map(|d| &d.ticket).collect();
         assert!(tickets.windows(2).all(|w| w[0] <= w[1]), "draws in ticket order");
-        let other = sample("01234567890123456780", &manifest(), 30).unwrap();
+        let other = sample("01234567890123456780", &manifest(), 30).expect("test value");
         assert_ne!(other, small, "another seed, another sample");
     }
 
@@ -431,12 +431,12 @@ mod tests {
     /// re-draws the same sample: this pins the id text.
     #[test]
     fn card_ids_are_python_tuples() {
-        assert_eq!(py_repr("LAKEVIEW-1").unwrap(), "'LAKEVIEW-1'");
-        assert_eq!(py_repr("it's").unwrap(), "\"it's\"");
-        assert_eq!(py_repr("a'b\"c\\").unwrap(), "'a\\'b\"c\\\\'");
+        assert_eq!(py_repr("LAKEVIEW-1").expect("test value"), "'LAKEVIEW-1'");
+        assert_eq!(py_repr("it's").expect("test value"), "\"it's\"");
+        assert_eq!(py_repr("a'b\"c\\").expect("test value"), "'a\\'b\"c\\\\'");
         // One box of one card: the only draw is it, every time.
         let one = vec![("S".to_string(), "B".to_string(), 1)];
-        let draws = sample("00000000000000000000", &one, 3).unwrap();
+        let draws = sample("00000000000000000000", &one, 3).expect("test value");
         assert_eq!(
             draws
                 .iter()
@@ -449,6 +449,57 @@ mod tests {
         assert_eq!(draws[0].ticket, trim(&first, 18));
     }
 
+    /// `sample` draws what Rivest's Python reference draws for the same
+    /// manifest (`sampler([((station, box), p) ...], seed, with_replacement=True,
+    /// digits=18)`, i.e. Arlo's `draw_sample`): values printed by the
+    /// reference code, including repeated draws.
+    #[test]
+    fn sample_matches_the_reference_implementation() {
+        let manifest: Vec<ManifestBox> = vec![
+            ("K-1".into(), "BOX-1".into(), 3),
+            ("K-1".into(), "BOX-2".into(), 2),
+            ("K-2".into(), "BOX-1".into(), 1),
+        ];
+        let shown = |draws: Vec<Draw>| -> Vec<String> {
+            draws
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {}/{}#{} {}",
+                        d.ticket, d.station, d.box_id, d.position, d.generation
+                    )
+                })
+                .collect()
+        };
+        let got = shown(sample("98765432109876543210", &manifest, 10).expect("test value"));
+        let want = [
+            ("0.123934119360455659", "K-2", "BOX-1", 1, 1),
+            ("0.182576425444351083", "K-1", "BOX-2", 2, 1),
+            ("0.256379360394444271", "K-1", "BOX-2", 1, 1),
+            ("0.339500151021908562", "K-1", "BOX-1", 3, 1),
+            ("0.365569778497488856", "K-1", "BOX-1", 2, 1),
+            ("0.388171065082049829", "K-1", "BOX-2", 2, 2),
+            ("0.427518774101640281", "K-1", "BOX-1", 3, 2),
+            ("0.437719589814428797", "K-1", "BOX-2", 2, 3),
+            ("0.484750971592514054", "K-1", "BOX-1", 3, 3),
+            ("0.664801371237728110", "K-1", "BOX-1", 1, 1),
+        ];
+        let want: Vec<String> = want
+            .iter()
+            .map(|(t, s, b, p, g)| format!("{t} {s}/{b}#{p} {g}"))
+            .collect();
+        assert_eq!(got, want);
+        let first = shown(sample("01234567890123456789", &super::tests::manifest(), 3).expect("test value"));
+        assert_eq!(
+            first,
+            [
+                "0.000448086325729585 HILLSIDE/A#41 1",
+                "0.000802896633963311 LAKEVIEW-1/A#232 1",
+                "0.000886938273170068 HILLSIDE/A#210 1"
+            ]
+        );
+    }
+
     #[test]
     fn a_seed_that_is_not_20_digits_is_refused() {
         for bad in [
@@ -459,7 +510,7 @@ mod tests {
             "１2345678901234567890",
             " 1234567890123456789",
         ] {
-            let err = sample(bad, &manifest(), 10).unwrap_err();
+            let err = sample(bad, &manifest(), 10).expect_err("refused");
             assert!(err.to_string().contains("20 decimal digits"), "{bad:?}: {err}");
         }
     }
@@ -468,10 +519,13 @@ mod tests {
     fn a_bad_manifest_is_refused() {
         let mut twice = manifest();
         twice.push(("HILLSIDE".into(), "A".into(), 5));
-        let err = sample("01234567890123456789", &twice, 5).unwrap_err();
+        let err = sample("01234567890123456789", &twice, 5).expect_err("refused");
         assert!(err.to_string().contains("listed twice"), "{err}");
         let empty = vec![("S".to_string(), "B".to_string(), 0)];
         assert!(sample("01234567890123456789", &empty, 5).is_err());
-        assert_eq!(sample("01234567890123456789", &empty, 0).unwrap(), vec![]);
+        assert_eq!(
+            sample("01234567890123456789", &empty, 0).expect("test value"),
+            vec![]
+        );
     }
 }

@@ -50,7 +50,7 @@ fn contest(id: &str) -> Contest {
 fn votes(groups: &[(&[Cand], usize)]) -> Vec<Vec<Cand>> {
     groups
         .iter()
-        .flat_map(|(m, n)| std::iter::repeat(m.to_vec()).take(*n))
+        .flat_map(|(m, n)| std::iter::repeat_n(m.to_vec(), *n))
         .collect()
 }
 
@@ -74,7 +74,7 @@ fn vote_for_n_asserts_every_winner_loser_pair_with_diluted_margins() {
         (&[3], 0),
         (&[], 200),
     ]);
-    let audit = ContestAudit::new(&c, &as_votes(&records), 1_000).unwrap();
+    let audit = ContestAudit::new(&c, &as_votes(&records), 1_000).expect("test value");
     assert_eq!(audit.winners, vec![0, 1]);
     assert_eq!(audit.assertions.len(), 4);
     let margin = |w, l| {
@@ -83,14 +83,14 @@ fn vote_for_n_asserts_every_winner_loser_pair_with_diluted_margins() {
             .iter()
             .find(|(a, _)| *a == Assertion::Pairwise { winner: w, loser: l })
             .map(|(_, v)| *v)
-            .unwrap()
+            .expect("test value")
     };
     // (votes(w) − votes(l)) / cards.
     assert!(close(margin(0, 2), (600.0 - 400.0) / 1000.0));
     assert!(close(margin(1, 2), (500.0 - 400.0) / 1000.0));
     assert!(close(margin(0, 3), (600.0 - 100.0) / 1000.0));
     // Cards without a record (phantoms in the frame) dilute the margin.
-    let diluted = ContestAudit::new(&c, &as_votes(&records), 2_000).unwrap();
+    let diluted = ContestAudit::new(&c, &as_votes(&records), 2_000).expect("test value");
     assert!(diluted
         .assertions
         .iter()
@@ -105,7 +105,7 @@ fn vote_for_n_asserts_every_winner_loser_pair_with_diluted_margins() {
                 .iter()
                 .filter_map(|a| a.sample_size)
                 .max()
-                .unwrap()
+                .expect("test value")
         )
     );
 }
@@ -113,9 +113,15 @@ fn vote_for_n_asserts_every_winner_loser_pair_with_diluted_margins() {
 #[test]
 fn write_ins_are_one_line_and_a_choice_not_on_the_ballot_is_refused() {
     let c = contest("mayor");
-    assert_eq!(vote_of(&c, &[Choice::Candidate("ben".into())]).unwrap(), vec![1]);
-    assert_eq!(vote_of(&c, &[Choice::WriteIn("Zed Q".into())]).unwrap(), vec![3]);
-    let err = vote_of(&c, &[Choice::Candidate("dee".into())]).unwrap_err();
+    assert_eq!(
+        vote_of(&c, &[Choice::Candidate("ben".into())]).expect("test value"),
+        vec![1]
+    );
+    assert_eq!(
+        vote_of(&c, &[Choice::WriteIn("Zed Q".into())]).expect("test value"),
+        vec![3]
+    );
+    let err = vote_of(&c, &[Choice::Candidate("dee".into())]).expect_err("refused");
     assert!(
         err.to_string()
             .contains("\"dee\" is not a choice of this contest"),
@@ -126,10 +132,13 @@ fn write_ins_are_one_line_and_a_choice_not_on_the_ballot_is_refused() {
         vote_of(&contest("council"), &[Choice::WriteIn("Zed".into())]).is_err(),
         "no write-ins there"
     );
-    assert_eq!(vote_of(&contest("pool"), &[Choice::No]).unwrap(), vec![1]);
+    assert_eq!(
+        vote_of(&contest("pool"), &[Choice::No]).expect("test value"),
+        vec![1]
+    );
     // The write-in line is a loser like any other.
     let records = votes(&[(&[0], 50), (&[1], 30), (&[3], 20)]);
-    let audit = ContestAudit::new(&c, &as_votes(&records), 100).unwrap();
+    let audit = ContestAudit::new(&c, &as_votes(&records), 100).expect("test value");
     assert_eq!(audit.choices, ["ada", "ben", "cy", "write-in"]);
     assert!(audit
         .assertions
@@ -137,11 +146,39 @@ fn write_ins_are_one_line_and_a_choice_not_on_the_ballot_is_refused() {
         .any(|(a, v)| *a == Assertion::Pairwise { winner: 0, loser: 3 } && close(*v, 0.3)));
 }
 
+/// The audit from ballots (what the exports hold) is the audit from votes.
+#[test]
+fn an_audit_from_ballots_maps_every_choice() {
+    let d = definition();
+    let ballot = |mayor: &str, pool: &str| {
+        let input = [("mayor", mayor), ("pool", pool)]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+            .collect();
+        crate::ballot::Ballot::validate(&d, &input).expect("ballot")
+    };
+    let ballots = vec![
+        ballot("ada", "yes"),
+        ballot("ada", "no"),
+        ballot("write-in:Zed Q", "yes"),
+        ballot("ben", ""),
+        ballot("", "yes"),
+    ];
+    let from_ballots = ContestAudit::from_ballots(&contest("mayor"), &ballots, 6).expect("audit");
+    let records = votes(&[(&[0], 2), (&[3], 1), (&[1], 1), (&[], 1)]);
+    let from_votes = ContestAudit::new(&contest("mayor"), &as_votes(&records), 6).expect("audit");
+    assert_eq!(from_ballots, from_votes);
+    let pool = ContestAudit::from_ballots(&contest("pool"), &ballots, 6).expect("audit");
+    assert_eq!(pool.winners, vec![0]);
+    assert!(close(pool.assertions[0].1, 2.0 / 6.0));
+}
+
 #[test]
 fn measures_use_majority_or_super_majority_assertions() {
     // Simple majority: yes 55, no 40, blank 5.
     let records = votes(&[(&[0], 55), (&[1], 40), (&[], 5)]);
-    let audit = ContestAudit::new(&contest("pool"), &as_votes(&records), 100).unwrap();
+    let audit = ContestAudit::new(&contest("pool"), &as_votes(&records), 100).expect("test value");
     assert_eq!(audit.winners, vec![0]);
     assert_eq!(
         audit.assertions,
@@ -149,7 +186,7 @@ fn measures_use_majority_or_super_majority_assertions() {
     );
     // Two thirds, passed with 72 yes of 95 valid: SHANGRLA's assorter, u = 3/4.
     let records = votes(&[(&[0], 72), (&[1], 23), (&[], 5)]);
-    let audit = ContestAudit::new(&contest("charter"), &as_votes(&records), 100).unwrap();
+    let audit = ContestAudit::new(&contest("charter"), &as_votes(&records), 100).expect("test value");
     let (a, v) = &audit.assertions[0];
     assert_eq!(
         *a,
@@ -162,14 +199,14 @@ fn measures_use_majority_or_super_majority_assertions() {
     assert!(close(*v, 2.0 * (72.0 * 0.75 + 5.0 * 0.5) / 100.0 - 1.0));
     // Failed at 60 of 95: the reported outcome is that "no" has more than 1/3.
     let records = votes(&[(&[0], 60), (&[1], 35), (&[], 5)]);
-    let audit = ContestAudit::new(&contest("charter"), &as_votes(&records), 100).unwrap();
+    let audit = ContestAudit::new(&contest("charter"), &as_votes(&records), 100).expect("test value");
     assert_eq!(audit.winners, vec![1]);
     let (a, v) = &audit.assertions[0];
     assert!(matches!(a, Assertion::SuperMajority { winner: 1, fraction } if close(*fraction, 1.0 / 3.0)));
     assert!(*v > 0.0 && audit.hand_count.is_none());
     // Exactly at the threshold: passed by the rules, but no margin to audit.
     let records = votes(&[(&[0], 60), (&[1], 30)]);
-    let audit = ContestAudit::new(&contest("charter"), &as_votes(&records), 90).unwrap();
+    let audit = ContestAudit::new(&contest("charter"), &as_votes(&records), 90).expect("test value");
     assert_eq!(audit.winners, vec![0]);
     assert!(matches!(
         audit.plan(&Params::default()).next,
@@ -180,7 +217,7 @@ fn measures_use_majority_or_super_majority_assertions() {
 #[test]
 fn ties_ranked_contests_and_too_many_records_need_a_hand_count_or_are_refused() {
     let records = votes(&[(&[0], 40), (&[1], 40), (&[2], 20)]);
-    let audit = ContestAudit::new(&contest("mayor"), &as_votes(&records), 100).unwrap();
+    let audit = ContestAudit::new(&contest("mayor"), &as_votes(&records), 100).expect("test value");
     let Next::FullHandCount(reason) = audit.plan(&Params::default()).next else {
         panic!("a tie must need a hand count")
     };
@@ -200,10 +237,10 @@ fn ties_ranked_contests_and_too_many_records_need_a_hand_count_or_are_refused() 
         "never confirmed"
     );
 
-    let err = ContestAudit::new(&contest("chair"), &as_votes(&records), 100).unwrap_err();
+    let err = ContestAudit::new(&contest("chair"), &as_votes(&records), 100).expect_err("refused");
     assert!(err.to_string().contains("RAIRE"), "{err}");
 
-    let err = ContestAudit::new(&contest("mayor"), &as_votes(&records), 99).unwrap_err();
+    let err = ContestAudit::new(&contest("mayor"), &as_votes(&records), 99).expect_err("refused");
     assert!(
         err.to_string()
             .contains("100 cast vote records but only 99 cards"),
@@ -219,7 +256,7 @@ fn ties_ranked_contests_and_too_many_records_need_a_hand_count_or_are_refused() 
 #[test]
 fn stop_escalate_phantoms_and_zombies() {
     let records = votes(&[(&[0], 520), (&[1], 430), (&[], 50)]);
-    let audit = ContestAudit::new(&contest("mayor"), &as_votes(&records), 1_000).unwrap();
+    let audit = ContestAudit::new(&contest("mayor"), &as_votes(&records), 1_000).expect("test value");
     let params = Params {
         o1_rate: 0.0,
         o2_rate: 0.0,
@@ -302,12 +339,12 @@ fn stop_escalate_phantoms_and_zombies() {
 fn worked_example() {
     // 1,000 cards in two boxes: Ada 520, Ben 430, 50 blank.
     let records = votes(&[(&[0], 520), (&[1], 430), (&[], 50)]);
-    let audit = ContestAudit::new(&contest("mayor"), &as_votes(&records), 1_000).unwrap();
+    let audit = ContestAudit::new(&contest("mayor"), &as_votes(&records), 1_000).expect("test value");
     let ada_ben = audit
         .assertions
         .iter()
         .find(|(a, _)| *a == Assertion::Pairwise { winner: 0, loser: 1 })
-        .unwrap();
+        .expect("test value");
     assert!(close(ada_ben.1, 0.09));
     // No discrepancy expected: ⌈ln 0.05 / ln(1 − 0.09/(2·1.03905))⌉ = 68.
     assert_eq!(risk::initial_sample_size(0.09, 0.05, GAMMA, 0.0, 0.0), Some(68));
@@ -331,8 +368,17 @@ fn worked_example() {
         paper: Some(&[1]),
     };
     let risk = audit.measure(&pulled, &Params::default());
-    let p = risk.assertions.iter().find(|a| a.assertion == ada_ben.0).unwrap();
+    let p = risk
+        .assertions
+        .iter()
+        .find(|a| a.assertion == ada_ben.0)
+        .expect("test value");
     assert_eq!(p.counts.one_vote_over, 2);
+    assert!(risk
+        .assertions
+        .iter()
+        .filter(|a| a.assertion != ada_ben.0)
+        .all(|a| a.p_value < 1e-9));
     eprintln!("worked example: p {} next {:?}", p.p_value, risk.next);
     assert!((p.p_value - 0.0942).abs() < 5e-5, "{}", p.p_value);
     assert_eq!(risk.next, Next::Sample(113));
@@ -394,22 +440,22 @@ fn simulate(
 ) -> (u32, u32) {
     let params = Params::default();
     let cards = honest.len() as u64;
-    let honest_audit = ContestAudit::new(contest, &as_votes(&honest), cards).unwrap();
+    let honest_audit = ContestAudit::new(contest, &as_votes(&honest), cards).expect("test value");
     let Next::Sample(planned) = honest_audit.plan(&params).next else {
         panic!("no plan")
     };
-    let wrong_audit =
-        ContestAudit::new(contest, &as_votes(&wrong_records), wrong_records.len() as u64).unwrap();
+    let wrong_audit = ContestAudit::new(contest, &as_votes(&wrong_records), wrong_records.len() as u64)
+        .expect("test value");
     assert_eq!(
         ContestAudit::new(contest, &as_votes(&wrong_paper), cards)
-            .unwrap()
+            .expect("test value")
             .hand_count,
         None,
         "the paper has a clear winner"
     );
     assert_ne!(
         ContestAudit::new(contest, &as_votes(&wrong_paper), cards)
-            .unwrap()
+            .expect("test value")
             .winners,
         wrong_audit.winners,
         "the kiosk recorded a wrong outcome"
@@ -510,4 +556,55 @@ fn simulated_super_majority_audits() {
         .for_each(|v| *v = vec![0]);
     let (_, wrong) = simulate(&c, honest, records, paper);
     eprintln!("super-majority: {wrong} of 200 wrong outcomes confirmed");
+}
+
+/// Attack: a kiosk stuffs 100 records for Ada that have no card (the
+/// boxes hold 4,000 cards, the records say 4,100), turning Ben's 20-vote
+/// win on paper into Ada's 80-vote win. The audit refuses to start until
+/// the 100 missing cards are added to the manifest as phantoms; drawn,
+/// a phantom is a two-vote overstatement. At most 17 of 200 audits
+/// confirm the stuffed outcome; the rest end in a full hand count.
+#[test]
+fn attack_records_without_cards_are_caught_as_phantoms() {
+    let c = contest("mayor");
+    let paper = votes(&[(&[0], 1870), (&[1], 1890), (&[2], 240)]);
+    let mut records = paper.clone();
+    records.extend(votes(&[(&[0], 100)]));
+    let err = ContestAudit::new(&c, &as_votes(&records), 4_000).expect_err("refused");
+    assert!(err.to_string().contains("add 100 phantom cards"), "{err}");
+    let audit = ContestAudit::new(&c, &as_votes(&records), 4_100).expect("audit");
+    assert_eq!(audit.winners[0], 0, "the stuffed records make Ada win");
+    let params = Params::default();
+    let mut confirmed = 0;
+    for seed in 0..200u64 {
+        let mut rng = StdRng::seed_from_u64(1_000 + seed);
+        let mut pulled: Vec<Pulled<'_>> = Vec::new();
+        let Next::Sample(mut target) = audit.plan(&params).next else {
+            panic!("no plan")
+        };
+        let stopped = loop {
+            while (pulled.len() as u64) < target {
+                let i = rng.gen_range(0..4_100usize);
+                pulled.push(if i < paper.len() {
+                    Pulled::Card {
+                        record: Some(&records[i]),
+                        paper: Some(&paper[i]),
+                    }
+                } else {
+                    Pulled::NoCard
+                });
+            }
+            match audit.measure(&pulled, &params).next {
+                Next::Confirmed => break true,
+                Next::Sample(n) => target = n,
+                Next::FullHandCount(_) => break false,
+            }
+        };
+        confirmed += u32::from(stopped);
+    }
+    eprintln!("stuffed records: {confirmed} of 200 confirmed");
+    assert!(
+        confirmed <= 17,
+        "{confirmed} of 200 audits confirmed a stuffed outcome"
+    );
 }

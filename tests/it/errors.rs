@@ -103,6 +103,12 @@ const GOLDEN: &[&str] = &[
     "rules_invalid",
     "rules_unsupported",
     "tabulation_stopped",
+    // issue 14: rlacli
+    "rla_bad_seed",
+    "rla_not_in_sample",
+    "rla_contest_not_on_ballot",
+    "rla_manifest_mismatch",
+    "rla_workspace",
     // issue 16: nist
     "nist_export_refused",
 ];
@@ -338,6 +344,12 @@ fn samples() -> Vec<(Error, &'static str)> {
             },
             "tabulation_stopped",
         ),
+        // issue 14: rlacli
+        (Error::RlaBadSeed(s()), "rla_bad_seed"),
+        (Error::RlaNotInSample(s()), "rla_not_in_sample"),
+        (Error::RlaContestNotOnBallot(s()), "rla_contest_not_on_ballot"),
+        (Error::RlaManifestMismatch(s()), "rla_manifest_mismatch"),
+        (Error::RlaWorkspace(s()), "rla_workspace"),
         // issue 16: nist
         (Error::NistExportRefused(s()), "nist_export_refused"),
     ]

@@ -136,13 +136,7 @@ pub fn read_cdf_cvrs<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<CdfReport>> {
     let mut reports = Vec::new();
     for path in paths {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::FileNotFound(path.display().to_string())
-            } else {
-                Error::io(path, e)
-            }
-        })?;
+        let bytes = super::read_limited(path, super::MAX_CDF_BYTES, "the cast vote record file")?;
         reports.push(parse_cdf_cvrs(&bytes, &path.display().to_string())?);
     }
     check_unique_ids(&reports)?;

@@ -151,13 +151,7 @@ pub struct RctabConfig {
 impl RctabConfig {
     /// Reads and validates the config file at `path`.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::FileNotFound(path.display().to_string())
-            } else {
-                Error::io(path, e)
-            }
-        })?;
+        let bytes = super::read_limited(path, super::MAX_CONFIG_BYTES, "the RCTab config file")?;
         Self::parse(&bytes, &path.display().to_string())
     }
 

@@ -1003,3 +1003,349 @@ impl Tabulation {
 pub fn name_order(a: &str, b: &str) -> Ordering {
     java::compare(a, b)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each rule on a tiny election, worked by hand from RCTab's code.
+
+    use super::*;
+    use crate::tabulate::rctab::decimal::java_string;
+
+    /// A config with candidates A, B, C, D, … (`*` after a name: excluded)
+    /// and `rules` over these defaults.
+    fn config(candidates: &str, rules: &str) -> RctabConfig {
+        config_with(candidates, rules, "")
+    }
+
+    /// … with `label` as the undeclared write-in label ("" for none).
+    fn config_with(candidates: &str, rules: &str, label: &str) -> RctabConfig {
+        let cands: Vec<String> = candidates
+            .split(',')
+            .map(|c| {
+                format!(
+                    r#"{{"name": "{}", "excluded": {}}}"#,
+                    c.trim_end_matches('*'),
+                    c.ends_with('*')
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"outputSettings": {{"contestName": "T"}},
+            "cvrFileSources": [{{"filePath": "x.json", "contestId": "T", "provider": "cdf", "undeclaredWriteInLabel": "{label}", "overvoteLabel": "O"}}],
+            "candidates": [{}],
+            "rules": {{"tiebreakMode": "useCandidateOrder", "overvoteRule": "exhaustImmediately",
+              "winnerElectionMode": "singleWinnerMajority", "numberOfWinners": "1",
+              "decimalPlacesForVoteArithmetic": "4", "maxSkippedRanksAllowed": "unlimited",
+              "maxRankingsAllowed": "max" {rules}}}}}"#,
+            cands.join(",")
+        );
+        RctabConfig::parse(json.as_bytes(), "t.json").expect("a valid test config")
+    }
+
+    /// Ballots like "A>B=C>_>D": `>` next rank, `=` same rank (overvote),
+    /// `_` a skipped rank, `W` an undeclared write-in, `O` the overvote
+    /// label; "3*A>B" is three such ballots; "" a ballot ranking nobody.
+    fn count(config: &RctabConfig, ballots: &[&str]) -> Tabulation {
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut token = |raw: &str| -> usize {
+            let kind = match raw {
+                "W" => TokenKind::WriteIn,
+                "O" => TokenKind::Overvote,
+                name => TokenKind::Candidate(config.candidate_for(name).expect("a test candidate")),
+            };
+            let raw = if raw == "W" { UNDECLARED_WRITE_IN } else { raw };
+            tokens.iter().position(|t| t.raw == raw).unwrap_or_else(|| {
+                tokens.push(Token {
+                    raw: raw.into(),
+                    kind,
+                });
+                tokens.len() - 1
+            })
+        };
+        let mut records = Vec::new();
+        for b in ballots {
+            let (n, b) = match b.split_once('*') {
+                Some((n, rest)) => (n.parse::<usize>().expect("a count"), rest),
+                None => (1, *b),
+            };
+            let mut marks = Vec::new();
+            if !b.is_empty() {
+                for (i, rank) in b.split('>').enumerate() {
+                    for name in rank.split('=').filter(|n| *n != "_") {
+                        marks.push((i as u32 + 1, token(name)));
+                    }
+                }
+            }
+            for _ in 0..n {
+                records.push(Rankings::from_marks(marks.clone()));
+            }
+        }
+        tabulate(config, &tokens, records).expect("counts")
+    }
+
+    fn tally(t: &Tabulation, round: usize) -> Vec<(String, String)> {
+        t.rounds[round - 1]
+            .tally
+            .iter()
+            .map(|(c, v)| (t.names[*c].clone(), java_string(*v)))
+            .collect()
+    }
+
+    fn decisions(t: &Tabulation, round: usize) -> Vec<String> {
+        t.decisions[round - 1]
+            .iter()
+            .map(|d| match d {
+                Decision::Elected(c) => format!("elected {}", t.names[*c]),
+                Decision::Eliminated(c) => format!("eliminated {}", t.names[*c]),
+            })
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn undeclared_write_ins_are_eliminated_first_and_alone() {
+        let c = config_with("A,B,C", "", "UWI");
+        let t = count(&c, &["5*A", "4*B", "2*C", "3*W>B"]);
+        // C has fewer votes than the write-ins, but the write-ins go first
+        assert_eq!(decisions(&t, 1), ["eliminated Undeclared Write-ins"]);
+        assert_eq!(decisions(&t, 2), ["eliminated C"]);
+        assert_eq!(decisions(&t, 3), ["elected B"]);
+        assert_eq!(java_string(t.rounds[2].threshold), "7");
+    }
+
+    #[test]
+    fn excluded_candidates_are_passed_over_and_not_counted_as_skips() {
+        let c = config("A,B,C*", r#", "maxSkippedRanksAllowed": "0""#);
+        let t = count(&c, &["3*C>A", "2*B", "C>_>A"]);
+        assert_eq!(tally(&t, 1), pairs(&[("A", "3"), ("B", "2")]));
+        // the excluded rank is no skip; the blank rank after it is
+        assert_eq!(java_string(t.rounds[0].status(Status::SkippedRanking)), "1");
+        assert_eq!(decisions(&t, 1), ["elected A"]);
+    }
+
+    #[test]
+    fn exhaust_if_multiple_continuing_counts_an_overvote_with_one_continuing() {
+        let c = config("A,B,C*", "");
+        let c = RctabConfig {
+            rules: crate::tabulate::rctab::config::Rules {
+                overvote: OvervoteRule::ExhaustIfMultipleContinuing,
+                ..c.rules.clone()
+            },
+            ..c
+        };
+        let t = count(&c, &["2*A", "2*B", "A=C"]);
+        assert_eq!(tally(&t, 1), pairs(&[("A", "3"), ("B", "2")]));
+        let t = count(
+            &config("A,B,C,D", r#", "overvoteRule": "exhaustImmediately""#),
+            &["2*A", "2*B", "A=C"],
+        );
+        assert_eq!(java_string(t.rounds[0].status(Status::Overvote)), "1");
+    }
+
+    #[test]
+    fn exhaust_if_multiple_continuing_exhausts_when_two_are_continuing() {
+        let c = config("A,B,C,D", r#", "overvoteRule": "alwaysSkipToNextRank""#);
+        let c = RctabConfig {
+            rules: crate::tabulate::rctab::config::Rules {
+                overvote: OvervoteRule::ExhaustIfMultipleContinuing,
+                ..c.rules.clone()
+            },
+            ..c
+        };
+        let t = count(&c, &["4*A", "4*B", "2*C>A", "D>A=C"]);
+        assert_eq!(decisions(&t, 1), ["eliminated D"]);
+        assert_eq!(java_string(t.rounds[1].status(Status::Overvote)), "1");
+        assert_eq!(decisions(&t, 2), ["eliminated C"]);
+        assert_eq!(decisions(&t, 3), ["elected A"]);
+    }
+
+    #[test]
+    fn an_explicit_overvote_label_exhausts_or_skips_as_the_rule_says() {
+        let t = count(&config("A,B", ""), &["2*A", "B", "O>B"]);
+        assert_eq!(java_string(t.rounds[0].status(Status::Overvote)), "1");
+        let t = count(
+            &config("A,B", r#", "overvoteRule": "alwaysSkipToNextRank""#),
+            &["2*A", "B", "O>B"],
+        );
+        assert_eq!(tally(&t, 1), pairs(&[("A", "2"), ("B", "2")]));
+    }
+
+    #[test]
+    fn batch_elimination_removes_everyone_who_cannot_catch_up() {
+        let c = config("A,B,C,D", r#", "batchElimination": true"#);
+        let t = count(&c, &["6*A", "5*B", "C", "D"]);
+        assert_eq!(decisions(&t, 1), ["eliminated C", "eliminated D"]);
+    }
+
+    #[test]
+    fn continue_until_two_keeps_counting_after_the_winner_without_batching_everyone_out() {
+        let c = config(
+            "A,B,C,D",
+            r#", "batchElimination": true, "continueUntilTwoCandidatesRemain": true"#,
+        );
+        let t = count(&c, &["12*A", "3*B", "2*C", "D"]);
+        assert_eq!(decisions(&t, 1), ["elected A"]);
+        // a batch would leave A alone, so one at a time
+        assert_eq!(decisions(&t, 2), ["eliminated D"]);
+        assert_eq!(decisions(&t, 3), ["eliminated C"]);
+        assert_eq!(t.rounds.len(), 4);
+        assert_eq!(tally(&t, 4), pairs(&[("A", "12"), ("B", "3")]));
+        // the threshold stays as it was when the winner was found
+        assert!(t.rounds.iter().all(|r| java_string(r.threshold) == "10"));
+    }
+
+    #[test]
+    fn first_round_determines_threshold_and_the_leader_of_the_last_two_wins() {
+        let c = config("A,B,C", r#", "doesFirstRoundDetermineThreshold": true"#);
+        let t = count(&c, &["4*A", "3*B", "3*C"]);
+        // the tie for last: useCandidateOrder eliminates the latest, C
+        assert_eq!(decisions(&t, 1), ["eliminated C"]);
+        assert_eq!(java_string(t.rounds[1].threshold), "6");
+        assert_eq!(decisions(&t, 2), ["elected A"]);
+        let t = count(&config("A,B,C", ""), &["4*A", "3*B", "3*C"]);
+        assert_eq!(java_string(t.rounds[1].threshold), "4");
+    }
+
+    #[test]
+    fn bottoms_up_eliminates_until_the_seats_are_filled() {
+        let c = config(
+            "A,B,C,D",
+            r#", "winnerElectionMode": "bottomsUp", "numberOfWinners": "2""#,
+        );
+        let t = count(&c, &["5*A", "4*B", "3*C", "D>C"]);
+        assert_eq!(decisions(&t, 1), ["eliminated D"]);
+        assert_eq!(decisions(&t, 2), ["eliminated C"]);
+        assert_eq!(decisions(&t, 3), ["elected A", "elected B"]);
+        assert_eq!(t.rounds.len(), 3);
+    }
+
+    #[test]
+    fn hare_quota_surplus_transfers_truncate_and_keep_the_residual() {
+        let rules = r#", "winnerElectionMode": "multiWinnerAllowMultipleWinnersPerRound", "numberOfWinners": "2", "hareQuota": true"#;
+        let t = count(&config("A,B,C", rules), &["6*A>B", "3*B", "C"]);
+        assert_eq!(java_string(t.rounds[0].threshold), "5");
+        assert_eq!(decisions(&t, 1), ["elected A"]);
+        // surplus fraction 1/6 → 0.1666 of each of A's six votes
+        let moved = &t.transfers[1];
+        assert_eq!(
+            java_string(moved[&(Party::Candidate(0), Party::Candidate(1))]),
+            "0.9996"
+        );
+        assert_eq!(
+            java_string(moved[&(Party::Candidate(0), Party::ResidualSurplus)]),
+            "0.0004"
+        );
+        assert_eq!(tally(&t, 2), pairs(&[("A", "5"), ("B", "3.9996"), ("C", "1")]));
+        assert_eq!(t.winner_names(), ["A", "B"]);
+        // Droop: floor(10/3) + 1
+        let droop =
+            r#", "winnerElectionMode": "multiWinnerAllowMultipleWinnersPerRound", "numberOfWinners": "2""#;
+        let t = count(&config("A,B,C", droop), &["6*A>B", "3*B", "C"]);
+        assert_eq!(java_string(t.rounds[0].threshold), "4");
+        let t = count(
+            &config(
+                "A,B,C",
+                &format!(r#"{droop}, "nonIntegerWinningThreshold": true"#),
+            ),
+            &["6*A>B", "3*B", "C"],
+        );
+        assert_eq!(java_string(t.rounds[0].threshold), "3.3334");
+    }
+
+    #[test]
+    fn only_one_winner_per_round_defers_the_others() {
+        let rules =
+            r#", "winnerElectionMode": "multiWinnerAllowOnlyOneWinnerPerRound", "numberOfWinners": "2""#;
+        let t = count(&config("A,B,C", rules), &["5*A>C", "5*B>C", "2*C"]);
+        assert_eq!(decisions(&t, 1), ["elected A"]);
+        assert_eq!(decisions(&t, 2), ["elected B"]);
+        // A's votes moved on at value 0.0000: C's tally takes that scale, as in RCTab
+        assert_eq!(
+            tally(&t, 2),
+            pairs(&[("A", "5.0000"), ("B", "5"), ("C", "2.0000")])
+        );
+        let rules =
+            r#", "winnerElectionMode": "multiWinnerAllowMultipleWinnersPerRound", "numberOfWinners": "2""#;
+        let t = count(&config("A,B,C", rules), &["5*A>C", "5*B>C", "2*C"]);
+        assert_eq!(decisions(&t, 1), ["elected A", "elected B"]);
+    }
+
+    #[test]
+    fn a_random_tie_break_draws_as_java_random_with_the_seed() {
+        // tied B and C sorted; Random(0).nextDouble() = 0.7309… → index 1: C
+        let t = count(
+            &config("A,B,C", r#", "tiebreakMode": "random", "randomSeed": "0""#),
+            &["4*A", "2*B", "2*C"],
+        );
+        assert_eq!(decisions(&t, 1), ["eliminated C"]);
+        assert_eq!(t.tie_breaks.len(), 1);
+        let t = count(
+            &config("A,B,C", r#", "tiebreakMode": "useCandidateOrder""#),
+            &["4*A", "2*B", "2*C"],
+        );
+        assert_eq!(decisions(&t, 1), ["eliminated C"]);
+        let t = count(
+            &config("A,C,B", r#", "tiebreakMode": "useCandidateOrder""#),
+            &["4*A", "2*B", "2*C"],
+        );
+        assert_eq!(decisions(&t, 1), ["eliminated B"]);
+    }
+
+    #[test]
+    fn previous_round_counts_decide_a_tie_before_chance() {
+        // round 1: D out; round 2: B and C tied at 3, but C had fewer in round 1
+        let rules = r#", "tiebreakMode": "previousRoundCountsThenRandom", "randomSeed": "5""#;
+        let t = count(&config("A,B,C,D", rules), &["6*A", "3*B", "2*C", "D>C"]);
+        assert_eq!(decisions(&t, 1), ["eliminated D"]);
+        assert_eq!(decisions(&t, 2), ["eliminated C"]);
+        let ask = count_err(
+            &config("A,B,C", r#", "tiebreakMode": "stopCountingAndAsk""#),
+            &["4*A", "2*B", "2*C"],
+        );
+        assert!(
+            ask.contains("rules.tiebreakMode") && ask.contains("operator"),
+            "{ask}"
+        );
+    }
+
+    fn count_err(config: &RctabConfig, ballots: &[&str]) -> String {
+        let tokens: Vec<Token> = config
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Token {
+                raw: c.name.clone(),
+                kind: TokenKind::Candidate(i),
+            })
+            .collect();
+        let records = ballots
+            .iter()
+            .flat_map(|b| {
+                let (n, name) = b.split_once('*').unwrap_or(("1", b));
+                let i = tokens
+                    .iter()
+                    .position(|t| t.raw == name)
+                    .expect("a test candidate");
+                std::iter::repeat(Rankings::from_marks(vec![(1, i)])).take(n.parse().expect("a count"))
+            })
+            .collect();
+        tabulate(config, &tokens, records).expect_err("stops").to_string()
+    }
+
+    #[test]
+    fn stop_tabulation_early_and_ballots_ranking_nobody() {
+        let t = count(
+            &config("A,B,C", r#", "stopTabulationEarlyAfterRound": "1""#),
+            &["4*A", "3*B", "2*C", "", ""],
+        );
+        assert_eq!(t.rounds.len(), 1);
+        assert_eq!(
+            java_string(t.rounds[0].status(Status::DidNotRankAnyCandidates)),
+            "2"
+        );
+        assert_eq!(java_string(t.rounds[0].total().unwrap()), "11");
+    }
+}

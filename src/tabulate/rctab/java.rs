@@ -102,6 +102,11 @@ mod tests {
         let mut r = JavaRandom::new(42);
         assert_eq!(r.next_int(10), 0);
         assert_eq!(r.next_int(10), 3);
+        // values printed by jshell (OpenJDK)
+        assert_eq!(JavaRandom::new(0).next_double(), 0.730967787376657);
+        let mut names = ["Alice", "Bob", "Carol", "Dave"];
+        JavaRandom::new(7).shuffle(&mut names);
+        assert_eq!(names, ["Alice", "Bob", "Dave", "Carol"]);
     }
 
     #[test]
@@ -116,5 +121,22 @@ mod tests {
         // "Aa" and "BB" share hash 2112: same bucket, insertion order kept.
         assert_eq!(hash_set_order(vec!["BB", "Aa"]), vec!["BB", "Aa"]);
         assert_eq!(hash_set_order(vec!["b", "a"]), vec!["a", "b"]);
+        // as jshell prints new HashSet<>(List.of(...))
+        assert_eq!(
+            hash_set_order(vec![
+                "Candidate B Name",
+                "Candidate C Name",
+                "Candidate A Name",
+                "Zed",
+                "Al"
+            ]),
+            vec![
+                "Candidate A Name",
+                "Zed",
+                "Candidate C Name",
+                "Al",
+                "Candidate B Name"
+            ]
+        );
     }
 }

@@ -30,6 +30,36 @@ use crate::error::{Error, Result};
 use config::{CvrSource, UNDECLARED_WRITE_IN};
 use engine::{Rankings, Token, TokenKind};
 
+/// The largest CDF file read whole (larger ones wait for streaming, issue 17).
+pub const MAX_CDF_BYTES: u64 = 512 << 20;
+/// The largest RCTab config file read.
+pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
+
+/// A file's bytes, refusing a folder, a missing file or one over `limit`.
+pub(crate) fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::FileNotFound(path.display().to_string())
+        } else {
+            Error::io(path, e)
+        }
+    })?;
+    if !meta.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{}: not a file ({what} expected)",
+            path.display()
+        )));
+    }
+    if meta.len() > limit {
+        return Err(Error::TooLarge {
+            what: format!("{what} {}", path.display()),
+            size: meta.len(),
+            limit,
+        });
+    }
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
 /// The cast vote record files of `config` for a count: `cvrs` if given
 /// (each matched to its `cvrFileSources` entry: the only one, or the one
 /// whose `filePath` has the same file name), else the config's own

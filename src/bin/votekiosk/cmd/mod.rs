@@ -18,6 +18,7 @@ mod official;
 mod polls;
 mod print;
 mod receipt;
+mod rla;
 mod status;
 mod tabulate;
 mod tally;
@@ -181,5 +182,6 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             by,
         } => closing::count(&ctx, slip_files, export.as_deref(), *report, target, by),
         Command::Office { command } => office_keys::run(&ctx, command),
+        Command::Rla { command } => rla::run(&ctx, command),
     }
 }
