@@ -386,9 +386,19 @@ fn contest_report(
                 }
             }
             let winners: Vec<String> = r.winner.iter().cloned().collect();
+            // No winner (no ballot counted for anyone): no one is defeated either.
+            let undecided: Vec<String> = match r.winner {
+                Some(_) => Vec::new(),
+                None => contest
+                    .kind
+                    .candidates()
+                    .iter()
+                    .map(|c| c.id.to_string())
+                    .collect(),
+            };
             base(
                 "ElectionResults.CandidateContest",
-                listed(&rounds, &winners, &[]),
+                listed(&rounds, &winners, &undecided),
                 other_counts(Some(r.blank), None),
             )
         }
