@@ -257,6 +257,13 @@ pub enum Error {
 
     #[error("audit manifest refused: {0}")]
     ManifestRefused(String),
+
+    // issue 14: raire
+    #[error("the reported winner of this ranked contest does not match its cast vote records: {0}; check that the result and the records are of the same contest and count")]
+    RaireWrongWinner(String),
+
+    #[error("this contest cannot be audited by RAIRE: {0}; it needs a full hand count")]
+    RaireNotAuditable(String),
 }
 
 impl Error {
@@ -348,6 +355,9 @@ impl Error {
             Error::CardsDisabled => "cards_disabled",
             Error::BadHandCount(_) => "bad_hand_count",
             Error::ManifestRefused(_) => "manifest_refused",
+            // issue 14: raire
+            Error::RaireWrongWinner(_) => "raire_wrong_winner",
+            Error::RaireNotAuditable(_) => "raire_not_auditable",
         }
     }
 

@@ -2,3 +2,4 @@
 //! of the kiosk's cast vote records against the voter-verified cards.
 
 pub mod assertion;
+pub mod raire;

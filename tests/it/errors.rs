@@ -95,6 +95,9 @@ const GOLDEN: &[&str] = &[
     "cards_disabled",
     "bad_hand_count",
     "manifest_refused",
+    // issue 14: raire
+    "raire_wrong_winner",
+    "raire_not_auditable",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -271,6 +274,9 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::CardsDisabled, "cards_disabled"),
         (Error::BadHandCount(s()), "bad_hand_count"),
         (Error::ManifestRefused(s()), "manifest_refused"),
+        // issue 14: raire
+        (Error::RaireWrongWinner(s()), "raire_wrong_winner"),
+        (Error::RaireNotAuditable(s()), "raire_not_auditable"),
     ]
 }
 
