@@ -258,6 +258,69 @@ pub enum Error {
     #[error("audit manifest refused: {0}")]
     ManifestRefused(String),
 
+    // issue 16: rctab
+    #[error("{file}: {path}: {message}")]
+    CvrInvalid {
+        file: String,
+        path: String,
+        message: String,
+    },
+
+    #[error("{file}: {path}: unknown candidate {candidate:?}: it is not declared (file) or not among the config's candidates and aliases")]
+    CvrUnknownCandidate {
+        file: String,
+        path: String,
+        candidate: String,
+    },
+
+    #[error("{file}: {path} {message}")]
+    CvrOtherElection {
+        file: String,
+        path: String,
+        message: String,
+    },
+
+    #[error("cast vote record UniqueId {id:?} appears twice ({first} and {second}): each record may be counted once; remove the duplicate file or record")]
+    CvrDuplicateId {
+        id: String,
+        first: String,
+        second: String,
+    },
+
+    #[error("{file}: {field}: {message}")]
+    RulesInvalid {
+        file: String,
+        field: String,
+        message: String,
+    },
+
+    #[error("{file}: {field}: {value} is not supported: {reason}")]
+    RulesUnsupported {
+        file: String,
+        field: String,
+        value: String,
+        reason: String,
+    },
+
+    #[error("the count stopped (round {round}): {message}")]
+    TabulationStopped { round: u32, message: String },
+    // issue 14: rlacli
+    #[error(
+        "the audit seed must be exactly 20 decimal digits, rolled with dice at the public seed ceremony: {0}"
+    )]
+    RlaBadSeed(String),
+
+    #[error("not in the audit's sample: {0}")]
+    RlaNotInSample(String),
+
+    #[error("not a contest on this ballot: {0}")]
+    RlaContestNotOnBallot(String),
+
+    #[error("this audit manifest does not belong to the audited results: {0}")]
+    RlaManifestMismatch(String),
+
+    #[error("audit workspace: {0}")]
+    RlaWorkspace(String),
     // issue 14: raire
     #[error("the reported winner of this ranked contest does not match its cast vote records: {0}; check that the result and the records are of the same contest and count")]
     RaireWrongWinner(String),
@@ -355,6 +418,20 @@ impl Error {
             Error::CardsDisabled => "cards_disabled",
             Error::BadHandCount(_) => "bad_hand_count",
             Error::ManifestRefused(_) => "manifest_refused",
+            // issue 16: rctab
+            Error::CvrInvalid { .. } => "cvr_invalid",
+            Error::CvrUnknownCandidate { .. } => "cvr_unknown_candidate",
+            Error::CvrOtherElection { .. } => "cvr_other_election",
+            Error::CvrDuplicateId { .. } => "cvr_duplicate_id",
+            Error::RulesInvalid { .. } => "rules_invalid",
+            Error::RulesUnsupported { .. } => "rules_unsupported",
+            Error::TabulationStopped { .. } => "tabulation_stopped",
+            // issue 14: rlacli
+            Error::RlaBadSeed(_) => "rla_bad_seed",
+            Error::RlaNotInSample(_) => "rla_not_in_sample",
+            Error::RlaContestNotOnBallot(_) => "rla_contest_not_on_ballot",
+            Error::RlaManifestMismatch(_) => "rla_manifest_mismatch",
+            Error::RlaWorkspace(_) => "rla_workspace",
             // issue 14: raire
             Error::RaireWrongWinner(_) => "raire_wrong_winner",
             Error::RaireNotAuditable(_) => "raire_not_auditable",

@@ -622,41 +622,57 @@ fn a_single_candidate_needs_no_assertion_and_kaplan_markov_difficulty_is_a_sampl
 }
 
 // ---- Audit simulations ----------------------------------------------------
+//
+// The audit as `rla` runs it: Kaplan–Markov P-values (`risk::km_p_value`),
+// the initial sample from `risk::initial_sample_size` with Arlo's expected
+// discrepancy rates, escalation by `risk::escalation_size`; a full hand
+// count once an escalation would reach the number of cards.
 
-const GAMMA: f64 = 1.03905;
-const RISK_LIMIT: f64 = 0.05;
+use crate::rla::risk::{self, GAMMA, O1_RATE, O2_RATE, RISK_LIMIT};
 
-/// One draw's Kaplan–Markov factor (Stark 2009, as in Arlo and SHANGRLA):
-/// `(1 − μ/(2γ)) / (1 − ω/(2γ))`, with `ω` the overstatement in votes
-/// (2 × the assorter's CVR value minus its paper value, u = 1).
-fn km_factor(mu: f64, cvr: f64, paper: f64) -> f64 {
-    let omega = 2.0 * (cvr - paper);
-    (1.0 - mu / (2.0 * GAMMA)) / (1.0 - omega / (2.0 * GAMMA))
+/// The planned (initial) sample of a RAIRE audit: its hardest assertion's.
+fn planned(result: &RaireResult) -> Option<u64> {
+    result
+        .assertions
+        .iter()
+        .map(|a| risk::initial_sample_size(a.diluted_margin, RISK_LIMIT, GAMMA, O1_RATE, O2_RATE))
+        .collect::<Option<Vec<u64>>>()?
+        .into_iter()
+        .max()
 }
 
-/// The zero-discrepancy Kaplan–Markov sample size.
-fn planned(mu: f64) -> usize {
-    ((RISK_LIMIT).ln() / (1.0 - mu / (2.0 * GAMMA)).ln()).ceil() as usize
-}
-
-/// Draws cards with replacement until every assertion's Kaplan–Markov
-/// p-value is at most the risk limit (`Some(draws)`: the audit stops) or
-/// every card has been drawn as many times as there are cards (`None`:
-/// a full hand count).
-fn audit(result: &RaireResult, cvrs: &[Vec<Cand>], paper: &[Vec<Cand>], rng: &mut StdRng) -> Option<usize> {
-    let mut p = vec![1.0f64; result.assertions.len()];
-    for n in 1..=cvrs.len() {
-        let i = rng.gen_range(0..cvrs.len());
-        for (a, p) in result.assertions.iter().zip(p.iter_mut()) {
-            let cvr = a.assertion.assort(Some(&cvrs[i]));
-            let card = a.assertion.assort(Some(&paper[i]));
-            *p *= km_factor(a.diluted_margin, cvr, card);
+/// Draws cards with replacement, round after round, until every
+/// assertion's P-value is at most the risk limit (`Some(draws)`: the audit
+/// stops) or the next round would reach the number of cards (`None`: a
+/// full hand count). A draw's overstatement for an assertion is
+/// `A(record) − A(paper)` (u = 1).
+fn audit(result: &RaireResult, cvrs: &[Vec<Cand>], paper: &[Vec<Cand>], rng: &mut StdRng) -> Option<u64> {
+    let cards = cvrs.len() as u64;
+    let mut over: Vec<Vec<f64>> = vec![Vec::new(); result.assertions.len()];
+    let mut target = planned(result)?;
+    let mut drawn = 0;
+    loop {
+        if target >= cards {
+            return None;
         }
-        if p.iter().all(|p| *p <= RISK_LIMIT) {
-            return Some(n);
+        while drawn < target {
+            let i = rng.gen_range(0..cvrs.len());
+            for (a, over) in result.assertions.iter().zip(over.iter_mut()) {
+                over.push(a.assertion.assort(Some(&cvrs[i])) - a.assertion.assort(Some(&paper[i])));
+            }
+            drawn += 1;
         }
+        let mut next = drawn;
+        for (a, over) in result.assertions.iter().zip(&over) {
+            if risk::km_p_value(over, a.diluted_margin, GAMMA) > RISK_LIMIT {
+                next = next.max(risk::escalation_size(over, a.diluted_margin, RISK_LIMIT, GAMMA)?);
+            }
+        }
+        if next == drawn {
+            return Some(drawn);
+        }
+        target = next;
     }
-    None
 }
 
 /// A close four-candidate election: on paper Bob beats Alice by 2 votes
@@ -685,12 +701,7 @@ fn irv_audits_where_paper_agrees_stop_within_the_planned_sample() {
     for (cvrs, winner) in [(records, A), (guide, C)] {
         let result =
             raire_assertions(4, &cvrs, winner, cvrs.len() as u64, Difficulty::default()).expect("auditable");
-        let plan = result
-            .assertions
-            .iter()
-            .map(|a| planned(a.diluted_margin))
-            .max()
-            .expect("assertions");
+        let plan = planned(&result).expect("a plan");
         let mut rng = StdRng::seed_from_u64(14_0001);
         for run in 0..200 {
             let stopped = audit(&result, &cvrs, &cvrs, &mut rng);

@@ -133,9 +133,14 @@ impl Station {
     /// audited without content. The shell then prints it.
     pub fn print_card(&mut self, code_text: &str, selections: &SelectionsInput) -> Result<PrintedCard> {
         self.require_cards()?;
-        self.check_code(code_text)?;
-        let code = VoterCode::parse(code_text)?;
+        // In the cast's order: the code's form, the ballot, then the voting
+        // gate and the code's state.
+        let code = match VoterCode::parse(code_text) {
+            Ok(c) => c,
+            Err(e) => return self.refuse(e),
+        };
         let ballot = normal_form(&self.definition, &Ballot::validate(&self.definition, selections)?);
+        self.check_code(code_text)?;
         let mac = self.code_mac(&code);
         let test = self.mode()? == Mode::Test;
         let limit = u64::from(self.definition.cards.max_spoils_per_code);

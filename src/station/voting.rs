@@ -213,7 +213,7 @@ impl Station {
         })
     }
 
-    fn refuse<T>(&mut self, error: Error) -> Result<T> {
+    pub(super) fn refuse<T>(&mut self, error: Error) -> Result<T> {
         if matches!(
             error,
             Error::CodeTypo

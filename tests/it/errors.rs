@@ -95,6 +95,20 @@ const GOLDEN: &[&str] = &[
     "cards_disabled",
     "bad_hand_count",
     "manifest_refused",
+    // issue 16: rctab
+    "cvr_invalid",
+    "cvr_unknown_candidate",
+    "cvr_other_election",
+    "cvr_duplicate_id",
+    "rules_invalid",
+    "rules_unsupported",
+    "tabulation_stopped",
+    // issue 14: rlacli
+    "rla_bad_seed",
+    "rla_not_in_sample",
+    "rla_contest_not_on_ballot",
+    "rla_manifest_mismatch",
+    "rla_workspace",
     // issue 14: raire
     "raire_wrong_winner",
     "raire_not_auditable",
@@ -274,6 +288,69 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::CardsDisabled, "cards_disabled"),
         (Error::BadHandCount(s()), "bad_hand_count"),
         (Error::ManifestRefused(s()), "manifest_refused"),
+        // issue 16: rctab
+        (
+            Error::CvrInvalid {
+                file: s(),
+                path: s(),
+                message: s(),
+            },
+            "cvr_invalid",
+        ),
+        (
+            Error::CvrUnknownCandidate {
+                file: s(),
+                path: s(),
+                candidate: s(),
+            },
+            "cvr_unknown_candidate",
+        ),
+        (
+            Error::CvrOtherElection {
+                file: s(),
+                path: s(),
+                message: s(),
+            },
+            "cvr_other_election",
+        ),
+        (
+            Error::CvrDuplicateId {
+                id: s(),
+                first: s(),
+                second: s(),
+            },
+            "cvr_duplicate_id",
+        ),
+        (
+            Error::RulesInvalid {
+                file: s(),
+                field: s(),
+                message: s(),
+            },
+            "rules_invalid",
+        ),
+        (
+            Error::RulesUnsupported {
+                file: s(),
+                field: s(),
+                value: s(),
+                reason: s(),
+            },
+            "rules_unsupported",
+        ),
+        (
+            Error::TabulationStopped {
+                round: 1,
+                message: s(),
+            },
+            "tabulation_stopped",
+        ),
+        // issue 14: rlacli
+        (Error::RlaBadSeed(s()), "rla_bad_seed"),
+        (Error::RlaNotInSample(s()), "rla_not_in_sample"),
+        (Error::RlaContestNotOnBallot(s()), "rla_contest_not_on_ballot"),
+        (Error::RlaManifestMismatch(s()), "rla_manifest_mismatch"),
+        (Error::RlaWorkspace(s()), "rla_workspace"),
         // issue 14: raire
         (Error::RaireWrongWinner(s()), "raire_wrong_winner"),
         (Error::RaireNotAuditable(s()), "raire_not_auditable"),

@@ -8,6 +8,8 @@
 //! - `bad_input`:    a table of bad inputs, each refused clearly, changing nothing.
 //! - `concurrency`:  a second program cannot open a held file; racing casts with one code: exactly one ballot.
 //! - `secrecy`:      no link from codes/receipts/requests to ballots; no cast order.
+//! - `cards`:        ballot cards: print, spoil, reprint, abandon, cast; the hand count; the
+//!   sealed audit manifest mapping each card to its record; the attacks on them.
 //! - `sealed`:       ballots sealed at cast, played as attacks (no choice for the passphrase
 //!   holder; a file diff's storage id in no export; one record length; K-of-N slips).
 //! - `at_rest`:      the file and its WAL reveal nothing without the passphrase.
@@ -27,6 +29,8 @@
 //! - `readme`:       the README's command-line walk-through, run as written.
 //! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
 //! - `keys`:         the office key ceremony, share files, re-share, trusted keys and slips, as attacks.
+//! - `rctab`:        RCTab's ten test sets reproduced round by round from CVR + config; bad CDF/config inputs refused, nothing written.
+//! - `rla_cli`:      the risk-limiting audit at the office through the binary: bad input changes nothing; agreeing paper completes, disagreeing paper escalates.
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
 //! - `verify_page`:  verify.html in a real WebKit (WebKitWebDriver + MiniBrowser on Xvfb): RFC 8032, forged results refused.
 
@@ -36,6 +40,7 @@ mod architecture;
 mod at_rest;
 mod audit;
 mod bad_input;
+mod cards;
 mod cli;
 mod cli_bad_input;
 mod concurrency;
@@ -50,7 +55,9 @@ mod merge;
 mod officials;
 mod paper;
 mod print;
+mod rctab;
 mod readme;
+mod rla_cli;
 mod sealed;
 mod secrecy;
 mod tabulation;

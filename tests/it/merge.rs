@@ -22,7 +22,7 @@ use votekiosk::keys::{Evidence, Purpose, TrustedKeys, TrustedStation};
 use crate::export::{office_key, resign, signing_key_of};
 use crate::support::*;
 
-const PASSPHRASES: [&str; 3] = [
+pub const PASSPHRASES: [&str; 3] = [
     "alice trustee passphrase one",
     "bob trustee passphrase two",
     "carol trustee passphrase three",
@@ -62,7 +62,7 @@ fn ceremony(dir: &Path, encryption: &[u8; 32], signing: &[u8; 32], seed: u64) {
 }
 
 /// The fixture election's ceremony (the definition's office keys).
-fn fixture_ceremony(dir: &Path) {
+pub fn fixture_ceremony(dir: &Path) {
     ceremony(
         dir,
         &secret(OFFICE_ENCRYPTION_SECRET),
@@ -71,7 +71,7 @@ fn fixture_ceremony(dir: &Path) {
     );
 }
 
-fn share(dir: &Path, index: u8) -> PathBuf {
+pub fn share(dir: &Path, index: u8) -> PathBuf {
     dir.join(office::share_file_name(index, Purpose::OfficeEncryption))
 }
 

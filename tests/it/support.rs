@@ -105,7 +105,19 @@ impl Fixture {
         Fixture::with_rng(Box::new(rand::rngs::StdRng::seed_from_u64(seed)))
     }
 
+    /// Like `seeded`, for another election definition.
+    pub fn seeded_with(seed: u64, definition: &ElectionDefinition) -> Fixture {
+        Fixture::with_definition(Box::new(rand::rngs::StdRng::seed_from_u64(seed)), definition)
+    }
+
     fn with_rng(rng: Box<dyn rand_core::CryptoRngCore + Send>) -> Fixture {
+        Fixture::with_definition(rng, &definition())
+    }
+
+    fn with_definition(
+        rng: Box<dyn rand_core::CryptoRngCore + Send>,
+        definition: &ElectionDefinition,
+    ) -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("station.vks");
         let clock = Arc::new(ManualClock::new(election_noon()));
@@ -116,7 +128,7 @@ impl Fixture {
         };
         let mut station = Station::create(
             &path,
-            &definition(),
+            definition,
             STATION_ID,
             PASSPHRASE,
             ADMIN,

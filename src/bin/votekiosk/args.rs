@@ -119,6 +119,26 @@ pub enum Command {
     Status,
     /// Results of every contest, with IRV rounds (test ballots in test mode; after close, use `count`).
     Tally,
+    /// Count NIST CDF cast vote records: exactly as RCTab under its config (--rules, writing RCTab's round-by-round JSON to --out), or by votekiosk's rules (--definition).
+    Tabulate {
+        /// A NIST SP 1500-103 cast vote record file (JSON); repeat for several. With --rules and none given, the config's cvrFileSources.
+        #[arg(long = "cvr", value_name = "FILE.json")]
+        cvrs: Vec<PathBuf>,
+        /// An RCTab contest configuration file (candidates and rules).
+        #[arg(
+            long,
+            value_name = "CONFIG.json",
+            conflicts_with = "definition",
+            required_unless_present = "definition"
+        )]
+        rules: Option<PathBuf>,
+        /// A votekiosk election definition: count the records by its contests and rules.
+        #[arg(long, value_name = "FILE.json")]
+        definition: Option<PathBuf>,
+        /// Write the report here (RCTab's JSON summary with --rules; votekiosk's tally with --definition); never overwritten.
+        #[arg(long, value_name = "FILE.json")]
+        out: Option<PathBuf>,
+    },
     /// Check or show the audit log.
     Audit {
         #[command(subcommand)]
@@ -211,6 +231,96 @@ pub enum Command {
     Office {
         #[command(subcommand)]
         command: OfficeCommand,
+    },
+    /// Risk-limiting audit of the ballot cards at the office: start, plan, sample, record, status (docs/rla.md).
+    Rla {
+        #[command(subcommand)]
+        command: RlaCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RlaCommand {
+    /// Start an audit: verify the results, open each station's audit manifest with K trustees'
+    /// shares (passphrases from a prompt or standard input, then a new audit passphrase), and
+    /// write the audit workspace.
+    Start {
+        /// A station's result, or a merge of stations (verified against the anchor below).
+        #[arg(long = "result", value_name = "FILE", required = true)]
+        results: Vec<PathBuf>,
+        #[command(flatten)]
+        anchor: AnchorArgs,
+        /// A station's audit manifest (`<result>.manifest.jsonl` beside its result), once per station.
+        #[arg(long = "manifest", value_name = "FILE", required = true)]
+        manifests: Vec<PathBuf>,
+        /// A trustee's office encryption key share file (give K of them).
+        #[arg(long = "share", value_name = "FILE", required = true)]
+        shares: Vec<PathBuf>,
+        /// The public random seed: 20 decimal digits rolled with dice at the seed ceremony.
+        #[arg(long, value_name = "20DIGITS")]
+        seed: String,
+        /// The risk limit in percent.
+        #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
+        risk_limit: f64,
+        /// A contest to audit (once per contest).
+        #[arg(long = "contest", value_name = "ID", required = true)]
+        contests: Vec<String>,
+        /// The audit workspace to write (never overwritten), e.g. audit.vkrla.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The initial sample size per contest (Kaplan–Markov), with the diluted margins. Writes nothing.
+    Plan {
+        #[arg(value_name = "WORKSPACE")]
+        workspace: PathBuf,
+    },
+    /// Draw the sample (first round: the plan's size; later: the escalation), and show the pull list.
+    Sample {
+        #[arg(value_name = "WORKSPACE")]
+        workspace: PathBuf,
+        /// Draw up to N draws in all (larger than the draws so far).
+        #[arg(long, value_name = "N")]
+        size: Option<u64>,
+        /// Also write the printable pull list (box and position, never card ids) to this new PDF.
+        #[arg(long, value_name = "FILE.pdf")]
+        pdf: Option<PathBuf>,
+    },
+    /// Record the audit board's reading of one pulled card (the audit passphrase from a prompt or standard input).
+    Record {
+        #[arg(value_name = "WORKSPACE")]
+        workspace: PathBuf,
+        /// The draw number on the pull list.
+        #[arg(long, value_name = "N", conflicts_with_all = ["station_id", "box_id", "position"])]
+        draw: Option<u64>,
+        /// Or the position: station id (as on the pull list) ...
+        #[arg(long, value_name = "ID", requires_all = ["box_id", "position"])]
+        station_id: Option<String>,
+        /// ... box ...
+        #[arg(long = "box", value_name = "BOX", requires_all = ["station_id", "position"])]
+        box_id: Option<String>,
+        /// ... and position in the box (1 = top card).
+        #[arg(long, value_name = "N", requires_all = ["station_id", "box_id"])]
+        position: Option<u64>,
+        /// The card id printed on the card (XXXX-XXXX-XXXX-XXXX-C), typed.
+        #[arg(long, value_name = "CARD-ID", conflicts_with_all = ["qr", "no_card"])]
+        card: Option<String>,
+        /// Or the text of the card's scanned QR code (VKC2:…); needs --confirm-text.
+        #[arg(long, value_name = "TEXT", conflicts_with = "no_card")]
+        qr: Option<String>,
+        /// The board checked that the printed text says what the QR says (printed text is the record of truth).
+        #[arg(long, requires = "qr")]
+        confirm_text: bool,
+        /// There is no card at that position (a phantom: counted as the worst case).
+        #[arg(long)]
+        no_card: bool,
+        /// The board's reading of a contest, CONTEST=CHOICE[,CHOICE...] (rank order for ranked; CONTEST= for no selection).
+        #[arg(long = "choice", value_name = "CONTEST=CHOICE")]
+        choices: Vec<String>,
+    },
+    /// The measured risk per contest and assertion, and what to do next. Writes nothing.
+    Status {
+        #[arg(value_name = "WORKSPACE")]
+        workspace: PathBuf,
     },
 }
 

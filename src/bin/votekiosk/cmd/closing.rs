@@ -201,6 +201,9 @@ struct Counted {
     slips: Vec<u8>,
     result: votekiosk::tabulate::ElectionResult,
     export: Option<String>,
+    /// The audit manifest beside the export, when the election has ballot cards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manifest: Option<String>,
     verify_html: Option<String>,
     public_key: String,
     report: Option<String>,
@@ -230,7 +233,7 @@ pub fn count(
     let summary = station.count(&official, &unlocks)?;
     drop(unlocks);
     let result = station.tally()?;
-    let (mut export_path, mut verify_html, mut report_where) = (None, None, None);
+    let (mut export_path, mut verify_html, mut report_where, mut manifest) = (None, None, None, None);
     if let Some(out) = export {
         let name = out
             .file_name()
@@ -240,6 +243,7 @@ pub fn count(
         let written = votekiosk::export::write_files(out, &export, station.definition())?;
         export_path = Some(written.result.display().to_string());
         verify_html = Some(written.verify_html.display().to_string());
+        manifest = written.manifest.as_ref().map(|p| p.display().to_string());
     }
     if report {
         let pdf = station.results_report(chrono::Utc::now())?.to_pdf()?;
@@ -251,6 +255,7 @@ pub fn count(
         slips: summary.slips.clone(),
         result,
         export: export_path,
+        manifest,
         verify_html,
         public_key: hex::encode(station.public_key()?),
         report: report_where,
@@ -272,7 +277,11 @@ pub fn count(
         ));
         if let (Some(r), Some(v)) = (&out.export, &out.verify_html) {
             text.push_str(&format!(
-                "\nWrote {r} and {v}.\nStation public key: {}",
+                "\nWrote {r}{} and {v}.\nStation public key: {}",
+                out.manifest
+                    .as_ref()
+                    .map(|m| format!(", the audit manifest {m}"))
+                    .unwrap_or_default(),
                 out.public_key
             ));
         }

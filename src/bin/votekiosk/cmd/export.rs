@@ -15,6 +15,9 @@ use crate::output::Outcome;
 struct Exported {
     result: String,
     sealed: String,
+    /// The audit manifest, when the election has ballot cards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manifest: Option<String>,
     verify_html: String,
     public_key: String,
     fingerprint: String,
@@ -35,6 +38,7 @@ pub fn run(ctx: &Ctx, out: &Path, test: bool, by: &OfficialArg) -> Result<Outcom
     let exported = Exported {
         result: written.result.display().to_string(),
         sealed: written.sealed.display().to_string(),
+        manifest: written.manifest.as_ref().map(|p| p.display().to_string()),
         verify_html: written.verify_html.display().to_string(),
         public_key: hex::encode(key),
         fingerprint: votekiosk::export::fingerprint(&key),
@@ -42,10 +46,15 @@ pub fn run(ctx: &Ctx, out: &Path, test: bool, by: &OfficialArg) -> Result<Outcom
     };
     ctx.out.emit(&exported, || {
         format!(
-            "Wrote {}{}, the sealed export {} and {}.\nStation public key: {}\nFingerprint: {}",
+            "Wrote {}{}, the sealed export {}{} and {}.\nStation public key: {}\nFingerprint: {}",
             exported.result,
             if test { " (TEST export)" } else { "" },
             exported.sealed,
+            exported
+                .manifest
+                .as_ref()
+                .map(|m| format!(", the audit manifest {m} (sealed to the office key)"))
+                .unwrap_or_default(),
             exported.verify_html,
             exported.public_key,
             exported.fingerprint

@@ -18,7 +18,9 @@ mod official;
 mod polls;
 mod print;
 mod receipt;
+mod rla;
 mod status;
+mod tabulate;
 mod tally;
 mod unlock;
 mod verify;
@@ -115,6 +117,18 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         },
         Command::Status => status::run(&ctx),
         Command::Tally => tally::run(&ctx),
+        Command::Tabulate {
+            cvrs,
+            rules,
+            definition,
+            out,
+        } => tabulate::run(
+            &ctx,
+            cvrs,
+            rules.as_deref(),
+            definition.as_deref(),
+            out.as_deref(),
+        ),
         Command::Audit { command } => audit::run(&ctx, command),
         Command::Receipt { command } => receipt::run(&ctx, command),
         Command::Print { command } => print::run(&ctx, command),
@@ -153,5 +167,6 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             by,
         } => closing::count(&ctx, slip_files, export.as_deref(), *report, target, by),
         Command::Office { command } => office_keys::run(&ctx, command),
+        Command::Rla { command } => rla::run(&ctx, command),
     }
 }

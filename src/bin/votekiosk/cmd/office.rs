@@ -61,6 +61,43 @@ pub fn load_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
     file.unlock(&passphrase, &name)
 }
 
+/// Rebuilds the office encryption key pair from K trustees' share files
+/// (each passphrase from a prompt or standard input) and checks it is
+/// `office` (for `rla start`). Shares of another key are refused before
+/// anyone types.
+pub fn office_key_from_shares(shares: &[PathBuf], office: &[u8; 32]) -> Result<SealKeyPair> {
+    let files: Vec<(String, ShareFile)> = shares
+        .iter()
+        .map(|p| Ok((p.display().to_string(), ShareFile::read(p)?)))
+        .collect::<Result<_>>()?;
+    for (name, file) in &files {
+        if file.info.purpose != Purpose::OfficeEncryption || file.info.public_key != *office {
+            return Err(Error::WrongOfficeKey(format!(
+                "{name} is a share of key {}, not of this election's office encryption key {} \
+                 (a share of another key ceremony?)",
+                votekiosk::export::fingerprint(&file.info.public_key),
+                votekiosk::export::fingerprint(office)
+            )));
+        }
+    }
+    let secrets = super::office_keys::Secrets::new();
+    let mut unlocked = Vec::with_capacity(files.len());
+    for (name, file) in &files {
+        let passphrase = secrets.ask(&format!("Passphrase of {name}"), false)?;
+        unlocked.push((file.info.clone(), file.unlock(&passphrase, name)?));
+    }
+    let secret = rebuild(&unlocked, None)?;
+    drop(unlocked);
+    let pair = SealKeyPair::derive(&secret);
+    drop(secret);
+    if pair.public() != *office {
+        return Err(Error::WrongOfficeKey(
+            "the shares rebuild another key than this election's office key".into(),
+        ));
+    }
+    Ok(pair)
+}
+
 pub fn count(
     ctx: &Ctx,
     sealed: &Path,
