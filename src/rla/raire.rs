@@ -197,6 +197,22 @@ pub fn raire_assertions(
     })
 }
 
+/// The IRV winner of the cast vote records (rankings as for
+/// [`raire_assertions`]), for a caller whose reported winner is the count
+/// of these same records. `RaireNotAuditable` when a tie for last place
+/// decides who wins (or there are no records).
+pub fn irv_winner(candidates: usize, cvrs: &[Vec<Cand>]) -> Result<Cand> {
+    let votes = Votes::new(candidates, cvrs)?;
+    let mut memo = HashMap::new();
+    let winners = votes.possible_winners(votes.all(), &mut memo)?;
+    if winners.count_ones() != 1 {
+        return Err(Error::RaireNotAuditable(
+            "a tie for last place decides who wins (IRV elects a different candidate depending on how the tie is broken)".into(),
+        ));
+    }
+    Ok(cand(winners.trailing_zeros()))
+}
+
 /// The elimination orders (the winner last) in which a candidate other
 /// than `winner` wins and that no assertion in `assertions` rules out;
 /// empty when the assertions imply that `winner` won (the guide's part 2,
@@ -421,12 +437,17 @@ impl Votes {
     /// The IRV elimination order (winner last) that ends with `winner`,
     /// after checking that `winner` is the IRV winner whichever way ties
     /// for last place are broken.
-    fn irv_order(&self, winner: Cand) -> Result<Vec<Cand>> {
-        let all = if self.candidates == 64 {
+    /// Every candidate, as a mask.
+    fn all(&self) -> u64 {
+        if self.candidates == 64 {
             u64::MAX
         } else {
             (1u64 << self.candidates) - 1
-        };
+        }
+    }
+
+    fn irv_order(&self, winner: Cand) -> Result<Vec<Cand>> {
+        let all = self.all();
         let mut memo = HashMap::new();
         let winners = self.possible_winners(all, &mut memo)?;
         if winners & bit(winner) == 0 {

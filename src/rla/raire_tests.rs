@@ -460,6 +460,13 @@ fn random_elections_get_complete_true_optimal_assertion_sets() {
         let all: Vec<Cand> = (0..candidates as Cand).collect();
         let winners = irv_winners(candidates, &cvrs, all);
         let reported = winners[0];
+        match irv_winner(candidates, &cvrs) {
+            Ok(w) => assert_eq!(vec![w], winners, "round {round}"),
+            Err(e) => assert!(
+                winners.len() > 1 && matches!(e, Error::RaireNotAuditable(_)),
+                "round {round}"
+            ),
+        }
         let result = raire_assertions(candidates, &cvrs, reported, total, Difficulty::default());
         // A reported winner who did not win is refused as such.
         let loser = (0..candidates as Cand).find(|c| !winners.contains(c));
