@@ -330,6 +330,13 @@ pub enum Error {
     // issue 16: vx
     #[error("the VotingWorks election cannot be imported: {0}")]
     VxImport(String),
+
+    // issue 14: raire
+    #[error("the reported winner of this ranked contest does not match its cast vote records: {0}; check that the result and the records are of the same contest and count")]
+    RaireWrongWinner(String),
+
+    #[error("this contest cannot be audited by RAIRE: {0}; it needs a full hand count")]
+    RaireNotAuditable(String),
 }
 
 impl Error {
@@ -439,6 +446,9 @@ impl Error {
             Error::NistExportRefused(_) => "nist_export_refused",
             // issue 16: vx
             Error::VxImport(_) => "vx_import_refused",
+            // issue 14: raire
+            Error::RaireWrongWinner(_) => "raire_wrong_winner",
+            Error::RaireNotAuditable(_) => "raire_not_auditable",
         }
     }
 

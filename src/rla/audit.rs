@@ -15,6 +15,7 @@ use crate::definition::{Contest, ContestKind};
 use crate::error::{Error, Result};
 
 use super::assertion::{Assertion, Cand, Vote};
+use super::raire;
 use super::risk::{self, Discrepancy};
 
 /// What the audit of a contest uses: the risk limit α, the error
@@ -207,8 +208,8 @@ impl ContestAudit {
     ///
     /// Errors (a clear message, nothing made): more records than cards (add
     /// phantom cards to the manifest for the difference first), a mark
-    /// that is not a choice of the contest, a ranked contest (its
-    /// assertions come from RAIRE, not yet in this build).
+    /// that is not a choice of the contest. A ranked contest's assertions
+    /// come from RAIRE.
     pub fn new(contest: &Contest, records: &[Vote<'_>], cards: u64) -> Result<ContestAudit> {
         let cid = contest.id.as_str().to_string();
         let choices = choice_names(contest);
@@ -258,9 +259,27 @@ impl ContestAudit {
                 }
             }
             ContestKind::Ranked { .. } => {
-                return Err(Error::InvalidInput(format!(
-                    "contest {cid}: a ranked contest is audited through RAIRE assertions, which this build does not have yet (needs RAIRE); count it by hand"
-                )))
+                // RAIRE (docs/rla.md, "Ranked contests"): the winner is the
+                // records' IRV count; NEB/NEN assertions rule out every
+                // other elimination order. A contest RAIRE cannot audit (a
+                // tie that decides the winner, no margin) is a hand count.
+                let rankings: Vec<Vec<Cand>> = records.iter().flatten().map(|r| r.to_vec()).collect();
+                let n = audit.choices.len();
+                match raire::irv_winner(n, &rankings).and_then(|w| {
+                    raire::raire_assertions(n, &rankings, w, cards, raire::Difficulty::default())
+                }) {
+                    Ok(found) => {
+                        audit.winners = vec![found.winner];
+                        found.audit_assertions().into_iter().map(|(a, _)| a).collect()
+                    }
+                    Err(Error::RaireNotAuditable(reason)) => {
+                        audit.hand_count = Some(format!(
+                            "contest {cid}: RAIRE finds no assertions to audit ({reason}): only a full hand count can decide"
+                        ));
+                        Vec::new()
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         };
         audit.assertions = assertions

@@ -4,6 +4,8 @@
 //! - `sampler::sample`: which cards to pull (Rivest's consistent sampler);
 //! - `assertion`: SHANGRLA's assertions and assorters;
 //! - `risk`: the Kaplan–Markov P-value, sample sizes, escalation;
+//! - `raire`: RAIRE's NEB/NEN assertions for an IRV contest
+//!   (`raire_assertions`) and their check (`check_coverage`);
 //! - `audit::ContestAudit`: one contest's assertions and margins
 //!   (`new`/`from_ballots`), its initial sample size (`plan`), its
 //!   measured risk and what to do next (`measure`);
@@ -18,6 +20,7 @@ pub mod audit;
 pub mod engine;
 pub mod inputs;
 pub mod pull_list;
+pub mod raire;
 pub mod reading;
 pub mod risk;
 pub mod sampler;

@@ -237,8 +237,13 @@ fn ties_ranked_contests_and_too_many_records_need_a_hand_count_or_are_refused() 
         "never confirmed"
     );
 
-    let err = ContestAudit::new(&contest("chair"), &as_votes(&records), 100).expect_err("refused");
-    assert!(err.to_string().contains("RAIRE"), "{err}");
+    // A ranked contest whose IRV count is a tie decided by the order of
+    // elimination: RAIRE finds nothing to audit, so a full hand count.
+    let ranked = ContestAudit::new(&contest("chair"), &as_votes(&records), 100).expect("test value");
+    let Next::FullHandCount(reason) = ranked.plan(&Params::default()).next else {
+        panic!("a ranked tie must need a hand count")
+    };
+    assert!(reason.contains("RAIRE"), "{reason}");
 
     let err = ContestAudit::new(&contest("mayor"), &as_votes(&records), 99).expect_err("refused");
     assert!(
@@ -606,5 +611,44 @@ fn attack_records_without_cards_are_caught_as_phantoms() {
     assert!(
         confirmed <= 17,
         "{confirmed} of 200 audits confirmed a stuffed outcome"
+    );
+}
+
+#[test]
+fn a_ranked_contest_is_audited_through_raire_assertions_with_the_irv_winner() {
+    // Ada leads on first preferences; Cy's votes go to Ben, who wins.
+    let records = votes(&[(&[0], 40), (&[1], 35), (&[2, 1], 25)]);
+    let audit = ContestAudit::new(&contest("chair"), &as_votes(&records), 100).expect("test value");
+    assert_eq!(audit.winners, vec![1], "Ben wins the instant runoff");
+    assert!(audit.hand_count.is_none());
+    assert!(!audit.assertions.is_empty());
+    for (a, v) in &audit.assertions {
+        assert!(
+            matches!(
+                a,
+                Assertion::NotEliminatedBefore { .. } | Assertion::NotEliminatedNext { .. }
+            ),
+            "{a:?}"
+        );
+        assert!(*v > 0.0, "every assertion holds on the records: {a:?} {v}");
+    }
+    let open = super::raire::check_coverage(
+        3,
+        1,
+        &audit
+            .assertions
+            .iter()
+            .map(|(a, _)| a.clone())
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        open.is_empty(),
+        "every other elimination order is ruled out: {open:?}"
+    );
+    let plan = audit.plan(&Params::default());
+    assert!(
+        matches!(plan.next, Next::Sample(n) if n > 0 && n < 100),
+        "{:?}",
+        plan.next
     );
 }

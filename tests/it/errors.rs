@@ -113,6 +113,9 @@ const GOLDEN: &[&str] = &[
     "nist_export_refused",
     // issue 16: vx
     "vx_import_refused",
+    // issue 14: raire
+    "raire_wrong_winner",
+    "raire_not_auditable",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -356,6 +359,9 @@ fn samples() -> Vec<(Error, &'static str)> {
         (Error::NistExportRefused(s()), "nist_export_refused"),
         // issue 16: vx
         (Error::VxImport(s()), "vx_import_refused"),
+        // issue 14: raire
+        (Error::RaireWrongWinner(s()), "raire_wrong_winner"),
+        (Error::RaireNotAuditable(s()), "raire_not_auditable"),
     ]
 }
 

@@ -6,7 +6,8 @@
 //! A CDF contest matches the definition's contest whose id is its `@id`
 //! or its `Name`; a candidate matches by `@id` or by `Name` (the
 //! candidate's id, or its name in any language); a measure's selection by
-//! its `Selection` text or `@id` ending in "yes"/"no"; a write-in position
+//! its `@id` ending in "yes"/"no" (after `.`, `-` or `_`), or its `Selection`
+//! text "yes"/"no" or the definition's own answer label; a write-in position
 //! becomes a write-in of its text. A record the kiosk would refuse (an
 //! overvote, an unknown name) stops the count, naming the record.
 
@@ -35,11 +36,24 @@ fn choice_for(
     if s.write_in || write_in.is_some() {
         return Some(format!("{WRITE_IN_PREFIX}{}", write_in.unwrap_or("")));
     }
-    if let ContestKind::YesNo { .. } = contest.kind {
-        let text = s.text.as_deref().unwrap_or(&s.id).to_ascii_lowercase();
-        return if text == "yes" || text.ends_with("-yes") || text.ends_with("_yes") {
+    if let ContestKind::YesNo {
+        yes_label, no_label, ..
+    } = &contest.kind
+    {
+        // The id first (votekiosk's own export: `selection.<contest>.yes`),
+        // then the text, which may be the definition's own answer labels.
+        let id = s.id.to_ascii_lowercase();
+        let text = s.text.as_deref().unwrap_or(&s.id);
+        let is = |answer: &str, label: &Option<crate::definition::Text>| {
+            [".", "-", "_"]
+                .iter()
+                .any(|sep| id.ends_with(&format!("{sep}{answer}")))
+                || text.eq_ignore_ascii_case(answer)
+                || label.as_ref().is_some_and(|l| l.iter().any(|(_, t)| t == text))
+        };
+        return if is("yes", yes_label) {
             Some("yes".into())
-        } else if text == "no" || text.ends_with("-no") || text.ends_with("_no") {
+        } else if is("no", no_label) {
             Some("no".into())
         } else {
             None
