@@ -371,7 +371,7 @@ impl ContestAudit {
                 loser,
                 continuing,
             } => format!(
-                "{} is not eliminated next, {} is, when {} remain",
+                "{} has more votes than {} (so is not eliminated next) when only {} remain",
                 name(winner),
                 name(loser),
                 continuing.iter().map(name).collect::<Vec<_>>().join(", ")
