@@ -601,3 +601,78 @@ fn test_cards_are_test_cards_and_go_when_the_polls_open() {
     assert_eq!(status.cards, Default::default());
     assert_eq!(fx.station.hand_count().expect("hand count"), None);
 }
+
+/// A passphrase holder who slips in a ballot without a card (sealed to the
+/// right keys, but with no card id, so that no card in any box can be
+/// matched to it): the count stops, naming the record.
+#[test]
+fn a_ballot_without_a_card_slipped_into_a_station_with_cards_stops_the_count() {
+    use votekiosk::seal::{Scope, Sealer, CARD_ID_LEN};
+
+    let mut fx = cards_fixture(1407);
+    fx.open();
+    let codes = fx.codes(2);
+    for (i, code) in codes.iter().enumerate() {
+        fx.station.print_card(code, &ballot(i)).expect("print");
+        fx.station
+            .cast_ballot(code, &ballot(i), &key_for(i))
+            .expect("cast");
+    }
+    let w = fx.worker();
+    fx.station.close_polls(&w).expect("close");
+    let def = cards_definition();
+    let scope = Scope {
+        definition_hash: def.hash().0,
+        station_id: STATION_ID.into(),
+        station_public_key: fx.station.public_key().expect("key"),
+        test: false,
+    };
+    let closing = fx
+        .station
+        .closing_key()
+        .expect("closing key")
+        .expect("made")
+        .public_key;
+    let sealer = Sealer::new(scope, def.office.encryption.public_key, closing);
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(7);
+    let forged = sealer
+        .seal_ballot(
+            &def,
+            &Ballot::validate(&def, &ballot(3)).expect("valid"),
+            &[0; CARD_ID_LEN],
+            &mut rng,
+        )
+        .expect("seal");
+    let unlocks = fx.unlocks();
+    let position = fx.while_closed(|path| {
+        let key = file_key(path);
+        let conn = rusqlite::Connection::open(path).expect("open file");
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}{}'\"; PRAGMA cipher_compatibility = 4;",
+            hex::encode(*key.key),
+            hex::encode(key.salt)
+        ))
+        .expect("key");
+        conn.execute(
+            "INSERT INTO sealed_ballots (id, test, blob) VALUES (?1, 0, ?2)",
+            rusqlite::params![[7u8; 16].as_slice(), forged],
+        )
+        .expect("insert");
+        let mut blobs: Vec<Vec<u8>> = conn
+            .prepare("SELECT blob FROM sealed_ballots")
+            .expect("select")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("blobs");
+        blobs.sort_unstable();
+        blobs.iter().position(|b| *b == forged).expect("inserted") + 1
+    });
+    let w = fx.worker();
+    let e = fx.station.count(&w, &unlocks).expect_err("the count stops");
+    assert!(
+        matches!(&e, Error::SealedRecord { position: p, reason } if *p == position && reason.contains("no ballot card id")),
+        "{e:?}"
+    );
+    assert!(fx.station.counted().is_none());
+}
