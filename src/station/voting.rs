@@ -308,7 +308,17 @@ impl Station {
             _ => None,
         };
         if cards && card_id.is_none() && ballots::cast_request(self.store.conn(), &request_mac)?.is_none() {
-            return Err(Error::CardNotPrinted);
+            // No card: the code's own refusal first (closed polls, a used
+            // or unknown code), else "print the card".
+            let row = election::load(self.store.conn())?;
+            let test = match voting_gate(self.window(), self.now(), &row) {
+                Ok(test) => test,
+                Err(e) => return self.refuse(e),
+            };
+            return match code_store::code_state(self.store.conn(), &code_mac)? {
+                Some((s, t)) if s == "issued" && t == test => Err(Error::CardNotPrinted),
+                other => self.refuse(code_store::refusal(other, test)),
+            };
         }
         let sealed = match self.sealer(sealed_test) {
             Ok(sealer) => sealer.seal_ballot(

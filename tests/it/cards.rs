@@ -601,3 +601,153 @@ fn test_cards_are_test_cards_and_go_when_the_polls_open() {
     assert_eq!(status.cards, Default::default());
     assert_eq!(fx.station.hand_count().expect("hand count"), None);
 }
+
+/// A passphrase holder who slips in a ballot without a card (sealed to the
+/// right keys, but with no card id, so that no card in any box can be
+/// matched to it): the count stops, naming the record.
+#[test]
+fn a_ballot_without_a_card_slipped_into_a_station_with_cards_stops_the_count() {
+    use votekiosk::seal::{Scope, Sealer, CARD_ID_LEN};
+
+    let mut fx = cards_fixture(1407);
+    fx.open();
+    let codes = fx.codes(2);
+    for (i, code) in codes.iter().enumerate() {
+        fx.station.print_card(code, &ballot(i)).expect("print");
+        fx.station
+            .cast_ballot(code, &ballot(i), &key_for(i))
+            .expect("cast");
+    }
+    let w = fx.worker();
+    fx.station.close_polls(&w).expect("close");
+    let def = cards_definition();
+    let scope = Scope {
+        definition_hash: def.hash().0,
+        station_id: STATION_ID.into(),
+        station_public_key: fx.station.public_key().expect("key"),
+        test: false,
+    };
+    let closing = fx
+        .station
+        .closing_key()
+        .expect("closing key")
+        .expect("made")
+        .public_key;
+    let sealer = Sealer::new(scope, def.office.encryption.public_key, closing);
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(7);
+    let forged = sealer
+        .seal_ballot(
+            &def,
+            &Ballot::validate(&def, &ballot(3)).expect("valid"),
+            &[0; CARD_ID_LEN],
+            &mut rng,
+        )
+        .expect("seal");
+    let unlocks = fx.unlocks();
+    let position = fx.while_closed(|path| {
+        let key = file_key(path);
+        let conn = rusqlite::Connection::open(path).expect("open file");
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}{}'\"; PRAGMA cipher_compatibility = 4;",
+            hex::encode(*key.key),
+            hex::encode(key.salt)
+        ))
+        .expect("key");
+        conn.execute(
+            "INSERT INTO sealed_ballots (id, test, blob) VALUES (?1, 0, ?2)",
+            rusqlite::params![[7u8; 16].as_slice(), forged],
+        )
+        .expect("insert");
+        let mut blobs: Vec<Vec<u8>> = conn
+            .prepare("SELECT blob FROM sealed_ballots")
+            .expect("select")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("blobs");
+        blobs.sort_unstable();
+        blobs.iter().position(|b| *b == forged).expect("inserted") + 1
+    });
+    let w = fx.worker();
+    let e = fx.station.count(&w, &unlocks).expect_err("the count stops");
+    assert!(
+        matches!(&e, Error::SealedRecord { position: p, reason } if *p == position && reason.contains("no ballot card id")),
+        "{e:?}"
+    );
+    assert!(fx.station.counted().is_none());
+}
+
+/// The office counts a station that could not: from the sealed export and
+/// the office key, the same records and the same card-to-record map, in a
+/// manifest the office signs.
+#[test]
+fn the_office_count_writes_the_same_manifest_map_as_the_station() {
+    use votekiosk::export::office::office_count_sealed;
+    use votekiosk::export::sealed::read_sealed;
+
+    let mut fx = cards_fixture(1408);
+    fx.open();
+    let codes = fx.codes(6);
+    for (i, code) in codes.iter().enumerate() {
+        fx.station.print_card(code, &ballot(i)).expect("print");
+        if i == 2 {
+            fx.station.spoil_card(code).expect("spoil");
+            fx.station.print_card(code, &ballot(i)).expect("print again");
+        }
+        fx.station
+            .cast_ballot(code, &ballot(i), &key_for(i))
+            .expect("cast");
+    }
+    let w = fx.worker();
+    fx.station.close_polls(&w).expect("close");
+    fx.count();
+    fx.station
+        .record_hand_count(
+            &w,
+            &[BoxCount {
+                box_id: "A".into(),
+                cards: 6,
+            }],
+        )
+        .expect("hand count");
+    let export = fx.station.export(&w, false, "results.jsonl").expect("export");
+    let station_key = fx.station.public_key().expect("key");
+    let (_, manifest) = export.manifest.clone().expect("manifest");
+    let by_station = open_manifest(&manifest, &station_key, &office_pair()).expect("station manifest");
+
+    let mut seed = Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(OFFICE_SIGNING_SECRET, seed.as_mut()).expect("hex");
+    let office_signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let sealed = read_sealed(&export.sealed).expect("sealed export");
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(8);
+    let counted = office_count_sealed(
+        &sealed,
+        &office_pair(),
+        &office_signing,
+        "2026-11-04T09:00:00.000Z".into(),
+        votekiosk::export::software(),
+        "office.manifest.jsonl",
+        &mut rng,
+    )
+    .expect("office count");
+    let (name, office_manifest) = counted.manifest.expect("office manifest");
+    assert_eq!(name, "office.manifest.jsonl");
+    let office_header = header_of(&counted.result);
+    assert_eq!(office_header.cards, header_of(&export.result).cards);
+    assert!(office_header
+        .attachments
+        .iter()
+        .any(|a| a.kind == "audit-manifest"));
+    // Signed by the office, not the station.
+    assert!(open_manifest(&office_manifest, &station_key, &office_pair()).is_err());
+    let by_office = open_manifest(
+        &office_manifest,
+        &office_signing.verifying_key().to_bytes(),
+        &office_pair(),
+    )
+    .expect("office manifest");
+    by_office.check_matches(&office_header).expect("its result");
+    assert_eq!(by_office.cards, by_station.cards);
+    assert_eq!(by_office.spoiled, by_station.spoiled);
+    assert_eq!(by_office.spoiled.len(), 1);
+}
