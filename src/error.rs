@@ -238,6 +238,72 @@ pub enum Error {
         count: usize,
         reason: String,
     },
+
+    // issue 14: cards
+    #[error("this code has had {spoiled} spoiled cards: a poll worker must help the voter")]
+    SpoilLimit { spoiled: u64 },
+
+    #[error("no ballot card is printed for this code: print the card, let the voter read it, then cast it")]
+    CardNotPrinted,
+
+    #[error("these choices are not those on the printed ballot card: nothing was cast; go back to the review screen and print a new card (the old one is spoiled)")]
+    CardMismatch,
+
+    #[error("this election has no ballot cards (the definition's cards.enabled is false)")]
+    CardsDisabled,
+
+    #[error("hand count refused: {0}; nothing was recorded")]
+    BadHandCount(String),
+
+    #[error("audit manifest refused: {0}")]
+    ManifestRefused(String),
+
+    // issue 16: rctab
+    #[error("{file}: {path}: {message}")]
+    CvrInvalid {
+        file: String,
+        path: String,
+        message: String,
+    },
+
+    #[error("{file}: {path}: unknown candidate {candidate:?}: it is not declared (file) or not among the config's candidates and aliases")]
+    CvrUnknownCandidate {
+        file: String,
+        path: String,
+        candidate: String,
+    },
+
+    #[error("{file}: {path} {message}")]
+    CvrOtherElection {
+        file: String,
+        path: String,
+        message: String,
+    },
+
+    #[error("cast vote record UniqueId {id:?} appears twice ({first} and {second}): each record may be counted once; remove the duplicate file or record")]
+    CvrDuplicateId {
+        id: String,
+        first: String,
+        second: String,
+    },
+
+    #[error("{file}: {field}: {message}")]
+    RulesInvalid {
+        file: String,
+        field: String,
+        message: String,
+    },
+
+    #[error("{file}: {field}: {value} is not supported: {reason}")]
+    RulesUnsupported {
+        file: String,
+        field: String,
+        value: String,
+        reason: String,
+    },
+
+    #[error("the count stopped (round {round}): {message}")]
+    TabulationStopped { round: u32, message: String },
 }
 
 impl Error {
@@ -322,6 +388,21 @@ impl Error {
             Error::CheckpointFailed(_) => "checkpoint_failed",
             Error::PrinterNotReady(_) => "printer_not_ready",
             Error::SlipsNotPrinted { .. } => "slips_not_printed",
+            // issue 14: cards
+            Error::SpoilLimit { .. } => "spoil_limit",
+            Error::CardNotPrinted => "card_not_printed",
+            Error::CardMismatch => "card_mismatch",
+            Error::CardsDisabled => "cards_disabled",
+            Error::BadHandCount(_) => "bad_hand_count",
+            Error::ManifestRefused(_) => "manifest_refused",
+            // issue 16: rctab
+            Error::CvrInvalid { .. } => "cvr_invalid",
+            Error::CvrUnknownCandidate { .. } => "cvr_unknown_candidate",
+            Error::CvrOtherElection { .. } => "cvr_other_election",
+            Error::CvrDuplicateId { .. } => "cvr_duplicate_id",
+            Error::RulesInvalid { .. } => "rules_invalid",
+            Error::RulesUnsupported { .. } => "rules_unsupported",
+            Error::TabulationStopped { .. } => "tabulation_stopped",
         }
     }
 

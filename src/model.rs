@@ -90,6 +90,13 @@ pub enum AuditEvent {
     // issue 13: sessions
     /// An official logged out, or was logged out (idle, wrong passwords).
     LoggedOut,
+    // issue 14: cards
+    /// A ballot card was printed (never its id or content).
+    CardPrinted,
+    /// A ballot card was spoiled: by the voter, by a reprint, or abandoned.
+    CardSpoiled,
+    /// The poll workers entered the hand count of the cards in the boxes.
+    HandCounted,
 }
 
 impl AuditEvent {
@@ -132,7 +139,7 @@ mod tests {
         (Mode::Closed, "closed"),
     ];
     const ROLES: [(Role, &str); 2] = [(Role::Admin, "admin"), (Role::PollWorker, "poll_worker")];
-    const EVENTS: [(AuditEvent, &str); 21] = [
+    const EVENTS: [(AuditEvent, &str); 24] = [
         (AuditEvent::Setup, "setup"),
         (AuditEvent::LoginOk, "login_ok"),
         (AuditEvent::LoginFailed, "login_failed"),
@@ -156,6 +163,10 @@ mod tests {
         (AuditEvent::BallotsCounted, "ballots_counted"),
         // issue 13: sessions
         (AuditEvent::LoggedOut, "logged_out"),
+        // issue 14: cards
+        (AuditEvent::CardPrinted, "card_printed"),
+        (AuditEvent::CardSpoiled, "card_spoiled"),
+        (AuditEvent::HandCounted, "hand_counted"),
     ];
 
     /// Checks that `golden` names every variant once, with its exact bytes,

@@ -150,6 +150,18 @@ pub(crate) fn signed_file(
     out
 }
 
+/// The `records.sha512` a result of these records will carry (each in
+/// normal form, sorted by id): what an audit manifest names its result by.
+pub fn records_sha512(definition: &ElectionDefinition, records: &[([u8; 16], Ballot)]) -> Result<[u8; 64]> {
+    let mut values: Vec<Record> = records
+        .iter()
+        .map(|(id, b)| Record::new(id, &normal_form(definition, b)))
+        .collect();
+    values.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let (bytes, _) = record_lines(&values)?;
+    Ok(Sha512::digest(&bytes).into())
+}
+
 /// Writes and signs a `votekiosk-result/2` (its exact bytes).
 pub fn write_result(content: ResultContent<'_>, signing: &SigningKey) -> Result<Vec<u8>> {
     let ResultContent {

@@ -90,9 +90,10 @@ pub struct Polls {
     pub closed_at: Option<String>,
 }
 
-/// Ballot cards (issue 14). Until cards exist: disabled, every count 0,
-/// no hand count.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Ballot cards (issue 14): the counts of a station's cards and the
+/// ballot manifest (the hand count per box, what audits sample from).
+/// Disabled: every count 0, no hand count, no box.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cards {
     pub enabled: bool,
@@ -104,6 +105,73 @@ pub struct Cards {
     pub hand_count: Option<u64>,
     /// `hand_count − cast`, reported and never adjusted.
     pub hand_count_difference: Option<i64>,
+    /// The hand count per box, sorted by box id; their sum is `hand_count`.
+    pub boxes: Vec<BoxCount>,
+}
+
+impl Cards {
+    /// These cards as a merge holds them: each box tagged with `station`.
+    pub fn tagged(&self, station: &str) -> MergeCards {
+        MergeCards {
+            enabled: self.enabled,
+            printed: self.printed,
+            cast: self.cast,
+            spoiled: self.spoiled,
+            abandoned: self.abandoned,
+            hand_count: self.hand_count,
+            hand_count_difference: self.hand_count_difference,
+            boxes: self
+                .boxes
+                .iter()
+                .map(|b| StationBox {
+                    station: station.to_string(),
+                    box_id: b.box_id.clone(),
+                    cards: b.cards,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One ballot box and the cards counted in it by hand.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoxCount {
+    /// 1–16 ASCII letters, digits or `-`.
+    #[serde(rename = "box")]
+    pub box_id: String,
+    pub cards: u64,
+}
+
+/// Whether a box id is valid: 1–16 ASCII letters, digits or `-`.
+pub fn valid_box_id(id: &str) -> bool {
+    (1..=16).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The cards of a merge: the inputs' sums, and every station's boxes,
+/// each tagged with its station.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeCards {
+    pub enabled: bool,
+    pub printed: u64,
+    pub cast: u64,
+    pub spoiled: u64,
+    pub abandoned: u64,
+    pub hand_count: Option<u64>,
+    pub hand_count_difference: Option<i64>,
+    /// Sorted by station, then box.
+    pub boxes: Vec<StationBox>,
+}
+
+/// A box of a merge: its station, its id, its cards.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationBox {
+    pub station: String,
+    #[serde(rename = "box")]
+    pub box_id: String,
+    pub cards: u64,
 }
 
 /// The receipts section: how many, and their Merkle root.
@@ -143,6 +211,7 @@ pub struct Attachment {
 }
 
 pub const ATTACHMENT_SEALED: &str = "sealed-records";
+pub const ATTACHMENT_MANIFEST: &str = "audit-manifest";
 
 /// The binary that counted and signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,7 +282,7 @@ pub struct MergeHeader {
     pub demo: bool,
     pub inputs: SectionDigest,
     pub counts: Turnout,
-    pub cards: Cards,
+    pub cards: MergeCards,
     pub result: ElectionResult,
     pub receipts: ReceiptsDigest,
     pub records: SectionDigest,

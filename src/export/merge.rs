@@ -20,11 +20,11 @@ use sha2::{Digest, Sha256, Sha512};
 
 use super::build::{receipt_lines, result_of, signed_file, to_value};
 use super::format::{
-    Cards, MergeHeader, MergeInput, SectionDigest, Software, COUNTED_BY_OFFICE, MERGE_FORMAT,
+    MergeCards, MergeHeader, MergeInput, SectionDigest, Software, COUNTED_BY_OFFICE, MERGE_FORMAT,
 };
 use super::lines::{self, Lines};
 use super::verify::{
-    check_cards, check_counts, check_result_identity, check_signature, check_software, compare_tally,
+    check_counts, check_merge_cards, check_result_identity, check_signature, check_software, compare_tally,
     definition_anchored, end_of_file, is_hex, is_stamp, line_failure, next, read_sections,
     signature_and_definition, verify_path, Anchor, Options, Report, Sink, Stop, TrustedStations,
 };
@@ -92,7 +92,7 @@ pub fn merge(
     let mut keys = BTreeSet::new();
     let (mut receipts, mut records) = (Vec::new(), Vec::new());
     let mut counts = Turnout::default();
-    let mut cards: Option<Cards> = None;
+    let mut cards: Option<MergeCards> = None;
     let mut definition: Option<ElectionDefinition> = None;
     for (i, path) in inputs.iter().enumerate() {
         let name = path.display().to_string();
@@ -138,7 +138,7 @@ pub fn merge(
         counts = counts
             .checked_add(report.counts.unwrap_or_default())
             .ok_or_else(|| refuse("the counts add up to more than a 64-bit number holds".into()))?;
-        cards = Some(add_cards(cards, report.cards.unwrap_or_default())?);
+        cards = Some(add_cards(cards, report.cards.clone().unwrap_or_default())?);
         if definition.is_none() {
             definition = Some(definition_of(&bytes)?);
         }
@@ -229,8 +229,10 @@ fn definition_of(bytes: &[u8]) -> Result<ElectionDefinition> {
     ElectionDefinition::parse(line).map_err(|e| refuse(format!("definition: {e}")))
 }
 
-/// Sums cards: counts add (checked); a hand count only when every input has one.
-fn add_cards(sum: Option<Cards>, c: Cards) -> Result<Cards> {
+/// Sums cards: counts add (checked); a hand count only when every input
+/// has one; the boxes of every input, each tagged with its station,
+/// sorted by station and box.
+fn add_cards(sum: Option<MergeCards>, c: MergeCards) -> Result<MergeCards> {
     let Some(s) = sum else {
         return Ok(c);
     };
@@ -251,7 +253,10 @@ fn add_cards(sum: Option<Cards>, c: Cards) -> Result<Cards> {
         ),
         None => None,
     };
-    Ok(Cards {
+    let mut boxes = s.boxes;
+    boxes.extend(c.boxes);
+    boxes.sort();
+    Ok(MergeCards {
         enabled: s.enabled || c.enabled,
         printed: add(s.printed, c.printed)?,
         cast,
@@ -259,6 +264,7 @@ fn add_cards(sum: Option<Cards>, c: Cards) -> Result<Cards> {
         abandoned: add(s.abandoned, c.abandoned)?,
         hand_count,
         hand_count_difference,
+        boxes,
     })
 }
 
@@ -274,7 +280,7 @@ pub(crate) fn verify_merge<R: BufRead>(
 ) -> std::result::Result<(), Stop> {
     report.counted_by = Some(COUNTED_BY_OFFICE.into());
     report.counts = Some(header.counts);
-    report.cards = Some(header.cards);
+    report.cards = Some(header.cards.clone());
     let (signature, definition) =
         signature_and_definition(lines, &header.definition_hash, header.demo, options, report)?;
     let office = super::office_signing_key(&definition);
@@ -310,7 +316,7 @@ pub(crate) fn verify_merge<R: BufRead>(
         header.receipts.count,
         report,
     );
-    check_cards(&header.cards, header.counts.ballots, report);
+    check_merge_cards(&header.cards, header.counts.ballots, report);
     check_software(&header.software, options, report);
     // The inputs section.
     let mut digest = Sha512::new();

@@ -17,6 +17,7 @@ pub mod html;
 pub mod legacy;
 pub mod legacy_format;
 pub mod lines;
+pub mod manifest;
 pub mod merge;
 pub mod merkle;
 pub mod office;
@@ -30,7 +31,7 @@ use sha2::{Digest, Sha256};
 
 use crate::definition::ElectionDefinition;
 use crate::error::{Error, Result};
-pub use build::{normal_form, write_result, ResultContent};
+pub use build::{normal_form, records_sha512, write_result, ResultContent};
 use format::Software;
 
 /// The largest file the verifier reads (a million ballots is ~150 MB).
@@ -97,6 +98,13 @@ pub fn sealed_name_for(result: &str) -> String {
     format!("{stem}.sealed.jsonl")
 }
 
+/// The audit manifest's file name beside a result named `result`:
+/// `results.jsonl` → `results.manifest.jsonl`.
+pub fn manifest_name_for(result: &str) -> String {
+    let stem = result.strip_suffix(".jsonl").unwrap_or(result);
+    format!("{stem}.manifest.jsonl")
+}
+
 /// A station's export: the result file and the sealed export beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
@@ -104,6 +112,9 @@ pub struct Export {
     pub sealed: Vec<u8>,
     /// The sealed export's file name, as the result lists it.
     pub sealed_name: String,
+    /// The audit manifest and its file name, when the election has ballot
+    /// cards (`manifest::write_manifest`).
+    pub manifest: Option<(String, Vec<u8>)>,
     /// The receipts and root, for `verify.html` and receipt checks.
     pub receipts: verify::Parsed,
 }
@@ -113,6 +124,8 @@ pub struct Export {
 pub struct WrittenExport {
     pub result: PathBuf,
     pub sealed: PathBuf,
+    /// The audit manifest, when the election has ballot cards.
+    pub manifest: Option<PathBuf>,
     pub verify_html: PathBuf,
 }
 
@@ -134,8 +147,8 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     f.sync_all().map_err(|e| Error::io(path, e))
 }
 
-/// Writes the result at `out` and the sealed export beside it (never
-/// over an existing file), and a `verify.html` for its receipts
+/// Writes the result at `out` and the sealed export (and the audit
+/// manifest, with ballot cards) beside it (never over an existing file), and a `verify.html` for its receipts
 /// (replacing an older one).
 pub fn write_files(out: &Path, export: &Export, _definition: &ElectionDefinition) -> Result<WrittenExport> {
     let dir = out
@@ -146,14 +159,22 @@ pub fn write_files(out: &Path, export: &Export, _definition: &ElectionDefinition
     if sealed.exists() {
         return Err(Error::FileExists(sealed.display().to_string()));
     }
+    let manifest = export.manifest.as_ref().map(|(name, _)| dir.join(name));
+    if let Some(path) = manifest.as_ref().filter(|p| p.exists()) {
+        return Err(Error::FileExists(path.display().to_string()));
+    }
     write_new(out, &export.result)?;
     write_new(&sealed, &export.sealed)?;
+    if let (Some(path), Some((_, bytes))) = (&manifest, &export.manifest) {
+        write_new(path, bytes)?;
+    }
     let html_path = dir.join("verify.html");
     let page = html::verify_page(&mut export.result.as_slice())?;
     std::fs::write(&html_path, page).map_err(|e| Error::io(&html_path, e))?;
     Ok(WrittenExport {
         result: out.to_path_buf(),
         sealed,
+        manifest,
         verify_html: html_path,
     })
 }

@@ -21,7 +21,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256, Sha512};
 
 use super::format::{
-    Attachment, Cards, MergeHeader, MergeInput, Record, ResultHeader, SealedHeader, Software,
+    Attachment, Cards, MergeCards, MergeHeader, MergeInput, Record, ResultHeader, SealedHeader, Software,
     ATTACHMENT_SEALED, COUNTED_BY_OFFICE, COUNTED_BY_STATION, MERGE_FORMAT, RESULT_FORMAT, SEALED_FORMAT,
 };
 use super::lines::{self, LineError, Lines};
@@ -182,9 +182,10 @@ pub struct Report {
     pub hand_count_difference: Option<i64>,
     /// The receipts' Merkle root (64 hex).
     pub merkle_root: Option<String>,
-    /// The header's counts and cards (for `merge`).
+    /// The header's counts and cards (for `merge`; a station's boxes
+    /// tagged with its id).
     pub counts: Option<Turnout>,
-    pub cards: Option<Cards>,
+    pub cards: Option<MergeCards>,
     pub failures: Vec<Failure>,
 }
 
@@ -540,11 +541,23 @@ pub(crate) fn check_counts(counts: &Turnout, records: u64, receipts: u64, report
     report.ballots = counts.ballots;
 }
 
-/// The card rules (issue 14), with checked arithmetic.
+/// The card rules (issue 14), with checked arithmetic, of a station's
+/// result or sealed export.
 pub(crate) fn check_cards(cards: &Cards, ballots: u64, report: &mut Report) {
+    if cards.enabled && cards.hand_count.is_none() && !cards.boxes.is_empty() {
+        report.fail("cards", "boxes are given without a hand count");
+    }
+    check_merge_cards(&cards.tagged(""), ballots, report);
+}
+
+/// The card rules of a result or a merge: disabled, nothing; enabled,
+/// printed = cast + spoiled, abandoned ≤ spoiled, cast = ballots, the
+/// boxes valid and sorted (by station, then box), summing to the hand
+/// count when there is one, and the difference = hand count − cast.
+pub(crate) fn check_merge_cards(cards: &MergeCards, ballots: u64, report: &mut Report) {
     report.hand_count_difference = cards.hand_count_difference;
     if !cards.enabled {
-        if *cards != Cards::default() {
+        if *cards != MergeCards::default() {
             report.fail(
                 "cards",
                 "cards are disabled, yet card counts or a hand count are given",
@@ -570,6 +583,24 @@ pub(crate) fn check_cards(cards: &Cards, ballots: u64, report: &mut Report) {
         report.fail("cards", "the hand count difference overflows");
     } else if difference != cards.hand_count_difference {
         report.fail("cards", "hand_count_difference is not hand_count − cast");
+    }
+    if cards
+        .boxes
+        .iter()
+        .any(|b| !super::format::valid_box_id(&b.box_id))
+        || !cards
+            .boxes
+            .windows(2)
+            .all(|w| (&w[0].station, &w[0].box_id) < (&w[1].station, &w[1].box_id))
+    {
+        report.fail("cards", "boxes: a bad box id, or not sorted by station and box");
+    }
+    let sum = cards
+        .boxes
+        .iter()
+        .try_fold(0u64, |sum, b| sum.checked_add(b.cards));
+    if cards.hand_count.is_some() && sum != cards.hand_count {
+        report.fail("cards", "the boxes do not add up to the hand count");
     }
 }
 
@@ -608,7 +639,7 @@ fn verify_result<R: BufRead>(
     report.station_id = Some(header.station.id.clone());
     report.test = header.test;
     report.counts = Some(header.counts);
-    report.cards = Some(header.cards);
+    report.cards = Some(header.cards.tagged(&header.station.id));
     report.counted_by = Some(header.counted_by.role.clone());
     let (signature, definition) =
         signature_and_definition(lines, &header.definition_hash, header.demo, options, report)?;
@@ -972,6 +1003,7 @@ fn check_attachment(dir: &Path, a: &Attachment, header: &ResultHeader) -> Result
             || sealed.polls != header.polls
             || sealed.counts != header.counts
             || sealed.audit != header.audit
+            || sealed.cards != header.cards
         {
             return Err("the sealed export's header does not agree with the result's".into());
         }

@@ -2,3 +2,9 @@
 //! of the kiosk's cast vote records against the voter-verified cards.
 
 pub mod assertion;
+pub mod audit;
+pub mod risk;
+pub mod sampler;
+
+#[cfg(test)]
+mod tests;

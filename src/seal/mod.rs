@@ -258,6 +258,74 @@ impl Sealer {
     }
 }
 
+/// The plaintext of a spoiled-card record: the version byte and the card id.
+const CARD_PLAINTEXT_LEN: usize = 1 + CARD_ID_LEN;
+
+/// A spoiled-card record's length (a card id sealed like a ballot).
+pub const CARD_RECORD_LEN: usize = OVERHEAD + CARD_PLAINTEXT_LEN;
+
+impl Sealer {
+    /// Seals a card id as a spoiled-card record (kind `spoiled-card`): how
+    /// the station keeps a printed card's id, pending or spoiled, without
+    /// holding it in clear.
+    pub fn seal_card(&self, card: &card::CardId, rng: &mut (impl CryptoRngCore + ?Sized)) -> Result<Vec<u8>> {
+        let mut plaintext = Zeroizing::new([0u8; CARD_PLAINTEXT_LEN]);
+        plaintext[0] = plaintext::VERSION;
+        plaintext[1..].copy_from_slice(card.bytes());
+        seal_plaintext(
+            Kind::SpoiledCard,
+            &self.scope,
+            &self.office,
+            &self.closing,
+            plaintext.as_ref(),
+            rng,
+        )
+    }
+}
+
+/// Opens a spoiled-card record (`Sealer::seal_card`) with the office or
+/// the closing key pair: the card id.
+pub fn open_card(
+    record: &[u8],
+    scope: &Scope,
+    key: &SealKeyPair,
+    recipient: Recipient,
+) -> std::result::Result<card::CardId, RecordFault> {
+    if record.len() != CARD_RECORD_LEN
+        || &record[..4] != MAGIC
+        || record[4] != Kind::SpoiledCard.byte()
+        || record[6..8] != [0, 0]
+        || record[8..12] != (CARD_PLAINTEXT_LEN as u32).to_be_bytes()
+    {
+        return Err(RecordFault::Malformed("it is not a spoiled-card record".into()));
+    }
+    if record[5] != u8::from(scope.test) {
+        return Err(RecordFault::Malformed(
+            "its test flag is not that of this count".into(),
+        ));
+    }
+    let data_key =
+        open_data_key_of(Kind::SpoiledCard, record, scope, key, recipient).ok_or(RecordFault::WrongKey)?;
+    let b = scope.binding(Kind::SpoiledCard);
+    let cipher = ChaCha20Poly1305::new(data_key.as_ref().into());
+    let plaintext = cipher
+        .decrypt(
+            &[0u8; 12].into(),
+            Payload {
+                msg: &record[WRAPS_END..],
+                aad: &body_aad(record, &b),
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| RecordFault::WrongKey)?;
+    if plaintext.len() != CARD_PLAINTEXT_LEN || plaintext[0] != plaintext::VERSION {
+        return Err(RecordFault::Invalid("not a card id of this version".into()));
+    }
+    let mut bytes = [0u8; CARD_ID_LEN];
+    bytes.copy_from_slice(&plaintext[1..]);
+    card::CardId::from_bytes(bytes).ok_or_else(|| RecordFault::Invalid("the zero card id".into()))
+}
+
 /// An opened ballot record: its public id, the ballot (normal form) and
 /// its card id. The choices are wiped from memory when it is dropped.
 pub struct UnsealedBallot {
@@ -321,7 +389,18 @@ fn open_data_key(
     key: &SealKeyPair,
     recipient: Recipient,
 ) -> Option<Zeroizing<[u8; 32]>> {
-    let b = scope.binding(Kind::Ballot);
+    open_data_key_of(Kind::Ballot, record, scope, key, recipient)
+}
+
+/// Opens the data key of a record of `kind` for `recipient` under `scope`.
+fn open_data_key_of(
+    kind: Kind,
+    record: &[u8],
+    scope: &Scope,
+    key: &SealKeyPair,
+    recipient: Recipient,
+) -> Option<Zeroizing<[u8; 32]>> {
+    let b = scope.binding(kind);
     let at = recipient.offset();
     let enc: [u8; 32] = record[at..at + 32].try_into().ok()?;
     let wrapped = &record[at + 32..at + 80];

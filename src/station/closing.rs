@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::keys::slip::{check_pin, station_tag, Slip, SlipHeader};
 use crate::model::{AuditEvent, Mode};
 use crate::print::share_slip;
+use crate::seal::card::CardId;
 use crate::seal::{self, Recipient, Scope, Sealer, UnsealedBallot};
 use crate::store::closing::{self as closing_store, ClosingKeyRow};
 use crate::store::{ballots, election};
@@ -92,6 +93,8 @@ pub struct CountSummary {
 pub(super) struct Counted {
     pub(super) test: bool,
     pub(super) records: Vec<UnsealedBallot>,
+    /// The spoiled cards' ids (ballot cards), sorted.
+    pub(super) spoiled: Vec<CardId>,
 }
 
 fn info_of(row: &ClosingKeyRow) -> ClosingKeyInfo {
@@ -293,21 +296,24 @@ impl Station {
         self.check_official(by)?;
         let mode = self.mode()?;
         let result = match mode {
-            Mode::Test => self
-                .unseal_all(true, &SealKeyPair::test())
-                .map(|r| (r, Vec::new())),
+            Mode::Test => {
+                let pair = SealKeyPair::test();
+                self.unseal_all(true, &pair)
+                    .and_then(|r| Ok(((r, self.unseal_spoils(true, &pair)?), Vec::new())))
+            }
             Mode::Closed => self
                 .unlock_closing_key(&by.username, slips)
                 .and_then(|(pair, used)| {
                     let records = self.unseal_all(false, &pair)?;
-                    Ok((records, used))
+                    let spoiled = self.unseal_spoils(false, &pair)?;
+                    Ok(((records, spoiled), used))
                 }),
             other => Err(Error::WrongMode {
                 action: "count the ballots",
                 mode: other.as_str(),
             }),
         };
-        let (records, used) = match result {
+        let ((records, spoiled), used) = match result {
             Ok(done) => done,
             Err(e) => {
                 // A wrong PIN was already recorded with its streak.
@@ -330,7 +336,11 @@ impl Station {
             }
             Ok(Audited::entry((), detail))
         })?;
-        self.counted = Some(Counted { test, records });
+        self.counted = Some(Counted {
+            test,
+            records,
+            spoiled,
+        });
         Ok(CountSummary {
             test,
             ballots,
@@ -360,9 +370,57 @@ impl Station {
         for (i, record) in records.iter().enumerate() {
             let opened = seal::open_record(record, &self.definition, &scope, pair, Recipient::Closing)
                 .map_err(|fault| fault.at(i + 1))?;
+            check_card_id(self.cards_enabled(), &opened, i + 1)?;
             out.push(opened);
         }
         Ok(out)
+    }
+
+    /// Opens every sealed spoiled card of one kind with `pair` (the closing
+    /// wrap): their card ids, sorted. A fault names the spoiled card's
+    /// position in byte order, from 1.
+    pub(super) fn unseal_spoils(&self, test: bool, pair: &SealKeyPair) -> Result<Vec<CardId>> {
+        let scope = self.seal_scope(test)?;
+        let records = crate::store::cards::sealed_spoils(self.store.conn(), test)?;
+        let mut out = Vec::with_capacity(records.len());
+        for (i, record) in records.iter().enumerate() {
+            let card = seal::open_card(record, &scope, pair, Recipient::Closing).map_err(|fault| {
+                let position = i + 1;
+                match fault.at(position) {
+                    Error::SealedRecord { reason, .. } => Error::SealedRecord {
+                        position,
+                        reason: format!("(spoiled card {position}) {reason}"),
+                    },
+                    other => other,
+                }
+            })?;
+            out.push(card);
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// The card ids the export's audit manifest maps: each counted
+    /// record's card with its public id, and the spoiled cards. Test
+    /// cards are unsealed afresh with the test key; official ones come
+    /// from the last count (`Error::CountFirst` before it).
+    #[allow(clippy::type_complexity)]
+    pub(super) fn counted_cards(&self, test: bool) -> Result<(Vec<(CardId, [u8; 16])>, Vec<CardId>)> {
+        let pairs = |records: &[UnsealedBallot]| -> Vec<(CardId, [u8; 16])> {
+            records
+                .iter()
+                .filter_map(|r| CardId::from_bytes(r.card_id).map(|c| (c, r.record_id)))
+                .collect()
+        };
+        if test {
+            let pair = SealKeyPair::test();
+            let records = self.unseal_all(true, &pair)?;
+            return Ok((pairs(&records), self.unseal_spoils(true, &pair)?));
+        }
+        match &self.counted {
+            Some(counted) if !counted.test => Ok((pairs(&counted.records), counted.spoiled.clone())),
+            _ => Err(Error::CountFirst),
+        }
     }
 
     /// Rebuilds the closing key from `threshold` slips: each payload must
@@ -472,6 +530,23 @@ impl Station {
             (Ok(()), Some((secs, _))) => Error::SlipsLocked { seconds: secs },
             (Ok(()), None) => Error::WrongPin { index },
         }
+    }
+}
+
+/// With ballot cards, every record holds a card id; without, none does:
+/// anything else is a fault that stops the count, naming the record.
+fn check_card_id(cards: bool, record: &UnsealedBallot, position: usize) -> Result<()> {
+    let has_card = record.card_id != [0; crate::seal::CARD_ID_LEN];
+    match (cards, has_card) {
+        (true, false) => Err(Error::SealedRecord {
+            position,
+            reason: "it has no ballot card id, yet this election prints a card for every ballot".into(),
+        }),
+        (false, true) => Err(Error::SealedRecord {
+            position,
+            reason: "it has a ballot card id, yet this election prints no cards".into(),
+        }),
+        _ => Ok(()),
     }
 }
 

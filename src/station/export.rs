@@ -9,8 +9,8 @@ use crate::ballot::Ballot;
 use crate::clock::stamp;
 use crate::error::{Error, Result};
 use crate::export::format::{
-    Attachment, AuditHead, Cards, CountedBy, Polls, StationHeader, Threshold, ATTACHMENT_SEALED,
-    COUNTED_BY_STATION,
+    Attachment, AuditHead, BoxCount, CountedBy, Polls, StationHeader, Threshold, ATTACHMENT_MANIFEST,
+    ATTACHMENT_SEALED, COUNTED_BY_STATION,
 };
 use crate::export::sealed::{write_sealed, SealedContent};
 use crate::export::verify::Parsed;
@@ -97,6 +97,7 @@ impl Station {
             head: chain.head,
             length: chain.length,
         };
+        let cards = self.export_cards(test)?;
         let sealed_name = crate::export::sealed_name_for(result_name);
         let sealed = write_sealed(
             SealedContent {
@@ -106,12 +107,12 @@ impl Station {
                 polls: polls.clone(),
                 exported_at: exported_at.clone(),
                 counts,
-                cards: Cards::default(),
+                cards: cards.clone(),
                 audit: audit.clone(),
                 software: software.clone(),
                 record_length: self.export_record_length(),
                 sealed: self.export_sealed_records(test)?,
-                spoiled: Vec::new(),
+                spoiled: crate::store::cards::sealed_spoils(self.store.conn(), test)?,
                 receipts: receipts.clone(),
             },
             &signing,
@@ -122,6 +123,26 @@ impl Station {
             bytes: sealed.len() as u64,
             sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&sealed)),
         };
+        let records = self.export_counted_records(test)?;
+        let manifest = if cards.enabled {
+            let name = crate::export::manifest_name_for(result_name);
+            let bytes = self.export_manifest(test, &records, cards.boxes.clone(), &signing)?;
+            Some((name, bytes))
+        } else {
+            None
+        };
+        let mut attachments = vec![attachment];
+        if let Some((name, bytes)) = &manifest {
+            attachments.insert(
+                0,
+                Attachment {
+                    kind: ATTACHMENT_MANIFEST.into(),
+                    name: name.clone(),
+                    bytes: bytes.len() as u64,
+                    sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
+                },
+            );
+        }
         let mut sorted_receipts = receipts.clone();
         sorted_receipts.sort_unstable();
         let result = write_result(
@@ -136,11 +157,11 @@ impl Station {
                 polls,
                 exported_at,
                 counts,
-                cards: Cards::default(),
-                records: self.export_counted_records(test)?,
+                cards,
+                records,
                 receipts,
                 audit,
-                attachments: vec![attachment],
+                attachments,
                 software,
             },
             &signing,
@@ -170,6 +191,7 @@ impl Station {
             result,
             sealed,
             sealed_name,
+            manifest,
             receipts,
         })
     }
@@ -205,6 +227,36 @@ impl Station {
     /// The sealed records, sorted by bytes.
     fn export_sealed_records(&self, test: bool) -> Result<Vec<Vec<u8>>> {
         self.sealed_records(test)
+    }
+
+    /// The audit manifest of this export: each counted record's card id
+    /// with its public record id, and the spoiled cards' ids, sealed to
+    /// the office key (the test key in a test export), signed by the
+    /// station, linked to the result by its records' SHA-512.
+    fn export_manifest(
+        &mut self,
+        test: bool,
+        records: &[([u8; 16], Ballot)],
+        boxes: Vec<BoxCount>,
+        signing: &ed25519_dalek::SigningKey,
+    ) -> Result<Vec<u8>> {
+        let (cards, spoiled) = self.counted_cards(test)?;
+        let scope = self.seal_scope(test)?;
+        let records_sha512 = crate::export::records_sha512(&self.definition, records)?;
+        let office_public_key = self.office_public_key();
+        crate::export::manifest::write_manifest(
+            crate::export::manifest::ManifestContent {
+                scope: &scope,
+                counted_by: COUNTED_BY_STATION,
+                records_sha512,
+                boxes,
+                cards,
+                spoiled,
+                office_public_key,
+            },
+            signing,
+            &mut self.rng,
+        )
     }
 
     /// The counted ballots with their public record ids (from unsealing:

@@ -72,6 +72,7 @@ impl Station {
             }
             let test_ballots = ballots::delete_test_ballots(tx)?;
             let test_codes = code_store::delete_test_codes(tx)?;
+            crate::store::cards::delete_test_cards(tx)?;
             election::record_opened(tx, at)?;
             election::record_code_streak(tx, 0, false)?;
             Ok(format!(
@@ -79,8 +80,9 @@ impl Station {
             ))
         })?;
         // The test ballots a test count unsealed are gone from the file:
-        // gone from memory too.
+        // gone from memory too (and the test cards).
         self.counted = None;
+        self.pending_cards.clear();
         Ok(())
     }
 
@@ -151,9 +153,11 @@ impl Station {
                 Ok(format!("; {n} ballots"))
             },
         )?;
-        // The polls are closed (committed) whatever happens next. A failed
-        // compaction loses nothing; it is recorded for the officials and
-        // tried again at the next open.
+        // The polls are closed (committed) whatever happens next. A card
+        // still pending can no longer be cast: it counts as spoiled. A
+        // failed compaction loses nothing; it is recorded for the officials
+        // and tried again at the next open.
+        self.abandon_pending_cards("when the polls closed")?;
         self.compact(&by.username, "after close")
     }
 

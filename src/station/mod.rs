@@ -11,6 +11,7 @@
 //! count that unseals the ballots) and `export` (the signing key, the
 //! signed result file). `types` holds the values the facade hands out.
 
+mod cards;
 mod closing;
 mod export;
 mod lifecycle;
@@ -42,6 +43,7 @@ pub use crate::codes::IssuedBatch;
 pub use crate::keys::slip::MIN_PIN_DIGITS;
 pub use crate::model::{Mode, Role};
 pub use crate::receipt::CastReceipt;
+pub use cards::{BoxCount, CardCounts, PrintedCard, Reconciliation, MAX_BOXES, MAX_CARDS_PER_BOX};
 pub use closing::{ClosingKeyInfo, CountSummary, ShareSlip, SlipUnlock, MAX_SLIPS};
 pub use officials::{
     LOGIN_DELAY_BASE_SECS, LOGIN_DELAY_MAX_SECS, LOGIN_FREE_FAILURES, REAUTH_MAX_WRONG, REAUTH_VALID_SECS,
@@ -94,6 +96,9 @@ pub struct Station {
     exported: Option<crate::print::ResultIdentity>,
     /// The officials' live sessions (memory only).
     sessions: officials::Sessions,
+    /// The ballot cards printed through this instance and not yet cast or
+    /// spoiled: card id and ballot (memory only; `cards`).
+    pending_cards: cards::PendingCards,
 }
 
 /// What a write inside [`Station::audited_write`] hands back: its value and
@@ -244,6 +249,7 @@ impl Station {
             counted: None,
             exported: None,
             sessions: officials::Sessions::default(),
+            pending_cards: cards::PendingCards::default(),
         };
         if check {
             let report = station.verify_audit_chain()?;
@@ -253,6 +259,9 @@ impl Station {
         }
         let mut station = station;
         station.finish_interrupted_close()?;
+        if check {
+            station.abandon_pending_cards("found when the kiosk started")?;
+        }
         Ok(station)
     }
 

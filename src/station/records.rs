@@ -43,6 +43,8 @@ impl Station {
             voting_locked: row.locked,
             turnout: code_store::turnout(conn, false)?,
             test_turnout: code_store::turnout(conn, true)?,
+            cards: self.card_counts_of(false)?,
+            test_cards: self.card_counts_of(true)?,
             storage_alert: self.storage_alert.clone(),
         })
     }

@@ -80,6 +80,10 @@ pub struct Status {
     pub turnout: Turnout,
     /// Test codes and ballots (logic and accuracy testing).
     pub test_turnout: Turnout,
+    /// Official ballot cards (all zero when cards are disabled).
+    pub cards: super::CardCounts,
+    /// Test ballot cards.
+    pub test_cards: super::CardCounts,
     /// Set when the WAL could not be emptied after a cast
     /// (`Error::CheckpointFailed`, audited): officials must see it.
     pub storage_alert: Option<String>,

@@ -1,6 +1,7 @@
 //! Voting: issuing and revoking codes, the voting gate (mode, lock, time
 //! window), the code check, the cast (the ballot sealed first, then one
-//! transaction), receipt lookup and the reprint of the session's last
+//! transaction; with ballot cards, the ballot of the code's printed card,
+//! sealed with its card id), receipt lookup and the reprint of the session's last
 //! receipt.
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -14,21 +15,22 @@ use crate::ballot::{Ballot, SelectionsInput};
 use crate::codes::VoterCode;
 use crate::crypto::hmac;
 use crate::error::{Error, Result};
+use crate::export::normal_form;
 use crate::model::{AuditEvent, Mode};
 use crate::print::{self, CodeSlipLayout, PrintOutcome};
 use crate::receipt::{self, KeyFingerprint, ReceiptId};
 use crate::seal::CARD_ID_LEN;
-use crate::store::{ballots, codes as code_store, election};
+use crate::store::{ballots, cards as card_store, codes as code_store, election};
 
 /// The definition's voting window (official ballots only).
 #[derive(Clone, Copy)]
-struct Window {
+pub(super) struct Window {
     opens: DateTime<FixedOffset>,
     closes: DateTime<FixedOffset>,
 }
 
 /// Whether voting is possible now; `Ok(true)` means ballots are test ballots.
-fn voting_gate(window: Window, now: DateTime<Utc>, row: &election::ElectionRow) -> Result<bool> {
+pub(super) fn voting_gate(window: Window, now: DateTime<Utc>, row: &election::ElectionRow) -> Result<bool> {
     let test = match row.mode {
         Mode::Test => true,
         Mode::Open => false,
@@ -53,14 +55,14 @@ fn voting_gate(window: Window, now: DateTime<Utc>, row: &election::ElectionRow) 
 }
 
 impl Station {
-    fn window(&self) -> Window {
+    pub(super) fn window(&self) -> Window {
         Window {
             opens: self.definition.opens,
             closes: self.definition.closes,
         }
     }
 
-    fn code_mac(&self, code: &VoterCode) -> [u8; 32] {
+    pub(super) fn code_mac(&self, code: &VoterCode) -> [u8; 32] {
         hmac(&self.code_key, &[b"voter-code", code.canonical().as_bytes()])
     }
 
@@ -288,8 +290,33 @@ impl Station {
         // hold the database lock for). The mode decides test or official;
         // the transaction checks it has not changed meanwhile.
         let sealed_test = election::load(self.store.conn())?.mode == Mode::Test;
+        // With ballot cards, the ballot must be the one on the card this
+        // code printed, and is sealed with that card's id.
+        let cards = self.cards_enabled();
+        let card_id = match self.pending_cards.get(&code_mac) {
+            Some(pending) if cards => {
+                if normal_form(&self.definition, &ballot) != pending.ballot {
+                    self.audit(
+                        "kiosk",
+                        AuditEvent::Refused,
+                        "cast refused: the choices are not those on the printed card (card_mismatch)",
+                    )?;
+                    return Err(Error::CardMismatch);
+                }
+                Some(*pending.card.bytes())
+            }
+            _ => None,
+        };
+        if cards && card_id.is_none() && ballots::cast_request(self.store.conn(), &request_mac)?.is_none() {
+            return Err(Error::CardNotPrinted);
+        }
         let sealed = match self.sealer(sealed_test) {
-            Ok(sealer) => sealer.seal_ballot(&self.definition, &ballot, &[0; CARD_ID_LEN], &mut self.rng)?,
+            Ok(sealer) => sealer.seal_ballot(
+                &self.definition,
+                &ballot,
+                &card_id.unwrap_or([0; CARD_ID_LEN]),
+                &mut self.rng,
+            )?,
             // Official ballots need the closing key, which opening the polls
             // requires: without it, the voting gate below refuses anyway.
             Err(Error::NoClosingKey) => Vec::new(),
@@ -313,6 +340,12 @@ impl Station {
                 return Err(Error::CodeWrongKind);
             }
             code_store::consume_code(tx, &code_mac, test)?;
+            if cards {
+                if card_id.is_none() {
+                    return Err(Error::CardNotPrinted);
+                }
+                card_store::record_card_cast(tx, &code_mac, test)?;
+            }
             ballots::record_sealed_ballot(tx, &storage_id, test, &sealed)?;
             ballots::record_receipt(tx, receipt.as_str(), test)?;
             ballots::record_cast_request(tx, &request_mac, receipt.as_str())?;
@@ -330,6 +363,7 @@ impl Station {
             Ok(cast) => cast,
             Err(e) => return self.refuse(e),
         };
+        self.pending_cards.remove(&code_mac);
         // Committed. Now empty the WAL: it holds this commit's pages (ballot
         // and receipt together), and a copy of the file plus the WAL would
         // otherwise link receipts to ballots and reveal cast order. The

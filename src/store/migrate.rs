@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_sealed.sql"),
+    include_str!("../../migrations/0003_cards.sql"),
 ];
 
 /// The first schema version of `votekiosk-station/2` (sealed ballots).

@@ -20,6 +20,7 @@
 
 pub mod audit;
 pub mod ballots;
+pub mod cards;
 pub mod closing;
 pub mod codes;
 pub mod election;

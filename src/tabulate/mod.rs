@@ -7,7 +7,9 @@
 //! - `yesno`: measures with a threshold;
 //! - `irv`: instant runoff, round by round, with the contest's rules;
 //! - `result`: the serialisable result types;
-//! - `text`: a result as a plain-text table (the CLI's `tally`).
+//! - `text`: a result as a plain-text table (the CLI's `tally`);
+//! - `rctab`: RCTab-identical ranked-choice counting of NIST CDF cast vote
+//!   records under an RCTab config (`votekiosk tabulate --rules`).
 //!
 //! Each kind first turns the ballots into a compact layout (flat arrays of
 //! candidate indices) and counts over that, so a million ballots take
@@ -15,6 +17,7 @@
 
 pub mod irv;
 pub mod plurality;
+pub mod rctab;
 pub mod result;
 pub mod text;
 pub mod yesno;

@@ -88,6 +88,21 @@ const GOLDEN: &[&str] = &[
     "checkpoint_failed",
     "printer_not_ready",
     "slips_not_printed",
+    // issue 14: cards
+    "spoil_limit",
+    "card_not_printed",
+    "card_mismatch",
+    "cards_disabled",
+    "bad_hand_count",
+    "manifest_refused",
+    // issue 16: rctab
+    "cvr_invalid",
+    "cvr_unknown_candidate",
+    "cvr_other_election",
+    "cvr_duplicate_id",
+    "rules_invalid",
+    "rules_unsupported",
+    "tabulation_stopped",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -256,6 +271,70 @@ fn samples() -> Vec<(Error, &'static str)> {
                 reason: s(),
             },
             "slips_not_printed",
+        ),
+        // issue 14: cards
+        (Error::SpoilLimit { spoiled: 2 }, "spoil_limit"),
+        (Error::CardNotPrinted, "card_not_printed"),
+        (Error::CardMismatch, "card_mismatch"),
+        (Error::CardsDisabled, "cards_disabled"),
+        (Error::BadHandCount(s()), "bad_hand_count"),
+        (Error::ManifestRefused(s()), "manifest_refused"),
+        // issue 16: rctab
+        (
+            Error::CvrInvalid {
+                file: s(),
+                path: s(),
+                message: s(),
+            },
+            "cvr_invalid",
+        ),
+        (
+            Error::CvrUnknownCandidate {
+                file: s(),
+                path: s(),
+                candidate: s(),
+            },
+            "cvr_unknown_candidate",
+        ),
+        (
+            Error::CvrOtherElection {
+                file: s(),
+                path: s(),
+                message: s(),
+            },
+            "cvr_other_election",
+        ),
+        (
+            Error::CvrDuplicateId {
+                id: s(),
+                first: s(),
+                second: s(),
+            },
+            "cvr_duplicate_id",
+        ),
+        (
+            Error::RulesInvalid {
+                file: s(),
+                field: s(),
+                message: s(),
+            },
+            "rules_invalid",
+        ),
+        (
+            Error::RulesUnsupported {
+                file: s(),
+                field: s(),
+                value: s(),
+                reason: s(),
+            },
+            "rules_unsupported",
+        ),
+        (
+            Error::TabulationStopped {
+                round: 1,
+                message: s(),
+            },
+            "tabulation_stopped",
         ),
     ]
 }

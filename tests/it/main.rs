@@ -28,6 +28,7 @@
 //! - `readme`:       the README's command-line walk-through, run as written.
 //! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
 //! - `keys`:         the office key ceremony, share files, re-share, trusted keys and slips, as attacks.
+//! - `rctab`:        RCTab's ten test sets reproduced round by round from CVR + config; bad CDF/config inputs refused, nothing written.
 //! - `errors`:       the golden list of `Error::code` values (none renamed, none unlisted).
 //! - `verify_page`:  verify.html in a real WebKit (WebKitWebDriver + MiniBrowser on Xvfb): RFC 8032, forged results refused.
 
@@ -52,6 +53,7 @@ mod merge;
 mod officials;
 mod paper;
 mod print;
+mod rctab;
 mod readme;
 mod sealed;
 mod secrecy;

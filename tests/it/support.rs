@@ -58,6 +58,9 @@ pub fn definition_value() -> serde_json::Value {
     let doc = v.as_object_mut().expect("object");
     doc.remove("demo");
     doc.insert("office".into(), office_json());
+    // Without ballot cards: the voter's path of every test but
+    // `cards` (which turns them on) is code → ballot → cast.
+    doc.insert("cards".into(), serde_json::json!({"enabled": false}));
     v
 }
 

@@ -79,10 +79,15 @@ pub enum Command {
         #[command(subcommand)]
         command: OfficialCommand,
     },
-    /// Change the polls: test (L&A testing), open, pause, resume, close.
+    /// Change the polls: test (L&A testing), open, pause, resume, close;
+    /// after close, hand-count: the cards counted by hand in each box.
     Polls {
         #[arg(value_enum)]
         action: PollsAction,
+        /// hand-count only: a box and the cards counted in it, `ID=N`
+        /// (ID: 1-16 letters, digits or '-'); repeat for each box.
+        #[arg(long = "box", value_name = "ID=N")]
+        boxes: Vec<String>,
         #[command(flatten)]
         by: OfficialArg,
     },
@@ -114,6 +119,26 @@ pub enum Command {
     Status,
     /// Results of every contest, with IRV rounds (test ballots in test mode; after close, use `count`).
     Tally,
+    /// Count NIST CDF cast vote records: exactly as RCTab under its config (--rules, writing RCTab's round-by-round JSON to --out), or by votekiosk's rules (--definition).
+    Tabulate {
+        /// A NIST SP 1500-103 cast vote record file (JSON); repeat for several. With --rules and none given, the config's cvrFileSources.
+        #[arg(long = "cvr", value_name = "FILE.json")]
+        cvrs: Vec<PathBuf>,
+        /// An RCTab contest configuration file (candidates and rules).
+        #[arg(
+            long,
+            value_name = "CONFIG.json",
+            conflicts_with = "definition",
+            required_unless_present = "definition"
+        )]
+        rules: Option<PathBuf>,
+        /// A votekiosk election definition: count the records by its contests and rules.
+        #[arg(long, value_name = "FILE.json")]
+        definition: Option<PathBuf>,
+        /// Write the report here (RCTab's JSON summary with --rules; votekiosk's tally with --definition); never overwritten.
+        #[arg(long, value_name = "FILE.json")]
+        out: Option<PathBuf>,
+    },
     /// Check or show the audit log.
     Audit {
         #[command(subcommand)]
@@ -515,6 +540,8 @@ pub enum PollsAction {
     Pause,
     Resume,
     Close,
+    /// The hand count of the ballot cards, per box (`--box ID=N`).
+    HandCount,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

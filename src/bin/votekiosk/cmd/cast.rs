@@ -71,7 +71,7 @@ pub fn one(ctx: &Ctx, code: &CodeArg, choices: &[String]) -> Result<Outcome> {
     let selections = parse_choice_args(choices)?;
     let mut station = ctx.open()?;
     let code = voter_code(code.code_file.as_deref())?;
-    let receipt = station.cast_ballot(&code, &selections, &request_key())?;
+    let receipt = cast_with_card(&mut station, &code, &selections, &request_key())?;
     ctx.out.emit(&Cast::from(&receipt), || {
         format!(
             "Ballot cast{}. Receipt: {}\nQR payload: {}",
@@ -81,6 +81,26 @@ pub fn one(ctx: &Ctx, code: &CodeArg, choices: &[String]) -> Result<Outcome> {
         )
     });
     Ok(Outcome::Done)
+}
+
+/// Casts one ballot. With ballot cards, the card is recorded as printed
+/// first (the command line prints no card: it casts test decks and
+/// maintenance ballots; the kiosk prints the voter's card), so that the
+/// counts stay whole: printed = cast + spoiled. A code already used goes
+/// on to the cast, which answers a repeated request with its receipt.
+fn cast_with_card(
+    station: &mut votekiosk::Station,
+    code: &str,
+    selections: &SelectionsInput,
+    key: &str,
+) -> Result<CastReceipt> {
+    if station.cards_enabled() {
+        match station.print_card(code, selections) {
+            Ok(_) | Err(Error::CodeUsed) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    station.cast_ballot(code, selections, key)
 }
 
 /// Casts every line of a test deck under one unlock; reports each line.
@@ -102,7 +122,7 @@ pub fn deck(ctx: &Ctx, deck: &Path, out: Option<&Path>) -> Result<Outcome> {
             .map_err(|e| Error::InvalidInput(format!("line {n}: {e}")))
             .and_then(|d| {
                 let key = d.key.clone().unwrap_or_else(request_key);
-                station.cast_ballot(&d.code, &d.selections, &key)
+                cast_with_card(&mut station, &d.code, &d.selections, &key)
             });
         let answer = match &result {
             Ok(receipt) => {

@@ -19,6 +19,7 @@ mod polls;
 mod print;
 mod receipt;
 mod status;
+mod tabulate;
 mod tally;
 mod unlock;
 mod verify;
@@ -101,7 +102,7 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Validate { definition } => init::validate(&ctx, definition),
         Command::Definition { command } => definition::run(&ctx, command),
         Command::Official { command } => official::run(&ctx, command),
-        Command::Polls { action, by } => polls::run(&ctx, *action, by),
+        Command::Polls { action, boxes, by } => polls::run(&ctx, *action, boxes, by),
         Command::Codes { command } => codes::run(&ctx, command),
         Command::Unlock { by } => unlock::run(&ctx, by),
         Command::Cast {
@@ -115,6 +116,18 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         },
         Command::Status => status::run(&ctx),
         Command::Tally => tally::run(&ctx),
+        Command::Tabulate {
+            cvrs,
+            rules,
+            definition,
+            out,
+        } => tabulate::run(
+            &ctx,
+            cvrs,
+            rules.as_deref(),
+            definition.as_deref(),
+            out.as_deref(),
+        ),
         Command::Audit { command } => audit::run(&ctx, command),
         Command::Receipt { command } => receipt::run(&ctx, command),
         Command::Print { command } => print::run(&ctx, command),

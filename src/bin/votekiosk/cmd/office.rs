@@ -10,9 +10,8 @@ use serde::Serialize;
 use votekiosk::crypto::seal::SealKeyPair;
 use votekiosk::keys::share::rebuild;
 use votekiosk::keys::{Purpose, ShareFile};
-use votekiosk::seal::{open_record, Recipient, Scope};
 
-use votekiosk::export::office::office_count;
+use votekiosk::export::office::office_count_sealed;
 use votekiosk::export::sealed::read_sealed;
 use votekiosk::{Error, Result};
 
@@ -111,25 +110,28 @@ pub fn count(
             "the shares rebuild another key than this election's office key".into(),
         ));
     }
-    let scope = Scope {
-        definition_hash: definition.hash().0,
-        station_id: export.header.station.id.clone(),
-        station_public_key: export.station_key,
-        test: false,
-    };
-    let mut open = |position: usize, blob: &[u8]| -> Result<([u8; 16], votekiosk::Ballot)> {
-        let record =
-            open_record(blob, definition, &scope, &pair, Recipient::Office).map_err(|f| f.at(position))?;
-        Ok((record.record_id, record.ballot.clone()))
-    };
-    let result = office_count(
+    // With ballot cards, the audit manifest goes beside the result.
+    let out_name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "result.jsonl".into());
+    let manifest_path = out.with_file_name(votekiosk::export::manifest_name_for(&out_name));
+    if definition.cards.enabled {
+        refuse_existing(&manifest_path)?;
+    }
+    let counted = office_count_sealed(
         &export,
-        &mut open,
+        &pair,
         &signing,
         now_stamp(),
         votekiosk::export::software(),
+        &votekiosk::export::manifest_name_for(&out_name),
+        &mut rand::rngs::OsRng,
     )?;
-    write_atomically(out, &result)?;
+    if let Some((_, manifest)) = &counted.manifest {
+        write_atomically(&manifest_path, manifest)?;
+    }
+    write_atomically(out, &counted.result)?;
     let counted = Counted {
         out: out.display().to_string(),
         station_id: export.header.station.id.clone(),

@@ -1,0 +1,117 @@
+//! CDF cast vote records as votekiosk ballots of a definition, for
+//! `votekiosk tabulate --definition`: each record's current snapshot
+//! becomes the selections a voter would have made, validated as the kiosk
+//! validates a cast ballot, then counted by votekiosk's own rules.
+//!
+//! A CDF contest matches the definition's contest whose id is its `@id`
+//! or its `Name`; a candidate matches by `@id` or by `Name` (the
+//! candidate's id, or its name in any language); a measure's selection by
+//! its `Selection` text or `@id` ending in "yes"/"no"; a write-in position
+//! becomes a write-in of its text. A record the kiosk would refuse (an
+//! overvote, an unknown name) stops the count, naming the record.
+
+use std::collections::BTreeMap;
+
+use super::cdf::{CdfContest, CdfReport, CdfSelection};
+use crate::ballot::{Ballot, SelectionsInput, WRITE_IN_PREFIX};
+use crate::definition::{Contest, ContestKind, ElectionDefinition};
+use crate::error::{Error, Result};
+
+fn contest_for<'d>(def: &'d ElectionDefinition, c: &CdfContest) -> Option<&'d Contest> {
+    def.contests.iter().find(|x| x.id.as_str() == c.id).or_else(|| {
+        def.contests
+            .iter()
+            .find(|x| x.id.as_str() == c.name || x.title.iter().any(|(_, t)| t == c.name))
+    })
+}
+
+fn choice_for(
+    contest: &Contest,
+    report: &CdfReport,
+    election: usize,
+    s: &CdfSelection,
+    write_in: Option<&str>,
+) -> Option<String> {
+    if s.write_in || write_in.is_some() {
+        return Some(format!("{WRITE_IN_PREFIX}{}", write_in.unwrap_or("")));
+    }
+    if let ContestKind::YesNo { .. } = contest.kind {
+        let text = s.text.as_deref().unwrap_or(&s.id).to_ascii_lowercase();
+        return if text == "yes" || text.ends_with("-yes") || text.ends_with("_yes") {
+            Some("yes".into())
+        } else if text == "no" || text.ends_with("-no") || text.ends_with("_no") {
+            Some("no".into())
+        } else {
+            None
+        };
+    }
+    let candidate = &report.elections[election].candidates[s.candidate?];
+    contest
+        .kind
+        .candidates()
+        .iter()
+        .find(|c| c.id.as_str() == candidate.id)
+        .or_else(|| {
+            contest
+                .kind
+                .candidates()
+                .iter()
+                .find(|c| c.id.as_str() == candidate.name || c.name.iter().any(|(_, n)| n == candidate.name))
+        })
+        .map(|c| c.id.as_str().to_string())
+}
+
+/// Every record of `reports` as a validated ballot of `def`.
+pub fn ballots_from_cdf(def: &ElectionDefinition, reports: &[CdfReport]) -> Result<Vec<Ballot>> {
+    let mut ballots = Vec::new();
+    for report in reports {
+        for cvr in &report.cvrs {
+            let election = &report.elections[cvr.election];
+            let mut input: SelectionsInput = BTreeMap::new();
+            for cc in &cvr.contests {
+                let cdf_contest = &election.contests[cc.contest];
+                let contest = contest_for(def, cdf_contest).ok_or_else(|| Error::CvrOtherElection {
+                    file: report.source.clone(),
+                    path: format!("{}: contest {:?}", report.locate(cvr), cdf_contest.id),
+                    message: format!(
+                        "(named {:?}) is not a contest of the definition",
+                        cdf_contest.name
+                    ),
+                })?;
+                let mut marks: Vec<(u32, usize, String)> = Vec::new();
+                for (j, mark) in cc.marks.iter().enumerate() {
+                    let s = &cdf_contest.selections[mark.selection];
+                    let choice = choice_for(contest, report, cvr.election, s, mark.write_in.as_deref())
+                        .ok_or_else(|| Error::CvrUnknownCandidate {
+                            file: report.source.clone(),
+                            path: format!(
+                                "{}: contest {:?} selection {:?}",
+                                report.locate(cvr),
+                                cdf_contest.id,
+                                s.id
+                            ),
+                            candidate: s
+                                .candidate
+                                .map(|c| election.candidates[c].name.clone())
+                                .unwrap_or_else(|| s.id.clone()),
+                        })?;
+                    marks.push((mark.rank.unwrap_or(0), j, choice));
+                }
+                if let ContestKind::Ranked { .. } = contest.kind {
+                    marks.sort();
+                }
+                input.insert(
+                    contest.id.as_str().to_string(),
+                    marks.into_iter().map(|(_, _, c)| c).collect(),
+                );
+            }
+            let ballot = Ballot::validate(def, &input).map_err(|e| Error::CvrInvalid {
+                file: report.source.clone(),
+                path: report.locate(cvr),
+                message: format!("not a ballot the kiosk would accept: {e}"),
+            })?;
+            ballots.push(ballot);
+        }
+    }
+    Ok(ballots)
+}
