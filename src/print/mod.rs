@@ -47,7 +47,9 @@ use crate::files::write_private;
 pub use card::ballot_card;
 pub use codes::{code_slips, CodeSlipLayout};
 pub use receipt::{receipt_slip, sample_receipt, SlipKind};
-pub use reports::{station_keys_payload, ResultIdentity, ResultsReport, StationSnapshot, ZeroReport};
+pub use reports::{
+    station_keys_payload, CardsSnapshot, ResultIdentity, ResultsReport, StationSnapshot, ZeroReport,
+};
 pub use share_slip::{share_slip, ShareSlipView};
 
 /// Where a document went.

@@ -453,3 +453,175 @@ fn samples() {
         eprintln!("wrote {}", out.join(format!("print-{name}.png")).display());
     }
 }
+
+// ---- through the station ---------------------------------------------------
+
+/// A fixture station whose election prints ballot cards.
+fn cards_fixture(seed: u64) -> crate::support::Fixture {
+    use crate::support::{Fixture, ADMIN, ADMIN_PASSWORD, PASSPHRASE, WORKER, WORKER_PASSWORD};
+    let mut value = definition_value();
+    value["cards"] = serde_json::json!({"enabled": true, "max_spoils_per_code": 2});
+    let def = ElectionDefinition::parse(value.to_string().as_bytes()).expect("definition");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("station.vks");
+    let clock = std::sync::Arc::new(votekiosk::ManualClock::new(crate::support::election_noon()));
+    let mut options = Fixture::options_for(&clock);
+    options.rng = Box::new(StdRng::seed_from_u64(seed));
+    let mut station = votekiosk::Station::create(
+        &path,
+        &def,
+        STATION_ID,
+        PASSPHRASE,
+        ADMIN,
+        ADMIN_PASSWORD,
+        options,
+    )
+    .expect("create");
+    let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    station
+        .add_official(&admin, WORKER, votekiosk::Role::PollWorker, WORKER_PASSWORD)
+        .expect("worker");
+    Fixture {
+        dir,
+        path,
+        clock,
+        station,
+        slips: Vec::new(),
+    }
+}
+
+/// Spellings of `secret` someone might look for: as printed, without
+/// dashes, in lower case.
+fn spellings(secret: &str) -> Vec<String> {
+    let bare = secret.replace('-', "");
+    vec![
+        secret.to_string(),
+        bare.clone(),
+        secret.to_lowercase(),
+        bare.to_lowercase(),
+    ]
+}
+
+#[test]
+fn a_card_shows_neither_the_voter_code_nor_the_receipt_it_will_be_cast_with() {
+    // The attacker holds a cast card (from the box, or a photo of it) and
+    // wants the voter's code or receipt from it, to link the card's
+    // choices to a voter or to a published record.
+    let mut f = cards_fixture(21);
+    f.open();
+    let codes = f.codes(4);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let def = f.station.definition().clone();
+    for (i, code) in codes.iter().enumerate() {
+        let selections = crate::support::full_ballot();
+        let printed = f.station.print_card(code, &selections).expect("print card");
+        let language = lang(&def, if i % 2 == 0 { "en" } else { "es" });
+        let bytes = ballot_card(
+            &def,
+            STATION_ID,
+            &language,
+            &printed.card,
+            &printed.ballot,
+            printed.test,
+            SlipKind::Original,
+        )
+        .expect("card");
+        let pdf = dir.path().join(format!("card-{i}.pdf"));
+        fs::write(&pdf, &bytes).expect("write");
+        let cast = f
+            .station
+            .cast_ballot(code, &selections, &crate::support::key_for(i))
+            .expect("cast");
+
+        let pages = render(&pdf, 200);
+        let qr = decode(&pages[0]);
+        assert_eq!(
+            qr,
+            vec![printed.qr.clone()],
+            "the card's QR is the station's payload"
+        );
+        let text = text_of(&pdf);
+        let receipt = cast.receipt.as_str().to_string();
+        for secret in spellings(code).into_iter().chain(spellings(&receipt)) {
+            assert!(!text.contains(&secret), "card {i} shows {secret:?}: {text}");
+            assert!(!qr[0].contains(&secret), "card {i}'s QR holds {secret:?}");
+            let haystack = String::from_utf8_lossy(&bytes);
+            assert!(
+                !haystack.contains(&secret),
+                "card {i}'s PDF bytes hold {secret:?}"
+            );
+        }
+        assert!(text.contains(&printed.card.grouped()));
+    }
+}
+
+#[test]
+fn the_results_report_shows_card_counts_and_a_hand_count_mismatch_unadjusted() {
+    let mut f = cards_fixture(22);
+    f.open();
+    let codes = f.codes(3);
+    let selections = crate::support::full_ballot();
+    // Voter 1 spoils a card and casts the reprint; voter 2 casts; voter 3
+    // prints and walks away (abandoned at close).
+    f.station.print_card(&codes[0], &selections).expect("print");
+    f.station.spoil_card(&codes[0]).expect("spoil");
+    f.station.print_card(&codes[0], &selections).expect("reprint");
+    f.station
+        .cast_ballot(&codes[0], &selections, "r-1")
+        .expect("cast");
+    f.station.print_card(&codes[1], &selections).expect("print");
+    f.station
+        .cast_ballot(&codes[1], &selections, "r-2")
+        .expect("cast");
+    f.station.print_card(&codes[2], &selections).expect("print");
+    let w = f.worker();
+    f.station.close_polls(&w).expect("close");
+    f.count();
+
+    let report_text = |f: &mut crate::support::Fixture, name: &str| {
+        let pdf = f
+            .station
+            .results_report(crate::support::election_noon())
+            .expect("gather")
+            .to_pdf()
+            .expect("pdf");
+        let path = f.dir.path().join(name);
+        fs::write(&path, pdf).expect("write");
+        text_of(&path)
+    };
+    let before = report_text(&mut f, "before.pdf");
+    assert!(before.contains("Ballot cards"), "{before}");
+    assert!(before.contains("Cards printed 4"), "{before}");
+    assert!(before.contains("Cards cast (in the ballot boxes) 2"), "{before}");
+    assert!(
+        before.contains("Cards spoiled 2 (of which 1 abandoned"),
+        "{before}"
+    );
+    assert!(before.contains("Hand count not entered yet"), "{before}");
+
+    // Three cards found in two boxes for two ballots cast.
+    let w = f.worker();
+    let boxes = [
+        votekiosk::station::BoxCount {
+            box_id: "1".into(),
+            cards: 2,
+        },
+        votekiosk::station::BoxCount {
+            box_id: "2".into(),
+            cards: 1,
+        },
+    ];
+    let r = f.station.record_hand_count(&w, &boxes).expect("hand count");
+    assert_eq!((r.hand_count, r.cast, r.difference), (3, 2, 1));
+    let after = report_text(&mut f, "after.pdf");
+    assert!(after.contains("Hand count, box 1 2"), "{after}");
+    assert!(after.contains("Hand count, box 2 1"), "{after}");
+    assert!(after.contains("Cards counted by hand 3"), "{after}");
+    assert!(
+        after.contains("Difference (hand count - ballots cast) +1"),
+        "{after}"
+    );
+    assert!(after.contains("MISMATCH: reported, not adjusted"), "{after}");
+    // Not adjusted: the count still says two ballots.
+    assert!(after.contains("Ballots cast 2"), "{after}");
+}
