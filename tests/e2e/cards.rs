@@ -1,7 +1,8 @@
 //! Ballot cards in the window: a voter prints the card, says it is wrong
 //! (it is spoiled and they hand it over), prints again and casts; the
 //! printed cards carry their QR, and the dashboard shows 2 printed, 1
-//! spoiled, 1 cast.
+//! spoiled, 1 cast. After close and count, the hand count of box "1"
+//! shows a mismatch as reported, not adjusted.
 
 use crate::support::*;
 
@@ -52,7 +53,7 @@ async fn a_voter_spoils_a_wrong_card_prints_again_and_casts() {
     )
     .expect("create");
     let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
-    make_closing_key(&mut st, &admin);
+    let slips = make_closing_key(&mut st, &admin);
     st.open_polls(&admin).expect("open");
     let code = st.issue_codes(&admin, 1).expect("codes").codes[0].display();
     drop(st);
@@ -133,5 +134,37 @@ async fn a_voter_spoils_a_wrong_card_prints_again_and_casts() {
     assert_eq!(k.text("#stat-cards-cast").await, "1");
     assert_eq!(k.text("#stat-ballots").await, "1");
     k.shot("22-dashboard-cards").await;
+
+    // Close and count with two slips; then the poll workers enter the
+    // hand count of box "1": two cards for one ballot is a mismatch,
+    // reported and not adjusted; entered again as one, it matches.
+    k.click("#confirm-close").await;
+    k.click("#polls-close").await;
+    k.confirm_password(ADMIN_PASSWORD).await;
+    k.wait_screen("count").await;
+    for (i, (slip, pin)) in slips.iter().zip(PINS).take(2).enumerate() {
+        k.type_into(&format!("#slip-{}", i + 1), slip).await;
+        k.type_into(&format!("#pin-{}", i + 1), pin).await;
+    }
+    k.click("#count-submit").await;
+    k.wait_screen_for("count-done", 120).await;
+    assert_eq!(
+        k.el("#hc-box-1")
+            .await
+            .prop("value")
+            .await
+            .expect("box")
+            .as_deref(),
+        Some("1")
+    );
+    k.type_into("#hc-cards-1", "2").await;
+    k.click("#hc-save").await;
+    k.wait_text("#hc-mismatch", "MISMATCH: reported, not adjusted")
+        .await;
+    k.wait_text("#hc-result", "difference +1").await;
+    k.shot("23-hand-count").await;
+    k.type_into("#hc-cards-1", "1").await;
+    k.click("#hc-save").await;
+    k.wait_text("#hc-match", "matches").await;
     k.stop().await;
 }

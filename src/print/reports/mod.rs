@@ -120,11 +120,7 @@ impl CardsSnapshot {
     fn section(&self, report: &mut Report) {
         report.heading("Ballot cards");
         report.row("Cards printed", &self.printed.to_string(), Face::Regular);
-        report.row(
-            "Cards cast (in the ballot boxes)",
-            &self.cast.to_string(),
-            Face::Regular,
-        );
+        report.row("Cards cast", &self.cast.to_string(), Face::Regular);
         report.row(
             "Cards spoiled",
             &format!(
@@ -152,7 +148,7 @@ impl CardsSnapshot {
         let difference = i128::from(total) - i128::from(self.cast);
         report.figure("Cards counted by hand", &total.to_string());
         report.row(
-            "Difference (hand count - ballots cast)",
+            "Hand count - ballots cast",
             &format!("{difference:+}"),
             Face::Bold,
         );
