@@ -616,7 +616,7 @@ fn the_results_report_shows_card_counts_and_a_hand_count_mismatch_unadjusted() {
     let after = report_text(&mut f, "after.pdf");
     assert!(after.contains("Hand count, box 1 2"), "{after}");
     assert!(after.contains("Hand count, box 2 1"), "{after}");
-    assert!(after.contains("Cards counted by hand 3"), "{after}");
+    assert!(after.contains("3 Cards counted by hand"), "{after}");
     assert!(after.contains("Hand count - ballots cast +1"), "{after}");
     assert!(after.contains("MISMATCH: reported, not adjusted"), "{after}");
     // Not adjusted: the count still says two ballots.
