@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use votekiosk::definition::{ContestKind, Direction, ElectionDefinition, Text};
+use votekiosk::print::PrintOutcome;
+use votekiosk::station::{CardCounts, PrintedCard, Reconciliation};
 use votekiosk::turnout::{serialize_codes, Turnout};
 use votekiosk::{CastReceipt, KioskSettings, Station, Status, LIMITS};
 
@@ -80,7 +82,16 @@ pub struct VoterContext {
     /// The officials' idle logout (the admin panel's setting).
     pub official_idle_logout_secs: u32,
     pub contests: Vec<ContestDto>,
+    pub cards: CardsDto,
     pub status: StatusDto,
+}
+
+/// Whether the voter prints a ballot card before the cast, and how many
+/// cards one code may spoil.
+#[derive(Serialize)]
+pub struct CardsDto {
+    pub enabled: bool,
+    pub max_spoils_per_code: u8,
 }
 
 pub fn voter_context(d: &ElectionDefinition, settings: &KioskSettings, status: StatusDto) -> VoterContext {
@@ -149,6 +160,10 @@ pub fn voter_context(d: &ElectionDefinition, settings: &KioskSettings, status: S
         idle_timeout_secs: settings.idle_timeout_secs,
         official_idle_logout_secs: settings.official_idle_logout_secs,
         contests,
+        cards: CardsDto {
+            enabled: d.cards.enabled,
+            max_spoils_per_code: d.cards.max_spoils_per_code,
+        },
         status,
     }
 }
@@ -174,6 +189,90 @@ pub struct StatusDto {
     /// What the dashboard offers in this mode (the core's lifecycle table).
     pub actions: Vec<ActionDto>,
     pub limits: LimitsDto,
+    /// Ballot cards (issue 14): whether the election prints them, the
+    /// official and test counts, and the hand count once entered (of test
+    /// cards in test mode).
+    pub cards_enabled: bool,
+    pub cards: CardCountsDto,
+    pub test_cards: CardCountsDto,
+    pub hand_count: Option<ReconciliationDto>,
+}
+
+/// Printed, cast, spoiled (abandoned included) and pending cards.
+#[derive(Serialize, Clone)]
+pub struct CardCountsDto {
+    pub printed: u64,
+    pub cast: u64,
+    pub spoiled: u64,
+    pub abandoned: u64,
+    pub pending: u64,
+}
+
+pub fn card_counts(c: &CardCounts) -> CardCountsDto {
+    CardCountsDto {
+        printed: c.printed,
+        cast: c.cast,
+        spoiled: c.spoiled,
+        abandoned: c.abandoned,
+        pending: c.pending,
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub struct BoxCountDto {
+    pub box_id: String,
+    pub cards: u64,
+}
+
+/// The hand count against the ballots cast: a difference is reported,
+/// never adjusted.
+#[derive(Serialize, Clone)]
+pub struct ReconciliationDto {
+    pub boxes: Vec<BoxCountDto>,
+    pub hand_count: u64,
+    pub cast: u64,
+    pub difference: i64,
+}
+
+pub fn reconciliation(r: &Reconciliation) -> ReconciliationDto {
+    ReconciliationDto {
+        boxes: r
+            .boxes
+            .iter()
+            .map(|b| BoxCountDto {
+                box_id: b.box_id.clone(),
+                cards: b.cards,
+            })
+            .collect(),
+        hand_count: r.hand_count,
+        cast: r.cast,
+        difference: r.difference,
+    }
+}
+
+/// A printed ballot card, as the window learns of it: never its id or
+/// choices (the voter reads them on paper).
+#[derive(Serialize)]
+pub struct CardDto {
+    pub test: bool,
+    /// It replaced a card of this code that was never cast (now spoiled).
+    pub reprint_of_spoiled: bool,
+    /// Where the card went, or why it could not be printed.
+    pub printed: Option<String>,
+    pub print_error: Option<String>,
+}
+
+pub fn card(c: &PrintedCard, printed: votekiosk::Result<PrintOutcome>) -> CardDto {
+    let (printed, print_error) = match printed {
+        Ok(outcome) => (Some(outcome.to_string()), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    CardDto {
+        test: c.test,
+        reprint_of_spoiled: c.reprint_of_spoiled,
+        printed,
+        print_error,
+    }
 }
 
 /// An action the dashboard may offer now.
@@ -220,11 +319,20 @@ pub fn status(s: &Status) -> StatusDto {
             official_idle_min_secs: LIMITS.official_idle_min_secs,
             official_idle_max_secs: LIMITS.official_idle_max_secs,
         },
+        cards_enabled: false,
+        cards: card_counts(&s.cards),
+        test_cards: card_counts(&s.test_cards),
+        hand_count: None,
     }
 }
 
 pub fn station_status(station: &Station) -> votekiosk::Result<StatusDto> {
-    Ok(status(&station.status()?))
+    let mut dto = status(&station.status()?);
+    dto.cards_enabled = station.cards_enabled();
+    if dto.cards_enabled {
+        dto.hand_count = station.hand_count()?.as_ref().map(reconciliation);
+    }
+    Ok(dto)
 }
 
 #[derive(Serialize)]

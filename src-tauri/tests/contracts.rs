@@ -207,6 +207,9 @@ const PUBLIC: &[&str] = &[
     "voter_context",
     "check_code",
     "cast_ballot",
+    // The voter's ballot card: print it, or spoil it when it is wrong.
+    "print_card",
+    "spoil_card",
     "check_receipt",
     "login",
     // Ending the session grants nothing; voter mode starts with it.

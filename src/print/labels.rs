@@ -1,4 +1,5 @@
-//! The fixed words on voter-facing paper (receipt and code slips), one
+//! The fixed words on voter-facing paper (receipt, code slips and ballot
+//! cards), one
 //! table per language. Languages without a table get English; the words
 //! that matter to officials (TEST, REPRINT, SAMPLE) are always printed in
 //! English too. Reports are for officials and are in English.
@@ -22,6 +23,20 @@ pub struct Labels {
     pub code_use: &'static str,
     pub batch: &'static str,
     pub test_code: &'static str,
+    /// The ballot card (`card.rs`).
+    pub card: &'static str,
+    pub card_id: &'static str,
+    pub no_selection: &'static str,
+    pub write_in: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub card_read: &'static str,
+    pub card_box: &'static str,
+    pub card_wrong: &'static str,
+    pub card_secret: &'static str,
+    pub sample_card: &'static str,
+    /// The rank `n` (from 1) of a ranked choice: "1st", "1.º".
+    pub ordinal: fn(usize) -> String,
 }
 
 const EN: Labels = Labels {
@@ -41,6 +56,18 @@ const EN: Labels = Labels {
     code_use: "Type or scan this code at the voting kiosk. It works once.",
     batch: "Batch",
     test_code: "TEST CODE - TESTING ONLY",
+    card: "Ballot card",
+    card_id: "Card number",
+    no_selection: "No selection",
+    write_in: "Write-in",
+    yes: "Yes",
+    no: "No",
+    card_read: "Read every line of this card before you cast your ballot.",
+    card_box: "If it is right: choose Cast this ballot on the screen, then put this card in the ballot box.",
+    card_wrong: "If anything is wrong: choose This card is wrong and hand this card to a poll worker.",
+    card_secret: "This card does not show your voter code or your receipt number.",
+    sample_card: "SAMPLE - NOT A BALLOT",
+    ordinal: ordinal_en,
 };
 
 const ES: Labels = Labels {
@@ -60,7 +87,37 @@ const ES: Labels = Labels {
     code_use: "Escriba o escanee este código en el quiosco de votación. Sirve una sola vez.",
     batch: "Lote",
     test_code: "CÓDIGO DE PRUEBA - SOLO PARA PRUEBAS",
+    card: "Papeleta de votación",
+    card_id: "Número de papeleta",
+    no_selection: "Sin selección",
+    write_in: "Por escrito",
+    yes: "Sí",
+    no: "No",
+    card_read: "Lea cada línea de esta papeleta antes de emitir su voto.",
+    card_box: "Si es correcta: elija Emitir este voto en la pantalla y deposite esta papeleta en la urna.",
+    card_wrong: "Si algo no es correcto: elija Esta papeleta está mal y entregue esta papeleta a un miembro de la mesa.",
+    card_secret: "Esta papeleta no muestra su código de votante ni su número de comprobante.",
+    sample_card: "MUESTRA - NO ES UNA PAPELETA",
+    ordinal: ordinal_es,
 };
+
+/// 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st.
+fn ordinal_en(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// 1.º, 2.º, ... (the masculine ordinal indicator, as Spanish ballots
+/// write a rank: "1.º lugar").
+fn ordinal_es(n: usize) -> String {
+    format!("{n}.º")
+}
 
 /// The table for `lang` (by its primary subtag), else English.
 pub fn labels(lang: &LangCode) -> &'static Labels {
@@ -98,4 +155,19 @@ pub fn pick<'a>(definition: &ElectionDefinition, text: &'a Text, lang: &LangCode
         .map(|l| text.get(&l.code))
         .find(|s| drawable(s))
         .unwrap_or(wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_read_as_ordinals_in_each_language() {
+        let en: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101].map(ordinal_en).into();
+        assert_eq!(
+            en,
+            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st"]
+        );
+        assert_eq!(ordinal_es(2), "2.º");
+    }
 }

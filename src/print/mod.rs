@@ -1,7 +1,8 @@
 //! Everything a polling station prints, and the port to the printer.
 //!
 //! The document modules return PDF **bytes** and do no I/O:
-//! [`receipt`] (the voter's 80 mm receipt slip), [`codes`] (voter-code
+//! [`receipt`] (the voter's 80 mm receipt slip), [`card`] (the voter's
+//! 80 mm ballot card, the paper record an audit reads), [`codes`] (voter-code
 //! slips, A4 with cut lines or 80 mm roll), [`reports`] (the polls-opened
 //! zero report and the polls-closed results report), [`share_slip`] (a poll
 //! worker's closing-key slip). [`pdf`] is the small
@@ -25,6 +26,7 @@
 //! nothing in the station: the caller still holds the receipt to show on
 //! screen.
 
+pub mod card;
 pub mod codes;
 pub mod cups;
 pub mod labels;
@@ -42,9 +44,12 @@ use std::process::{Command, Stdio};
 use crate::error::{Error, Result};
 use crate::files::write_private;
 
+pub use card::ballot_card;
 pub use codes::{code_slips, CodeSlipLayout};
 pub use receipt::{receipt_slip, sample_receipt, SlipKind};
-pub use reports::{station_keys_payload, ResultIdentity, ResultsReport, StationSnapshot, ZeroReport};
+pub use reports::{
+    station_keys_payload, CardsSnapshot, ResultIdentity, ResultsReport, StationSnapshot, ZeroReport,
+};
 pub use share_slip::{share_slip, ShareSlipView};
 
 /// Where a document went.

@@ -11,7 +11,7 @@ use crate::ballot::Ballot;
 use crate::crypto::seal::SealKeyPair;
 use crate::error::{Error, Result};
 use crate::model::{ChainReport, Mode};
-use crate::print::{ResultsReport, StationSnapshot, ZeroReport};
+use crate::print::{CardsSnapshot, ResultsReport, StationSnapshot, ZeroReport};
 use crate::seal::UnsealedBallot;
 use crate::store::audit::{self as audit_store, AuditEntry};
 use crate::store::{ballots, codes as code_store, election};
@@ -115,7 +115,25 @@ impl Station {
             public_key: self.public_key()?,
             closing_public_key: self.closing_key()?.map(|k| k.public_key),
             printed_at,
+            cards: self.cards_snapshot()?,
         })
+    }
+
+    /// The cards of the current kind for the reports, when there are cards.
+    fn cards_snapshot(&self) -> Result<Option<CardsSnapshot>> {
+        if !self.cards_enabled() {
+            return Ok(None);
+        }
+        let c = self.card_counts()?;
+        Ok(Some(CardsSnapshot {
+            printed: c.printed,
+            cast: c.cast,
+            spoiled: c.spoiled,
+            abandoned: c.abandoned,
+            hand_count: self
+                .hand_count()?
+                .map(|r| r.boxes.into_iter().map(|b| (b.box_id, b.cards)).collect()),
+        }))
     }
 
     /// The polls-opened zero report, as printed at `printed_at`.

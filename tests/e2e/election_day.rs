@@ -83,7 +83,10 @@ async fn vote_by_mouse(k: &Kiosk, code: &str, picks: &[&[&str]], shots: Option<&
     if let Some(prefix) = shots {
         k.shot(&format!("{prefix}-review")).await;
     }
+    // The demo election prints ballot cards: read the card, then cast.
     k.click("#cast").await;
+    k.wait_screen("card").await;
+    k.click("#card-cast").await;
     k.wait_screen("receipt").await;
     if let Some(prefix) = shots {
         k.shot(&format!("{prefix}-receipt")).await;
@@ -241,6 +244,9 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     }
     k.wait_screen("review").await;
     k.tab_to("#cast").await;
+    k.keys(ENTER).await;
+    k.wait_screen("card").await;
+    k.tab_to("#card-cast").await;
     k.keys(ENTER).await;
     k.wait_screen("receipt").await;
     let r3 = k.text("#receipt-id").await;

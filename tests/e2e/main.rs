@@ -15,11 +15,14 @@
 //!   a right-to-left language turns the layout.
 //! - `unlock`:       wrong passphrase in the window, then the right one, and
 //!   the verify screen.
+//! - `cards`:        a voter prints a ballot card, spoils it as wrong, prints
+//!   again and casts; the dashboard counts 2 printed, 1 spoiled, 1 cast.
 //! - `sessions`:     the official's name and Log out in the top bar; an idle
 //!   dashboard logs out, and its token then issues no codes.
 
 mod support;
 
+mod cards;
 mod election_day;
 mod idle_rtl;
 mod sessions;

@@ -19,6 +19,7 @@
 //! - `cli_bad_input`: every subcommand refuses bad arguments and files, writing nothing; no secret in any output.
 //! - `tabulation`:   the count against a naive reference on random elections; known outcomes; `tally`.
 //! - `print`:        printed documents through pdftoppm/zbarimg/pdftotext; printers (CUPS, folder); reprint.
+//! - `card_print`:   50 seeded ballot cards through pdftoppm/zbarimg/pdftotext: QR = ballot + card id, every name, both languages.
 //! - `paper`:        an official election prints on paper only; after an official day nothing on disk holds a code or receipt.
 //! - `export`:       the signed result and sealed export, the verifier, tampering, receipts, merging.
 //! - `merge`:        the office's side through the CLI: merge with trusted keys and the office key; office count.
@@ -42,6 +43,7 @@ mod architecture;
 mod at_rest;
 mod audit;
 mod bad_input;
+mod card_print;
 mod cards;
 mod cli;
 mod cli_bad_input;

@@ -8,6 +8,7 @@ import { installKiosk } from './kiosk.js';
 import { endSession, installSession } from './session.js';
 import { go, register } from './nav.js';
 import { state } from './state.js';
+import { card, limit as cardLimit } from './screens/card.js';
 import { closing } from './screens/closing.js';
 import { code } from './screens/code.js';
 import { contest } from './screens/contest.js';
@@ -42,7 +43,7 @@ async function toVoter() {
 register({
   boot, voter: toVoter,
   setup, unlock, login, dashboard, closing, count,
-  welcome, code, contest, 'write-in': writeIn, review, receipt, verify,
+  welcome, code, contest, 'write-in': writeIn, review, card, 'card-limit': cardLimit, receipt, verify,
 });
 installKiosk();
 installIdle();

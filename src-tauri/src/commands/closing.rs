@@ -3,12 +3,15 @@
 //! core makes the key and prints one slip per worker. After close, K poll
 //! workers scan or type their slips and PINs and the station counts. The
 //! slips' payloads never come back to the window; PINs are wiped once used.
+//! After close, the poll workers also enter the hand count of the ballot
+//! cards in each box (`record_hand_count`), reconciled with the ballots cast.
 
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
-use votekiosk::station::{ClosingKeyInfo, SlipUnlock};
+use votekiosk::station::{BoxCount, ClosingKeyInfo, SlipUnlock};
 use zeroize::Zeroizing;
 
+use crate::dto::{self, ReconciliationDto};
 use crate::error::IpcResult;
 use crate::state::AppState;
 
@@ -114,4 +117,35 @@ pub async fn count_ballots(
         ballots: summary.ballots,
         slips: summary.slips,
     })
+}
+
+/// One box of the hand count, as the window sends it.
+#[derive(Deserialize)]
+pub struct BoxEntry {
+    pub box_id: String,
+    pub cards: u64,
+}
+
+/// The hand count of the cards in each box (officials, after close; test
+/// cards in test mode), reconciled with the ballots cast: a difference is
+/// reported, never adjusted.
+#[tauri::command]
+pub async fn record_hand_count(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    token: String,
+    boxes: Vec<BoxEntry>,
+) -> IpcResult<ReconciliationDto> {
+    let boxes: Vec<BoxCount> = boxes
+        .into_iter()
+        .map(|b| BoxCount {
+            box_id: b.box_id,
+            cards: b.cards,
+        })
+        .collect();
+    let mut inner = state.lock();
+    let (station, by) = inner.official(&token)?;
+    let result = station.record_hand_count(&by, &boxes);
+    super::announce(&app, station);
+    Ok(dto::reconciliation(&result?))
 }

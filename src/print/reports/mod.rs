@@ -96,6 +96,72 @@ pub struct StationSnapshot {
     /// The station's closing key (X25519), once made (`closing-key init`).
     pub closing_public_key: Option<[u8; 32]>,
     pub printed_at: DateTime<Utc>,
+    /// The ballot cards of the report's kind (test cards in test mode),
+    /// when the election prints them.
+    pub cards: Option<CardsSnapshot>,
+}
+
+/// Ballot cards as the results report shows them: counts and the hand
+/// count entered after close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardsSnapshot {
+    pub printed: u64,
+    pub cast: u64,
+    /// Abandoned cards included.
+    pub spoiled: u64,
+    pub abandoned: u64,
+    /// Each box and the cards counted in it by hand, once entered.
+    pub hand_count: Option<Vec<(String, u64)>>,
+}
+
+impl CardsSnapshot {
+    /// The "Ballot cards" section: counts, then the hand count against the
+    /// ballots cast (= cards cast); a difference is reported, never adjusted.
+    fn section(&self, report: &mut Report) {
+        report.heading("Ballot cards");
+        report.row("Cards printed", &self.printed.to_string(), Face::Regular);
+        report.row("Cards cast", &self.cast.to_string(), Face::Regular);
+        report.row(
+            "Cards spoiled",
+            &format!(
+                "{} (of which {} abandoned: printed, never cast nor spoiled)",
+                self.spoiled, self.abandoned
+            ),
+            Face::Regular,
+        );
+        let Some(boxes) = &self.hand_count else {
+            report.row(
+                "Hand count",
+                "not entered yet: count the cards in each box and enter the numbers at the kiosk",
+                Face::Regular,
+            );
+            return;
+        };
+        for (box_id, cards) in boxes {
+            report.row(
+                &format!("Hand count, box {box_id}"),
+                &cards.to_string(),
+                Face::Regular,
+            );
+        }
+        let total: u64 = boxes.iter().map(|(_, n)| n).sum();
+        let difference = i128::from(total) - i128::from(self.cast);
+        report.figure("Cards counted by hand", &total.to_string());
+        report.row(
+            "Hand count - ballots cast",
+            &format!("{difference:+}"),
+            Face::Bold,
+        );
+        report.paragraph(
+            Face::Bold,
+            10.0,
+            if difference == 0 {
+                "The hand count matches the ballots cast."
+            } else {
+                "MISMATCH: reported, not adjusted. Record it as an incident; the electronic count is not changed."
+            },
+        );
+    }
 }
 
 /// The QR payload of the zero report's keys, read by the office into its
@@ -335,6 +401,9 @@ impl ResultsReport {
             &r.turnout.ballots.to_string(),
         );
         codes_row(&mut report, &r.turnout);
+        if let Some(cards) = &s.cards {
+            cards.section(&mut report);
+        }
 
         for contest in &r.contests {
             contests::contest_section(&mut report, def, contest);

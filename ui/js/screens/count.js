@@ -8,6 +8,7 @@ import { el, show, alertBox, messageOf } from '../dom.js';
 import { t, errorText, setLanguage } from '../i18n.js';
 import { api } from '../api.js';
 import { go } from '../nav.js';
+import { handCountPanel } from '../handcount.js';
 import { sessionEnded } from '../session.js';
 import { state } from '../state.js';
 
@@ -106,10 +107,13 @@ export async function count() {
   function done(r) {
     entries.length = 0;
     const printed = el('p#count-printed');
+    // The poll workers enter the hand count of the cards in each box.
+    const handCount = s.cards_enabled ? handCountPanel(token, s.hand_count) : null;
     show('count-done',
       el('h1', { text: t('count_title') }),
       el('p.result.good#count-result', { text: t('count_done', { n: r.ballots }) }),
       printed,
+      handCount,
       el('div.actions',
         el('button.secondary#count-dashboard', { type: 'button', onclick: () => go('dashboard') }, t('ck_back')),
         el('button.primary#count-print', {

@@ -8,6 +8,7 @@ import { api } from '../api.js';
 import { go } from '../nav.js';
 import { askPassword, sessionEnded } from '../session.js';
 import { t } from '../i18n.js';
+import { handCountPanel } from '../handcount.js';
 import { state } from '../state.js';
 
 // The lifecycle buttons, in order: [action, label, id, class].
@@ -27,9 +28,28 @@ function statusTable(s) {
     row('Codes issued', s.mode === 'test' ? s.test_codes.issued : s.codes.issued, 'stat-issued'),
     row('Codes used', s.mode === 'test' ? s.test_codes.used : s.codes.used, 'stat-used'),
     row('Voting', s.voting_locked ? 'LOCKED (invalid codes)' : 'not locked', 'stat-locked'),
+    ...(s.cards_enabled ? cardRows(s, row) : []),
     row('Station', s.station_id),
     row('Definition', s.definition_hash.slice(0, 16) + '…'),
     ...(s.storage_alert ? [row('Storage', 'ALERT: ' + s.storage_alert, 'stat-storage')] : []));
+}
+
+// Ballot cards: printed, cast, spoiled (abandoned among them), and the
+// hand count against the ballots cast once entered.
+function cardRows(s, row) {
+  const c = s.mode === 'test' ? s.test_cards : s.cards;
+  const test = s.mode === 'test' ? ' (test)' : '';
+  const rows = [
+    row('Cards printed', c.printed + test, 'stat-cards-printed'),
+    row('Cards cast', c.cast + test, 'stat-cards-cast'),
+    row('Cards spoiled', c.spoiled + (c.abandoned ? ' (' + c.abandoned + ' abandoned)' : '') + test, 'stat-cards-spoiled'),
+  ];
+  if (s.hand_count) {
+    const h = s.hand_count;
+    rows.push(row('Hand count', h.hand_count + ' cards, difference ' + (h.difference > 0 ? '+' : '') + h.difference
+      + (h.difference === 0 ? '' : ' (MISMATCH: reported, not adjusted)'), 'stat-hand-count'));
+  }
+  return rows;
 }
 
 export async function dashboard() {
@@ -119,6 +139,7 @@ export async function dashboard() {
           el('p.small', { text: 'Public key: ' + r.public_key })));
       }, '.primary'))) : null;
   const admin = me.role === 'admin' ? adminPanel(token, out, act, s.limits) : null;
+  const handCount = s.cards_enabled && (s.mode === 'closed' || s.mode === 'test') ? handCountPanel(token, s.hand_count) : null;
   const closingKey = can('make_closing_key') ? closingPanel(token, error) : null;
 
   show('dashboard',
@@ -130,6 +151,7 @@ export async function dashboard() {
     el('div.actions.left', buttons),
     error,
     out,
+    handCount,
     closingKey,
     codes,
     printing,

@@ -20,6 +20,7 @@ export function receipt(r) {
         el('p.receipt-id#receipt-id', { text: r.receipt }),
         el('p.small', { text: ctx.station_id + ' · ' + ctx.definition_short }))),
     el('p', { text: t('receipt_help') }),
+    ctx.cards && ctx.cards.enabled ? el('p.result#receipt-card', { text: t('receipt_card') }) : null,
     r.print_error ? el('p.alert#print-status', { role: 'alert', text: t('print_failed') }) : el('p.small#print-status', { text: t('print_ok') }),
     el('div.actions', el('button.primary.big#receipt-done', { type: 'button', onclick: () => go('welcome') }, t('done'))));
 }

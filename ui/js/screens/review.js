@@ -1,4 +1,6 @@
-// Every contest with its choices, a Change link to each, and Cast.
+// Every contest with its choices, a Change link to each, and Cast; with
+// ballot cards (cards.enabled) the main button prints the card instead
+// and the card screen asks the voter to read it before the cast.
 import { el, show, alertBox } from '../dom.js';
 import { t, tr, errorText } from '../i18n.js';
 import { api } from '../api.js';
@@ -20,23 +22,33 @@ export function review() {
           : el('p.blank', { text: t('no_selection') }),
         el('button.link.change', { type: 'button', 'aria-label': t('change') + ': ' + tr(c.title), onclick: () => go('contest', i) }, t('change')));
     }));
-  const castButton = el('button.primary.big#cast', { type: 'button' }, t('cast'));
+  const cards = state.voter.context.cards && state.voter.context.cards.enabled;
+  const label = cards ? t('print_card') : t('cast');
+  // The same id either way: the screen's one main action.
+  const castButton = el('button.primary.big#cast', { type: 'button' }, label);
+  const language = state.voter.ballotLanguage || state.voter.language;
   castButton.addEventListener('click', async () => {
     castButton.disabled = true;
-    castButton.textContent = t('casting');
+    castButton.textContent = cards ? t('printing_card') : t('casting');
     error.textContent = '';
     try {
-      const receipt = await api.castBallot(ballot.code, ballot.selections, ballot.requestKey, state.voter.ballotLanguage || state.voter.language);
-      go('receipt', receipt);
+      if (!cards) {
+        go('receipt', await api.castBallot(ballot.code, ballot.selections, ballot.requestKey, language));
+        return;
+      }
+      const printed = await api.printCard(ballot.code, ballot.selections, language);
+      if (!printed.print_error) { go('card', printed); return; }
+      error.textContent = t('card_print_failed');
     } catch (err) {
+      if (err && err.code === 'spoil_limit') { go('card-limit'); return; }
       error.textContent = errorText(err);
-      castButton.disabled = false;
-      castButton.textContent = t('cast');
     }
+    castButton.disabled = false;
+    castButton.textContent = label;
   });
   show('review',
     el('h1', { text: t('review_title') }),
-    el('p.help', { text: t('review_help') }),
+    el('p.help', { text: cards ? t('review_help_card') : t('review_help') }),
     list,
     error,
     el('div.actions', castButton));
