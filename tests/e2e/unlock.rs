@@ -36,6 +36,8 @@ async fn wrong_then_right_passphrase_then_verify_a_receipt() {
     let selections = [("mayor".to_string(), vec!["brooks".to_string()])]
         .into_iter()
         .collect();
+    // The demo election has ballot cards: the card is printed, then cast.
+    st.print_card(&code, &selections).expect("card");
     let receipt = st.cast_ballot(&code, &selections, "e2e-request-1").expect("cast");
     drop(st);
 
