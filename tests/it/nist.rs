@@ -643,6 +643,72 @@ fn the_nist_cvr_export_of_a_day_reimports_and_tabulates_to_the_tally() {
     assert_eq!(counted.turnout.ballots, day.tally.turnout.ballots);
 }
 
+#[test]
+fn tabulate_counts_a_kiosk_result_with_scanner_records_and_refuses_a_record_counted_twice() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let day = day(171, "RIVERSIDE-01", 12, false, dir.path());
+    let key = hex::encode(day.fx.station.public_key().expect("key"));
+    let definition = day.fx.station.definition().clone();
+    let def_file = dir.path().join("definition.json");
+    std::fs::write(&def_file, definition.canonical_json()).expect("write");
+    let tabulate = |extra: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_votekiosk"))
+            .args(["--json", "tabulate", "--definition"])
+            .arg(&def_file)
+            .args(extra)
+            .output()
+            .expect("run")
+    };
+    // The kiosk's signed result, verified and counted as it stands.
+    let run = tabulate(&[
+        "--result".as_ref(),
+        day.result.as_os_str(),
+        "--public-key".as_ref(),
+        key.as_ref(),
+    ]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let counted: ElectionResult = serde_json::from_slice(&run.stdout).expect("a tally");
+    assert_eq!(counted.contests, day.tally.contests);
+    assert_eq!(counted.turnout.ballots, day.tally.turnout.ballots);
+
+    // Without its anchor the result is not counted.
+    let run = tabulate(&["--result".as_ref(), day.result.as_os_str()]);
+    assert!(!run.status.success());
+
+    // The same records once as the result and once as its CVR export: refused.
+    let cvr = dir.path().join("cvr.json");
+    let export = Command::new(env!("CARGO_BIN_EXE_votekiosk"))
+        .args(["export", "--format", "nist-cvr", "--from"])
+        .arg(&day.result)
+        .args(["--public-key", &key, "--out"])
+        .arg(&cvr)
+        .output()
+        .expect("run");
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let out = dir.path().join("twice.json");
+    let run = tabulate(&[
+        "--cvr".as_ref(),
+        cvr.as_os_str(),
+        "--result".as_ref(),
+        day.result.as_os_str(),
+        "--public-key".as_ref(),
+        key.as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(!run.status.success());
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("appears twice"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!out.exists(), "a refused count writes nothing");
+}
+
 /// The station file's storage ids of the sealed ballots, as a holder of
 /// the passphrase reads them from a copy.
 fn storage_ids(fx: &Fixture) -> Vec<String> {

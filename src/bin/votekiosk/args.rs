@@ -135,6 +135,12 @@ pub enum Command {
         /// A votekiosk election definition: count the records by its contests and rules.
         #[arg(long, value_name = "FILE.json")]
         definition: Option<PathBuf>,
+        /// A kiosk's signed result or an office merge (votekiosk-result/2, votekiosk-merge/2), counted
+        /// together with the --cvr files (with --definition only); verified first against the anchor below.
+        #[arg(long = "result", value_name = "FILE", requires = "definition")]
+        results: Vec<PathBuf>,
+        #[command(flatten)]
+        anchor: AnchorArgs,
         /// Write the report here (RCTab's JSON summary with --rules; votekiosk's tally with --definition); never overwritten.
         #[arg(long, value_name = "FILE.json")]
         out: Option<PathBuf>,

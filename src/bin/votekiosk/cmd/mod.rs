@@ -122,10 +122,16 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             cvrs,
             rules,
             definition,
+            results,
+            anchor,
             out,
         } => tabulate::run(
             &ctx,
-            cvrs,
+            &tabulate::Inputs {
+                cvrs,
+                results,
+                anchor,
+            },
             rules.as_deref(),
             definition.as_deref(),
             out.as_deref(),

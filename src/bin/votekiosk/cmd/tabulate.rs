@@ -1,21 +1,27 @@
 //! `tabulate`: counts NIST SP 1500-103 cast vote records (CDF JSON) from
 //! scanners or other systems: with `--rules`, exactly as RCTab would under
 //! its config file, writing RCTab's round-by-round summary (URCVT JSON) to
-//! `--out`; with `--definition`, by votekiosk's own rules, as `tally` does.
-//! Everything is read and counted before anything is written: a refused
-//! input leaves no `--out` file.
+//! `--out`; with `--definition`, by votekiosk's own rules, as `tally` does,
+//! together with kiosk results and merges (`--result`, each verified first
+//! against the anchor, then read as its NIST CVR export would be, so a
+//! record counted twice, in a result and in a CVR file made from it, is
+//! refused as a `UniqueId` seen twice). Everything is read and counted
+//! before anything is written: a refused input leaves no `--out` file.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use votekiosk::nist;
 use votekiosk::tabulate::rctab;
 use votekiosk::tabulate::{tabulate, ElectionResult};
 use votekiosk::turnout::Turnout;
 use votekiosk::{ElectionDefinition, Error, Result};
 
 use super::office::write_atomically;
+use super::verify::Anchors;
 use super::{refuse_existing, Ctx};
+use crate::args::AnchorArgs;
 use crate::output::Outcome;
 
 #[derive(Serialize)]
@@ -28,9 +34,17 @@ struct RctabOut {
     report: serde_json::Value,
 }
 
+/// What to count: NIST CVR files, and kiosk results or merges with the
+/// anchor they are verified against.
+pub struct Inputs<'a> {
+    pub cvrs: &'a [PathBuf],
+    pub results: &'a [PathBuf],
+    pub anchor: &'a AnchorArgs,
+}
+
 pub fn run(
     ctx: &Ctx,
-    cvrs: &[PathBuf],
+    inputs: &Inputs<'_>,
     rules: Option<&Path>,
     definition: Option<&Path>,
     out: Option<&Path>,
@@ -38,9 +52,10 @@ pub fn run(
     if let Some(out) = out {
         refuse_existing(out)?;
     }
+    let cvrs = inputs.cvrs;
     match (rules, definition) {
         (Some(rules), None) => with_rules(ctx, cvrs, rules, out),
-        (None, Some(definition)) => with_definition(ctx, cvrs, definition, out),
+        (None, Some(definition)) => with_definition(ctx, inputs, definition, out),
         _ => Err(Error::InvalidInput(
             "give either --rules RCTAB-CONFIG.json or --definition DEFINITION.json".into(),
         )),
@@ -78,14 +93,19 @@ fn with_rules(ctx: &Ctx, cvrs: &[PathBuf], rules: &Path, out: Option<&Path>) -> 
     Ok(Outcome::Done)
 }
 
-fn with_definition(ctx: &Ctx, cvrs: &[PathBuf], definition: &Path, out: Option<&Path>) -> Result<Outcome> {
-    if cvrs.is_empty() {
+fn with_definition(ctx: &Ctx, inputs: &Inputs<'_>, definition: &Path, out: Option<&Path>) -> Result<Outcome> {
+    if inputs.cvrs.is_empty() && inputs.results.is_empty() {
         return Err(Error::InvalidInput(
-            "give the cast vote record files with --cvr FILE.json".into(),
+            "give the cast vote record files with --cvr FILE.json (or kiosk results with --result FILE)"
+                .into(),
         ));
     }
     let def = ElectionDefinition::from_file(definition)?;
-    let reports = rctab::read_cdf_cvrs(cvrs)?;
+    let mut reports = rctab::read_cdf_cvrs(inputs.cvrs)?;
+    for result in inputs.results {
+        reports.push(result_as_cdf(result, inputs.anchor, &def)?);
+    }
+    rctab::cdf::check_unique_ids(&reports)?;
     let ballots = rctab::ballots::ballots_from_cdf(&def, &reports)?;
     let turnout = Turnout {
         ballots: ballots.len() as u64,
@@ -101,4 +121,26 @@ fn with_definition(ctx: &Ctx, cvrs: &[PathBuf], definition: &Path, out: Option<&
     ctx.out
         .emit(&result, || votekiosk::tabulate::text::render(&def, &result));
     Ok(Outcome::Done)
+}
+
+/// A kiosk result or merge, verified against the anchor and made of this
+/// definition, as the CDF report its NIST CVR export would be.
+fn result_as_cdf(
+    path: &Path,
+    anchor: &AnchorArgs,
+    def: &ElectionDefinition,
+) -> Result<rctab::cdf::CdfReport> {
+    votekiosk::export::check_readable(path)?;
+    let anchors = Anchors::load(anchor, path)?;
+    let verified = nist::read_verified(path, &anchors.options())?;
+    if verified.definition.hash() != def.hash() {
+        return Err(Error::InvalidInput(format!(
+            "{}: its election definition is not the one given with --definition (definition hashes {} and {})",
+            path.display(),
+            verified.definition.hash(),
+            def.hash()
+        )));
+    }
+    let bytes = nist::export(nist::Format::NistCvr, &verified)?;
+    rctab::cdf::parse_cdf_cvrs(&bytes, &path.display().to_string())
 }
