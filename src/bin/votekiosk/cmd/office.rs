@@ -66,6 +66,13 @@ pub fn load_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
 /// `office` (for `rla start`). Shares of another key are refused before
 /// anyone types.
 pub fn office_key_from_shares(shares: &[PathBuf], office: &[u8; 32]) -> Result<SealKeyPair> {
+    let files = read_office_shares(shares, office)?;
+    unlock_office_key(&files, office)
+}
+
+/// Reads the share files and refuses, before any passphrase is asked,
+/// a share of another key than `office` (another key ceremony).
+fn read_office_shares(shares: &[PathBuf], office: &[u8; 32]) -> Result<Vec<(String, ShareFile)>> {
     let files: Vec<(String, ShareFile)> = shares
         .iter()
         .map(|p| Ok((p.display().to_string(), ShareFile::read(p)?)))
@@ -80,9 +87,15 @@ pub fn office_key_from_shares(shares: &[PathBuf], office: &[u8; 32]) -> Result<S
             )));
         }
     }
+    Ok(files)
+}
+
+/// Asks each trustee's passphrase, rebuilds the secret (zeroised once the
+/// key pair is derived) and checks the pair is `office`.
+fn unlock_office_key(files: &[(String, ShareFile)], office: &[u8; 32]) -> Result<SealKeyPair> {
     let secrets = super::office_keys::Secrets::new();
     let mut unlocked = Vec::with_capacity(files.len());
-    for (name, file) in &files {
+    for (name, file) in files {
         let passphrase = secrets.ask(&format!("Passphrase of {name}"), false)?;
         unlocked.push((file.info.clone(), file.unlock(&passphrase, name)?));
     }
@@ -112,41 +125,14 @@ pub fn count(
     let office = definition.office.encryption.public_key;
     // Every refusal that needs no passphrase first: shares of another
     // ceremony (another office key) are named before anyone types.
-    let files: Vec<(String, ShareFile)> = shares
-        .iter()
-        .map(|p| Ok((p.display().to_string(), ShareFile::read(p)?)))
-        .collect::<Result<_>>()?;
-    for (name, file) in &files {
-        if file.info.purpose != Purpose::OfficeEncryption || file.info.public_key != office {
-            return Err(Error::WrongOfficeKey(format!(
-                "{name} is a share of key {}, not of this election's office encryption key {} \
-                 (a share of another key ceremony?)",
-                votekiosk::export::fingerprint(&file.info.public_key),
-                votekiosk::export::fingerprint(&office)
-            )));
-        }
-    }
+    let files = read_office_shares(shares, &office)?;
     let signing = load_signing_key(signing_key)?;
     if signing.verifying_key().to_bytes() != definition.office.signing.public_key {
         return Err(Error::WrongOfficeKey(
             "the signing key file is not this election's office signing key".into(),
         ));
     }
-    let secrets = super::office_keys::Secrets::new();
-    let mut unlocked = Vec::with_capacity(files.len());
-    for (name, file) in &files {
-        let passphrase = secrets.ask(&format!("Passphrase of {name}"), false)?;
-        unlocked.push((file.info.clone(), file.unlock(&passphrase, name)?));
-    }
-    let secret = rebuild(&unlocked, None)?;
-    drop(unlocked);
-    let pair = SealKeyPair::derive(&secret);
-    drop(secret);
-    if pair.public() != office {
-        return Err(Error::WrongOfficeKey(
-            "the shares rebuild another key than this election's office key".into(),
-        ));
-    }
+    let pair = unlock_office_key(&files, &office)?;
     // With ballot cards, the audit manifest goes beside the result.
     let out_name = out
         .file_name()
