@@ -1,4 +1,5 @@
 // Building elements and showing screens.
+import { EVENTS, emit } from './events.js';
 
 // el('button.primary#go', {onclick, 'aria-label': ...}, child, ...)
 export function el(spec, attrs, ...children) {
@@ -35,6 +36,7 @@ export function show(name, ...children) {
   const target = app.querySelector('[autofocus]') || app.querySelector('h1') || app;
   if (!target.hasAttribute('tabindex') && target.tagName === 'H1') target.setAttribute('tabindex', '-1');
   target.focus();
+  emit(EVENTS.screen, { name });
 }
 
 // An empty message line that screen readers announce when it fills.
