@@ -406,6 +406,7 @@ impl Child {
 /// after `--`, write `wall_ns max_rss_kib` into this file.
 const SPAWN_ENV: &str = "VOTEKIOSK_BENCH_SPAWN_REPORT";
 const NOFILE_ENV: &str = "VOTEKIOSK_BENCH_SPAWN_NOFILE";
+const AS_ENV: &str = "VOTEKIOSK_BENCH_SPAWN_AS";
 
 /// The spawner: a fresh small process that starts the command and reaps
 /// it with `wait4`. Why not from the bench itself: Linux carries the
@@ -426,11 +427,20 @@ fn spawner(report: &OsStr) -> ! {
             "setrlimit"
         );
     }
+    if let Some(limit) = std::env::var(AS_ENV).ok().and_then(|v| v.parse::<u64>().ok()) {
+        let l = libc::rlimit {
+            rlim_cur: limit,
+            rlim_max: limit,
+        };
+        // SAFETY: a plain system call on a valid struct.
+        assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &l) }, 0, "setrlimit");
+    }
     let t = Instant::now();
     let child = Command::new(&args[0])
         .args(&args[1..])
         .env_remove(SPAWN_ENV)
         .env_remove(NOFILE_ENV)
+        .env_remove(AS_ENV)
         .spawn()
         .expect("spawn");
     let pid = child.id() as libc::pid_t;
@@ -462,9 +472,12 @@ fn grandchild(spawner: u32) -> Option<u32> {
 }
 
 /// Runs `votekiosk ARGS` with `stdin` piped in, through the spawner,
-/// following its memory; with `open_files`, under that `RLIMIT_NOFILE`.
-/// Panics, with the command's standard error, unless it succeeds.
-fn cli(args: &[OsString], stdin: &str, open_files: Option<u64>) -> Child {
+/// following its memory; with `open_files`, under that `RLIMIT_NOFILE`;
+/// always under `RLIMIT_AS` of `VOTEKIOSK_BENCH_MEMORY_LIMIT_MB` (default
+/// 8000), so that a command whose memory grows with the ballots fails here
+/// instead of taking the shared machine's memory. An error says how the
+/// command failed, with the end of its standard error.
+fn cli(args: &[OsString], stdin: &str, open_files: Option<u64>) -> Result<Child, String> {
     let tag = format!("votekiosk-office-bench-{}", std::process::id());
     let err_path = std::env::temp_dir().join(format!("{tag}.err"));
     let report_path = std::env::temp_dir().join(format!("{tag}.rusage"));
@@ -481,6 +494,7 @@ fn cli(args: &[OsString], stdin: &str, open_files: Option<u64>) -> Child {
     if let Some(limit) = open_files {
         cmd.env(NOFILE_ENV, limit.to_string());
     }
+    cmd.env(AS_ENV, (memory_limit_mb() * 1_000_000).to_string());
     let mut child = cmd.spawn().expect("run the spawner");
     let spawner_pid = child.id();
     let mut input = child.stdin.take().expect("stdin");
@@ -508,18 +522,43 @@ fn cli(args: &[OsString], stdin: &str, open_files: Option<u64>) -> Child {
     });
     let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
     let _ = std::fs::remove_file(&err_path);
-    assert!(status.success(), "votekiosk {args:?} failed ({status}): {stderr}");
+    if !status.success() {
+        let _ = std::fs::remove_file(&report_path);
+        let tail: String = stderr
+            .trim()
+            .chars()
+            .rev()
+            .take(300)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let what = args
+            .first()
+            .map(|a| a.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        eprintln!("votekiosk {what} failed ({status}): {stderr}");
+        return Err(format!(
+            "`votekiosk {what}` failed ({status}, under a {} MB address-space limit): {}",
+            memory_limit_mb(),
+            tail.replace('\n', " ").replace('|', "/")
+        ));
+    }
     let report = std::fs::read_to_string(&report_path).expect("the spawner's report");
     let _ = std::fs::remove_file(&report_path);
     let mut fields = report
         .split_whitespace()
         .map(|f| f.parse::<u64>().expect("number"));
     let (wall_ns, max_kib) = (fields.next().expect("wall"), fields.next().expect("rss"));
-    Child {
+    Ok(Child {
         wall: Duration::from_nanos(wall_ns),
         peak: max_kib * 1024,
         series,
-    }
+    })
+}
+
+fn memory_limit_mb() -> u64 {
+    env_usize("VOTEKIOSK_BENCH_MEMORY_LIMIT_MB", 8000) as u64
 }
 
 fn os(s: impl AsRef<OsStr>) -> OsString {
@@ -560,17 +599,19 @@ struct Measured {
     merge_own_peak: u64,
     tabulate: Samples,
     tabulate_peak: u64,
+    /// Commands that failed (their samples are `Duration::MAX`).
+    errors: Vec<String>,
 }
 
 impl Office {
-    fn verify(&self, paths: &[PathBuf]) -> (Duration, u64, usize) {
+    fn verify(&self, paths: &[PathBuf]) -> Result<(Duration, u64, usize), String> {
         let anchor = [os("--trusted-keys"), os(&self.trusted)];
         if self.many {
             let mut args = vec![os("verify")];
             args.extend(paths.iter().map(os));
             args.extend(anchor);
-            let c = cli(&args, "", None);
-            return (c.wall, c.peak, 1);
+            let c = cli(&args, "", None)?;
+            return Ok((c.wall, c.peak, 1));
         }
         // One process per file: the sum of their wall times (each from its
         // start to its reaping), the highest of their peaks.
@@ -578,14 +619,14 @@ impl Office {
         for p in paths {
             let mut args = vec![os("verify"), os(p)];
             args.extend(anchor.iter().cloned());
-            let c = cli(&args, "", None);
+            let c = cli(&args, "", None)?;
             wall += c.wall;
             peak = peak.max(c.peak);
         }
-        (wall, peak, paths.len())
+        Ok((wall, peak, paths.len()))
     }
 
-    fn merge(&self, paths: &[PathBuf], out: &Path) -> Child {
+    fn merge(&self, paths: &[PathBuf], out: &Path) -> Result<Child, String> {
         let _ = std::fs::remove_file(out);
         let mut args = vec![os("merge")];
         args.extend(paths.iter().map(os));
@@ -602,7 +643,7 @@ impl Office {
         cli(&args, &format!("{OFFICER}\n"), Some(OPEN_FILES))
     }
 
-    fn tabulate(&self, merged: &Path) -> Child {
+    fn tabulate(&self, merged: &Path) -> Result<Child, String> {
         let out = self.dir.join("tally.json");
         let _ = std::fs::remove_file(&out);
         let c = cli(
@@ -632,6 +673,8 @@ impl Office {
             (vec![], vec![], vec![], vec![], vec![]);
         let (mut verify_peak, mut merge_peak, mut merge_own, mut tabulate_peak, mut processes) =
             (0, 0, 0, 0, 0);
+        let mut errors: Vec<String> = Vec::new();
+        let nan = Duration::MAX;
         for run in 0..runs {
             eprintln!(
                 "  {} files, run {}: sha256sum, verify, merge, tabulate",
@@ -639,18 +682,42 @@ impl Office {
                 run + 1
             );
             sha.push(sha256sum(&paths));
-            let (t, peak, n) = self.verify(&paths);
-            verify.push(t);
-            verify_peak = verify_peak.max(peak);
-            processes = n;
-            let m = self.merge(&paths, &merged);
-            merge.push(m.wall);
-            merge_peak = merge_peak.max(m.peak);
-            merge_own = merge_own.max(m.peak_after_unlock());
-            sha_merged.push(sha256sum(std::slice::from_ref(&merged)));
-            let c = self.tabulate(&merged);
-            tabulate.push(c.wall);
-            tabulate_peak = tabulate_peak.max(c.peak);
+            match self.verify(&paths) {
+                Ok((t, peak, n)) => {
+                    verify.push(t);
+                    verify_peak = verify_peak.max(peak);
+                    processes = n;
+                }
+                Err(e) => {
+                    verify.push(nan);
+                    errors.push(e);
+                }
+            }
+            match self.merge(&paths, &merged) {
+                Ok(m) => {
+                    merge.push(m.wall);
+                    merge_peak = merge_peak.max(m.peak);
+                    merge_own = merge_own.max(m.peak_after_unlock());
+                    sha_merged.push(sha256sum(std::slice::from_ref(&merged)));
+                    match self.tabulate(&merged) {
+                        Ok(c) => {
+                            tabulate.push(c.wall);
+                            tabulate_peak = tabulate_peak.max(c.peak);
+                        }
+                        Err(e) => {
+                            tabulate.push(nan);
+                            errors.push(e);
+                        }
+                    }
+                }
+                Err(e) => {
+                    merge.push(nan);
+                    sha_merged.push(nan);
+                    tabulate.push(nan);
+                    errors.push(e);
+                    errors.push("tabulate: not run (no merged file)".into());
+                }
+            }
         }
         let merged_bytes = std::fs::metadata(&merged).map(|m| m.len()).unwrap_or(0);
         if let Some(keep) = std::env::var_os("VOTEKIOSK_BENCH_KEEP") {
@@ -674,6 +741,7 @@ impl Office {
             merge_own_peak: merge_own,
             tabulate: Samples::from_durations(&tabulate),
             tabulate_peak,
+            errors,
         }
     }
 }
@@ -706,14 +774,50 @@ fn flat(big: u64, small: u64) -> bool {
     (big as f64) <= small as f64 * (1.0 + TARGET_FLAT)
 }
 
+/// Whether every run of a step finished.
+fn ran(s: &Samples) -> bool {
+    s.max() < 1e15
+}
+
+fn shown(s: &Samples) -> String {
+    if ran(s) {
+        human(s.median())
+    } else {
+        "did not finish".into()
+    }
+}
+
+fn range(s: &Samples) -> String {
+    if ran(s) {
+        s.median_range()
+    } else {
+        "did not finish (below)".into()
+    }
+}
+
+fn times(a: &Samples, floor: &Samples) -> String {
+    if ran(a) && ran(floor) {
+        ratio(a.median(), floor.median())
+    } else {
+        "—".into()
+    }
+}
+
+fn rate_of(bytes: u64, s: &Samples) -> String {
+    if ran(s) {
+        mbps(bytes, s.median())
+    } else {
+        "—".into()
+    }
+}
+
 fn rows(m: &Measured, bold: bool) -> Vec<Vec<String>> {
     let b = |s: String| if bold { format!("**{s}**") } else { s };
-    let sha = m.sha.median();
     vec![
         vec![
             format!("floor: `sha256sum` over the {} files", m.files),
             m.sha.median_range(),
-            mbps(m.bytes, sha),
+            mbps(m.bytes, m.sha.median()),
             "1".into(),
             "—".into(),
         ],
@@ -727,9 +831,9 @@ fn rows(m: &Measured, bold: bool) -> Vec<Vec<String>> {
                     " (one process)".into()
                 }
             )),
-            b(m.verify.median_range()),
-            mbps(m.bytes, m.verify.median()),
-            b(ratio(m.verify.median(), sha)),
+            b(range(&m.verify)),
+            rate_of(m.bytes, &m.verify),
+            b(times(&m.verify, &m.sha)),
             mb(m.verify_peak),
         ],
         vec![
@@ -738,9 +842,9 @@ fn rows(m: &Measured, bold: bool) -> Vec<Vec<String>> {
                 m.files,
                 mb(m.merged_bytes)
             )),
-            b(m.merge.median_range()),
-            mbps(m.bytes, m.merge.median()),
-            b(ratio(m.merge.median(), sha)),
+            b(range(&m.merge)),
+            rate_of(m.bytes, &m.merge),
+            b(times(&m.merge, &m.sha)),
             format!(
                 "{} ({} after the key's Argon2id unlock)",
                 mb(m.merge_peak),
@@ -749,8 +853,8 @@ fn rows(m: &Measured, bold: bool) -> Vec<Vec<String>> {
         ],
         vec![
             format!("floor: `sha256sum` over the merged file ({})", mb(m.merged_bytes)),
-            m.sha_merged.median_range(),
-            mbps(m.merged_bytes, m.sha_merged.median()),
+            range(&m.sha_merged),
+            rate_of(m.merged_bytes, &m.sha_merged),
             "1".into(),
             "—".into(),
         ],
@@ -824,10 +928,12 @@ fn main() {
     let write_s = Samples::from_durations(&files.iter().map(|f| f.write).collect::<Vec<_>>());
 
     // ---- the floor of the merge's memory: the key file's unlock ----------
-    let unlock = office.merge(
-        std::slice::from_ref(&files[0].path),
-        &dir.join("merged-one.jsonl"),
-    );
+    let unlock = office
+        .merge(
+            std::slice::from_ref(&files[0].path),
+            &dir.join("merged-one.jsonl"),
+        )
+        .unwrap_or_else(|e| panic!("a merge of one file: {e}"));
     let _ = std::fs::remove_file(dir.join("merged-one.jsonl"));
 
     // ---- the smaller run, then the whole ----------------------------------
@@ -898,6 +1004,9 @@ fn main() {
         small.ballots, small.files
     ));
     md.push_str(&table(&header, &rows(&small, false)));
+    for e in big.errors.iter().chain(&small.errors) {
+        md.push_str(&format!("\n- Did not finish: {e}\n"));
+    }
     md.push_str(&format!(
         "\nThe merge unlocks the office signing key file first: Argon2id at the \
          file's fixed cost (256 MiB, `docs/formats.md`; a security setting, not \
@@ -911,7 +1020,13 @@ fn main() {
 
     // Memory flatness and the extrapolation.
     let rate = |secs: f64| big.ballots as f64 / secs;
-    let at_150m = |secs: f64| long(150e6 / rate(secs));
+    let at_150m = |secs: f64| {
+        if secs < 1e15 {
+            long(150e6 / rate(secs))
+        } else {
+            "— (did not finish here)".into()
+        }
+    };
     md.push_str(&format!(
         "\n### Memory, 2 M against 10 M, and 150 M ballots\n\n\
          Peak RSS, {} ballots ÷ {} ballots: verify {}, merge {} (after the \
@@ -964,7 +1079,7 @@ fn main() {
                 format!("≤ {TARGET_VERIFY}"),
                 format!(
                     "×{verify_x:.2} ({} vs {}; `sha256sum` {})",
-                    human(big.verify.median()),
+                    shown(&big.verify),
                     human(big.sha.median()),
                     mbps(big.bytes, big.sha.median())
                 ),
@@ -973,7 +1088,7 @@ fn main() {
             [
                 format!("Merge {tag}, ÷ `sha256sum` of the same files"),
                 format!("≤ {TARGET_MERGE}"),
-                format!("×{merge_x:.2} ({})", human(big.merge.median())),
+                format!("×{merge_x:.2} ({})", shown(&big.merge)),
                 verdict(merge_x <= TARGET_MERGE),
             ],
             [
@@ -981,7 +1096,7 @@ fn main() {
                 "reported".into(),
                 format!(
                     "{} (×{:.2} `sha256sum` of the merged file)",
-                    human(big.tabulate.median()),
+                    shown(&big.tabulate),
                     big.tabulate.median() / big.sha_merged.median()
                 ),
                 "reported".into(),
