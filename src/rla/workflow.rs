@@ -149,12 +149,15 @@ pub fn start(
             }
         }
     }
-    let (manifest_boxes, confidential) = bind_manifests(&stations, &records, manifests, hash)?;
+    let (manifest_boxes, mut confidential) = bind_manifests(&stations, &records, manifests, hash)?;
     let cards: u64 = manifest_boxes.iter().map(|b| b.cards).sum();
     let contests = audited
         .iter()
         .map(|id| plan_contest(definition, id, &records, cards))
         .collect::<Result<Vec<_>>>()?;
+    let record_count = records.len() as u64;
+    // Moved, not copied: the records are the largest thing an audit holds.
+    confidential.records = records;
     let public = Public {
         format: FORMAT.into(),
         created_at: params.created_at.clone(),
@@ -166,7 +169,7 @@ pub fn start(
         gamma: GAMMA,
         ballot_manifest: manifest_boxes,
         cards,
-        records: records.len() as u64,
+        records: record_count,
         contests,
         rounds: Vec::new(),
         draws: Vec::new(),
@@ -183,10 +186,8 @@ fn bind_manifests(
     manifests: &[StationManifest],
     hash: [u8; 32],
 ) -> Result<(Vec<BoxEntry>, Confidential)> {
-    let mut confidential = Confidential {
-        records: records.clone(),
-        ..Confidential::default()
-    };
+    // The records go in afterwards (moved, by `start`).
+    let mut confidential = Confidential::default();
     let mut boxes = Vec::new();
     let mut seen = BTreeSet::new();
     for m in manifests {

@@ -611,7 +611,10 @@ fn a_file_is_read_the_same_whichever_member_comes_first_and_alike_records_each_c
     let sorted = dir.path().join("sorted.json");
     let election_first = dir.path().join("election-first.json");
     let text = serde_json::to_string(&doc).expect("test fixture");
-    assert!(text.find("\"CVR\"") < text.find("\"Election\""), "serde sorts members");
+    assert!(
+        text.find("\"CVR\"") < text.find("\"Election\""),
+        "serde sorts members"
+    );
     std::fs::write(&sorted, &text).expect("test fixture");
     std::fs::write(
         &election_first,
@@ -644,7 +647,9 @@ fn a_file_is_read_the_same_whichever_member_comes_first_and_alike_records_each_c
     let err = rctab::read_cdf_cvrs(&[&repeated]).expect_err("a repeated UniqueId");
     let text = err.to_string();
     assert!(
-        text.contains("\"r5\"") && text.contains("repeated.json: CVR[5]") && text.contains("repeated.json: CVR[1000]"),
+        text.contains("\"r5\"")
+            && text.contains("repeated.json: CVR[5]")
+            && text.contains("repeated.json: CVR[1000]"),
         "{text}"
     );
 }
