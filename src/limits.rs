@@ -283,7 +283,7 @@ mod tests {
     fn the_idle_timeout_range_is_the_documented_one() {
         assert_eq!(
             (LIMITS.idle_timeout_min_secs, LIMITS.idle_timeout_max_secs),
-            (30, 900)
+            (120, 300)
         );
         assert_eq!(
             (LIMITS.official_idle_min_secs, LIMITS.official_idle_max_secs),

@@ -14,9 +14,12 @@ use crate::model::{AuditEvent, Mode};
 use crate::print::{valid_queue_name, FolderPrinter, LpPrinter, PrintOutcome, Printer, Readiness};
 use crate::store::election;
 
-/// The shortest and longest idle timeouts an admin may choose.
-pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 30..=900;
-const DEFAULT_IDLE_TIMEOUT_SECS: u32 = 120;
+/// The shortest and longest idle timeouts an admin may choose: at least
+/// two minutes (a voter reading a long measure, or voting by switch or by
+/// ear, is slow), at most five (an abandoned ballot does not wait long for
+/// the next person in line to see it).
+pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 120..=300;
+const DEFAULT_IDLE_TIMEOUT_SECS: u32 = 180;
 const SETTING_IDLE: &str = "kiosk.idle_timeout_secs";
 /// The shortest and longest idle logouts of officials an admin may choose.
 pub const OFFICIAL_IDLE_RANGE: std::ops::RangeInclusive<u32> = 30..=600;
@@ -29,8 +32,11 @@ const SETTING_PRINTER: &str = "print.queue";
 impl Station {
     pub fn kiosk_settings(&self) -> Result<KioskSettings> {
         let conn = self.store.conn();
+        // A value outside today's range (a file written under older
+        // limits) reads as the default.
         let idle = election::setting(conn, SETTING_IDLE)?
             .and_then(|v| v.parse().ok())
+            .filter(|v| IDLE_TIMEOUT_RANGE.contains(v))
             .unwrap_or(DEFAULT_IDLE_TIMEOUT_SECS);
         let language = election::setting(conn, SETTING_LANGUAGE)?
             .filter(|l| self.definition.language(l).is_some())

@@ -56,11 +56,12 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
     make_closing_key(&mut st, &admin);
     st.open_polls(&admin).expect("open");
-    // The shortest idle timeout an admin may set.
+    // The shortest idle timeout an admin may set (the range is enforced
+    // here as everywhere: the test waits the real two minutes).
     st.set_kiosk_settings(
         &admin,
         &votekiosk::KioskSettings {
-            idle_timeout_secs: 30,
+            idle_timeout_secs: 120,
             default_language: "en".into(),
             official_idle_logout_secs: 60,
         },
@@ -111,13 +112,13 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     k.click("button[data-choice='alvarez']").await;
     k.shot("14-rtl-contest").await;
 
-    // Walk away: a warning in the last fifth of the 30 s, then the ballot is
+    // Walk away: a warning for the last 30 of the 120 s, then the ballot is
     // gone. Take the warning's picture while it shows.
     let t = std::time::Instant::now();
     let mut pictured = false;
     while k.screen().await != "welcome" {
         assert!(
-            t.elapsed() < std::time::Duration::from_secs(60),
+            t.elapsed() < std::time::Duration::from_secs(200),
             "the unfinished ballot was not cleared"
         );
         if !pictured {

@@ -587,3 +587,36 @@ fn a_voter_guessing_at_the_password_prompt_ends_the_session() {
     let waits = fx.station.login(WORKER, WORKER_PASSWORD);
     assert!(matches!(waits, Err(Error::AccountLocked { .. })), "{waits:?}");
 }
+
+#[test]
+fn the_voters_idle_timeout_is_two_to_five_minutes() {
+    let mut fx = Fixture::new();
+    let alice = fx.admin();
+    let current = fx.station.kiosk_settings().expect("settings");
+    assert_eq!(current.idle_timeout_secs, 180, "the default is in the range");
+    let settings = |secs| KioskSettings {
+        idle_timeout_secs: secs,
+        ..current.clone()
+    };
+    for bad in [0, 6, 30, 119, 301, 900] {
+        let refused = fx.station.set_kiosk_settings(&alice, &settings(bad));
+        assert!(
+            matches!(refused, Err(Error::InvalidInput(_))),
+            "{bad}: {refused:?}"
+        );
+        assert_eq!(
+            fx.station.kiosk_settings().expect("settings").idle_timeout_secs,
+            180,
+            "{bad} changed nothing"
+        );
+    }
+    for good in [120, 300] {
+        fx.station
+            .set_kiosk_settings(&alice, &settings(good))
+            .expect("in range");
+        assert_eq!(
+            fx.station.kiosk_settings().expect("settings").idle_timeout_secs,
+            good
+        );
+    }
+}
