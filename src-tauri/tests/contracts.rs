@@ -7,6 +7,7 @@
 //!   voter's, start-up, login) and never reaches an official, or a
 //!   privileged one that takes the session token and has the core check it;
 //! - every UI string table has exactly the English table's keys;
+//! - the voters' code keypad (`ui/js/input.js`) has the core's code alphabet;
 //! - the README shows only pictures in `docs/images/`, and every picture
 //!   there is shown (they are written by `scripts/screenshots`).
 //!
@@ -333,4 +334,22 @@ fn the_readme_shows_every_picture_in_docs_images_and_no_other() {
         unused.is_empty(),
         "docs/images holds pictures the README does not show (scripts/screenshots writes only those it shows): {unused:?}"
     );
+}
+
+/// The voters' on-screen keypad offers exactly the code alphabet the core
+/// reads (a key the core does not know, or a symbol missing, would make a
+/// code untypeable).
+#[test]
+fn the_code_keypad_has_the_cores_alphabet() {
+    let core = read("src/crypto/base32.rs");
+    let core = between(
+        &core,
+        "pub const ALPHABET: &[u8; 32] = b\"",
+        "\"",
+        "src/crypto/base32.rs",
+    );
+    let input = read("ui/js/input.js");
+    let ui = between(&input, "export const CODE_ALPHABET = '", "'", "ui/js/input.js");
+    assert_eq!(ui, core);
+    assert_eq!(ui.len(), 32);
 }

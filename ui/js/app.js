@@ -4,10 +4,12 @@
 // shows nor mentions.
 import { api } from './api.js';
 import { installIdle } from './idle.js';
+import { installInput } from './input.js';
 import { installKiosk } from './kiosk.js';
 import { endSession, installSession } from './session.js';
 import { go, register } from './nav.js';
 import { state } from './state.js';
+import { installStatus } from './status.js';
 import { card, limit as cardLimit } from './screens/card.js';
 import { closing } from './screens/closing.js';
 import { code } from './screens/code.js';
@@ -37,7 +39,7 @@ async function toVoter() {
   endSession();
   try { await api.logout(); } catch (_) { /* already logged out */ }
   state.voter.context = await api.voterContext();
-  welcome();
+  welcome({ newVoter: true });
 }
 
 register({
@@ -48,6 +50,8 @@ register({
 installKiosk();
 installIdle();
 installSession();
+installInput();
+installStatus();
 
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey && e.altKey && (e.key === 'p' || e.key === 'P')) {

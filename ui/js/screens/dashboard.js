@@ -9,6 +9,8 @@ import { go } from '../nav.js';
 import { askPassword, sessionEnded } from '../session.js';
 import { t } from '../i18n.js';
 import { handCountPanel } from '../handcount.js';
+import { confirmDialog } from '../dialog.js';
+import { setMode } from '../status.js';
 import { state } from '../state.js';
 
 // The lifecycle buttons, in order: [action, label, id, class].
@@ -60,6 +62,7 @@ export async function dashboard() {
   const error = alertBox('dash-error');
   let s;
   try { s = await api.stationStatus(); } catch (err) { error.textContent = messageOf(err); return; }
+  setMode(s.mode);
   const allowed = new Map(s.actions.map((a) => [a.name, a]));
   const can = (name) => allowed.has(name) && (!allowed.get(name).admin_only || me.role === 'admin');
   const act = (label, id, fn, cls) => el('button' + (cls || '.secondary') + '#' + id, {
@@ -73,10 +76,11 @@ export async function dashboard() {
   const buttons = LIFECYCLE.filter(([action]) => can(action)).map(([action, label, id, cls]) =>
     act(label, id, async () => {
       let password = null;
+      // Opening for real deletes the test ballots; closing is final: both
+      // ask first, with the counts they concern.
+      if (action === 'open_polls' && !(await confirmOpen(s))) return;
       if (action === 'close_polls') {
-        if (!document.getElementById('confirm-close').checked) {
-          throw { message: 'Tick "I confirm" first: closing the polls is final.' };
-        }
+        if (!(await confirmClose(s))) return;
         password = await askPassword('Close the polls: type your password');
         if (password === null) return;
       }
@@ -145,9 +149,6 @@ export async function dashboard() {
   show('dashboard',
     el('h1', { text: 'Officials: ' + me.username + (me.role === 'admin' ? ' (admin)' : ' (poll worker)') }),
     statusTable(s),
-    can('close_polls')
-      ? el('label.confirm', el('input#confirm-close', { type: 'checkbox' }), ' I confirm: closing the polls is final')
-      : null,
     el('div.actions.left', buttons),
     error,
     out,
@@ -164,7 +165,35 @@ export async function dashboard() {
   api.onStatus((st) => {
     const old = document.getElementById('status');
     if (old) old.replaceWith(statusTable(st));
+    setMode(st.mode);
   }).then((u) => { state.official.unlisten = u; });
+}
+
+// "Open the polls": for real from here on; in test mode the test ballots
+// and codes are deleted.
+function confirmOpen(s) {
+  const body = s.mode === 'test'
+    ? ['The polls open for real. The ' + s.test_ballots + ' test ballots and ' + s.test_codes.issued
+      + ' test codes will be deleted, and every code issued from now on counts.',
+    'Ballots cast so far: ' + s.ballots + '. Codes issued: ' + s.codes.issued + '.']
+    : ['The polls open for real: every ballot cast from now on counts.',
+      'Test ballots to delete: ' + s.test_ballots + '. Ballots cast so far: ' + s.ballots + '. Codes issued: ' + s.codes.issued + '.'];
+  return confirmDialog({ title: 'Open the polls?', body, ok: 'Open the polls', cancel: 'Cancel' });
+}
+
+// "Close the polls": final; the counts are read aloud to the worker.
+function confirmClose(s) {
+  const c = s.codes;
+  return confirmDialog({
+    title: 'Close the polls?',
+    body: [
+      'Closing is final: no ballot can be cast at this station afterwards.',
+      'Ballots cast: ' + s.ballots + '. Codes issued: ' + c.issued + ', used: ' + c.used + ', unused: ' + c.unused + ', revoked: ' + c.revoked + '.',
+    ],
+    ok: 'Close the polls',
+    cancel: 'Cancel',
+    danger: true,
+  });
 }
 
 function adminPanel(token, out, act, limits) {
