@@ -8,6 +8,8 @@
 //!
 //! Index:
 //! - `support`:      Xvfb, tauri-driver, the WebDriver session, helpers.
+//! - `axe`:          axe-core on every screen × theme × text size, zero
+//!   violations; the four text sizes' capitals measured on screen.
 //! - `election_day`: create, open, issue codes, three voters (mouse,
 //!   Spanish with a write-in, keyboard only), used code, lockout and
 //!   unlock, close; the tally in the file matches what was cast.
@@ -32,6 +34,7 @@
 
 mod support;
 
+mod axe;
 mod ballot_flow;
 mod cards;
 mod election_day;

@@ -34,8 +34,8 @@ export const api = {
   verifyAudit: (token) => call('verify_audit', { token }),
   addOfficial: (token, username, role, password) => call('add_official', { token, username, role, password }),
   listOfficials: (token) => call('list_officials', { token }),
-  setKioskSettings: (token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs) =>
-    call('set_kiosk_settings', { token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs }),
+  setKioskSettings: (token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs, pixelPitchUm) =>
+    call('set_kiosk_settings', { token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs, pixelPitchUm }),
   closingKeyInfo: (token) => call('closing_key_info', { token }),
   makeClosingKey: (token, workers, threshold) => call('make_closing_key', { token, workers, threshold }),
   countBallots: (token, slips) => call('count_ballots', { token, slips }),
