@@ -3,6 +3,7 @@
 // mode is reached with the key chord Ctrl+Alt+P, which voter mode neither
 // shows nor mentions.
 import { api } from './api.js';
+import { installAudio } from './audio.js';
 import { installIdle } from './idle.js';
 import { installKiosk } from './kiosk.js';
 import { endSession, installSession } from './session.js';
@@ -48,6 +49,7 @@ register({
 installKiosk();
 installIdle();
 installSession();
+installAudio();
 
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey && e.altKey && (e.key === 'p' || e.key === 'P')) {

@@ -38,3 +38,9 @@ export function setLanguage(code, rtl) {
   document.getElementById('text-size').setAttribute('aria-label', t('text_size'));
   document.getElementById('contrast').setAttribute('aria-label', t('contrast'));
 }
+
+// Every string of the current language's table (the audio ballot warms
+// its speech cache with them).
+export function allStrings() {
+  return Object.values(TABLES[state.voter.language] || en);
+}
