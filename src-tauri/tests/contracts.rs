@@ -218,6 +218,9 @@ const PUBLIC: &[&str] = &[
     "logout",
     // Mode and turnout: the core shows them to anyone.
     "station_status",
+    // The audio ballot's speech (the voter's own words stay in memory).
+    "speak",
+    "speech_warm",
 ];
 
 /// Every `#[tauri::command]` as (name, parameters, body).

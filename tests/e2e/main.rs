@@ -19,6 +19,9 @@
 //!   the verify screen.
 //! - `cards`:        a voter prints a ballot card, spoils it as wrong, prints
 //!   again and casts; the dashboard counts 2 printed, 1 spoiled, 1 cast.
+//! - `audio`:        two voters who listen (English; Spanish with the screen off) hear every
+//!   screen, choice, state, help, repeat, the card read back and the receipt spelled: real
+//!   eSpeak NG speech, checked by length and RMS.
 //! - `sessions`:     the official's name and Log out in the top bar; an idle
 //!   dashboard logs out, and its token then issues no codes.
 //! - `switch`:       a two-switch voter (Tab and Enter only) votes every
@@ -34,6 +37,7 @@
 
 mod support;
 
+mod audio;
 mod axe;
 mod ballot_flow;
 mod cards;

@@ -44,6 +44,9 @@ export const api = {
   printResultsReport: (token) => call('print_results_report', { token }),
   reprintReceipt: (token) => call('reprint_receipt', { token }),
   setPrinter: (token, queue) => call('set_printer', { token, queue }),
+  // The audio ballot: WAV bytes (an ArrayBuffer) of one phrase; warming the cache.
+  speak: (language, text, rate) => call('speak', { language, text, rate }),
+  speechWarm: (language, texts, rate) => call('speech_warm', { language, texts, rate }),
   exportResult: (token, folder) => call('export_result', { token, folder }),
   onStatus: (handler) => tauri.event.listen('station-status', (e) => handler(e.payload)),
 };

@@ -3,6 +3,7 @@
 // mode is reached with the key chord Ctrl+Alt+P, which voter mode neither
 // shows nor mentions.
 import { api } from './api.js';
+import { installAudio } from './audio.js';
 import { installIdle } from './idle.js';
 import { installInput } from './input.js';
 import { installKiosk, setDisplay } from './kiosk.js';
@@ -54,6 +55,7 @@ installIdle();
 installSession();
 installInput();
 installStatus();
+installAudio();
 
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey && e.altKey && (e.key === 'p' || e.key === 'P')) {

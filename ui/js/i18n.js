@@ -113,3 +113,9 @@ onVoterReset(() => {
   const l = defaultLanguage();
   if (l) setLanguage(l.code, l.rtl);
 });
+
+// Every string of the current language's table (the audio ballot warms
+// its speech cache with them).
+export function allStrings() {
+  return Object.values(TABLES[state.voter.language] || en);
+}
