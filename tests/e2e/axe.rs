@@ -248,7 +248,16 @@ async fn axe_finds_nothing_on_any_screen_theme_or_size_and_capitals_are_vvsg_hig
             "text size {size}: capitals {px} px high = {mm:.2} mm at {PITCH_UM} µm/px, VVSG asks {lo}–{hi} mm ({measured:?})"
         );
     }
-    eprintln!("capital heights: {}", measured.join(", "));
+    let ratio = k
+        .client
+        .execute("return document.documentElement.dataset.capRatio", vec![])
+        .await
+        .expect("cap ratio");
+    eprintln!(
+        "capital heights at {PITCH_UM} µm/px: {} (the font's measured cap-height ratio {})",
+        measured.join(", "),
+        ratio.as_str().unwrap_or("?")
+    );
     // Every size and theme is labelled in the bar.
     set_display(&k, "high-contrast", "large").await;
     assert_eq!(k.text("#text-size").await, "Text size: large");

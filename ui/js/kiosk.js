@@ -56,6 +56,7 @@ function apply() {
   root.style.fontSize = (s.cap_px / capRatio).toFixed(3) + 'px';
   root.dataset.textSize = s.name;
   root.dataset.capPx = String(s.cap_px);
+  root.dataset.capRatio = capRatio.toFixed(4);
   root.dataset.theme = theme;
   label();
 }
