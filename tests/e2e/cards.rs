@@ -138,8 +138,9 @@ async fn a_voter_spoils_a_wrong_card_prints_again_and_casts() {
     // Close and count with two slips; then the poll workers enter the
     // hand count of box "1": two cards for one ballot is a mismatch,
     // reported and not adjusted; entered again as one, it matches.
-    k.click("#confirm-close").await;
     k.click("#polls-close").await;
+    k.wait_text("#confirm-body", "Ballots cast: 1.").await;
+    k.click("#confirm-ok").await;
     k.confirm_password(ADMIN_PASSWORD).await;
     k.wait_screen("count").await;
     for (i, (slip, pin)) in slips.iter().zip(PINS).take(2).enumerate() {

@@ -121,9 +121,16 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     k.click("#setup-create").await;
     k.wait_screen("welcome").await;
 
-    // The polls do not open without a closing key.
+    // The polls do not open without a closing key. Opening asks first,
+    // with the counts: Cancel changes nothing.
     login(&k).await;
     k.click("#polls-open").await;
+    k.wait_text("#confirm-body", "Test ballots to delete: 0.").await;
+    k.click("#confirm-cancel").await;
+    k.wait_text("#stat-mode", "SETUP").await;
+    assert_eq!(k.text("#dash-error").await, "", "Cancel changed nothing");
+    k.click("#polls-open").await;
+    k.click("#confirm-ok").await;
     k.wait_text("#dash-error", "no closing key").await;
 
     // The admin makes it: three poll workers, two needed at close; each
@@ -163,6 +170,8 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
 
     // Poll worker: open the polls and issue codes.
     k.click("#polls-open").await;
+    k.shot("24-confirm-open").await;
+    k.click("#confirm-ok").await;
     k.wait_text("#stat-mode", "OPEN").await;
     k.click("#print-zero").await;
     k.wait_text("#print-result", "Zero report saved to").await;
@@ -226,6 +235,8 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     .await;
 
     // Voter 3, keyboard only: Tab to a control, Enter or Space to use it.
+    // After each choice the focus is still on the option chosen, so the
+    // next Tab goes on from there.
     k.wait_screen("welcome").await;
     k.tab_to("#start").await;
     k.keys(ENTER).await;
@@ -236,8 +247,10 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     for picks in keyboard_picks {
         k.wait_screen("contest").await;
         for choice in picks {
-            k.tab_to(&format!("button[data-choice='{choice}']")).await;
+            let option = format!("button[data-choice='{choice}']");
+            k.tab_to(&option).await;
             k.keys(SPACE).await;
+            k.wait_focus_pressed(&option).await;
         }
         k.tab_to("#next").await;
         k.keys(ENTER).await;
@@ -257,19 +270,19 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     enter_code(&k, &codes[0]).await;
     k.wait_text("#code-error", "already been used").await;
     k.shot("07-used-code").await;
-    k.click("button.secondary").await; // Cancel
+    k.click("#code-cancel").await;
 
     // Five unknown codes lock voting; a poll worker unlocks.
     let mut rng = rand_like(7);
     for _ in 0..5 {
         enter_code(&k, &random_code(&mut rng)).await;
         k.wait_text("#code-error", "not known").await;
-        k.click("button.secondary").await;
+        k.click("#code-cancel").await;
     }
     enter_code(&k, &codes[3]).await;
     k.wait_text("#code-error", "unlock the kiosk").await;
     k.shot("08-locked").await;
-    k.click("button.secondary").await;
+    k.click("#code-cancel").await;
     login(&k).await;
     k.wait_text("#stat-locked", "LOCKED").await;
     k.click("#unlock-voting").await;
@@ -286,8 +299,14 @@ async fn a_poll_worker_and_three_voters_run_an_election_day() {
     // Close the polls (final, confirmed).
     login(&k).await;
     k.wait_text("#stat-ballots", "4").await;
-    k.click("#confirm-close").await;
     k.click("#polls-close").await;
+    k.wait_text(
+        "#confirm-body",
+        "Ballots cast: 4. Codes issued: 6, used: 4, unused: 2",
+    )
+    .await;
+    k.shot("25-confirm-close").await;
+    k.click("#confirm-ok").await;
     k.confirm_password(ADMIN_PASSWORD).await;
 
     // The count: two of the three poll workers (the third and the first)

@@ -8,6 +8,8 @@
 //!
 //! Index:
 //! - `support`:      Xvfb, tauri-driver, the WebDriver session, helpers.
+//! - `axe`:          axe-core on every screen × theme × text size, zero
+//!   violations; the four text sizes' capitals measured on screen.
 //! - `election_day`: create, open, issue codes, three voters (mouse,
 //!   Spanish with a write-in, keyboard only), used code, lockout and
 //!   unlock, close; the tally in the file matches what was cast.
@@ -17,15 +19,33 @@
 //!   the verify screen.
 //! - `cards`:        a voter prints a ballot card, spoils it as wrong, prints
 //!   again and casts; the dashboard counts 2 printed, 1 spoiled, 1 cast.
+//! - `audio`:        two voters who listen (English; Spanish with the screen off) hear every
+//!   screen, choice, state, help, repeat, the card read back and the receipt spelled: real
+//!   eSpeak NG speech, checked by length and RMS.
 //! - `sessions`:     the official's name and Log out in the top bar; an idle
 //!   dashboard logs out, and its token then issues no codes.
+//! - `switch`:       a two-switch voter (Tab and Enter only) votes every
+//!   contest kind, the code on the keypad and a write-in on the keyboard;
+//!   overvote refused with its reason, a rank moved and closed up.
+//! - `keypad`:       a tactile-keypad voter (arrows, Enter, Backspace, h, r):
+//!   Back on the first contest asks, vote-for-1 replacement, focus on each
+//!   choice, the review's undervote summary and links, the receipt checked
+//!   on the verify keypad.
+//! - `ballot_flow`:  polls closed or paused instead of Start; the full-width
+//!   test-mode banner on official and voter screens; opening for real asks
+//!   with the test counts it deletes.
 
 mod support;
 
+mod audio;
+mod axe;
+mod ballot_flow;
 mod cards;
 mod election_day;
 mod idle_rtl;
+mod keypad;
 mod sessions;
+mod switch;
 mod unlock;
 
 /// One window at a time: two WebKit processes on two cores make both slow.

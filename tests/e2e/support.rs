@@ -282,6 +282,55 @@ impl Kiosk {
         panic!("Tab never reached {css}");
     }
 
+    /// Waits until the focus is on `css` and that control is pressed
+    /// (chosen): a choice keeps the focus where the voter made it.
+    pub async fn wait_focus_pressed(&self, css: &str) {
+        let t = Instant::now();
+        loop {
+            let v = self
+                .client
+                .execute(
+                    "const a = document.activeElement;
+                     return [a.matches(arguments[0]), a.getAttribute('aria-pressed'), a.outerHTML.slice(0, 120)];",
+                    vec![css.into()],
+                )
+                .await
+                .expect("focus check");
+            if v[0].as_bool() == Some(true) && v[1].as_str() == Some("true") {
+                return;
+            }
+            if t.elapsed() > Duration::from_secs(10) {
+                panic!("the focus is on {}, not on a pressed {css}", v[2]);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Whether the focus is on `css`.
+    pub async fn focused(&self, css: &str) -> bool {
+        self.client
+            .execute(
+                "return document.activeElement.matches(arguments[0])",
+                vec![css.into()],
+            )
+            .await
+            .expect("focus check")
+            .as_bool()
+            == Some(true)
+    }
+
+    /// Presses `key` until the focus is on `css`, at most `limit` times;
+    /// returns how many presses it took.
+    pub async fn press_to(&self, key: &str, css: &str, limit: usize) -> usize {
+        for n in 0..=limit {
+            if self.focused(css).await {
+                return n;
+            }
+            self.keys(key).await;
+        }
+        panic!("{limit} presses of {key:?} never reached {css}");
+    }
+
     /// Types the official's password into the "type your password again"
     /// prompt (issuing codes, closing the polls) and confirms.
     pub async fn confirm_password(&self, password: &str) {

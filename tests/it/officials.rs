@@ -587,3 +587,73 @@ fn a_voter_guessing_at_the_password_prompt_ends_the_session() {
     let waits = fx.station.login(WORKER, WORKER_PASSWORD);
     assert!(matches!(waits, Err(Error::AccountLocked { .. })), "{waits:?}");
 }
+
+#[test]
+fn the_voters_idle_timeout_is_two_to_five_minutes() {
+    let mut fx = Fixture::new();
+    let alice = fx.admin();
+    let current = fx.station.kiosk_settings().expect("settings");
+    assert_eq!(current.idle_timeout_secs, 180, "the default is in the range");
+    let settings = |secs| KioskSettings {
+        idle_timeout_secs: secs,
+        ..current.clone()
+    };
+    for bad in [0, 6, 30, 119, 301, 900] {
+        let refused = fx.station.set_kiosk_settings(&alice, &settings(bad));
+        assert!(
+            matches!(refused, Err(Error::InvalidInput(_))),
+            "{bad}: {refused:?}"
+        );
+        assert_eq!(
+            fx.station.kiosk_settings().expect("settings").idle_timeout_secs,
+            180,
+            "{bad} changed nothing"
+        );
+    }
+    for good in [120, 300] {
+        fx.station
+            .set_kiosk_settings(&alice, &settings(good))
+            .expect("in range");
+        assert_eq!(
+            fx.station.kiosk_settings().expect("settings").idle_timeout_secs,
+            good
+        );
+    }
+}
+
+/// The display's pixel pitch (what the voter's text sizes are computed
+/// from) is an admin's setting within its range; a value out of range or
+/// from a poll worker is refused and changes nothing.
+#[test]
+fn the_display_pixel_pitch_is_an_admin_setting_within_its_range() {
+    let mut fx = Fixture::new();
+    let alice = fx.admin();
+    let current = fx.station.kiosk_settings().expect("settings");
+    assert_eq!(current.pixel_pitch_um, 265, "the CSS reference pixel until declared");
+    let with = |um| KioskSettings {
+        pixel_pitch_um: um,
+        ..current.clone()
+    };
+    for bad in [0, 99, 501, u32::MAX] {
+        let refused = fx.station.set_kiosk_settings(&alice, &with(bad));
+        assert!(
+            matches!(&refused, Err(Error::InvalidInput(m)) if m.contains("pixel pitch")),
+            "{bad}: {refused:?}"
+        );
+    }
+    let bob = fx.worker();
+    let refused = fx.station.set_kiosk_settings(&bob, &with(180));
+    assert!(matches!(refused, Err(Error::NotAllowed { .. })), "{refused:?}");
+    assert_eq!(fx.station.kiosk_settings().expect("settings"), current, "nothing changed");
+
+    fx.station.set_kiosk_settings(&alice, &with(180)).expect("0.180 mm");
+    assert_eq!(fx.station.pixel_pitch_um().expect("pitch"), 180);
+    let log = fx.station.audit_log(10_000).expect("audit log");
+    assert!(log
+        .iter()
+        .any(|e| e.kind == "settings_changed" && e.detail.contains("pixel pitch 0.180 mm")));
+    // The voter's standard size on that panel: 4.9 mm is 27.2 px, so 27 px
+    // (4.86 mm), inside VVSG's 4.8–5.6 mm.
+    let standard = votekiosk::limits::text_sizes(180)[votekiosk::limits::DEFAULT_TEXT_SIZE];
+    assert_eq!((standard.cap_px, standard.size.name), (27, "standard"));
+}

@@ -11,7 +11,7 @@ import { state } from '../state.js';
 
 export function card(printed) {
   const ballot = state.voter.ballot;
-  if (!ballot) return go('welcome');
+  if (!ballot) return go('welcome', { newVoter: true });
   const error = alertBox('card-error');
   const castButton = el('button.primary.big#card-cast', { type: 'button' }, t('card_cast'));
   const wrongButton = el('button.secondary.big#card-wrong', { type: 'button' }, t('card_wrong'));
@@ -50,7 +50,7 @@ export function card(printed) {
       el('li', { text: t('card_step_right') }),
       el('li', { text: t('card_step_wrong') })),
     error,
-    el('div.actions', wrongButton, castButton));
+    el('div.actions.action-bar', wrongButton, castButton));
 }
 
 // The card is spoiled: hand it over, then review and print again.
@@ -58,7 +58,7 @@ function spoiled() {
   show('card-spoiled',
     el('h1', { text: t('card_spoiled_title') }),
     el('p', { text: t('card_spoiled_help') }),
-    el('div.actions', el('button.primary.big#card-back-review', { type: 'button', onclick: () => go('review') }, t('card_back_review'))));
+    el('div.actions.action-bar', el('button.primary.big#card-back-review', { type: 'button', onclick: () => go('review') }, t('card_back_review'))));
 }
 
 // No more cards for this code: a poll worker steps in.
@@ -66,5 +66,5 @@ export function limit() {
   show('card-limit',
     el('h1', { text: t('card_limit_title') }),
     el('p.alert#card-limit-help', { role: 'alert', text: t('card_limit_help') }),
-    el('div.actions', el('button.secondary#card-limit-review', { type: 'button', onclick: () => go('review') }, t('card_back_review'))));
+    el('div.actions.action-bar', el('button.secondary#card-limit-review', { type: 'button', onclick: () => go('review') }, t('card_back_review'))));
 }

@@ -1,14 +1,16 @@
-// The voter types or scans a code; the shell checks it before the ballot.
+// The voter types or scans a code (or taps it on the keypad of the code
+// alphabet); the shell checks it before the ballot.
 import { el, show, alertBox } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { idleStart } from '../idle.js';
+import { codeKeypad } from '../input.js';
 import { api } from '../api.js';
 import { newBallot } from '../ballot.js';
 import { go } from '../nav.js';
 import { state } from '../state.js';
 
 export function code() {
-  idleStart(() => go('welcome'));
+  idleStart(() => go('welcome', { newVoter: true }));
   const input = el('input#code', {
     type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
     'aria-describedby': 'code-help code-error', autofocus: true, inputmode: 'text',
@@ -36,7 +38,8 @@ export function code() {
       input,
       el('p.help#code-help', { text: t('code_help') }),
       error,
-      el('div.actions',
-        el('button.secondary', { type: 'button', onclick: () => go('welcome') }, t('cancel')),
+      codeKeypad(input, t('code_keypad')),
+      el('div.actions.action-bar',
+        el('button.secondary#code-cancel', { type: 'button', 'data-back': true, onclick: () => go('welcome') }, t('cancel')),
         el('button.primary#code-submit', { type: 'submit' }, t('continue')))));
 }

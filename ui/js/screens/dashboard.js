@@ -9,7 +9,10 @@ import { go } from '../nav.js';
 import { askPassword, sessionEnded } from '../session.js';
 import { t } from '../i18n.js';
 import { handCountPanel } from '../handcount.js';
+import { confirmDialog } from '../dialog.js';
+import { setMode } from '../status.js';
 import { state } from '../state.js';
+import { setDisplay } from '../kiosk.js';
 
 // The lifecycle buttons, in order: [action, label, id, class].
 const LIFECYCLE = [
@@ -60,6 +63,7 @@ export async function dashboard() {
   const error = alertBox('dash-error');
   let s;
   try { s = await api.stationStatus(); } catch (err) { error.textContent = messageOf(err); return; }
+  setMode(s.mode);
   const allowed = new Map(s.actions.map((a) => [a.name, a]));
   const can = (name) => allowed.has(name) && (!allowed.get(name).admin_only || me.role === 'admin');
   const act = (label, id, fn, cls) => el('button' + (cls || '.secondary') + '#' + id, {
@@ -73,10 +77,11 @@ export async function dashboard() {
   const buttons = LIFECYCLE.filter(([action]) => can(action)).map(([action, label, id, cls]) =>
     act(label, id, async () => {
       let password = null;
+      // Opening for real deletes the test ballots; closing is final: both
+      // ask first, with the counts they concern.
+      if (action === 'open_polls' && !(await confirmOpen(s))) return;
       if (action === 'close_polls') {
-        if (!document.getElementById('confirm-close').checked) {
-          throw { message: 'Tick "I confirm" first: closing the polls is final.' };
-        }
+        if (!(await confirmClose(s))) return;
         password = await askPassword('Close the polls: type your password');
         if (password === null) return;
       }
@@ -145,9 +150,6 @@ export async function dashboard() {
   show('dashboard',
     el('h1', { text: 'Officials: ' + me.username + (me.role === 'admin' ? ' (admin)' : ' (poll worker)') }),
     statusTable(s),
-    can('close_polls')
-      ? el('label.confirm', el('input#confirm-close', { type: 'checkbox' }), ' I confirm: closing the polls is final')
-      : null,
     el('div.actions.left', buttons),
     error,
     out,
@@ -164,7 +166,35 @@ export async function dashboard() {
   api.onStatus((st) => {
     const old = document.getElementById('status');
     if (old) old.replaceWith(statusTable(st));
+    setMode(st.mode);
   }).then((u) => { state.official.unlisten = u; });
+}
+
+// "Open the polls": for real from here on; in test mode the test ballots
+// and codes are deleted.
+function confirmOpen(s) {
+  const body = s.mode === 'test'
+    ? ['The polls open for real. The ' + s.test_ballots + ' test ballots and ' + s.test_codes.issued
+      + ' test codes will be deleted, and every code issued from now on counts.',
+    'Ballots cast so far: ' + s.ballots + '. Codes issued: ' + s.codes.issued + '.']
+    : ['The polls open for real: every ballot cast from now on counts.',
+      'Test ballots to delete: ' + s.test_ballots + '. Ballots cast so far: ' + s.ballots + '. Codes issued: ' + s.codes.issued + '.'];
+  return confirmDialog({ title: 'Open the polls?', body, ok: 'Open the polls', cancel: 'Cancel' });
+}
+
+// "Close the polls": final; the counts are read aloud to the worker.
+function confirmClose(s) {
+  const c = s.codes;
+  return confirmDialog({
+    title: 'Close the polls?',
+    body: [
+      'Closing is final: no ballot can be cast at this station afterwards.',
+      'Ballots cast: ' + s.ballots + '. Codes issued: ' + c.issued + ', used: ' + c.used + ', unused: ' + c.unused + ', revoked: ' + c.revoked + '.',
+    ],
+    ok: 'Close the polls',
+    cancel: 'Cancel',
+    danger: true,
+  });
 }
 
 function adminPanel(token, out, act, limits) {
@@ -203,9 +233,22 @@ function adminPanel(token, out, act, limits) {
         type: 'number', min: String(limits.official_idle_min_secs), max: String(limits.official_idle_max_secs),
         value: String(ctx.official_idle_logout_secs),
       }),
+      // The panel's pixel pitch: the voter's text sizes are physical
+      // millimetres (VVSG 7.1-G), computed from it.
+      el('label', { for: 'pixel-pitch', text: 'Display: millimetres per pixel' }),
+      el('input#pixel-pitch', {
+        type: 'number', step: '0.001', 'aria-describedby': 'pixel-pitch-help',
+        min: (limits.pixel_pitch_min_um / 1000).toFixed(3), max: (limits.pixel_pitch_max_um / 1000).toFixed(3),
+        value: (ctx.status.display.pixel_pitch_um / 1000).toFixed(3),
+      }),
+      el('p.help#pixel-pitch-help', { text: 'The panel\'s width in millimetres divided by its width in pixels (e.g. 344 mm / 1920 = 0.179).' }),
       act('Save settings', 'save-settings', async () => {
         const n = (id) => parseInt(document.getElementById(id).value, 10) || 0;
-        await api.setKioskSettings(token, n('idle-secs'), document.getElementById('default-lang').value.trim(), n('official-idle-secs'));
+        const pitchUm = Math.round((parseFloat(document.getElementById('pixel-pitch').value) || 0) * 1000);
+        await api.setKioskSettings(token, n('idle-secs'), document.getElementById('default-lang').value.trim(), n('official-idle-secs'), pitchUm);
+        const now = await api.stationStatus();
+        ctx.status.display = now.display;
+        setDisplay(now.display);
         // The session's timer follows the new idle logout from now on.
         state.official.idleLogoutSecs = ctx.official_idle_logout_secs = n('official-idle-secs');
         out.replaceChildren(el('p', { text: 'Settings saved.' }));

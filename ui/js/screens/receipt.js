@@ -9,7 +9,7 @@ export function receipt(r) {
   const ctx = state.voter.context;
   state.voter.ballot = null;
   const qr = new DOMParser().parseFromString(r.qr_svg, 'image/svg+xml').documentElement;
-  idleStart(() => go('welcome'));
+  idleStart(() => go('welcome', { newVoter: true }));
   show('receipt',
     el('h1', { text: t('receipt_title') }),
     r.test ? el('p.test-note', { text: t('test_ballot') }) : null,
@@ -22,5 +22,5 @@ export function receipt(r) {
     el('p', { text: t('receipt_help') }),
     ctx.cards && ctx.cards.enabled ? el('p.result#receipt-card', { text: t('receipt_card') }) : null,
     r.print_error ? el('p.alert#print-status', { role: 'alert', text: t('print_failed') }) : el('p.small#print-status', { text: t('print_ok') }),
-    el('div.actions', el('button.primary.big#receipt-done', { type: 'button', onclick: () => go('welcome') }, t('done'))));
+    el('div.actions.action-bar', el('button.primary.big#receipt-done', { type: 'button', onclick: () => go('welcome', { newVoter: true }) }, t('done'))));
 }

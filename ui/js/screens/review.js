@@ -1,17 +1,30 @@
 // Every contest with its choices, a Change link to each, and Cast; with
 // ballot cards (cards.enabled) the main button prints the card instead
-// and the card screen asks the voter to read it before the cast.
+// and the card screen asks the voter to read it before the cast. The
+// screen starts with the contests that have fewer choices than allowed
+// (each a link to its contest); the main button stays in the action bar.
 import { el, show, alertBox } from '../dom.js';
 import { t, tr, errorText } from '../i18n.js';
 import { api } from '../api.js';
-import { choices, candidateName } from '../ballot.js';
+import { choices, candidateName, stillAllowed, tn } from '../ballot.js';
 import { go } from '../nav.js';
 import { state } from '../state.js';
 
 export function review() {
   const ballot = state.voter.ballot;
+  if (!ballot) return go('welcome', { newVoter: true });
   ballot.backToReview = true;
   const error = alertBox('cast-error');
+  const contests = state.voter.context.contests;
+  const short = contests.map((c, i) => ({ c, i, left: stillAllowed(c) })).filter((x) => x.left > 0);
+  const summary = short.length
+    ? el('section.undervotes#undervotes', { 'aria-labelledby': 'undervote-summary' },
+      el('h2#undervote-summary', { text: tn('undervote_summary', short.length) }),
+      el('ul', short.map(({ c, i, left }) => el('li',
+        el('button.link.undervote', { type: 'button', 'data-contest': c.id, onclick: () => go('contest', i) },
+          tr(c.title) + ': ' + (choices(c).filter((x) => x).length ? t('undervote_more', { n: left }) : t('undervote_blank')))))),
+      el('p.help', { text: t('undervote_help') }))
+    : el('p.good-note#undervotes', { text: t('undervote_none') });
   const list = el('ol.review',
     state.voter.context.contests.map((c, i) => {
       const chosen = choices(c);
@@ -48,8 +61,9 @@ export function review() {
   });
   show('review',
     el('h1', { text: t('review_title') }),
+    summary,
     el('p.help', { text: cards ? t('review_help_card') : t('review_help') }),
     list,
     error,
-    el('div.actions', castButton));
+    el('div.actions.action-bar', castButton));
 }

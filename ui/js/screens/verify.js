@@ -1,13 +1,15 @@
 // Anyone checks a receipt: recorded here, a test receipt, or not found;
-// after an export, also whether it is in the signed result.
+// after an export, also whether it is in the signed result. The receipt
+// is typed, scanned, or tapped on the keypad of the code alphabet.
 import { el, show } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { idleStart } from '../idle.js';
+import { codeKeypad } from '../input.js';
 import { api } from '../api.js';
 import { go } from '../nav.js';
 
 export function verify() {
-  idleStart(() => go('welcome'));
+  idleStart(() => go('welcome', { newVoter: true }));
   const input = el('input#receipt-input', { type: 'text', autocomplete: 'off', spellcheck: 'false', autofocus: true, 'aria-describedby': 'verify-help' });
   const result = el('p.result#verify-result', { role: 'status', 'aria-live': 'polite' });
   show('verify',
@@ -33,7 +35,8 @@ export function verify() {
     input,
     el('p.help#verify-help', { text: t('verify_help') }),
     result,
-    el('div.actions',
-      el('button.secondary', { type: 'button', onclick: () => go('welcome') }, t('back')),
+    codeKeypad(input, t('receipt_keypad')),
+    el('div.actions.action-bar',
+      el('button.secondary#verify-back', { type: 'button', 'data-back': true, onclick: () => go('welcome') }, t('back')),
       el('button.primary#verify-submit', { type: 'submit' }, t('verify_check')))));
 }

@@ -1,41 +1,66 @@
-// The welcome screen: the election's title, the language buttons, Start,
-// and the way to the receipt check. Every voter session starts here.
+// The welcome screen: the election's title, the language buttons, Start
+// (or that the polls are closed or paused), the two-switch scanning
+// toggle, and the way to the receipt check. Every voter session starts
+// here: after a receipt, after an idle timeout or an official's logout,
+// the settings of the voter before are reset (resetVoter: display, audio,
+// language, scanning).
 import { el, show } from '../dom.js';
+import { resetVoter } from '../events.js';
 import { t, tr, setLanguage } from '../i18n.js';
-import { idleStop } from '../idle.js';
+import { idleStart, idleStop } from '../idle.js';
+import { scanToggle } from '../input.js';
 import { go } from '../nav.js';
 import { state } from '../state.js';
+import { setMode } from '../status.js';
 
-function header(ctx) {
-  document.getElementById('bar-title').textContent = tr(ctx.title);
-  const banner = document.getElementById('test-banner');
-  const test = ctx.status.mode === 'test';
-  banner.hidden = !test;
-  banner.textContent = test ? t('test_ballot') : '';
-}
+let firstVoter = true;
 
-export function welcome() {
+export function welcome(opts) {
   const ctx = state.voter.context;
+  const newVoter = firstVoter || (opts && opts.newVoter);
+  firstVoter = false;
   state.voter.ballot = null;
   idleStop();
-  const lang = ctx.languages.find((l) => l.code === ctx.default_language) || ctx.languages[0];
-  setLanguage(lang.code, lang.rtl);
+  if (newVoter) {
+    resetVoter();
+    const lang = ctx.languages.find((l) => l.code === ctx.default_language) || ctx.languages[0];
+    setLanguage(lang.code, lang.rtl);
+  }
+  setMode(ctx.status.mode);
+  document.getElementById('bar-title').textContent = tr(ctx.title);
   render();
+  // A voter who changed a setting and walked away: the next voter starts
+  // afresh after the idle timeout.
+  const arm = () => idleStart(() => go('welcome', { newVoter: true }));
   function render() {
-    header(ctx);
+    document.getElementById('bar-title').textContent = tr(ctx.title);
     const langs = el('div.choices.languages', { role: 'group', 'aria-label': 'Language / Idioma' },
       ctx.languages.map((l) => el('button.option.lang', {
         type: 'button', lang: l.code, 'aria-pressed': String(l.code === state.voter.ballotLanguage),
         'data-lang': l.code,
-        onclick: () => { setLanguage(l.code, l.rtl); render(); },
+        onclick: () => { setLanguage(l.code, l.rtl); arm(); render(); focusLang(l.code); },
       }, l.name)));
+    const mode = ctx.status.mode;
+    const canVote = mode === 'open' || mode === 'test';
+    const start = canVote
+      ? el('button.primary.big#start', { type: 'button', onclick: () => go('code') }, t('start'))
+      : el('p.polls-shut#polls-shut', { role: 'status' }, mode === 'paused' ? t('polls_paused') : t('polls_closed'));
+    const scan = scanToggle('scan-toggle', true);
+    scan.classList.remove('tool');
+    scan.classList.add('secondary');
+    scan.addEventListener('click', arm);
     show('welcome',
       el('h1', { text: t('welcome') }),
       el('p.lead', { text: tr(ctx.title) }),
-      el('p', { text: t('welcome_help') }),
+      el('p', { text: canVote ? t('welcome_help') : t('welcome_help_shut') }),
       langs,
-      el('div.actions',
-        el('button.primary.big#start', { type: 'button', onclick: () => go('code') }, t('start'))),
-      el('div.footer-link', el('button.link#verify-link', { type: 'button', onclick: () => go('verify') }, t('verify_link'))));
+      el('div.scan-line', scan, el('span.help', { text: t('scan_help') })),
+      el('div.footer-link', el('button.link#verify-link', { type: 'button', onclick: () => go('verify') }, t('verify_link'))),
+      el('div.actions.action-bar', start));
+  }
+  // A language button keeps the focus through the redraw.
+  function focusLang(code) {
+    const b = document.querySelector('button[data-lang="' + code + '"]');
+    if (b) b.focus();
   }
 }

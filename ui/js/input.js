@@ -1,0 +1,239 @@
+// Tactile keypad and two-switch input for voters (docs/accessibility.md).
+//
+// KEYPAD is the one table of the keys a BMD tactile keypad sends (the
+// common layout: a cross of arrows around a select key, with back, help
+// and repeat keys; controllers of this kind are USB keyboards sending these
+// keys) and the action of each. SWITCH_KEYS are the two switches of the
+// scanning mode: switch 1 moves a highlighted focus through every control
+// of the screen in order (wrapping), switch 2 uses it.
+//
+// Focus is always the real DOM focus (the audio ballot speaks 'focusin'),
+// and it never leaves an open dialog (.overlay): Tab, the arrows and
+// switch 1 all go round that dialog's controls only.
+import { el } from './dom.js';
+import { EVENTS, announce, emit, onVoterReset } from './events.js';
+import { t } from './i18n.js';
+
+export const KEYPAD = Object.freeze({
+  ArrowUp: 'up',
+  ArrowDown: 'down',
+  ArrowLeft: 'left',
+  ArrowRight: 'right',
+  Enter: 'select',
+  ' ': 'select',
+  Backspace: 'back',
+  Escape: 'back',
+  h: 'help',
+  H: 'help',
+  '?': 'help',
+  r: 'repeat',
+  R: 'repeat',
+});
+
+// Switch interfaces send one key per switch: Tab/Enter (the common
+// default) or 1/2 (the other common one).
+export const SWITCH_KEYS = Object.freeze({
+  Tab: 'move',
+  1: 'move',
+  Enter: 'select',
+  2: 'select',
+});
+
+// The voter code and receipt alphabet: Crockford base32 as the core reads
+// it (src/crypto/base32.rs ALPHABET; a contract test keeps them equal).
+export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+// The screens a voter uses: officials' screens keep the plain keyboard.
+const VOTER_SCREENS = new Set([
+  'welcome', 'code', 'contest', 'write-in', 'review', 'card', 'card-spoiled',
+  'card-limit', 'receipt', 'verify',
+]);
+
+const FOCUSABLE = 'button, input:not([type="hidden"]), select, textarea, a[href], [tabindex="0"]';
+
+let scanning = false;
+
+export function scanningOn() { return scanning; }
+
+// Turns the two-switch scanning mode on or off (welcome screen, settings bar).
+export function setScanning(on) {
+  scanning = !!on;
+  document.documentElement.classList.toggle('scanning', scanning);
+  for (const b of document.querySelectorAll('[data-scan-toggle]')) {
+    b.setAttribute('aria-pressed', String(scanning));
+    if (b.dataset.scanToggle === 'label') b.textContent = scanLabel();
+  }
+  if (!scanning) clearHighlight();
+}
+
+export function scanLabel() {
+  return scanning ? t('scan_on') : t('scan_off');
+}
+
+function visible(node) {
+  if (node.disabled || node.closest('[hidden], [inert], [aria-hidden="true"]')) return false;
+  return node.getClientRects().length > 0;
+}
+
+// The open dialog, if any: the one on top (the last in the page).
+function openDialog() {
+  const open = Array.from(document.querySelectorAll('.overlay')).filter((o) => !o.hidden);
+  return open.length ? open[open.length - 1] : null;
+}
+
+// Every control the voter can reach now, in order: the open dialog's; or
+// the screen's (reading order, the action bar last), then the top bar's.
+export function controls() {
+  const dialog = openDialog();
+  const roots = dialog ? [dialog] : [document.getElementById('app'), document.getElementById('bar')];
+  return roots.filter(Boolean).flatMap((r) => Array.from(r.querySelectorAll(FOCUSABLE)).filter(visible));
+}
+
+function clearHighlight() {
+  for (const n of document.querySelectorAll('.scan-focus')) n.classList.remove('scan-focus');
+}
+
+// Moves the real focus `step` controls on (wrapping round).
+export function moveFocus(step) {
+  const list = controls();
+  if (!list.length) return;
+  const at = list.indexOf(document.activeElement);
+  let next;
+  if (at < 0) next = step > 0 ? 0 : list.length - 1;
+  else next = (at + step + list.length) % list.length;
+  clearHighlight();
+  const target = list[next];
+  if (scanning) target.classList.add('scan-focus');
+  target.focus();
+  if (target.scrollIntoView) target.scrollIntoView({ block: 'nearest' });
+}
+
+function isTextField(node) {
+  return node && ((node.tagName === 'INPUT' && !['button', 'checkbox', 'radio', 'submit'].includes(node.type)) || node.tagName === 'TEXTAREA');
+}
+
+// Uses the focused control as a touch would.
+function activate() {
+  const a = document.activeElement;
+  if (!a || a === document.body) return;
+  if (a.tagName === 'BUTTON' || a.tagName === 'A') { a.click(); return; }
+  if (isTextField(a) && a.form) a.form.requestSubmit();
+}
+
+// The screen's way back: its Back or Cancel button.
+function back() {
+  const dialog = openDialog();
+  const root = dialog || document.getElementById('app');
+  const b = root.querySelector('[data-back]');
+  if (b && visible(b)) b.click();
+}
+
+function voterScreen() {
+  const app = document.getElementById('app');
+  return VOTER_SCREENS.has(app && app.dataset.screen);
+}
+
+function onKey(e) {
+  if (e.ctrlKey || e.altKey || e.metaKey) return;
+  const dialog = openDialog();
+  const voter = voterScreen();
+  if (!voter && !dialog) return;
+  const field = isTextField(e.target);
+
+  if (scanning && voter) {
+    const action = SWITCH_KEYS[e.key];
+    if (action === 'move') { e.preventDefault(); moveFocus(e.shiftKey ? -1 : 1); return; }
+    if (action === 'select') { e.preventDefault(); activate(); return; }
+  }
+  // Tab never leaves an open dialog.
+  if (e.key === 'Tab' && dialog) { e.preventDefault(); moveFocus(e.shiftKey ? -1 : 1); return; }
+  if (!voter) return;
+
+  const action = KEYPAD[e.key];
+  if (!action) return;
+  switch (action) {
+    case 'up': case 'left':
+      // In a text field the left arrow moves the caret.
+      if (field && action === 'left') return;
+      e.preventDefault(); moveFocus(-1); return;
+    case 'down': case 'right':
+      if (field && action === 'right') return;
+      e.preventDefault(); moveFocus(1); return;
+    case 'select':
+      // Buttons answer Enter and Space themselves; a text field submits on Enter.
+      return;
+    case 'back':
+      if (field && e.key === 'Backspace') return;
+      e.preventDefault(); back(); return;
+    case 'help':
+      if (field) return;
+      e.preventDefault(); emit(EVENTS.help, { screen: document.getElementById('app').dataset.screen }); return;
+    case 'repeat':
+      if (field) return;
+      e.preventDefault(); emit(EVENTS.repeat, {}); return;
+    default:
+  }
+}
+
+// A toggle for scanning mode (the welcome screen has one, the top bar another).
+export function scanToggle(id, withLabel) {
+  const b = el('button.tool.scan-toggle#' + id, {
+    type: 'button', 'aria-pressed': String(scanning),
+    'data-scan-toggle': withLabel ? 'label' : 'icon',
+    'aria-label': withLabel ? null : t('scan_name'),
+    onclick: () => setScanning(!scanning),
+  }, withLabel ? scanLabel() : '⇄');
+  return b;
+}
+
+export function installInput() {
+  document.addEventListener('keydown', onKey, true);
+  // A pointer or another key puts the highlight where the focus is.
+  document.addEventListener('focusin', (e) => {
+    if (!scanning) return;
+    if (!e.target.classList.contains('scan-focus')) { clearHighlight(); e.target.classList.add('scan-focus'); }
+  });
+  // The top bar's toggle, beside the display settings, on every screen.
+  const tools = document.getElementById('display-tools');
+  if (tools && !document.getElementById('scan-tool')) tools.append(scanToggle('scan-tool', false));
+  document.addEventListener(EVENTS.screen, () => {
+    clearHighlight();
+    // Labels follow the language.
+    for (const b of document.querySelectorAll('[data-scan-toggle]')) {
+      if (b.dataset.scanToggle === 'label') b.textContent = scanLabel(); else b.setAttribute('aria-label', t('scan_name'));
+    }
+  });
+  onVoterReset(() => setScanning(false));
+}
+
+// The on-screen keypad of a voter code or receipt field: the code
+// alphabet only, grouped by four as printed, and Delete. A key keeps the
+// focus; the symbol typed is announced.
+export function codeKeypad(input, label) {
+  const put = (value) => {
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  const symbols = () => input.value.toUpperCase().replace(/[^0-9A-Z]/g, '');
+  const grouped = (s) => (s.match(/.{1,4}/g) || []).join('-');
+  const press = (ch) => {
+    // A scanned payload (with ':') is left as it is; a typed code regroups.
+    if (/^[0-9A-Z-]*$/i.test(input.value)) put(grouped(symbols() + ch)); else put(input.value + ch);
+    announce(ch);
+  };
+  const rows = [];
+  for (let at = 0; at < CODE_ALPHABET.length; at += 8) {
+    rows.push(el('div.key-row', Array.from(CODE_ALPHABET.slice(at, at + 8), (ch) => el('button.key', {
+      type: 'button', 'data-key': ch, onclick: () => press(ch),
+    }, ch))));
+  }
+  rows.push(el('div.key-row', el('button.key.wide#keypad-delete', {
+    type: 'button',
+    onclick: () => {
+      const s = symbols();
+      if (/^[0-9A-Z-]*$/i.test(input.value)) put(grouped(s.slice(0, -1))); else put(input.value.slice(0, -1));
+      announce(t('keyboard_deleted'));
+    },
+  }, t('keyboard_delete'))));
+  return el('div.keyboard.keypad', { role: 'group', 'aria-label': label }, rows);
+}
