@@ -108,7 +108,8 @@ async function say(kind, phrases) {
   const rate = RATES[settings.rate];
   let wavs;
   try {
-    wavs = await Promise.all(list.map((p) => api.speak(lang, p, rate)));
+    wavs = (await Promise.all(list.map((p) => api.speak(lang, p, rate))))
+      .map((w) => (w instanceof ArrayBuffer ? w : new Uint8Array(w).buffer));
   } catch (err) {
     if (gen === generation) showError(err);
     return;
