@@ -291,7 +291,7 @@ function controls() {
       after();
     },
   }, label);
-  const step = (id, label, key, max, delta) => el('button.tool.audio-step#' + id, {
+  const step = (id, label, key, max, delta) => el('button.secondary.audio-step#' + id, {
     type: 'button', onclick: () => change(key, max, delta),
   }, label);
   return el('div.audio-controls#audio-controls', { role: 'group', 'aria-label': t('audio_group') },
