@@ -108,7 +108,8 @@ async function say(kind, phrases) {
   const rate = RATES[settings.rate];
   let wavs;
   try {
-    wavs = await Promise.all(list.map((p) => api.speak(lang, p, rate)));
+    wavs = (await Promise.all(list.map((p) => api.speak(lang, p, rate))))
+      .map((w) => (w instanceof ArrayBuffer ? w : new Uint8Array(w).buffer));
   } catch (err) {
     if (gen === generation) showError(err);
     return;
@@ -290,7 +291,7 @@ function controls() {
       after();
     },
   }, label);
-  const step = (id, label, key, max, delta) => el('button.tool.audio-step#' + id, {
+  const step = (id, label, key, max, delta) => el('button.secondary.audio-step#' + id, {
     type: 'button', onclick: () => change(key, max, delta),
   }, label);
   return el('div.audio-controls#audio-controls', { role: 'group', 'aria-label': t('audio_group') },
