@@ -14,12 +14,15 @@ use std::sync::{Mutex, MutexGuard};
 use votekiosk::{Official, Station};
 use zeroize::Zeroizing;
 
+use crate::boot::Launch;
 use crate::error::{IpcError, IpcResult};
 
 pub struct AppState {
     pub path: PathBuf,
     /// True when the app was started without a file and opened the demo.
     pub demo: bool,
+    /// How it was started (kiosk mode, a demo that could not be made).
+    pub launch: Launch,
     inner: Mutex<Inner>,
 }
 
@@ -38,10 +41,11 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(path: PathBuf, demo: bool) -> Self {
+    pub fn new(launch: Launch) -> Self {
         AppState {
-            path,
-            demo,
+            path: launch.path.clone(),
+            demo: launch.demo,
+            launch,
             inner: Mutex::new(Inner::default()),
         }
     }

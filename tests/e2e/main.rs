@@ -19,9 +19,14 @@
 //!   again and casts; the dashboard counts 2 printed, 1 spoiled, 1 cast.
 //! - `sessions`:     the official's name and Log out in the top bar; an idle
 //!   dashboard logs out, and its token then issues no codes.
+//! - `boot`:         kiosk mode with a missing, then unreadable station file
+//!   (what to do, the app stays up, Check again recovers); the about
+//!   screen's SHA-256 equals `sha256sum` of the binary; a missing printer
+//!   named after the unlock.
 
 mod support;
 
+mod boot;
 mod cards;
 mod election_day;
 mod idle_rtl;
