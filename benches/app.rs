@@ -489,6 +489,9 @@ fn station_with_codes(dir: &Path, voters: usize) -> (PathBuf, Vec<String>) {
         .init_closing_key(&admin, &workers, 2)
         .expect("closing key");
     station.open_polls(&admin).expect("open polls");
+    // Issuing codes needs the password typed within 30 s; the closing
+    // key's Argon2 work per slip can take longer on a loaded machine.
+    let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login again");
     let codes = station
         .issue_codes(&admin, voters.max(1))
         .expect("codes")
