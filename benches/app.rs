@@ -12,7 +12,15 @@
 //!   the core) each going through welcome, code, five contests, review,
 //!   cast and receipt with WebDriver clicks, against 200 IPC round trips
 //!   in hello; then the peak resident memory (`VmHWM`) of the app process
-//!   and of its WebKit processes.
+//!   and of its WebKit processes (target: ≤ 1.5× hello's);
+//! - **a leak check**: the same session goes on to 1,000 voters; the
+//!   resident memory (`VmRSS`, app + WebKit) after voter 1,000 must be
+//!   within 5 % of that after voter 200.
+//!
+//! `VOTEKIOSK_BENCH_VOTERS` (200), `VOTEKIOSK_BENCH_LEAK_VOTERS` (1000) and
+//! `VOTEKIOSK_BENCH_STARTS` (5) set the sizes; `VOTEKIOSK_BENCH_KIOSK_ONLY=1`
+//! runs the kiosk's session alone and prints its memory (for iterating on
+//! the app's memory without the hello build; writes no report).
 //!
 //! Needs Xvfb, tauri-driver and WebKitWebDriver (scripts/setup) and the
 //! hello binary (scripts/bench builds it into `target/hello-tauri`). Runs
@@ -157,6 +165,70 @@ impl Memory {
     fn total(&self) -> u64 {
         self.app + self.web + self.network
     }
+    /// The app process and its web process: what a voter's session can grow.
+    fn resident(&self) -> u64 {
+        self.app + self.web
+    }
+}
+
+/// `VmRSS` of the app and its WebKit processes, 2 s after the last click
+/// (the same settling at every reading, so that a collection in progress
+/// is not taken for growth).
+async fn settled_rss(driver: u32, app_name: &str) -> Memory {
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    memory(driver, app_name, "VmRSS:")
+}
+
+/// `VOTEKIOSK_BENCH_KIOSK_ONLY`: the kiosk's session alone, its memory on
+/// stderr (peak after `voters`, resident as the voters go by).
+async fn kiosk_memory_only(
+    d: &Display,
+    app: &Path,
+    station: &Path,
+    codes: &[String],
+    voters: usize,
+    leak_voters: usize,
+) {
+    let driver = d.driver.id();
+    let mut sampler = Some(PeakSampler::start(driver, "votekiosk-app"));
+    let (_, _, client) = kiosk_start(d, app, station).await;
+    let show = |what: &str, m: Memory| {
+        eprintln!(
+            "{what}: app {} web {} network {} total {}",
+            mib(m.app),
+            mib(m.web),
+            mib(m.network),
+            mib(m.total())
+        );
+    };
+    show("after unlock, peak", memory(driver, "votekiosk-app", "VmHWM:"));
+    show(
+        "after unlock, resident",
+        settled_rss(driver, "votekiosk-app").await,
+    );
+    let t = Instant::now();
+    for (i, code) in codes.iter().take(leak_voters).enumerate() {
+        vote(&client, code, i).await;
+        if i + 1 == voters {
+            show(
+                &format!("after {} voters, peak", i + 1),
+                memory(driver, "votekiosk-app", "VmHWM:"),
+            );
+            let most = sampler.take().map(PeakSampler::finish).unwrap_or(0);
+            eprintln!("after {} voters, the most held at once: {}", i + 1, mib(most));
+        }
+        if (i + 1).is_multiple_of((voters / 4).max(1)) || i + 1 == leak_voters {
+            show(
+                &format!(
+                    "after {} voters ({}), resident",
+                    i + 1,
+                    human(t.elapsed().as_secs_f64())
+                ),
+                settled_rss(driver, "votekiosk-app").await,
+            );
+        }
+    }
+    let _ = client.close().await;
 }
 
 /// `field` of the app process (named `app_name`, below `driver`) and of
@@ -177,6 +249,53 @@ fn memory(driver: u32, app_name: &str, field: &str) -> Memory {
         }
     }
     m
+}
+
+/// The peak of the *sum* of the resident memory of the app and its WebKit
+/// processes, read every 20 ms on a thread of its own (the processes are
+/// looked up again every 200 ms, as WebKit starts them). Per-process
+/// `VmHWM`s add peaks that need not coincide (Argon2id's buffer at the
+/// unlock, the web process at the end of the day); this is the most the
+/// machine held at once.
+struct PeakSampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl PeakSampler {
+    fn start(driver: u32, app_name: &'static str) -> PeakSampler {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let (mut pids, mut scanned, mut peak) = (Vec::new(), None::<Instant>, 0u64);
+            while !flag.load(Ordering::Relaxed) {
+                if scanned.is_none_or(|t| t.elapsed() > Duration::from_millis(200)) {
+                    let below = descendants(driver);
+                    pids = match below.iter().find(|(_, n)| n == app_name) {
+                        Some((app, _)) => std::iter::once(*app)
+                            .chain(descendants(*app).into_iter().filter_map(|(pid, name)| {
+                                (name.starts_with("WebKitWebProces") || name.starts_with("WebKitNetworkPr"))
+                                    .then_some(pid)
+                            }))
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    scanned = Some(Instant::now());
+                }
+                let total: u64 = pids.iter().map(|p| status_bytes(*p, "VmRSS:").unwrap_or(0)).sum();
+                peak = peak.max(total);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            peak
+        });
+        PeakSampler { stop, thread }
+    }
+
+    fn finish(self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or(0)
+    }
 }
 
 /// Waits until no process named `app_name` is left below `driver`.
@@ -357,7 +476,22 @@ fn station_with_codes(dir: &Path, voters: usize) -> (PathBuf, Vec<String>) {
     )
     .expect("create station");
     let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    // The polls open only with a closing key: two poll workers of three.
+    let workers: Vec<(String, zeroize::Zeroizing<String>)> = [
+        ("pw-alma", "24681357"),
+        ("pw-bruno", "13572468"),
+        ("pw-cora", "11223344"),
+    ]
+    .iter()
+    .map(|(w, pin)| (w.to_string(), zeroize::Zeroizing::new(pin.to_string())))
+    .collect();
+    station
+        .init_closing_key(&admin, &workers, 2)
+        .expect("closing key");
     station.open_polls(&admin).expect("open polls");
+    // Issuing codes needs the password typed within 30 s; the closing
+    // key's Argon2 work per slip can take longer on a loaded machine.
+    let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login again");
     let codes = station
         .issue_codes(&admin, voters.max(1))
         .expect("codes")
@@ -371,7 +505,8 @@ fn station_with_codes(dir: &Path, voters: usize) -> (PathBuf, Vec<String>) {
 /// Cold start of the kiosk: (to the unlock screen, unlock to welcome).
 async fn kiosk_start(d: &Display, app: &Path, station: &Path) -> (Duration, Duration, Client) {
     let t = Instant::now();
-    let client = d.session(app, &[station]).await;
+    // As the kiosk session starts it (packaging/kiosk): `--kiosk FILE`.
+    let client = d.session(app, &[Path::new("--kiosk"), station]).await;
     screen(&client, "unlock").await;
     rendered(&client, "#passphrase").await;
     let first = t.elapsed();
@@ -535,23 +670,28 @@ async fn run() {
         tools.join(", ")
     );
     let app = PathBuf::from(env!("CARGO_BIN_EXE_votekiosk-app"));
+    let kiosk_only = std::env::var_os("VOTEKIOSK_BENCH_KIOSK_ONLY").is_some();
     let hello = std::env::var_os("VOTEKIOSK_BENCH_HELLO_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace().join("target/hello-tauri/release/hello-tauri"));
     assert!(
-        hello.is_file(),
+        kiosk_only || hello.is_file(),
         "no {}: build it with `cargo build --release --manifest-path benches/hello-tauri/Cargo.toml \
          --target-dir target/hello-tauri` (scripts/bench does)",
         hello.display()
     );
     let starts = env_usize("VOTEKIOSK_BENCH_STARTS", 5);
     let voters = env_usize("VOTEKIOSK_BENCH_VOTERS", 200);
+    let leak_voters = env_usize("VOTEKIOSK_BENCH_LEAK_VOTERS", 1000).max(voters);
     let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
 
     let home = tempfile::tempdir().expect("tempdir");
     let d = Display::start(home.path()).await;
     let driver = d.driver.id();
-    let (station, codes) = station_with_codes(home.path(), voters);
+    let (station, codes) = station_with_codes(home.path(), leak_voters);
+    if kiosk_only {
+        return kiosk_memory_only(&d, &app, &station, &codes, voters, leak_voters).await;
+    }
 
     // ---- cold starts, alternating, plus one warm-up of each ------------------
     let (mut hello_t, mut first_t, mut unlock_t) = (vec![], vec![], vec![]);
@@ -576,6 +716,7 @@ async fn run() {
     }
 
     // ---- hello: as many IPC round trips as voters, then its memory ---------
+    let hello_sampler = PeakSampler::start(driver, "hello-tauri");
     let (_, client) = hello_start(&d, &hello).await;
     let hello_start_rss = memory(driver, "hello-tauri", "VmRSS:");
     let hello_start_peak = memory(driver, "hello-tauri", "VmHWM:");
@@ -596,10 +737,13 @@ async fn run() {
     let hello_session = t.elapsed();
     let hello_peak = memory(driver, "hello-tauri", "VmHWM:");
     let hello_end_rss = memory(driver, "hello-tauri", "VmRSS:");
+    let hello_peak_sum = hello_sampler.finish();
     let _ = client.close().await;
     wait_gone(driver, "hello-tauri").await;
 
     // ---- the kiosk: a day of voters, then its memory ---------------------------
+    let mut kiosk_sampler = Some(PeakSampler::start(driver, "votekiosk-app"));
+    let mut kiosk_peak_sum = 0;
     let (_, _, client) = kiosk_start(&d, &app, &station).await;
     let kiosk_start_rss = memory(driver, "votekiosk-app", "VmRSS:");
     let kiosk_start_peak = memory(driver, "votekiosk-app", "VmHWM:");
@@ -607,22 +751,35 @@ async fn run() {
     // Resident memory as the voters go by: growth would be a leak.
     let mut series = vec![(0, kiosk_start_rss)];
     let t = Instant::now();
-    for (i, code) in codes.iter().take(voters).enumerate() {
+    let (mut kiosk_session, mut kiosk_peak, mut kiosk_end_rss) =
+        (Duration::ZERO, Memory::default(), Memory::default());
+    for (i, code) in codes.iter().take(leak_voters).enumerate() {
         let t1 = Instant::now();
         let (cast, in_page) = vote(&client, code, i).await;
-        cast_t.push(cast);
-        cast_page_t.push(in_page);
-        voter_t.push(t1.elapsed());
+        if i < voters {
+            cast_t.push(cast);
+            cast_page_t.push(in_page);
+            voter_t.push(t1.elapsed());
+        }
         if (i + 1).is_multiple_of(25) {
             eprintln!("{} voters, {}", i + 1, human(t.elapsed().as_secs_f64()));
         }
-        if (i + 1).is_multiple_of((voters / 4).max(1)) || i + 1 == voters {
-            series.push((i + 1, memory(driver, "votekiosk-app", "VmRSS:")));
+        if i + 1 == voters {
+            // The day's figures: the first `voters` voters.
+            kiosk_session = t.elapsed();
+            kiosk_peak = memory(driver, "votekiosk-app", "VmHWM:");
+            kiosk_peak_sum = kiosk_sampler.take().map(PeakSampler::finish).unwrap_or(0);
+            kiosk_end_rss = settled_rss(driver, "votekiosk-app").await;
+            series.push((i + 1, kiosk_end_rss));
+        } else if (i + 1).is_multiple_of((voters / 4).max(1)) && i + 1 < voters
+            || i + 1 > voters && (i + 1).is_multiple_of(voters.max(1))
+            || i + 1 == leak_voters
+        {
+            series.push((i + 1, settled_rss(driver, "votekiosk-app").await));
         }
     }
-    let kiosk_session = t.elapsed();
-    let kiosk_peak = memory(driver, "votekiosk-app", "VmHWM:");
-    let kiosk_end_rss = memory(driver, "votekiosk-app", "VmRSS:");
+    let leak_end_rss = series.last().map(|(_, m)| *m).unwrap_or_default();
+    let leak_growth = leak_end_rss.resident() as f64 / kiosk_end_rss.resident().max(1) as f64 - 1.0;
     let slips = 1000;
     let (slips_t, frame_gap, frames) = issue_codes_in_window(&client, slips).await;
     let _ = client.close().await;
@@ -668,7 +825,10 @@ async fn run() {
          apps are release builds from this run, on the same Tauri and WebKitGTK, \
          in one Xvfb display (1280×900) through one tauri-driver and \
          WebKitWebDriver, with a `fantoccini` client; load average {} before, \
-         {} after.\n\n\
+         {} after. The kiosk runs as its kiosk session starts it \
+         (`votekiosk-app --kiosk FILE`: WebKit without GPU compositing and \
+         with the document-viewer cache model, `src-tauri/src/boot.rs`); \
+         hello runs with WebKit's defaults.\n\n\
          **Baseline (floor)**: `benches/hello-tauri`, a Tauri 2 app with one \
          window of the kiosk's size, one static page and one command: what \
          this stack costs before any votekiosk code runs.\n\n\
@@ -718,11 +878,17 @@ async fn run() {
          with codes issued beforehand through the core on a station in open \
          mode; no printer is configured, so each receipt slip is also saved as a \
          PDF ({receipts_saved} files). Hello: {voters} clicks, each one IPC \
-         round trip. Memory is `VmHWM` (peak resident set) from \
-         `/proc/<pid>/status` at the end of the session, for the app process \
-         and the WebKit processes it starts (found under tauri-driver's process \
-         tree); the total adds peaks that need not coincide, and counts shared \
-         pages once per process.\n\n"
+         round trip. Memory is read from `/proc/<pid>/status` for the app \
+         process and the WebKit processes it starts (found under \
+         tauri-driver's process tree), counting shared pages once per \
+         process. **The peak of the total** is the largest sum of their \
+         `VmRSS`, read every 20 ms from the start (the kiosk's unlock \
+         included) to the last voter of the {voters} (hello: the last click): \
+         the most the three processes held at once. The per-process rows are \
+         `VmHWM` (each process's own peak) at that point; their sum adds \
+         peaks that do not coincide: the kiosk's app process peaks during the \
+         unlock (Argon2id's 256 MiB, a security setting, `docs/formats.md` \
+         §3), its web process at the end of the day.\n\n"
     );
     let _ = writeln!(
         md,
@@ -741,7 +907,16 @@ async fn run() {
             hello_peak.network,
             kiosk_peak.network,
         ),
-        ("**total, peak RSS**", hello_peak.total(), kiosk_peak.total()),
+        (
+            "**peak of the total RSS** (sampled every 20 ms: the most held at once)",
+            hello_peak_sum,
+            kiosk_peak_sum,
+        ),
+        (
+            "sum of the three processes' peaks (`VmHWM`; peaks that need not coincide)",
+            hello_peak.total(),
+            kiosk_peak.total(),
+        ),
         (
             "total RSS right after start",
             hello_start_rss.total(),
@@ -772,6 +947,23 @@ async fn run() {
         human(kiosk_session.as_secs_f64())
     );
     series.dedup_by_key(|(n, _)| *n);
+    let _ = write!(
+        md,
+        "\n### Leak check\n\n\
+         The same session went on to {leak_voters} voters. Resident memory \
+         (`VmRSS`, app process + WebKitWebProcess, read on the welcome \
+         screen after the voter, 2 s after the last click) after voter \
+         {leak_voters}: {}, after voter {voters}: {}: **{:+.1} %** (target: \
+         within 5 %, {}).\n",
+        mib(leak_end_rss.resident()),
+        mib(kiosk_end_rss.resident()),
+        leak_growth * 100.0,
+        if leak_growth.abs() <= 0.05 {
+            "met"
+        } else {
+            "**missed**"
+        },
+    );
     let _ = writeln!(
         md,
         "\nResident memory of the kiosk as the voters go by (`VmRSS`: app process + WebKitWebProcess):\n"
@@ -842,13 +1034,20 @@ async fn run() {
     std::fs::write(out.join("app.md"), md).expect("write app.md");
     let summary = format!(
         "| App cold start to the first screen, ÷ a hello Tauri window | reported | {} vs {} ({}) | reported |\n\
-         | App peak RSS (app + WebKit) over {voters} voters, ÷ hello over {voters} clicks | reported | {} vs {} ({}) | reported |\n",
+         | App peak RSS (app + WebKit, the most held at once) over {voters} voters, ÷ hello over {voters} clicks | ≤ 1.5 | {} vs {} ({}; the sum of per-process peaks: {}) | {} |\n\
+         | App RSS (app + WebKit) after voter {leak_voters} vs after voter {voters} | within 5 % | {} vs {} ({:+.1} %) | {} |\n",
         human(first_s.median()),
         human(hello_s.median()),
         ratio(first_s.median(), hello_s.median()),
-        mib(kiosk_peak.total()),
-        mib(hello_peak.total()),
+        mib(kiosk_peak_sum),
+        mib(hello_peak_sum),
+        ratio(kiosk_peak_sum as f64, hello_peak_sum.max(1) as f64),
         ratio(kiosk_peak.total() as f64, hello_peak.total().max(1) as f64),
+        if kiosk_peak_sum as f64 <= 1.5 * hello_peak_sum as f64 { "met" } else { "**missed**" },
+        mib(leak_end_rss.resident()),
+        mib(kiosk_end_rss.resident()),
+        leak_growth * 100.0,
+        if leak_growth.abs() <= 0.05 { "met" } else { "**missed**" },
     );
     std::fs::write(out.join("app-summary.md"), summary).expect("write app-summary.md");
     eprintln!("wrote {}", out.join("app.md").display());

@@ -5,6 +5,8 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "create_election",
     "unlock_station",
+    "software_info",
+    "printer_status",
     "voter_context",
     "check_code",
     "cast_ballot",

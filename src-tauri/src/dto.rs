@@ -29,6 +29,46 @@ pub struct AppInfo {
     /// The text sizes: the declared panel's once unlocked, before that the
     /// CSS reference pixel's (the setting is inside the encrypted file).
     pub display: DisplayDto,
+    /// Started by the kiosk session (`--kiosk`).
+    pub kiosk: bool,
+    /// What keeps the station file from opening, shown instead of the
+    /// first screen (`boot.rs`).
+    pub problem: Option<BootProblem>,
+}
+
+/// A start-up problem as the poll worker reads it: what is wrong, where,
+/// and what to do. Officials' screens are in English.
+#[derive(Serialize, Clone, Debug)]
+pub struct BootProblem {
+    /// `station_missing`, `station_unreadable`, `demo_unavailable`.
+    pub code: &'static str,
+    pub path: String,
+    pub message: String,
+    pub what_to_do: &'static str,
+}
+
+impl BootProblem {
+    pub fn new(
+        code: &'static str,
+        path: &std::path::Path,
+        message: String,
+        what_to_do: &'static str,
+    ) -> Self {
+        BootProblem {
+            code,
+            path: path.display().to_string(),
+            message,
+            what_to_do,
+        }
+    }
+}
+
+/// The station's printer when it is not fit for the election's receipts
+/// and codes: its name and each problem with what to do about it.
+#[derive(Serialize)]
+pub struct PrinterNotice {
+    pub printer: String,
+    pub problems: Vec<String>,
 }
 
 #[derive(Serialize, Clone)]

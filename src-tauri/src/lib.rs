@@ -4,6 +4,7 @@
 //! `build.rs` (granted in `capabilities/kiosk.json`). No SQL, no crypto, no
 //! election rule lives here.
 
+mod boot;
 mod commands;
 mod dto;
 mod error;
@@ -16,13 +17,6 @@ use tauri::{WebviewUrl, WebviewWindowBuilder};
 
 pub use error::IpcError;
 use state::AppState;
-
-/// Where the demo election lives when no file is given: the user's data
-/// folder, or the temporary folder when the system names no home.
-fn demo_path() -> PathBuf {
-    votekiosk::demo::default_path()
-        .unwrap_or_else(|| std::env::temp_dir().join("votekiosk").join("demo.vkstation"))
-}
 
 /// One kiosk app per machine: a second start exits with a message.
 fn single_instance() -> Option<File> {
@@ -39,28 +33,18 @@ fn single_instance() -> Option<File> {
     }
 }
 
-/// Starts the kiosk: `votekiosk-app [STATION_FILE]`.
+/// Starts the kiosk: `votekiosk-app [--kiosk] [STATION_FILE]`. A station
+/// file that is missing (kiosk mode) or unreadable is shown on the first
+/// screen with what to do (`boot.rs`); only a second instance exits.
 pub fn run() {
     let _instance = single_instance();
-    let arg = std::env::args_os()
-        .skip(1)
-        .find(|a| !a.to_string_lossy().starts_with('-'));
-    let (path, demo) = match arg {
-        Some(p) => (PathBuf::from(p), false),
-        None => {
-            let path = demo_path();
-            if let Err(e) = votekiosk::demo::ensure(&path, votekiosk::Options::default()) {
-                eprintln!("cannot create the demo election at {}: {e}", path.display());
-                std::process::exit(1);
-            }
-            (path, true)
-        }
-    };
+    let launch = boot::Launch::from_args(std::env::args_os());
+    boot::tune_webkit_environment(launch.kiosk);
 
     let result = tauri::Builder::default()
-        .manage(AppState::new(path, demo))
+        .manage(AppState::new(launch))
         .setup(|app| {
-            WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+            let window = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("votekiosk")
                 .inner_size(1280.0, 800.0)
                 .fullscreen(std::env::var_os("VOTEKIOSK_WINDOWED").is_none())
@@ -69,12 +53,15 @@ pub fn run() {
                     matches!(url.scheme(), "tauri") || url.host_str() == Some("tauri.localhost")
                 })
                 .build()?;
+            boot::tune_webview(&window);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::session::app_info,
             commands::session::create_election,
             commands::session::unlock_station,
+            commands::session::software_info,
+            commands::session::printer_status,
             commands::voter::voter_context,
             commands::voter::check_code,
             commands::voter::cast_ballot,

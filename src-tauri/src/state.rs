@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use votekiosk::{Official, Station};
 use zeroize::Zeroizing;
 
+use crate::boot::Launch;
 use crate::error::{IpcError, IpcResult};
 
 pub struct AppState {
@@ -23,6 +24,8 @@ pub struct AppState {
     /// The audio ballot's speech and its in-memory cache (no station
     /// needed: the voice works before the file is unlocked).
     pub speech: Arc<votekiosk::speech::Speech>,
+    /// How it was started (kiosk mode, a demo that could not be made).
+    pub launch: Launch,
     inner: Mutex<Inner>,
 }
 
@@ -41,11 +44,12 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(path: PathBuf, demo: bool) -> Self {
+    pub fn new(launch: Launch) -> Self {
         AppState {
-            path,
-            demo,
+            path: launch.path.clone(),
+            demo: launch.demo,
             speech: Arc::default(),
+            launch,
             inner: Mutex::new(Inner::default()),
         }
     }

@@ -204,6 +204,10 @@ fn commands_are_granted_and_called_nowhere_else() {
 /// privileged.
 const PUBLIC: &[&str] = &[
     "app_info",
+    // The about screen (software identity) and the printer's fitness on
+    // the first screen after a boot: nothing secret, nobody logged in yet.
+    "software_info",
+    "printer_status",
     "create_election",
     "unlock_station",
     "voter_context",

@@ -34,12 +34,17 @@
 //! - `ballot_flow`:  polls closed or paused instead of Start; the full-width
 //!   test-mode banner on official and voter screens; opening for real asks
 //!   with the test counts it deletes.
+//! - `boot`:         kiosk mode with a missing, then unreadable station file
+//!   (what to do, the app stays up, Check again recovers); the about
+//!   screen's SHA-256 equals `sha256sum` of the binary; a missing printer
+//!   named after the unlock.
 
 mod support;
 
 mod audio;
 mod axe;
 mod ballot_flow;
+mod boot;
 mod cards;
 mod election_day;
 mod idle_rtl;

@@ -45,7 +45,7 @@ fn two_free_ports() -> (u16, u16) {
     (port(&a), port(&b))
 }
 
-fn app_binary() -> PathBuf {
+pub fn app_binary() -> PathBuf {
     std::env::var_os("VOTEKIOSK_APP_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_votekiosk-app")))
@@ -74,6 +74,11 @@ pub struct Kiosk {
 impl Kiosk {
     /// Starts the app on `station` with `home` as its data and runtime folder.
     pub async fn start(station: &Path, home: &Path) -> Kiosk {
+        Kiosk::start_with_args(&[station.to_str().expect("path")], home).await
+    }
+
+    /// Starts the app with `args` (e.g. `--kiosk`, then the station file).
+    pub async fn start_with_args(args: &[&str], home: &Path) -> Kiosk {
         // Xvfb picks a free display itself and writes its number on
         // stdout once it accepts connections (-displayfd): no guessed
         // number that another X server could hold.
@@ -120,7 +125,7 @@ impl Kiosk {
             "tauri:options".into(),
             serde_json::json!({
                 "application": app_binary(),
-                "args": [station],
+                "args": args,
             }),
         );
         let url = format!("http://127.0.0.1:{port}");

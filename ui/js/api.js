@@ -16,6 +16,8 @@ export const api = {
   createElection: (definitionPath, stationId, passphrase, admin, adminPassword) =>
     call('create_election', { definitionPath, stationId, passphrase, admin, adminPassword }),
   unlockStation: (passphrase) => call('unlock_station', { passphrase }),
+  softwareInfo: () => call('software_info'),
+  printerStatus: () => call('printer_status'),
   voterContext: () => call('voter_context'),
   checkCode: (code) => call('check_code', { code }),
   castBallot: (code, selections, requestKey, language) => call('cast_ballot', { code, selections, requestKey, language }),

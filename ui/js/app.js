@@ -11,6 +11,8 @@ import { endSession, installSession } from './session.js';
 import { go, register } from './nav.js';
 import { state } from './state.js';
 import { installStatus } from './status.js';
+import { about } from './screens/about.js';
+import { bootProblem, printerNotice } from './screens/problem.js';
 import { card, limit as cardLimit } from './screens/card.js';
 import { closing } from './screens/closing.js';
 import { code } from './screens/code.js';
@@ -26,12 +28,22 @@ import { verify } from './screens/verify.js';
 import { welcome } from './screens/welcome.js';
 import { writeIn } from './screens/write-in.js';
 
-// The first screen: create the election, unlock the file, or vote.
+// After each unlock, the printer is checked once before voting starts.
+let printerChecked = false;
+
+// The first screen: what keeps the file from opening, create the election,
+// unlock the file, the printer's problems, or vote.
 async function boot() {
   const info = await api.appInfo();
   setDisplay(info.display);
+  if (info.problem) return bootProblem(info);
   if (!info.exists) return setup(info);
-  if (!info.unlocked) return unlock(info);
+  if (!info.unlocked) { printerChecked = false; return unlock(info); }
+  if (!printerChecked) {
+    printerChecked = true;
+    const notice = await api.printerStatus().catch(() => null);
+    if (notice) return printerNotice(notice);
+  }
   return toVoter();
 }
 
@@ -47,7 +59,7 @@ async function toVoter() {
 
 register({
   boot, voter: toVoter,
-  setup, unlock, login, dashboard, closing, count,
+  setup, unlock, login, dashboard, closing, count, about,
   welcome, code, contest, 'write-in': writeIn, review, card, 'card-limit': cardLimit, receipt, verify,
 });
 installKiosk();

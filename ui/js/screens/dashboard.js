@@ -125,8 +125,14 @@ export async function dashboard() {
       })));
 
   const printed = (what) => (r) => out.replaceChildren(el('p#print-result', { text: what + ' ' + r.outcome + '.' }));
+  // The printer's problems, when it must print and cannot (as at boot).
+  const printerState = el('div#printer-state');
+  api.printerStatus().then((n) => {
+    if (n) printerState.replaceChildren(el('p.alert', { text: 'The printer is not ready (' + n.printer + '):' }), el('ul', n.problems.map((text) => el('li', { text }))));
+  }, () => {});
   const printing = el('section.panel',
     el('h2', { text: 'Printing' }),
+    printerState,
     el('div.inline',
       can('print_zero_report') ? act('Print the zero report', 'print-zero', async () => printed('Zero report')(await api.printZeroReport(token))) : null,
       can('print_results_report') ? act('Print the results report', 'print-results', async () => printed('Results report')(await api.printResultsReport(token))) : null,
@@ -160,7 +166,9 @@ export async function dashboard() {
     exportPanel,
     audit,
     admin,
-    el('div.actions', el('button.primary#to-voter', { type: 'button', onclick: () => go('voter') }, 'Log out and return to voting')));
+    el('div.actions',
+      el('button.secondary#about-open', { type: 'button', onclick: () => go('about', 'dashboard') }, 'About this kiosk'),
+      el('button.primary#to-voter', { type: 'button', onclick: () => go('voter') }, 'Log out and return to voting')));
 
   if (state.official.unlisten) { state.official.unlisten(); state.official.unlisten = null; }
   api.onStatus((st) => {

@@ -29,5 +29,5 @@ export function unlock(info) {
     },
     ...field('passphrase', 'Election passphrase', { type: 'password', autofocus: true }),
     error,
-    el('div.actions', button)));
+    el('div.actions', el('button.secondary#about-open', { type: 'button', onclick: () => go('about', 'boot') }, 'About this kiosk'), button)));
 }
