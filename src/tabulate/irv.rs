@@ -189,10 +189,10 @@ impl RankedBallots {
 
     fn close_ballot(&mut self, end: End, weight: u64) {
         let at = u32::try_from(self.marks.len()).expect("at most 4 billion rankings in one count");
-        if weight != 1 && self.weights.is_empty() {
-            self.weights = vec![1; self.ends.len()];
-        }
-        if !self.weights.is_empty() {
+        // Weights are kept from the first entry that is not 1 on (the
+        // earlier ones are 1).
+        if weight != 1 || !self.weights.is_empty() {
+            self.weights.resize(self.ends.len(), 1);
             self.weights.push(weight);
         }
         self.ends.push(at);

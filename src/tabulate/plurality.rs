@@ -77,10 +77,10 @@ impl MarkedBallots {
                 }
             }
         }
-        if weight != 1 && self.weights.is_empty() {
-            self.weights = vec![1; self.ends.len()];
-        }
-        if !self.weights.is_empty() {
+        // Weights are kept from the first entry that is not 1 on (the
+        // earlier ones are 1).
+        if weight != 1 || !self.weights.is_empty() {
+            self.weights.resize(self.ends.len(), 1);
             self.weights.push(weight);
         }
         self.ends

@@ -15,6 +15,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use votekiosk::export::b64;
+use votekiosk::export::merge::{merge, MergeSettings};
 use votekiosk::export::verify::{verify_bytes, Anchor, Collect, Discard, Options};
 use votekiosk::keys::office::{self, Trustees};
 use votekiosk::keys::{Evidence, Purpose, TrustedKeys, TrustedStation};
@@ -482,3 +483,299 @@ fn the_office_merges_trusted_stations_only_and_signs_with_its_key_file() {
     )
     .passed());
 }
+
+// ---- issue 17: the merge at scale, streamed ------------------------------------
+
+/// A fixed `software` for synthetic files and merges (bytes that do not
+/// depend on the binary under test).
+fn fixed_software() -> votekiosk::export::format::Software {
+    votekiosk::export::format::Software {
+        name: "votekiosk".into(),
+        version: "0.0.0-test".into(),
+        commit: "unknown".into(),
+        binary_sha256: "ab".repeat(32),
+        target: "test".into(),
+    }
+}
+
+/// A seeded valid ballot of the test election (every contest kind,
+/// write-ins, under-votes).
+fn synthetic_selections(rng: &mut rand::rngs::StdRng) -> votekiosk::SelectionsInput {
+    use rand::seq::SliceRandom;
+    use rand::Rng;
+    let pick = |rng: &mut rand::rngs::StdRng, ids: &[&str], k: usize| -> Vec<String> {
+        ids.choose_multiple(rng, k).map(|s| s.to_string()).collect()
+    };
+    let mayor = match rng.gen_range(0..10) {
+        0 => vec![],
+        1 => vec!["write-in:Zed Q".to_string()],
+        _ => pick(rng, &["alvarez", "brooks", "chen"], 1),
+    };
+    let k = rng.gen_range(0..=2);
+    let council = pick(rng, &["diaz", "evans", "fischer", "gupta"], k);
+    let bond = match rng.gen_range(0..3) {
+        0 => vec![],
+        1 => vec!["yes".to_string()],
+        _ => vec!["no".to_string()],
+    };
+    let k = rng.gen_range(0..=3);
+    let parks = pick(rng, &["hill", "ito", "jones"], k);
+    let k = rng.gen_range(0..=3);
+    let school = pick(rng, &["kim", "lopez", "moore", "nguyen"], k);
+    [
+        ("mayor", mayor),
+        ("council", council),
+        ("library-bond", bond),
+        ("parks-board", parks),
+        ("school-board", school),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// `count` synthetic closed stations of `ballots` ballots each, written in
+/// `dir` as `station-NNNN.jsonl` by the one writer of results
+/// (`export::write_result`, as the benches do), each signed by its own
+/// key; and the office's trusted-keys file for them (signed bytes).
+fn synthetic_stations(dir: &Path, count: usize, ballots: usize, seed: u64) -> (Vec<PathBuf>, Vec<u8>) {
+    use rand::{RngCore, SeedableRng};
+    use votekiosk::export::format::{AuditHead, Cards, CountedBy, Polls, StationHeader, Threshold};
+    use votekiosk::export::ResultContent;
+    let definition = definition();
+    std::fs::create_dir_all(dir).expect("dir");
+    let mut trusted = TrustedKeys::empty(definition.hash().0);
+    let mut paths = Vec::new();
+    for s in 0..count {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed * 1_000_003 + s as u64);
+        let records: Vec<([u8; 16], votekiosk::Ballot)> = (0..ballots)
+            .map(|_| {
+                let mut id = [0u8; 16];
+                rng.fill_bytes(&mut id);
+                let ballot =
+                    votekiosk::Ballot::validate(&definition, &synthetic_selections(&mut rng)).expect("ballot");
+                (id, ballot)
+            })
+            .collect();
+        let receipts: Vec<String> = (0..ballots)
+            .map(|_| votekiosk::ReceiptId::random(&mut rng).as_str().to_string())
+            .collect();
+        let mut key = [0u8; 32];
+        rng.fill_bytes(&mut key);
+        let signing = SigningKey::from_bytes(&key);
+        let public_key = signing.verifying_key().to_bytes();
+        let mut closing = [0u8; 32];
+        rng.fill_bytes(&mut closing);
+        let id = format!("STATION-{s:04}");
+        let n = ballots as u64;
+        let bytes = votekiosk::export::write_result(
+            ResultContent {
+                definition: &definition,
+                test: false,
+                station: StationHeader {
+                    id: id.clone(),
+                    public_key: hex::encode(public_key),
+                    fingerprint: votekiosk::export::fingerprint(&public_key),
+                    closing_public_key: hex::encode(closing),
+                    closing_threshold: Threshold { k: 2, n: 3 },
+                },
+                counted_by: CountedBy {
+                    role: "station".into(),
+                    sealed_sha256: None,
+                },
+                polls: Polls {
+                    opened_at: Some("2026-11-03T12:00:00.000Z".into()),
+                    closed_at: Some("2026-11-04T01:00:00.000Z".into()),
+                },
+                exported_at: "2026-11-04T01:05:00.000Z".into(),
+                counts: votekiosk::Turnout::from_states(n, 1, 2, n),
+                cards: Cards::default(),
+                records,
+                receipts,
+                audit: AuditHead {
+                    head: hex::encode([3u8; 32]),
+                    length: n + 4,
+                },
+                attachments: Vec::new(),
+                software: fixed_software(),
+            },
+            &signing,
+        )
+        .expect("result file");
+        let path = dir.join(format!("station-{s:04}.jsonl"));
+        std::fs::write(&path, bytes).expect("write station");
+        paths.push(path);
+        trusted = trusted
+            .with_station(TrustedStation {
+                station_id: id,
+                public_key,
+                closing_public_key: closing,
+                added_at: "2026-11-02T10:00:00.000Z".into(),
+                evidence: Evidence::ZeroReport,
+            })
+            .expect("station");
+    }
+    let (_, bytes) = trusted
+        .reissue(&office_key(), "2026-11-02T10:00:00.000Z")
+        .expect("signed trusted keys");
+    (paths, bytes)
+}
+
+/// `votekiosk merge` of `inputs` with at most 256 open files (`prlimit`).
+fn merge_limited(inputs: &[PathBuf], trusted: &Path, signing_key: &Path, out: &Path) -> Output {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        os("--nofile=256:256"),
+        os("--"),
+        os(env!("CARGO_BIN_EXE_votekiosk")),
+        os("merge"),
+    ];
+    args.extend(inputs.iter().map(|p| p.as_os_str()));
+    args.extend([
+        os("--trusted-keys"),
+        trusted.as_os_str(),
+        os("--signing-key"),
+        signing_key.as_os_str(),
+        os("--out"),
+        out.as_os_str(),
+        os("--merged-at"),
+        os("2026-11-04T08:00:00.000Z"),
+    ]);
+    let mut child = Command::new("prlimit")
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run prlimit votekiosk merge");
+    if let Some(mut stdin) = child.stdin.take() {
+        if let Err(e) = stdin.write_all(format!("{OFFICER}\n").as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
+        }
+    }
+    child.wait_with_output().expect("wait")
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+/// 1,000 stations merge with at most 256 open files (merged in levels);
+/// a truncated or corrupt file in the middle stops the merge with an
+/// error naming it, exit 1, and leaves no output and no temporary file.
+#[test]
+fn a_thousand_stations_merge_under_256_open_files_and_a_broken_one_leaves_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let usb = dir.path().join("usb");
+    let (inputs, trusted_bytes) = synthetic_stations(&usb, 1000, 3, 17);
+    let keys = dir.path().join("office");
+    fixture_ceremony(&keys);
+    let signing_key = keys.join(office::SIGNING_KEY_FILE);
+    let trusted = dir.path().join("trusted-keys.json");
+    std::fs::write(&trusted, &trusted_bytes).expect("trusted keys");
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).expect("out dir");
+    let merged = out_dir.join("merged.jsonl");
+
+    let o = merge_limited(&inputs, &trusted, &signing_key, &merged);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(names_in(&out_dir), vec!["merged.jsonl"], "no temporary file left");
+    let bytes = std::fs::read(&merged).expect("merged");
+    let mut seen = Collect::default();
+    let report = verify_bytes(
+        &bytes,
+        &Options {
+            definition_hash: Some(definition().hash().0),
+            ..Options::default()
+        },
+        &mut seen,
+    );
+    assert!(report.passed(), "{:?}", report.failures);
+    assert_eq!(report.ballots, 3000);
+    assert_eq!(seen.record_ids.len(), 3000);
+    let header: Value = serde_json::from_slice(split(&bytes)[0].as_slice()).expect("header");
+    assert_eq!(header["inputs"]["count"], 1000);
+    std::fs::remove_file(&merged).expect("rm");
+
+    // Truncated in the middle of a record, half way through the inputs.
+    let victim = inputs[500].clone();
+    let original = std::fs::read(&victim).expect("victim");
+    std::fs::write(&victim, &original[..original.len() - 40]).expect("truncate");
+    let o = merge_limited(&inputs, &trusted, &signing_key, &merged);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("station-0500.jsonl"), "{stderr}");
+    assert!(!merged.exists(), "no partial output");
+    assert!(names_in(&out_dir).is_empty(), "no temporaries: {:?}", names_in(&out_dir));
+    std::fs::write(&victim, &original).expect("restore");
+
+    // A record changed in place (one flipped answer): its digest fails at
+    // the end of that file, after its records were merged into a run.
+    let victim = inputs[700].clone();
+    let original = std::fs::read(&victim).expect("victim");
+    let text = String::from_utf8(original.clone()).expect("utf8");
+    let at = text.rfind("\"library-bond\":[\"").expect("an answered measure");
+    let mut changed = text.into_bytes();
+    let answer = at + "\"library-bond\":[\"".len();
+    let flipped: &[u8] = if changed[answer] == b'y' { b"no\"]" } else { b"yes\"]" };
+    let end = answer + changed[answer..].iter().position(|&b| b == b']').expect("]") + 1;
+    changed.splice(answer..end, flipped.iter().copied());
+    std::fs::write(&victim, &changed).expect("corrupt");
+    let o = merge_limited(&inputs, &trusted, &signing_key, &merged);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("station-0700.jsonl"), "{stderr}");
+    assert!(stderr.contains("records_digest"), "{stderr}");
+    assert!(!merged.exists(), "no partial output");
+    assert!(names_in(&out_dir).is_empty(), "no temporaries: {:?}", names_in(&out_dir));
+    assert_eq!(names_in(&usb).len(), 1000, "the inputs are untouched otherwise");
+}
+
+/// The streamed merge gives the bytes the merge of every input in memory
+/// gave (before issue 17), pinned for a seeded set of stations merged in
+/// two levels: everything but the header's `software` and the signature
+/// over it (the old binary names itself there).
+#[test]
+fn the_streamed_merge_gives_the_bytes_of_the_in_memory_merge() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let usb = dir.path().join("usb");
+    let (inputs, trusted_bytes) = synthetic_stations(&usb, 12, 25, 5);
+    if let Some(golden) = std::env::var_os("VOTEKIOSK_WRITE_MERGE_GOLDEN") {
+        // Writes the inputs for the old binary (how the pins were made).
+        let golden = PathBuf::from(golden);
+        std::fs::create_dir_all(&golden).expect("golden dir");
+        for p in &inputs {
+            std::fs::copy(p, golden.join(p.file_name().expect("name"))).expect("copy");
+        }
+        std::fs::write(golden.join("trusted-keys.json"), &trusted_bytes).expect("trusted");
+        fixture_ceremony(&golden.join("office"));
+    }
+    let trusted = TrustedKeys::parse(&trusted_bytes, &office_key().verifying_key().to_bytes())
+        .expect("trusted keys");
+    let key = office_key();
+    let settings = MergeSettings {
+        trusted: &trusted,
+        signing: &key,
+        merged_at: "2026-11-04T08:00:00.000Z".into(),
+        software: fixed_software(),
+    };
+    let bytes = merge(&inputs, &settings, &mut |_, _, _| {}).expect("merge");
+    let lines = split(&bytes);
+    let mut header: Value = serde_json::from_slice(&lines[0]).expect("header");
+    header.as_object_mut().expect("object").remove("software");
+    let sha = |b: &[u8]| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b));
+    let header_text = votekiosk::canonical::to_canonical_string(&header);
+    let body = join(&lines[2..]);
+    assert_eq!(
+        (sha(header_text.as_bytes()), sha(&body)),
+        (GOLDEN_HEADER.to_string(), GOLDEN_BODY.to_string()),
+        "the merge's header (but software) and sections differ from the in-memory merge's"
+    );
+}
+
+const GOLDEN_HEADER: &str = "to be pinned";
+const GOLDEN_BODY: &str = "to be pinned";
