@@ -879,6 +879,14 @@ fn main() {
     let sz = sizes();
     let load_before = load_average();
     let sha_version = sha256sum_version();
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "?".into());
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().to_path_buf();
     let definition_text = definition_json();
@@ -957,7 +965,8 @@ fn main() {
     let mut md = String::new();
     md.push_str(&format!(
         "## Office scale: verify, merge, tabulate (`benches/office.rs`)\n\n\
-         **Command**: `cargo bench --bench office` (run by `scripts/bench`). \
+         **Command**: `cargo bench --bench office` (run by `scripts/bench`), \
+         at commit {commit}. \
          {} station result files (`votekiosk-result/2`) of {} ballots each \
          ({} ballots, {} on disk, {} per file), written by `export::write_result` \
          as `Station::export` writes them and signed with {} different Ed25519 keys; \

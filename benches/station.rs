@@ -308,6 +308,10 @@ fn main() {
     let (mut issue_t, mut slips_t, mut write_t, mut codes_floor_t) = (vec![], vec![], vec![], vec![]);
     let mut slips_bytes = 0;
     for run in 0..sz.code_runs {
+        // A poll worker's session ends after a minute idle: on a loaded
+        // machine the casts (or the previous batch's PDF) take longer, so
+        // log in again, untimed, as the poll worker at the dashboard would.
+        let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login");
         let (issue, batch) = time(|| station.issue_codes(&admin, sz.codes).expect("issue codes"));
         let (slips, pdf) = time(|| {
             print::code_slips(&definition, demo::STATION_ID, &batch, CodeSlipLayout::A4).expect("code slips")
@@ -353,6 +357,7 @@ fn main() {
     eprintln!("{}", codes_total_s.summary("issue + slips + write"));
 
     // ---- closing, reopening (unlock after a day), exporting ---------------
+    let admin = station.login(ADMIN, ADMIN_PASSWORD).expect("login");
     let (close_t, ()) = time(|| station.close_polls(&admin).expect("close"));
     drop(station);
     let open_t: Vec<Duration> = (0..sz.open_runs)
