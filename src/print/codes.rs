@@ -200,12 +200,15 @@ fn a4_slip(
     if batch.test {
         let band = y + h - 9.0;
         sheet.fill(left, band, width, 5.5, 0.0);
-        let label = pdf::fit(Face::Bold, 8.0, &test_line(lang), width - 2.0);
+        // Smaller type before an ellipsis: both languages should show.
+        let line = test_line(lang);
+        let size = (8.0 * (width - 2.0) / Face::Bold.width(8.0, &line)).clamp(5.5, 8.0);
+        let label = pdf::fit(Face::Bold, size, &line, width - 2.0);
         sheet.text_grey(
             left + width / 2.0,
             band + 4.0,
             Face::Bold,
-            8.0,
+            size,
             Align::Centre,
             &label,
             1.0,

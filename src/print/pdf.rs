@@ -236,11 +236,42 @@ impl Face {
             infos
                 .iter()
                 .map(|info| {
-                    let chars: String = info.glyph.unicodes.iter().map(|c| mirror(*c)).collect();
-                    (info.glyph.glyph_index, chars)
+                    let gid = info.glyph.glyph_index;
+                    // A ligature stands for its letters as its presentation
+                    // form (U+FEFB for lam-alef): one character, so that a
+                    // reader reordering the line cannot reverse the letters
+                    // inside it; NFKC folds it back into them.
+                    let chars: String = match self.presentation_form(gid) {
+                        Some(form) if info.glyph.unicodes.len() > 1 => form.to_string(),
+                        _ => info.glyph.unicodes.iter().map(|c| mirror(*c)).collect(),
+                    };
+                    (gid, chars)
                 })
                 .collect()
         })
+    }
+}
+
+impl Face {
+    /// The Arabic presentation-form character the font maps to glyph
+    /// `gid`, if any (U+FB50-U+FDFF, U+FE70-U+FEFF).
+    fn presentation_form(self, gid: u16) -> Option<char> {
+        static FORMS: OnceLock<Vec<std::collections::HashMap<u16, char>>> = OnceLock::new();
+        let forms = FORMS.get_or_init(|| {
+            FACES
+                .iter()
+                .map(|face| {
+                    (0xFB50..=0xFDFF_u32)
+                        .chain(0xFE70..=0xFEFF)
+                        .filter_map(char::from_u32)
+                        .filter_map(|c| {
+                            Some((face.font().lookup_glyph_index(c as u32).filter(|g| *g != 0)?, c))
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+        forms[self.index()].get(&gid).copied()
     }
 }
 
@@ -888,11 +919,71 @@ mod tests {
     }
 
     #[test]
+    fn arabic_is_joined_and_drawn_right_to_left() {
+        let form = |c: u32| Face::Regular.glyph(char::from_u32(c).expect("char"));
+        // بطاقة: beh initial, tah medial, alef final, qaf initial, teh
+        // marbuta final; drawn from the left, so last letter first.
+        let glyphs: Vec<u16> = Face::Regular
+            .shape_line("بطاقة")
+            .iter()
+            .map(|(g, _)| *g)
+            .collect();
+        assert_eq!(
+            glyphs,
+            [0xFE94, 0xFED7, 0xFE8E, 0xFEC4, 0xFE91].map(form),
+            "joining forms, right to left"
+        );
+        // Lam-alef is one ligature glyph standing for both letters.
+        let la = Face::Bold.shape_line("لا");
+        assert_eq!(la, vec![(Face::Bold.glyph('\u{FEFB}'), "\u{FEFB}".to_string())]);
+        // A Latin run inside Arabic keeps its order; brackets mirror.
+        let mixed = Face::Regular.shape_line("الدفعة 7 (AB)");
+        let text: String = mixed.iter().map(|(_, s)| s.as_str()).collect();
+        // Leftmost: the logical closing bracket, drawn with the glyph of "(".
+        assert!(text.starts_with(")AB( 7 "), "{text}");
+        assert_eq!(
+            mixed[0].0,
+            Face::Regular.glyph('('),
+            "the closing bracket, mirrored"
+        );
+        // Width is that of the shaped glyphs.
+        let w = Face::Regular.width(10.0, "بطاقة");
+        assert!(w > 0.0 && w < Face::Regular.width(10.0, "MMMMM"));
+        assert!(!needs_shaping("Elección ñ"));
+    }
+
+    #[test]
+    fn a_right_to_left_sheet_mirrors_layout_but_not_symbols() {
+        let mut sheet = Sheet::new(80.0, 50.0);
+        sheet.rtl = true;
+        sheet.fill(5.0, 1.0, 10.0, 2.0, 0.0);
+        sheet.fill_symbol(vec![[5.0, 5.0, 1.0, 1.0]]);
+        assert_eq!(sheet.block_x(5.0, 10.0), 65.0);
+        match (&sheet.marks[0], &sheet.marks[1]) {
+            (Mark::Boxes { rects: a, .. }, Mark::Boxes { rects: b, .. }) => {
+                assert_eq!(a[0], [65.0, 1.0, 10.0, 2.0]);
+                assert_eq!(b[0], [5.0, 5.0, 1.0, 1.0]);
+            }
+            other => panic!("{other:?}"),
+        }
+        sheet.text(5.0, 10.0, Face::Regular, 10.0, Align::Left, "رمز");
+        let Mark::Text { x, .. } = sheet.marks[2] else {
+            panic!("text")
+        };
+        let width = Face::Regular.width(10.0, "رمز");
+        assert!(
+            (x - (75.0 - width)).abs() < 0.001,
+            "left becomes right-aligned at the mirrored edge"
+        );
+    }
+
+    #[test]
     fn renders_a_pdf_with_subset_fonts() {
         let mut sheet = Sheet::new(80.0, 100.0);
         sheet.text(5.0, 10.0, Face::Bold, 12.0, Align::Left, "Elección");
         sheet.text(40.0, 20.0, Face::Mono, 12.0, Align::Centre, "ABCD-EFGH");
         sheet.fill_all(vec![[5.0, 30.0, 2.0, 2.0], [7.0, 30.0, 2.0, 2.0]]);
+        sheet.text(5.0, 40.0, Face::Regular, 12.0, Align::Left, "بطاقة الاقتراع");
         let pdf = render("test", &[sheet]).expect("render");
         assert!(pdf.starts_with(b"%PDF-"));
         // Three subset fonts: far smaller than the 1.8 MB of full fonts.

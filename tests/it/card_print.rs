@@ -109,6 +109,16 @@ fn lang(def: &ElectionDefinition, code: &str) -> LangCode {
 /// The demo election with every kind's options turned on: the council
 /// (vote for 2) takes write-ins, the measure has its own answer labels.
 fn every_kind_definition() -> ElectionDefinition {
+    ElectionDefinition::parse(
+        serde_json::to_string(&every_kind_value())
+            .expect("json")
+            .as_bytes(),
+    )
+    .expect("definition")
+}
+
+/// [`every_kind_definition`] as JSON.
+fn every_kind_value() -> serde_json::Value {
     let mut v = definition_value();
     for contest in v["contests"].as_array_mut().expect("contests") {
         match contest["id"].as_str() {
@@ -120,7 +130,92 @@ fn every_kind_definition() -> ElectionDefinition {
             _ => {}
         }
     }
-    ElectionDefinition::parse(serde_json::to_string(&v).expect("json").as_bytes()).expect("definition")
+    v
+}
+
+/// Arabic for every English text of [`every_kind_definition`].
+const ARABIC: [(&str, &str); 29] = [
+    (
+        "Riverside Municipal Election (demo)",
+        "انتخابات ريفرسايد البلدية (تجريبية)",
+    ),
+    ("Mayor", "رئيس البلدية"),
+    ("Vote for one.", "صوت لمرشح واحد."),
+    ("Maria Alvarez", "ماريا ألفاريز"),
+    ("Harbor Party", "حزب الميناء"),
+    ("James Brooks", "جيمس بروكس"),
+    ("Hill Party", "حزب التل"),
+    ("Lin Chen", "لين تشن"),
+    ("City Council", "مجلس المدينة"),
+    ("Vote for up to two.", "صوت لمرشحين اثنين على الأكثر."),
+    ("Ana Diaz", "آنا دياز"),
+    ("Tom Evans", "توم إيفانز"),
+    ("Eva Fischer", "إيفا فيشر"),
+    ("Ravi Gupta", "رافي غوبتا"),
+    ("Measure A: Library Bond", "الاقتراح أ: سندات المكتبة"),
+    (
+        "Shall the city issue $4 million in bonds to renovate the main library?",
+        "هل تصدر المدينة سندات بقيمة 4 ملايين دولار لتجديد المكتبة الرئيسية؟",
+    ),
+    ("Parks Board", "مجلس الحدائق"),
+    ("Approve as many as you like.", "وافق على أي عدد تريده."),
+    ("Grace Hill", "غريس هيل"),
+    ("Ken Ito", "كين إيتو"),
+    ("Pat Jones", "بات جونز"),
+    ("School Board Chair", "رئيس مجلس المدارس"),
+    ("Rank up to three candidates.", "رتب حتى ثلاثة مرشحين."),
+    ("Sun Kim", "سون كيم"),
+    ("Rosa Lopez", "روزا لوبيز"),
+    ("Dan Moore", "دان مور"),
+    ("Bao Nguyen", "باو نغوين"),
+    ("Approve the bond", "الموافقة على السندات"),
+    ("Reject the bond", "رفض السندات"),
+];
+
+/// [`every_kind_definition`] with Arabic as a third language, every text
+/// translated (the election's first language stays English).
+pub(crate) fn arabic_definition() -> ElectionDefinition {
+    fn add_arabic(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(en) = map.get("en").and_then(|e| e.as_str()).map(str::to_string) {
+                    let ar = ARABIC
+                        .iter()
+                        .find(|(e, _)| *e == en)
+                        .unwrap_or_else(|| panic!("no Arabic for {en:?}"))
+                        .1;
+                    map.insert("ar".into(), ar.into());
+                    return;
+                }
+                map.values_mut().for_each(add_arabic);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(add_arabic),
+            _ => {}
+        }
+    }
+    let mut v = every_kind_value();
+    add_arabic(&mut v["title"]);
+    add_arabic(&mut v["contests"]);
+    v["languages"]
+        .as_array_mut()
+        .expect("languages")
+        .push(serde_json::json!({"code": "ar", "name": "العربية"}));
+    ElectionDefinition::parse(serde_json::to_string(&v).expect("json").as_bytes())
+        .expect("the Arabic definition")
+}
+
+/// Text as a reader searches it, to compare Arabic with pdftotext's output:
+/// presentation forms folded into their letters (NFKC), without the
+/// direction marks pdftotext adds around runs and without white space
+/// (where pdftotext puts a space between a number and an Arabic word is
+/// its own guess). The letters' order is kept.
+pub(crate) fn reading(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(*c as u32, 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
+        })
+        .collect()
 }
 
 /// Names a voter might type (accents, an apostrophe, a hyphen).
@@ -334,7 +429,7 @@ fn fifty_ballot_cards_round_trip_through_pdftoppm_zbarimg_and_pdftotext() {
         );
         assert_eq!(text.contains("English"), bilingual, "{name}");
         assert_eq!(
-            text.contains("TEST BALLOT - NOT COUNTED"),
+            text.contains("TEST BALLOT, NOT COUNTED"),
             c.test,
             "{name}: the test band"
         );
@@ -375,15 +470,78 @@ fn a_bilingual_card_has_the_voters_block_then_the_default_languages() {
             .unwrap_or_else(|| panic!("{needle:?} in {text}"))
     };
     // Spanish first (the voter's), then English, each complete.
-    assert!(at("Papeleta de votación") < at("Español"));
+    assert!(at("Papeleta") < at("Español"));
     assert!(at("Español") < at("Alcalde") && at("Alcalde") < at("English"));
     assert!(at("English") < at("Mayor"));
     assert!(at("Rechazar el bono") < at("English") && at("English") < at("Reject the bond"));
-    assert!(at("Por escrito: José Núñez-O'Brien") < at("Write-in: José Núñez-O'Brien"));
+    assert!(at("Nombre escrito: José Núñez-O'Brien") < at("Write-in: José Núñez-O'Brien"));
     assert!(at("1.º") < at("1st") && at("2.º") < at("2nd"));
     assert!(at("Sin selección") < at("No selection"), "parks board left blank");
     // Instructions in the voter's language.
     assert!(text.contains("deposite esta papeleta en la urna"));
+}
+
+#[test]
+fn an_arabic_card_is_shaped_right_to_left_with_the_default_block_and_its_qr_decodes() {
+    let def = arabic_definition();
+    let ballot = normal_form(
+        &def,
+        &Ballot::validate(
+            &def,
+            &crate::support::sel(&[
+                ("mayor", &["alvarez"]),
+                ("council", &["diaz", "gupta"]),
+                ("library-bond", &["yes"]),
+                ("school-board", &["lopez", "kim"]),
+            ]),
+        )
+        .expect("ballot"),
+    );
+    let card = CardId::random(&mut StdRng::seed_from_u64(8));
+    let ar = lang(&def, "ar");
+    let bytes = ballot_card(&def, STATION_ID, &ar, &card, &ballot, true, SlipKind::Original).expect("card");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("card-ar.pdf");
+    fs::write(&pdf, bytes).expect("write");
+    let pages = render(&pdf, 200);
+    assert_eq!(pages.len(), 1, "one page");
+    assert_eq!(
+        decode(&pages[0]),
+        vec![qr_payload(&def, &card, &ballot).expect("payload")],
+        "the QR of a right-to-left card reads"
+    );
+    assert_eq!(parse_qr(&def, &decode(&pages[0])[0]).expect("parse").1, ballot);
+    let text = reading(&text_of(&pdf));
+    for words in [
+        "انتخابات ريفرسايد البلدية",
+        "بطاقة الاقتراع",
+        "3 نوفمبر 2026",
+        "اقرأ كل سطر في هذه البطاقة قبل الإدلاء بصوتك",
+        "رئيس البلدية",
+        "ماريا ألفاريز",
+        "حزب الميناء",
+        "آنا دياز",
+        "رافي غوبتا",
+        "الموافقة على السندات",
+        "روزا لوبيز",
+        "سون كيم",
+        "الأول",
+        "الثاني",
+        "بدون اختيار",
+        "ورقة اقتراع تجريبية، لا تحتسب",
+        "هذه البطاقة لا تبين رمز الناخب ولا رقم الإيصال",
+        "TEST BALLOT, NOT COUNTED",
+    ] {
+        assert!(text.contains(&reading(words)), "{words:?} in {text}");
+    }
+    // The voter's block first, then the election's first language.
+    let at = |needle: &str| {
+        text.find(&reading(needle))
+            .unwrap_or_else(|| panic!("{needle:?} in {text}"))
+    };
+    assert!(at("العربية") < at("رئيس البلدية") && at("رئيس البلدية") < at("English"));
+    assert!(at("English") < at("Maria Alvarez") && at("الأول") < at("1st"));
+    assert!(text.contains(&card.grouped()), "the card number, left to right");
 }
 
 #[test]
@@ -433,12 +591,18 @@ fn samples() {
     .expect("ballot");
     let mut rng = StdRng::seed_from_u64(5);
     let scratch = tempfile::tempdir().expect("tempdir");
-    for (name, language, test) in [("ballot-card", "en", false), ("ballot-card-es-test", "es", true)] {
+    let arabic = arabic_definition();
+    for (name, language, test) in [
+        ("ballot-card", "en", false),
+        ("ballot-card-es-test", "es", true),
+        ("ballot-card-ar", "ar", false),
+    ] {
+        let def = if language == "ar" { &arabic } else { &def };
         let card = CardId::random(&mut rng);
         let bytes = ballot_card(
-            &def,
+            def,
             STATION_ID,
-            &lang(&def, language),
+            &lang(def, language),
             &card,
             &ballot,
             test,

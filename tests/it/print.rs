@@ -13,11 +13,12 @@ use std::time::{Duration, Instant};
 use rand::SeedableRng;
 use votekiosk::definition::LangCode;
 use votekiosk::print::{
-    code_slips, receipt_slip, sample_receipt, CodeSlipLayout, FolderPrinter, LpPrinter, PrintOutcome,
-    Printer, SlipKind,
+    code_slips, code_slips_in, receipt_slip, sample_receipt, CodeSlipLayout, FolderPrinter, LpPrinter,
+    PrintOutcome, Printer, SlipKind,
 };
 use votekiosk::{receipt, CastReceipt, Error, ReceiptStatus, Station, VoterCode};
 
+use crate::card_print::reading;
 use crate::support::{definition_value, full_ballot, key, sel, snapshot, Fixture, STATION_ID};
 
 // ---- helpers -------------------------------------------------------------
@@ -270,7 +271,15 @@ fn check_receipts(station: &Station, slips: &[Slip]) {
         };
         assert!(flat.contains(key_label), "{name}: {key_label}");
         assert!(flat.contains("RIVERSIDE-01"), "{name}: station id");
-        assert!(flat.contains("2026-11-03"), "{name}: election date");
+        let date = if s.language == "es" {
+            "3 de noviembre de 2026"
+        } else {
+            "3 November 2026"
+        };
+        assert!(
+            flat.contains(date),
+            "{name}: election date in the voter's language: {flat}"
+        );
         for group in s.cast.receipt.as_str().split('-') {
             assert!(flat.contains(group), "{name}: receipt id group {group}");
         }
@@ -466,6 +475,240 @@ fn test_code_slips_are_marked_test() {
             &code_slips(&def, STATION_ID, &batch, layout).expect("slips"),
         );
         assert!(squash(&text_of(&pdf)).contains("TEST CODE"), "{layout:?}");
+    }
+}
+
+// ---- right to left, and the screen's words ----------------------------------
+
+#[test]
+fn an_arabic_receipt_is_shaped_right_to_left_and_its_qr_decodes() {
+    let def = crate::card_print::arabic_definition();
+    let ar = def.require_language("ar").expect("ar").clone();
+    let key = receipt::KeyFingerprint::of(&[7; 32]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    for (n, kind) in [SlipKind::Original, SlipKind::Reprint].into_iter().enumerate() {
+        let cast = sample_receipt(&def, key, &mut rng);
+        let pdf = write(
+            dir.path(),
+            &format!("receipt-ar-{n}.pdf"),
+            &receipt_slip(&def, STATION_ID, &ar, &cast, kind).expect("slip"),
+        );
+        let pages = render(&pdf, 200);
+        assert_eq!(pages.len(), 1);
+        assert_eq!(decode(&pages[0]), vec![cast.payload.clone()], "the QR reads");
+        let text = reading(&text_of(&pdf));
+        for words in [
+            "انتخابات ريفرسايد البلدية",
+            "تجريبية",
+            "إيصال الاقتراع",
+            "التاريخ",
+            "3 نوفمبر 2026",
+            "المحطة",
+            "مفتاح المحطة",
+            "للتحقق من احتساب صوتك",
+            "هذا الإيصال لا يبين كيف صوتت",
+            "RIVERSIDE-01",
+        ] {
+            assert!(text.contains(&reading(words)), "{words:?} in {text}");
+        }
+        for group in cast.receipt.as_str().split('-') {
+            assert!(text.contains(group), "receipt id group {group}");
+        }
+        assert_eq!(text.contains("REPRINT"), kind == SlipKind::Reprint, "{text}");
+        assert_eq!(
+            text.contains(&reading("إعادة طباعة")),
+            kind == SlipKind::Reprint,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn code_slips_print_in_the_chosen_language_right_to_left_and_decode() {
+    let def = crate::card_print::arabic_definition();
+    let ar = def.require_language("ar").expect("ar").clone();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+    let batch = votekiosk::codes::IssuedBatch {
+        batch: 7,
+        test: true,
+        codes: (0..3).map(|_| VoterCode::random(&mut rng)).collect(),
+    };
+    let issued: BTreeSet<String> = batch.codes.iter().map(|c| c.display()).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a4 = write(
+        dir.path(),
+        "codes-ar.pdf",
+        &code_slips_in(&def, STATION_ID, &batch, CodeSlipLayout::A4, &ar).expect("a4"),
+    );
+    // Right to left: the first slip is the top right cell.
+    let cells = [(1.0, 0.0), (0.0, 0.0), (1.0, 1.0), (0.0, 1.0)];
+    let read: Vec<Vec<String>> = parallel(&cells, |&(col, row)| {
+        let out = dir.path().join(format!("ar-{col}-{row}"));
+        decode(&render_region(
+            &a4,
+            1,
+            200,
+            [col * 105.0, row * 59.4, 105.0, 59.4],
+            &out,
+        ))
+    });
+    assert_eq!(read[0], vec![batch.codes[0].qr_payload()], "slip 1 top right");
+    assert_eq!(read[1], vec![batch.codes[1].qr_payload()], "slip 2 top left");
+    assert_eq!(read[2], vec![batch.codes[2].qr_payload()], "slip 3 below slip 1");
+    assert!(read[3].is_empty(), "no fourth slip");
+    let text = reading(&text_of(&a4));
+    for words in [
+        "انتخابات ريفرسايد البلدية",
+        "رمز الناخب",
+        "يصلح مرة واحدة فقط",
+        "الدفعة",
+        "RIVERSIDE-01",
+        "TEST CODE - TESTING ONLY",
+        "رمز تجريبي",
+        "للاختبار فقط",
+    ] {
+        assert!(text.contains(&reading(words)), "{words:?} in {text}");
+    }
+    for code in &issued {
+        assert!(text.contains(code.as_str()), "{code} left to right");
+    }
+    let roll = write(
+        dir.path(),
+        "codes-ar-roll.pdf",
+        &code_slips_in(&def, STATION_ID, &batch, CodeSlipLayout::Roll, &ar).expect("roll"),
+    );
+    let pages = render(&roll, 200);
+    let decoded: BTreeSet<String> = parallel(&pages, |p| decode(p))
+        .into_iter()
+        .flatten()
+        .map(|p| VoterCode::parse(&p).expect("code").display())
+        .collect();
+    assert_eq!(decoded, issued);
+    // The default stays the election's first language.
+    let en = write(
+        dir.path(),
+        "codes-en.pdf",
+        &code_slips(&def, STATION_ID, &batch, CodeSlipLayout::Roll).expect("roll"),
+    );
+    let text = squash(&text_of(&en));
+    assert!(text.contains("Voter code") && !text.contains("رمز"), "{text}");
+}
+
+/// The strings table of the screen for `lang` (`ui/js/strings/<lang>.js`),
+/// key to text, or `None` when the table does not exist (yet).
+fn screen_strings(lang: &str) -> Option<std::collections::BTreeMap<String, String>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("ui/js/strings/{lang}.js"));
+    let source = fs::read_to_string(path).ok()?;
+    let mut table = std::collections::BTreeMap::new();
+    for line in source.lines() {
+        let line = line.trim();
+        let Some((key, rest)) = line.split_once(": ") else {
+            continue;
+        };
+        let rest = rest.trim_end_matches(',');
+        for quote in ['\'', '"', '`'] {
+            if rest.len() >= 2 && rest.starts_with(quote) && rest.ends_with(quote) {
+                let text = rest[1..rest.len() - 1].replace(&format!("\\{quote}"), &quote.to_string());
+                table.insert(key.to_string(), text);
+            }
+        }
+    }
+    Some(table)
+}
+
+#[test]
+fn paper_says_what_the_screen_says() {
+    use votekiosk::print::labels::labels;
+    let def = crate::card_print::arabic_definition();
+    let code_of = |code: &str| def.require_language(code).expect("language").clone();
+    let mut checked = 0;
+    for code in ["en", "es", "ar"] {
+        let Some(screen) = screen_strings(code) else {
+            // The Arabic screen table comes with the interface's Arabic.
+            assert_eq!(code, "ar", "ui/js/strings/{code}.js is missing");
+            continue;
+        };
+        let word = |key: &str| {
+            screen
+                .get(key)
+                .unwrap_or_else(|| panic!("{code}.js has no {key}"))
+                .clone()
+        };
+        let paper = labels(&code_of(code));
+        assert_eq!(paper.receipt_id, word("receipt_id"), "{code}: receipt");
+        assert_eq!(paper.voter_code, word("code_label"), "{code}: voter code");
+        assert_eq!(paper.test_ballot, word("test_ballot"), "{code}: test ballot");
+        assert_eq!(paper.yes, word("yes"), "{code}");
+        assert_eq!(paper.no, word("no"), "{code}");
+        assert!(
+            paper.card_box.contains(&word("card_cast")),
+            "{code}: the cast button's name"
+        );
+        assert!(
+            paper.card_wrong.contains(&word("card_wrong")),
+            "{code}: the wrong-card button's name"
+        );
+        assert!(
+            paper
+                .receipt
+                .to_lowercase()
+                .contains(&word("receipt_id").to_lowercase()),
+            "{code}: the slip's title says receipt as the screen does"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2);
+    // Spanish "receipt" is one word, "recibo", on paper as on screen.
+    let es = labels(&code_of("es"));
+    for text in [
+        es.receipt,
+        es.receipt_id,
+        es.verify,
+        es.no_choices,
+        es.sample,
+        es.card_secret,
+    ] {
+        assert!(!text.contains("omprobante"), "{text}");
+    }
+}
+
+#[test]
+fn both_reports_print_the_running_programs_version_commit_and_sha256() {
+    use sha2::Digest;
+    let exe = std::env::current_exe().expect("the test program");
+    let sha = hex::encode(sha2::Sha256::digest(
+        fs::read(&exe).expect("read the test program"),
+    ));
+    let f = closed_election();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zero = f
+        .station
+        .zero_report(crate::support::election_noon())
+        .expect("zero");
+    let results = f
+        .station
+        .results_report(crate::support::election_noon())
+        .expect("results");
+    for (name, bytes) in [
+        ("zero", zero.to_pdf().expect("pdf")),
+        ("results", results.to_pdf().expect("pdf")),
+    ] {
+        let text = squash(&text_of(&write(dir.path(), &format!("{name}.pdf"), &bytes)));
+        assert!(
+            text.contains(&format!("Program SHA-256 {sha}")),
+            "{name}: the SHA-256 of the running program ({}): {text}",
+            exe.display()
+        );
+        let sw = votekiosk::export::software();
+        assert!(
+            text.contains(&format!("Version votekiosk {}", env!("CARGO_PKG_VERSION"))),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains(&format!("Source commit {}", sw.commit)),
+            "{name}: {text}"
+        );
     }
 }
 
@@ -1225,6 +1468,7 @@ fn samples() {
         .station
         .cast_ballot(&code, &full_ballot(), &key())
         .expect("cast");
+    let arabic = crate::card_print::arabic_definition();
     let docs: Vec<(&str, Vec<u8>)> = vec![
         (
             "receipt-slip",
@@ -1241,6 +1485,32 @@ fn samples() {
         (
             "code-slip-roll",
             code_slips(&def, STATION_ID, &test_batch, CodeSlipLayout::Roll).expect("roll"),
+        ),
+        (
+            "receipt-slip-ar",
+            receipt_slip(
+                &arabic,
+                STATION_ID,
+                arabic.require_language("ar").expect("ar"),
+                &sample_receipt(
+                    &arabic,
+                    cast.station_key,
+                    &mut rand::rngs::StdRng::seed_from_u64(4),
+                ),
+                SlipKind::Original,
+            )
+            .expect("slip"),
+        ),
+        (
+            "code-slips-a4-ar",
+            code_slips_in(
+                &arabic,
+                STATION_ID,
+                &batch,
+                CodeSlipLayout::A4,
+                arabic.require_language("ar").expect("ar"),
+            )
+            .expect("a4"),
         ),
         ("zero-report", zero),
         (

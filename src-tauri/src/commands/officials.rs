@@ -99,16 +99,23 @@ pub async fn issue_codes(
     password: String,
     count: usize,
     print_slips: bool,
+    language: Option<String>,
 ) -> IpcResult<IssuedCodes> {
     let password = Zeroizing::new(password);
     let mut inner = state.lock();
     let (station, by) = inner.official(&token)?;
     // Issuing codes asks for the password again (the core's rule).
     station.reauthenticate(&by, &password)?;
+    // The slips' words: the language the official chose (one of the
+    // election's), else its first.
+    let slip_language = match language.as_deref() {
+        None | Some("") => station.definition().default_language().clone(),
+        Some(code) => station.definition().require_language(code)?.clone(),
+    };
     // Slips that do not print are revoked, never saved (the error says so).
     let issued = if print_slips {
         station
-            .issue_printed_codes(&by, count, votekiosk::print::CodeSlipLayout::A4)
+            .issue_printed_codes_in(&by, count, votekiosk::print::CodeSlipLayout::A4, &slip_language)
             .map(|(batch, outcome)| (batch, Some(outcome.to_string())))
     } else {
         station.issue_codes(&by, count).map(|batch| (batch, None))

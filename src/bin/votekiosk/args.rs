@@ -597,6 +597,9 @@ pub enum PrintCommand {
         /// One 80 mm roll slip per code instead of A4 sheets of ten.
         #[arg(long)]
         roll: bool,
+        /// The slips' language: a language code of the election (default: its first).
+        #[arg(long, value_name = "CODE")]
+        language: Option<String>,
         #[command(flatten)]
         by: OfficialArg,
         #[command(flatten)]

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use votekiosk::definition::LangCode;
 use votekiosk::print::{self, CodeSlipLayout, LpPrinter, PrintOutcome, Printer, SlipKind};
 use votekiosk::station::{Mode, Station};
 use votekiosk::{Error, Result};
@@ -114,10 +115,15 @@ pub fn run(ctx: &Ctx, command: &PrintCommand) -> Result<Outcome> {
         PrintCommand::Codes {
             count,
             roll,
+            language,
             by,
             target,
         } => {
-            let (batch, outcome) = codes(ctx, &mut station, *count, *roll, by, target)?;
+            let lang = match language {
+                None => station.definition().default_language().clone(),
+                Some(code) => station.definition().require_language(code)?.clone(),
+            };
+            let (batch, outcome) = codes(ctx, &mut station, *count, *roll, &lang, by, target)?;
             (Document::VoterCodes, Some(batch), outcome)
         }
         PrintCommand::ZeroReport { target } => {
@@ -161,6 +167,7 @@ fn codes(
     station: &mut Station,
     count: usize,
     roll: bool,
+    language: &LangCode,
     by: &OfficialArg,
     target: &PrintTarget,
 ) -> Result<(BatchPrinted, PrintOutcome)> {
@@ -195,11 +202,17 @@ fn codes(
         CodeSlipLayout::A4
     };
     let printed = if target.out.is_none() && target.printer.is_none() {
-        station.issue_printed_codes(&official, count, layout)
+        station.issue_printed_codes_in(&official, count, layout, language)
     } else {
         station.issue_codes(&official, count).and_then(|batch| {
-            let delivered = print::code_slips(station.definition(), station.station_id(), &batch, layout)
-                .and_then(|pdf| deliver(station, target, Document::VoterCodes, &pdf));
+            let delivered = print::code_slips_in(
+                station.definition(),
+                station.station_id(),
+                &batch,
+                layout,
+                language,
+            )
+            .and_then(|pdf| deliver(station, target, Document::VoterCodes, &pdf));
             match delivered {
                 Ok(outcome) => Ok((batch, outcome)),
                 Err(e) => Err(station.revoke_unprinted(&official, &batch, &e)?),
