@@ -108,8 +108,8 @@ fn ballot(i: usize) -> SelectionsInput {
 }
 
 /// The baseline table: a ballot row, keyed by a random id, no rowid.
-fn baseline_db(path: &Path) -> rusqlite::Connection {
-    let conn = baseline_connection(path);
+fn baseline_db(path: &Path, exclusive: bool) -> rusqlite::Connection {
+    let conn = baseline_connection(path, exclusive);
     conn.execute_batch(
         "CREATE TABLE ballots (id BLOB PRIMARY KEY, test INTEGER NOT NULL, selections TEXT NOT NULL) WITHOUT ROWID;
          CREATE TABLE voter_codes (mac BLOB PRIMARY KEY, state TEXT NOT NULL, test INTEGER NOT NULL, batch INTEGER NOT NULL) WITHOUT ROWID;",
@@ -208,18 +208,21 @@ fn main() {
         })
         .collect();
 
-    let mut bare = baseline_db(&dir.path().join("bare.db"));
-    let mut bare_ckpt = baseline_db(&dir.path().join("bare-checkpoint.db"));
+    // The floors are opened as the station file is (exclusive locking).
+    let mut bare = baseline_db(&dir.path().join("bare.db"), true);
+    let mut bare_ckpt = baseline_db(&dir.path().join("bare-checkpoint.db"), true);
     // The other way to leave no committed transaction in a side file: a
-    // rollback journal, deleted at each commit (SQLite's default mode).
-    let mut bare_journal = baseline_db(&dir.path().join("bare-journal.db"));
+    // rollback journal, deleted at each commit (SQLite's default mode; in
+    // exclusive locking SQLite keeps the journal file between
+    // transactions, so this one is opened with shared locking).
+    let mut bare_journal = baseline_db(&dir.path().join("bare-journal.db"), false);
     bare_journal
         .execute_batch("PRAGMA journal_mode = DELETE;")
         .expect("rollback journal");
 
     // ---- cast vs bare commit vs bare commit + checkpoint, interleaved --------
-    let (mut cast_t, mut pdf_t, mut bare_t, mut ckpt_t, mut journal_t) =
-        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut cast_t, mut pdf_t, mut bare_t, mut ckpt_t, mut journal_t, mut card_t) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     let t_loop = Instant::now();
     for i in 0..total_casts {
         let measured = i >= sz.warm_up;
@@ -227,9 +230,12 @@ fn main() {
             match (i + k) % 4 {
                 0 => {
                     // The demo election has ballot cards: the card is
-                    // printed (its own transaction) before the cast, which
-                    // is what is timed here.
+                    // recorded (its own transaction, sealing the card id)
+                    // before the card is printed and the ballot cast;
+                    // timed apart from the cast.
+                    let t = Instant::now();
                     station.print_card(&codes[i], &ballots[i]).expect("card");
+                    let card = t.elapsed();
                     let t = Instant::now();
                     let receipt = station
                         .cast_ballot(&codes[i], &ballots[i], &format!("bench-request-{i:08}"))
@@ -247,6 +253,7 @@ fn main() {
                     let slip = t.elapsed();
                     assert!(pdf.starts_with(b"%PDF"));
                     if measured {
+                        card_t.push(card);
                         cast_t.push(cast);
                         pdf_t.push(slip);
                     }
@@ -280,7 +287,9 @@ fn main() {
     let bare_s = Samples::from_durations(&bare_t);
     let ckpt_s = Samples::from_durations(&ckpt_t);
     let journal_s = Samples::from_durations(&journal_t);
+    let card_s = Samples::from_durations(&card_t);
     for (name, s) in [
+        ("card record", &card_s),
         ("cast", &cast_s),
         ("receipt pdf", &pdf_s),
         ("receipt ready", &ready_s),
@@ -391,13 +400,23 @@ fn main() {
          baseline files in one temporary folder on the same disk.\n\n\
          **Baselines (floors)**: a bare `INSERT` of one ballot row (random \
          16-byte id, the same selections JSON) into a `WITHOUT ROWID` table and \
-         its commit, in a SQLCipher file opened like a station file (raw key \
-         with salt, `cipher_compatibility = 4`, WAL, `synchronous = FULL`, \
-         foreign keys, `secure_delete`): the one fsync any durable ballot must \
-         pay. And the same followed by the station's `PRAGMA \
-         wal_checkpoint(TRUNCATE)`, which the station runs after every cast so \
-         that no committed WAL frames link a receipt to a ballot \
-         (`docs/formats.md` §3).\n\n",
+         its commit, in a SQLCipher file opened like a station file \
+         (`locking_mode = EXCLUSIVE` held from the start, raw key with salt, \
+         `cipher_compatibility = 4`, WAL, `synchronous = FULL`, foreign keys, \
+         `secure_delete`): the one fsync any durable ballot must pay. And the \
+         same followed by the station's `PRAGMA wal_checkpoint(TRUNCATE)`, \
+         which the station runs after every cast so that no committed WAL \
+         frames link a receipt to a ballot (`docs/formats.md` §3).\n\n\
+         **What the cast includes**: the election is the demo's with ballot \
+         cards, polls opened in official mode with a 2-of-3 closing key, so \
+         `Station::cast_ballot` validates, checks the ballot against the \
+         printed card, seals the ballot (HPKE to the office key and the \
+         closing key), consumes the code, writes the ballot, receipt, cast \
+         request and audit entry in one durable commit, then checkpoints. \
+         The card record before it (`Station::print_card`: validate, seal the \
+         card id, the pending-card row and its audit entry, one durable \
+         commit, no checkpoint) is a separate transaction while the card \
+         prints, before the voter casts: timed apart, not in the cast.\n\n",
         sz.warm_up, loop_secs
     ));
     md.push_str(&table(
@@ -441,6 +460,14 @@ fn main() {
                 format!("{}–{}", human(cast_s.min()), human(cast_s.max())),
                 format!("**{}**", ratio(cast_s.median(), bare_s.median())),
                 format!("**{}**", ratio(cast_s.median(), ckpt_s.median())),
+            ],
+            vec![
+                "card record before the cast (`Station::print_card`, its own transaction)".into(),
+                human(card_s.median()),
+                human(card_s.p99()),
+                format!("{}–{}", human(card_s.min()), human(card_s.max())),
+                ratio(card_s.median(), bare_s.median()),
+                ratio(card_s.median(), ckpt_s.median()),
             ],
             vec![
                 "receipt slip PDF alone (`print::receipt_slip`)".into(),
@@ -582,15 +609,25 @@ fn main() {
     print!("{md}");
     write_fragment("station", &md);
     let verdict = |ok: bool| if ok { "met" } else { "**missed**" }.to_string();
-    let cast_ratio = cast_s.median() / bare_s.median();
-    let floor_ratio = ckpt_s.median() / bare_s.median();
     let ready_above = ready_s.median() - bare_s.median();
     write_summary(
         "station",
         &[
             [
+                "Cast (sealing, card check, exclusive locking) ÷ bare commit + the same checkpoint (median)"
+                    .into(),
+                "≤ 1.2".into(),
+                format!(
+                    "{} ({} vs {})",
+                    ratio(cast_s.median(), ckpt_s.median()),
+                    human(cast_s.median()),
+                    human(ckpt_s.median())
+                ),
+                verdict(cast_s.median() / ckpt_s.median() <= 1.2),
+            ],
+            [
                 "Cast ÷ bare durable commit (median)".into(),
-                "≤ 1.5".into(),
+                "reported (the floor is the commit plus the checkpoint, see the notes)".into(),
                 format!(
                     "{} ({} vs {}); the bare commit plus the same checkpoint alone is {}",
                     ratio(cast_s.median(), bare_s.median()),
@@ -598,24 +635,18 @@ fn main() {
                     human(bare_s.median()),
                     ratio(ckpt_s.median(), bare_s.median())
                 ),
-                if cast_ratio <= 1.5 {
-                    "met".into()
-                } else if cast_ratio / floor_ratio <= 1.5 {
-                    "**missed**: bounded by the per-cast WAL checkpoint (secrecy), see below".into()
-                } else {
-                    "**missed**".into()
-                },
+                "reported".into(),
             ],
             [
-                "Cast ÷ bare commit + the same checkpoint (median)".into(),
-                "≤ 1.5".into(),
+                "Card record before the cast (`print_card`, its own commit) ÷ bare commit (median)".into(),
+                "reported (outside the cast)".into(),
                 format!(
                     "{} ({} vs {})",
-                    ratio(cast_s.median(), ckpt_s.median()),
-                    human(cast_s.median()),
-                    human(ckpt_s.median())
+                    ratio(card_s.median(), bare_s.median()),
+                    human(card_s.median()),
+                    human(bare_s.median())
                 ),
-                verdict(cast_s.median() / ckpt_s.median() <= 1.5),
+                "reported".into(),
             ],
             [
                 "Receipt ready (cast + receipt PDF) above the bare commit".into(),

@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "print_results_report",
     "reprint_receipt",
     "set_printer",
+    "speak",
+    "speech_warm",
 ];
 
 fn main() {

@@ -337,6 +337,16 @@ pub enum Error {
 
     #[error("this contest cannot be audited by RAIRE: {0}; it needs a full hand count")]
     RaireNotAuditable(String),
+
+    // issue 15: audio
+    #[error("the kiosk cannot speak: its speech engine, eSpeak NG (espeak-ng), is not installed. Ask an official to install it (scripts/setup); the ballot on screen still works")]
+    SpeechUnavailable,
+
+    #[error("the kiosk has no voice for the language {0:?}: the audio ballot speaks English, Spanish and Arabic (eSpeak NG's voices)")]
+    SpeechNoVoice(String),
+
+    #[error("the speech engine failed: {0}. Ask an official to check the kiosk's espeak-ng")]
+    SpeechFailed(String),
 }
 
 impl Error {
@@ -449,6 +459,10 @@ impl Error {
             // issue 14: raire
             Error::RaireWrongWinner(_) => "raire_wrong_winner",
             Error::RaireNotAuditable(_) => "raire_not_auditable",
+            // issue 15: audio
+            Error::SpeechUnavailable => "speech_unavailable",
+            Error::SpeechNoVoice(_) => "speech_no_voice",
+            Error::SpeechFailed(_) => "speech_failed",
         }
     }
 

@@ -26,6 +26,7 @@ pub mod receipt;
 pub mod rla;
 pub mod seal;
 pub mod signed;
+pub mod speech;
 pub mod station;
 pub mod store;
 pub mod tabulate;

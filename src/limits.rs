@@ -5,7 +5,9 @@
 
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
-use crate::station::{Mode, IDLE_TIMEOUT_RANGE, MAX_CODES_PER_BATCH, OFFICIAL_IDLE_RANGE};
+use crate::station::{
+    Mode, IDLE_TIMEOUT_RANGE, MAX_CODES_PER_BATCH, OFFICIAL_IDLE_RANGE, PIXEL_PITCH_RANGE_UM,
+};
 
 /// Something an official's dashboard offers, when the mode allows it.
 /// Its stable name (what the window sends back) is one `strum` table:
@@ -92,6 +94,9 @@ pub struct Limits {
     /// The shortest and longest idle logouts of officials.
     pub official_idle_min_secs: u32,
     pub official_idle_max_secs: u32,
+    /// The pixel pitches an admin may declare for the panel (µm per pixel).
+    pub pixel_pitch_min_um: u32,
+    pub pixel_pitch_max_um: u32,
 }
 
 /// The station's limits.
@@ -101,7 +106,60 @@ pub const LIMITS: Limits = Limits {
     idle_timeout_max_secs: *IDLE_TIMEOUT_RANGE.end(),
     official_idle_min_secs: *OFFICIAL_IDLE_RANGE.start(),
     official_idle_max_secs: *OFFICIAL_IDLE_RANGE.end(),
+    pixel_pitch_min_um: *PIXEL_PITCH_RANGE_UM.start(),
+    pixel_pitch_max_um: *PIXEL_PITCH_RANGE_UM.end(),
 };
+
+/// One of the voter's text sizes: the height of a capital letter, as VVSG
+/// 2.0 7.1-G bounds it (millimetres on the panel), and the height aimed at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextSize {
+    /// Its stable name (the window's string key is `text_size_<name>`).
+    pub name: &'static str,
+    pub min_mm: f64,
+    pub max_mm: f64,
+    pub target_mm: f64,
+}
+
+/// The four text sizes of VVSG 2.0 7.1-G, smallest first.
+pub const TEXT_SIZES: [TextSize; 4] = [
+    TextSize { name: "small", min_mm: 3.5, max_mm: 4.2, target_mm: 3.85 },
+    TextSize { name: "standard", min_mm: 4.8, max_mm: 5.6, target_mm: 4.9 },
+    TextSize { name: "large", min_mm: 6.4, max_mm: 7.1, target_mm: 6.75 },
+    TextSize { name: "largest", min_mm: 8.5, max_mm: 9.0, target_mm: 8.75 },
+];
+
+/// The size every voter starts with (VVSG 7.1-G: at least 4.8 mm).
+pub const DEFAULT_TEXT_SIZE: usize = 1;
+
+/// A text size on a panel of a given pitch: the capital-letter height in
+/// whole pixels (a font's hinting snaps capitals to the pixel grid, so a
+/// fractional target could render outside the range) and in millimetres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextSizePx {
+    pub size: TextSize,
+    pub cap_px: u32,
+    pub cap_mm: f64,
+}
+
+/// The four text sizes on a panel of `pitch_um` micrometres per pixel: for
+/// each, the whole number of pixels inside the size's range nearest its
+/// target (`PIXEL_PITCH_RANGE_UM` keeps one inside every range). The
+/// window divides `cap_px` by the measured cap-height ratio of its font to
+/// get the font size.
+pub fn text_sizes(pitch_um: u32) -> [TextSizePx; 4] {
+    let pitch_mm = f64::from(pitch_um.max(1)) / 1000.0;
+    TEXT_SIZES.map(|size| {
+        let lo = (size.min_mm / pitch_mm).ceil();
+        let hi = (size.max_mm / pitch_mm).floor();
+        let px = (size.target_mm / pitch_mm).round().clamp(lo, hi.max(lo));
+        TextSizePx {
+            size,
+            cap_px: px as u32,
+            cap_mm: px * pitch_mm,
+        }
+    })
+}
 
 #[cfg(test)]
 mod tests {
@@ -277,6 +335,31 @@ mod tests {
 
     fn attempt_changes_mode(action: Action) -> bool {
         action.as_str().ends_with("_polls") || action == Action::EnterTestMode
+    }
+
+    #[test]
+    fn every_text_size_fits_its_vvsg_range_on_every_allowed_panel() {
+        for size in TEXT_SIZES {
+            assert!(size.min_mm <= size.target_mm && size.target_mm <= size.max_mm, "{size:?}");
+        }
+        assert!(
+            (TEXT_SIZES[DEFAULT_TEXT_SIZE].target_mm - 4.9).abs() < 1e-9,
+            "the default aims at 4.9 mm"
+        );
+        for pitch in PIXEL_PITCH_RANGE_UM {
+            let sizes = text_sizes(pitch);
+            for s in sizes {
+                assert!(
+                    s.size.min_mm - 1e-9 <= s.cap_mm && s.cap_mm <= s.size.max_mm + 1e-9,
+                    "{pitch} µm/px: {s:?}"
+                );
+                assert!((s.cap_mm - f64::from(s.cap_px) * f64::from(pitch) / 1000.0).abs() < 1e-9);
+            }
+            assert!(sizes.windows(2).all(|w| w[0].cap_px < w[1].cap_px), "{pitch}: {sizes:?}");
+        }
+        // A 96-pixel-per-inch panel: 0.265 mm per pixel.
+        let px: Vec<u32> = text_sizes(265).iter().map(|s| s.cap_px).collect();
+        assert_eq!(px, [15, 19, 25, 33]);
     }
 
     #[test]

@@ -171,16 +171,22 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// A raw SQLCipher connection configured the way `store::Store` configures
-/// a station file (raw key with explicit salt, SQLCipher 4 defaults, WAL,
-/// `synchronous=FULL`, foreign keys, secure delete, memory temp store):
-/// the floor a cast is measured against.
-pub fn baseline_connection(path: &Path) -> rusqlite::Connection {
+/// a station file (`locking_mode = EXCLUSIVE`, raw key with explicit salt,
+/// SQLCipher 4 defaults, WAL, `synchronous=FULL`, foreign keys, secure
+/// delete, memory temp store, then a write that takes the exclusive lock
+/// for good): the floor a cast is measured against. With `exclusive`
+/// false, SQLite's default shared locking instead.
+pub fn baseline_connection(path: &Path, exclusive: bool) -> rusqlite::Connection {
     use rand::RngCore;
     let conn = rusqlite::Connection::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut key = [0u8; 48];
     rand::rngs::OsRng.fill_bytes(&mut key);
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")
         .expect("cipher_log_level");
+    if exclusive {
+        conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")
+            .expect("locking mode");
+    }
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(key)))
         .expect("key");
     conn.execute_batch("PRAGMA cipher_compatibility = 4;")
@@ -195,6 +201,10 @@ pub fn baseline_connection(path: &Path) -> rusqlite::Connection {
          PRAGMA temp_store = MEMORY;",
     )
     .expect("pragmas");
+    if exclusive {
+        conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+            .expect("exclusive lock");
+    }
     conn
 }
 

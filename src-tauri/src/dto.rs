@@ -26,6 +26,9 @@ pub struct AppInfo {
     /// Shown on the unlock screen of the demo only (a published value).
     pub demo_passphrase: Option<&'static str>,
     pub official: Option<OfficialDto>,
+    /// The text sizes: the declared panel's once unlocked, before that the
+    /// CSS reference pixel's (the setting is inside the encrypted file).
+    pub display: DisplayDto,
 }
 
 #[derive(Serialize, Clone)]
@@ -74,6 +77,8 @@ pub struct ContestDto {
 #[derive(Serialize)]
 pub struct VoterContext {
     pub title: TextDto,
+    /// The election day (YYYY-MM-DD), shown in the voter's locale.
+    pub date: String,
     pub station_id: String,
     pub definition_short: String,
     pub languages: Vec<LanguageDto>,
@@ -145,6 +150,7 @@ pub fn voter_context(d: &ElectionDefinition, settings: &KioskSettings, status: S
         .collect();
     VoterContext {
         title: text(&d.title),
+        date: d.date.to_string(),
         station_id: status.station_id.clone(),
         definition_short: d.hash().short(),
         languages: d
@@ -196,6 +202,44 @@ pub struct StatusDto {
     pub cards: CardCountsDto,
     pub test_cards: CardCountsDto,
     pub hand_count: Option<ReconciliationDto>,
+    /// The panel's pixel pitch and the voter's text sizes on it.
+    pub display: DisplayDto,
+}
+
+/// The voter's text sizes on this panel (`votekiosk::limits::text_sizes`):
+/// the window sets each size's font so that a capital letter is `cap_px`
+/// pixels high, from its font's measured cap-height ratio.
+#[derive(Serialize, Clone)]
+pub struct DisplayDto {
+    pub pixel_pitch_um: u32,
+    pub default_size: usize,
+    pub sizes: Vec<TextSizeDto>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct TextSizeDto {
+    pub name: &'static str,
+    pub cap_px: u32,
+    pub cap_mm: f64,
+    pub min_mm: f64,
+    pub max_mm: f64,
+}
+
+pub fn display(pixel_pitch_um: u32) -> DisplayDto {
+    DisplayDto {
+        pixel_pitch_um,
+        default_size: votekiosk::limits::DEFAULT_TEXT_SIZE,
+        sizes: votekiosk::limits::text_sizes(pixel_pitch_um)
+            .iter()
+            .map(|s| TextSizeDto {
+                name: s.size.name,
+                cap_px: s.cap_px,
+                cap_mm: s.cap_mm,
+                min_mm: s.size.min_mm,
+                max_mm: s.size.max_mm,
+            })
+            .collect(),
+    }
 }
 
 /// Printed, cast, spoiled (abandoned included) and pending cards.
@@ -290,6 +334,8 @@ pub struct LimitsDto {
     pub idle_timeout_max_secs: u32,
     pub official_idle_min_secs: u32,
     pub official_idle_max_secs: u32,
+    pub pixel_pitch_min_um: u32,
+    pub pixel_pitch_max_um: u32,
 }
 
 pub fn status(s: &Status) -> StatusDto {
@@ -318,16 +364,20 @@ pub fn status(s: &Status) -> StatusDto {
             idle_timeout_max_secs: LIMITS.idle_timeout_max_secs,
             official_idle_min_secs: LIMITS.official_idle_min_secs,
             official_idle_max_secs: LIMITS.official_idle_max_secs,
+            pixel_pitch_min_um: LIMITS.pixel_pitch_min_um,
+            pixel_pitch_max_um: LIMITS.pixel_pitch_max_um,
         },
         cards_enabled: false,
         cards: card_counts(&s.cards),
         test_cards: card_counts(&s.test_cards),
         hand_count: None,
+        display: display(votekiosk::station::DEFAULT_PIXEL_PITCH_UM),
     }
 }
 
 pub fn station_status(station: &Station) -> votekiosk::Result<StatusDto> {
     let mut dto = status(&station.status()?);
+    dto.display = display(station.pixel_pitch_um()?);
     dto.cards_enabled = station.cards_enabled();
     if dto.cards_enabled {
         dto.hand_count = station.hand_count()?.as_ref().map(reconciliation);

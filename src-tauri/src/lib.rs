@@ -103,6 +103,8 @@ pub fn run() {
             commands::print::print_results_report,
             commands::print::reprint_receipt,
             commands::print::set_printer,
+            commands::speech::speak,
+            commands::speech::speech_warm,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -9,7 +9,7 @@
 //! Voter commands use `Inner::station` and never see an official.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use votekiosk::{Official, Station};
 use zeroize::Zeroizing;
@@ -20,6 +20,9 @@ pub struct AppState {
     pub path: PathBuf,
     /// True when the app was started without a file and opened the demo.
     pub demo: bool,
+    /// The audio ballot's speech and its in-memory cache (no station
+    /// needed: the voice works before the file is unlocked).
+    pub speech: Arc<votekiosk::speech::Speech>,
     inner: Mutex<Inner>,
 }
 
@@ -42,6 +45,7 @@ impl AppState {
         AppState {
             path,
             demo,
+            speech: Arc::default(),
             inner: Mutex::new(Inner::default()),
         }
     }

@@ -7,6 +7,7 @@
 //!   voter's, start-up, login) and never reaches an official, or a
 //!   privileged one that takes the session token and has the core check it;
 //! - every UI string table has exactly the English table's keys;
+//!   plural strings name CLDR forms and always `other`;
 //! - the voters' code keypad (`ui/js/input.js`) has the core's code alphabet;
 //! - the README shows only pictures in `docs/images/`, and every picture
 //!   there is shown (they are written by `scripts/screenshots`).
@@ -217,6 +218,9 @@ const PUBLIC: &[&str] = &[
     "logout",
     // Mode and turnout: the core shows them to anyone.
     "station_status",
+    // The audio ballot's speech (the voter's own words stay in memory).
+    "speak",
+    "speech_warm",
 ];
 
 /// Every `#[tauri::command]` as (name, parameters, body).
@@ -352,4 +356,48 @@ fn the_code_keypad_has_the_cores_alphabet() {
     let ui = between(&input, "export const CODE_ALPHABET = '", "'", "ui/js/input.js");
     assert_eq!(ui, core);
     assert_eq!(ui.len(), 32);
+}
+
+/// A string that depends on a count is written once per CLDR plural form
+/// (`key: { one: '…', other: '…' },`, chosen by `Intl.PluralRules` in
+/// `ui/js/i18n.js`): each names only CLDR's categories and always has
+/// `other`, which every language's rules can select.
+#[test]
+fn plural_strings_name_cldr_forms_and_always_other() {
+    const CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+    let dir = repo().join("ui/js/strings");
+    let mut plurals = 0;
+    for path in files_under(&dir, "js") {
+        let text = fs::read_to_string(&path).expect("read");
+        let body = between(&text, "export default {", "\n};", &path.display().to_string());
+        for line in body.lines().map(str::trim) {
+            let Some((key, value)) = line.split_once(':') else { continue };
+            let value = value.trim();
+            if !value.starts_with('{') {
+                continue;
+            }
+            plurals += 1;
+            let forms: Vec<&str> = value
+                .trim_end_matches(',')
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+                .split("',")
+                .filter_map(|part| part.split_once(':').map(|(k, _)| k.trim()))
+                .filter(|k| !k.is_empty())
+                .collect();
+            for form in &forms {
+                assert!(
+                    CATEGORIES.contains(form),
+                    "{}: {key} has the form {form:?}, not a CLDR plural category",
+                    path.display()
+                );
+            }
+            assert!(
+                forms.contains(&"other"),
+                "{}: {key} has no `other` form: {forms:?}",
+                path.display()
+            );
+        }
+    }
+    assert!(plurals > 0, "no plural string found: has the tables' format changed?");
 }

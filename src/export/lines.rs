@@ -88,6 +88,11 @@ impl<R: BufRead> Lines<R> {
         }
     }
 
+    /// The reader (positioned after the last line read).
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
     /// The next line, `Ok(None)` at the end of the file.
     pub fn next_line(&mut self) -> Result<Option<&[u8]>, LineError> {
         self.buf.clear();

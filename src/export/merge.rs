@@ -10,27 +10,33 @@
 //! office signing key. Redone from the same inputs with the same
 //! `merged_at`, it gives the same bytes.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::BufRead;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 use sha2::{Digest, Sha256, Sha512};
+use tempfile::NamedTempFile;
 
-use super::build::{receipt_lines, result_of, signed_file, to_value};
+use super::build::{signed_file, to_value};
 use super::format::{
-    MergeCards, MergeHeader, MergeInput, SectionDigest, Software, COUNTED_BY_OFFICE, MERGE_FORMAT,
+    MergeCards, MergeHeader, MergeInput, ReceiptsDigest, SectionDigest, Software, COUNTED_BY_OFFICE, MERGE_FORMAT,
 };
 use super::lines::{self, Lines};
+use super::merkle;
 use super::verify::{
-    check_counts, check_merge_cards, check_result_identity, check_signature, check_software, compare_tally,
-    definition_anchored, end_of_file, is_hex, is_stamp, line_failure, next, read_sections,
-    signature_and_definition, verify_path, Anchor, Options, Report, Sink, Stop, TrustedStations,
+    check_counts, check_merge_cards, check_result_identity, check_signature, check_software,
+    definition_anchored, is_hex, is_stamp, line_failure, next, signature_and_definition, verify_path, Anchor,
+    Body, Options, Report, Stop, Stream, Then, TrustedStations,
 };
-use crate::ballot::Ballot;
 use crate::definition::ElectionDefinition;
 use crate::error::{Error, Result};
+use crate::tabulate::{ElectionResult, WeightedBallots};
 use crate::turnout::Turnout;
 
 fn refuse(msg: String) -> Error {
@@ -46,39 +52,57 @@ pub struct MergeSettings<'a> {
     pub software: Software,
 }
 
-/// Everything a verified input gave.
-#[derive(Default)]
-struct Gathered {
-    receipts: Vec<String>,
-    /// (record id, its line with LF, its ballot)
-    records: Vec<(String, Vec<u8>, Ballot)>,
-    /// The stations a merge input names.
-    stations: Vec<(String, String)>,
-}
+/// At most this many files one thread holds open while it merges (its
+/// inputs, or the runs of a level below, plus two runs it writes): two
+/// threads stay under a 256 open-file limit with room to spare.
+pub const FAN_IN: usize = 100;
 
-impl Sink for Gathered {
-    fn receipt(&mut self, id: &str) {
-        self.receipts.push(id.to_string());
-    }
-    fn record(&mut self, line: &[u8], id: &str, ballot: &Ballot) {
-        let mut l = line.to_vec();
-        l.push(b'\n');
-        self.records.push((id.to_string(), l, ballot.clone()));
-    }
-    fn input(&mut self, input: &MergeInput) {
-        if let Some(station) = &input.station_id {
-            self.stations.push((station.clone(), input.public_key.clone()));
-        }
-    }
-}
+/// Each input's reading buffer.
+const READ_BUFFER: usize = 64 * 1024;
 
-/// Merges verified inputs (files on disk) into signed bytes;
-/// `progress(done, total, name)` after each input is verified.
+/// Merges verified inputs (files on disk) into signed bytes in memory
+/// (tests and benches; `merge_to` writes a file and holds no section).
 pub fn merge(
     inputs: &[PathBuf],
     settings: &MergeSettings<'_>,
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Vec<u8>> {
+    let dir = tempfile::tempdir().map_err(|e| Error::io(Path::new("a temporary folder"), e))?;
+    let out = dir.path().join("merged.jsonl");
+    // The callback need not be `Send`: what the threads report is told after.
+    let seen = Mutex::new(Vec::new());
+    merge_to(inputs, settings, &out, &|done, all, name| {
+        if let Ok(mut s) = seen.lock() {
+            s.push((done, all, name.to_string()));
+        }
+    })?;
+    for (done, all, name) in seen.into_inner().unwrap_or_default() {
+        progress(done, all, &name);
+    }
+    super::read_file(&out)
+}
+
+/// What `merge_to` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    pub inputs: usize,
+    pub ballots: u64,
+    /// Merge levels (1: the inputs were merged straight into the sections).
+    pub levels: usize,
+}
+
+/// Merges verified inputs into `out` (which must not exist): each input
+/// read once, as a stream, verified as it is merged; the sections written
+/// to temporary files beside `out` while they are hashed, then the header,
+/// signature, definition and sections to a temporary file renamed to `out`
+/// at the end. On any error nothing is left: no `out`, no temporary file.
+/// `progress(done, total, name)` after each input is read (from any thread).
+pub fn merge_to(
+    inputs: &[PathBuf],
+    settings: &MergeSettings<'_>,
+    out: &Path,
+    progress: &(dyn Fn(usize, usize, &str) + Sync),
+) -> Result<Merged> {
     if inputs.is_empty() {
         return Err(refuse("give at least one result file".into()));
     }
@@ -87,24 +111,89 @@ pub fn merge(
         definition_hash: Some(settings.trusted.definition_hash()),
         ..Options::default()
     };
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let name = out
+        .file_name()
+        .ok_or_else(|| Error::InvalidInput(format!("{}: not a file name", out.display())))?
+        .to_string_lossy()
+        .to_string();
+    let temps = Temps {
+        dir: &dir,
+        prefix: format!(".{name}.merge-"),
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 2);
+    // Level 1: groups of inputs, each merged into a sorted run (or, when
+    // one group holds them all, straight into the hashed sections).
+    let groups = group_count(inputs.len(), threads);
+    let single = groups == 1;
+    let chunk = inputs.len().div_ceil(groups);
+    let indexed: Vec<(usize, &PathBuf)> = inputs.iter().enumerate().collect();
+    let jobs: Vec<&[(usize, &PathBuf)]> = indexed.chunks(chunk).collect();
+    let cancel = AtomicBool::new(false);
+    let done = AtomicUsize::new(0);
+    let next_job = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<GroupOut>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(jobs.len()) {
+            scope.spawn(|| loop {
+                let j = next_job.fetch_add(1, Ordering::SeqCst);
+                let Some(job) = jobs.get(j) else { break };
+                let result = if cancel.load(Ordering::SeqCst) {
+                    Err(cancelled())
+                } else {
+                    merge_inputs(job, &options, &temps, single, &cancel, &|name| {
+                        let d = done.fetch_add(1, Ordering::SeqCst) + 1;
+                        progress(d, inputs.len(), name);
+                    })
+                };
+                if result.is_err() {
+                    cancel.store(true, Ordering::SeqCst);
+                }
+                if let Ok(mut r) = results.lock() {
+                    r[j] = Some(result);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().map_err(|_| refuse("a merge thread failed".into()))?;
+    let mut verified: Vec<Option<Verified>> = (0..inputs.len()).map(|_| None).collect();
+    let mut runs = Vec::new();
+    let mut duplicates: Vec<String> = Vec::new();
+    let mut first_error: Option<Error> = None;
+    for result in results {
+        match result {
+            Some(Ok(group)) => {
+                for v in group.verified {
+                    let i = v.index;
+                    verified[i] = Some(v);
+                }
+                duplicates.extend(group.duplicate);
+                runs.push(group.run);
+            }
+            Some(Err(e)) if first_error.is_none() && !is_cancelled(&e) => first_error = Some(e),
+            _ => {}
+        }
+    }
+    // The inputs' own verdicts first, in the order given (as each input
+    // was refused when they were merged one by one).
     let mut input_lines: Vec<MergeInput> = Vec::new();
     let mut stations = BTreeSet::new();
     let mut keys = BTreeSet::new();
-    let (mut receipts, mut records) = (Vec::new(), Vec::new());
     let mut counts = Turnout::default();
     let mut cards: Option<MergeCards> = None;
     let mut definition: Option<ElectionDefinition> = None;
-    for (i, path) in inputs.iter().enumerate() {
-        let name = path.display().to_string();
-        let bytes = super::read_file(path)?;
-        let mut got = Gathered::default();
-        let report = super::verify::verify_bytes(&bytes, &options, &mut got);
-        if report.legacy {
-            return Err(refuse(format!(
-                "{name} is a legacy {} file: merge reads v2 files only",
-                report.format
-            )));
-        }
+    let mut tally: Option<WeightedBallots> = None;
+    for v in verified.iter_mut() {
+        let Some(v) = v else { continue };
+        let name = &v.name;
+        let report = &v.report;
         if !report.passed() {
             let why: Vec<String> = report
                 .failures
@@ -124,7 +213,11 @@ pub fn merge(
         let station = report.station_id.clone();
         let signer = report.public_key.clone().unwrap_or_default();
         // Every station once, by id and by key, at every level.
-        let mut named: Vec<(String, String)> = got.stations.clone();
+        let mut named: Vec<(String, String)> = v
+            .inputs
+            .iter()
+            .filter_map(|i| Some((i.station_id.clone()?, i.public_key.clone())))
+            .collect();
         if let Some(id) = &station {
             named.push((id.clone(), signer.clone()));
         }
@@ -140,7 +233,12 @@ pub fn merge(
             .ok_or_else(|| refuse("the counts add up to more than a 64-bit number holds".into()))?;
         cards = Some(add_cards(cards, report.cards.clone().unwrap_or_default())?);
         if definition.is_none() {
-            definition = Some(definition_of(&bytes)?);
+            definition = v.definition.take();
+        }
+        match (&mut tally, v.tally.take()) {
+            (Some(sum), Some(t)) => sum.absorb(t),
+            (sum @ None, t) => *sum = t,
+            _ => {}
         }
         input_lines.push(MergeInput {
             kind: if station.is_some() { "station" } else { "merge" }.into(),
@@ -150,12 +248,15 @@ pub fn merge(
                 .counted_by
                 .clone()
                 .unwrap_or_else(|| COUNTED_BY_OFFICE.into()),
-            sha256: hex::encode(Sha256::digest(&bytes)),
+            sha256: v.sha256.clone(),
             ballots: report.ballots,
         });
-        receipts.append(&mut got.receipts);
-        records.append(&mut got.records);
-        progress(i + 1, inputs.len(), &name);
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if verified.iter().any(Option::is_none) {
+        return Err(refuse("the merge stopped before reading every input".into()));
     }
     let definition = definition.ok_or_else(|| refuse("no input".into()))?;
     input_lines.sort_by(|a, b| a.sha256.cmp(&b.sha256));
@@ -165,14 +266,32 @@ pub fn merge(
             w[0].sha256
         )));
     }
-    receipts.sort_unstable();
-    if let Some(w) = receipts.windows(2).find(|w| w[0] == w[1]) {
-        return Err(refuse(format!("receipt {} appears in two inputs", w[0])));
+    // Level 2 and up: the runs merged (in levels of at most 2 × FAN_IN
+    // open runs) into the hashed sections.
+    let mut levels = 1;
+    let sections = if single {
+        runs.pop().ok_or_else(|| refuse("no input".into()))?
+    } else {
+        let mut runs = runs;
+        while runs.len() > 2 * FAN_IN {
+            levels += 1;
+            let mut next = Vec::new();
+            for chunk in runs.chunks(2 * FAN_IN) {
+                let (run, dup) = merge_runs(chunk, &temps, false)?;
+                duplicates.extend(dup);
+                next.push(run);
+            }
+            runs = next;
+        }
+        levels += 1;
+        let (run, dup) = merge_runs(&runs, &temps, true)?;
+        duplicates.extend(dup);
+        run
+    };
+    if let Some(d) = duplicates.into_iter().min_by_key(|d| !d.starts_with("receipt")) {
+        return Err(refuse(d));
     }
-    records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    if let Some(w) = records.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(refuse(format!("record {} appears in two inputs", w[0].0)));
-    }
+    let tally = tally.unwrap_or_else(|| WeightedBallots::new(&definition));
     let mut input_bytes = Vec::new();
     for input in &input_lines {
         input_bytes.extend_from_slice(&lines::line(&to_value(input)?));
@@ -181,19 +300,7 @@ pub fn merge(
         count: input_lines.len() as u64,
         sha512: hex::encode(Sha512::digest(&input_bytes)),
     };
-    let mut record_bytes = Vec::new();
-    let mut ballots = Vec::with_capacity(records.len());
-    for (_, line, ballot) in records {
-        record_bytes.extend_from_slice(&line);
-        ballots.push(ballot);
-    }
-    let records_digest = SectionDigest {
-        count: ballots.len() as u64,
-        sha512: hex::encode(Sha512::digest(&record_bytes)),
-    };
-    let result = result_of(&definition, "", false, counts, &ballots);
-    drop(ballots);
-    let (receipt_bytes, receipts_digest) = receipt_lines(&receipts);
+    let result = ElectionResult::new(&definition, "", "closed", false, counts, tally.tabulate(&definition));
     let header = MergeHeader {
         format: MERGE_FORMAT.into(),
         definition_hash: definition.hash().to_hex(),
@@ -202,8 +309,21 @@ pub fn merge(
         counts,
         cards: cards.unwrap_or_default(),
         result,
-        receipts: receipts_digest,
-        records: records_digest,
+        receipts: ReceiptsDigest {
+            count: sections.receipts.count,
+            merkle_root: hex::encode(sections.receipts.root.as_ref().map(|r| r.root()).unwrap_or_default()),
+        },
+        records: SectionDigest {
+            count: sections.records.count,
+            sha512: hex::encode(
+                sections
+                    .records
+                    .sha512
+                    .clone()
+                    .map(|h| h.finalize().to_vec())
+                    .unwrap_or_default(),
+            ),
+        },
         merged_at: settings.merged_at.clone(),
         software: settings.software.clone(),
     };
@@ -212,21 +332,400 @@ pub fn merge(
             "the signing key is not the office signing key of this election's definition".into(),
         ));
     }
-    Ok(signed_file(
-        &to_value(&header)?,
-        settings.signing,
-        &definition,
-        &[&input_bytes, &receipt_bytes, &record_bytes],
-    ))
+    let head = signed_file(&to_value(&header)?, settings.signing, &definition, &[&input_bytes]);
+    let mut file = temps.file()?;
+    let io = |e: std::io::Error| Error::io(out, e);
+    {
+        let mut w = BufWriter::with_capacity(1 << 20, file.as_file_mut());
+        w.write_all(&head).map_err(io)?;
+        for section in [sections.receipts, sections.records] {
+            let mut r = section.file.reopen().map_err(io)?;
+            std::io::copy(&mut r, &mut w).map_err(io)?;
+        }
+        w.flush().map_err(io)?;
+    }
+    file.as_file().sync_all().map_err(io)?;
+    file.persist_noclobber(out).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::FileExists(out.display().to_string())
+        } else {
+            Error::InvalidInput(format!("cannot write {}: {}", out.display(), e.error))
+        }
+    })?;
+    Ok(Merged {
+        inputs: inputs.len(),
+        ballots: counts.ballots,
+        levels,
+    })
 }
 
-/// The definition line of a verified v2 file.
-fn definition_of(bytes: &[u8]) -> Result<ElectionDefinition> {
-    let line = bytes
-        .split(|&b| b == b'\n')
-        .nth(2)
-        .ok_or_else(|| refuse("an input has no definition line".into()))?;
-    ElectionDefinition::parse(line).map_err(|e| refuse(format!("definition: {e}")))
+/// How many level-1 groups: one when few inputs fit one thread's share of
+/// open files, else enough for `FAN_IN` inputs each and one per thread.
+fn group_count(inputs: usize, threads: usize) -> usize {
+    if inputs <= FAN_IN && (threads == 1 || inputs < 8) {
+        1
+    } else {
+        inputs.div_ceil(FAN_IN).max(threads).min(inputs)
+    }
+}
+
+fn cancelled() -> Error {
+    Error::MergeRefused("cancelled".into())
+}
+
+fn is_cancelled(e: &Error) -> bool {
+    matches!(e, Error::MergeRefused(m) if m == "cancelled")
+}
+
+/// Where temporary files go: beside the output, hidden, removed when
+/// dropped (every error path included).
+struct Temps<'a> {
+    dir: &'a Path,
+    prefix: String,
+}
+
+impl Temps<'_> {
+    fn file(&self) -> Result<NamedTempFile> {
+        tempfile::Builder::new()
+            .prefix(&self.prefix)
+            .suffix(".tmp")
+            .tempfile_in(self.dir)
+            .map_err(|e| Error::io(self.dir, e))
+    }
+}
+
+/// One sorted section in a temporary file; the final ones hashed as written.
+struct Section {
+    file: NamedTempFile,
+    count: u64,
+    /// The receipts' Merkle root (final receipts only).
+    root: Option<merkle::RootBuilder>,
+    /// The records' SHA-512 (final records only).
+    sha512: Option<Sha512>,
+}
+
+/// A sorted run: receipts and records.
+struct Run {
+    receipts: Section,
+    records: Section,
+}
+
+/// Writes lines into a section, hashing when it is final.
+struct SectionWriter {
+    out: BufWriter<NamedTempFile>,
+    count: u64,
+    root: Option<merkle::RootBuilder>,
+    sha512: Option<Sha512>,
+    path: PathBuf,
+}
+
+impl SectionWriter {
+    fn new(file: NamedTempFile, receipts: bool, hashed: bool) -> Self {
+        SectionWriter {
+            path: file.path().to_path_buf(),
+            out: BufWriter::with_capacity(1 << 20, file),
+            count: 0,
+            root: (hashed && receipts).then(merkle::RootBuilder::default),
+            sha512: (hashed && !receipts).then(Sha512::new),
+        }
+    }
+
+    /// A line without its LF.
+    fn line(&mut self, line: &[u8]) -> Result<()> {
+        let io = |e| Error::io(&self.path, e);
+        self.out.write_all(line).map_err(io)?;
+        self.out.write_all(b"\n").map_err(io)?;
+        if let Some(h) = &mut self.sha512 {
+            h.update(line);
+            h.update(b"\n");
+        }
+        if let Some(root) = &mut self.root {
+            // A receipt line is its id in quotes.
+            let id = std::str::from_utf8(&line[1..line.len() - 1]).unwrap_or_default();
+            root.push(id);
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Section> {
+        let path = self.path;
+        let file = self.out.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
+        Ok(Section {
+            file,
+            count: self.count,
+            root: self.root,
+            sha512: self.sha512,
+        })
+    }
+}
+
+/// The SHA-256 of every byte read through it.
+struct HashRead<R> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: Read> Read for HashRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// What one input gave.
+struct Verified {
+    index: usize,
+    name: String,
+    report: Report,
+    sha256: String,
+    definition: Option<ElectionDefinition>,
+    tally: Option<WeightedBallots>,
+    inputs: Vec<MergeInput>,
+}
+
+/// What a level-1 group gave.
+struct GroupOut {
+    verified: Vec<Verified>,
+    run: Run,
+    duplicate: Option<String>,
+}
+
+type Input<'o> = Stream<'o, BufReader<HashRead<File>>>;
+
+/// The key of a record line: its id (`{"id":"<32 hex>",…`, canonical).
+fn record_key(line: &[u8]) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    if let Some(id) = line.get(7..39) {
+        key.copy_from_slice(id);
+    }
+    key
+}
+
+/// Level 1: verifies a group of inputs while merging them, each read once:
+/// every input's receipts merged in order into one sorted run, then its
+/// records; then each input finished (digests, recount, end of file).
+fn merge_inputs(
+    group: &[(usize, &PathBuf)],
+    options: &Options<'_>,
+    temps: &Temps<'_>,
+    hashed: bool,
+    cancel: &AtomicBool,
+    progress: &dyn Fn(&str),
+) -> Result<GroupOut> {
+    let mut streams: Vec<(usize, String, Input<'_>)> = Vec::with_capacity(group.len());
+    let mut verified = Vec::with_capacity(group.len());
+    for &(index, path) in group {
+        let name = path.display().to_string();
+        super::check_readable(path)?;
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut reader = BufReader::with_capacity(
+            READ_BUFFER,
+            HashRead {
+                inner: file,
+                hash: Sha256::new(),
+            },
+        );
+        if super::legacy::looks_legacy(&mut reader).map_err(|e| Error::io(path, e))? {
+            cancel.store(true, Ordering::SeqCst);
+            return Err(refuse(format!(
+                "{name} is a legacy {} file: merge reads v2 files only",
+                legacy_format(&mut reader)
+            )));
+        }
+        let stream = Stream::new(reader, *options);
+        if stream.definition().is_none() {
+            // Stopped before its sections (signature, header): refused now.
+            let done = stream.finish();
+            cancel.store(true, Ordering::SeqCst);
+            let why: Vec<String> = done
+                .report
+                .failures
+                .iter()
+                .map(|f| format!("[{}] {f}", f.name))
+                .collect();
+            return Err(refuse(format!("{name} fails verification: {}", why.join("; "))));
+        }
+        streams.push((index, name, stream));
+    }
+    let receipts_file = temps.file()?;
+    let records_file = temps.file()?;
+    let mut duplicate: Option<String> = None;
+    // Receipts.
+    let mut w = SectionWriter::new(receipts_file, true, hashed);
+    let mut heap: BinaryHeap<Reverse<(String, usize)>> = BinaryHeap::new();
+    for (i, (_, _, s)) in streams.iter_mut().enumerate() {
+        if let Some(id) = s.next_receipt() {
+            heap.push(Reverse((id.to_string(), i)));
+        }
+    }
+    let mut last: Option<String> = None;
+    let mut line = Vec::with_capacity(24);
+    let mut steps = 0u32;
+    while let Some(Reverse((id, i))) = heap.pop() {
+        if last.as_deref() == Some(id.as_str()) {
+            duplicate.get_or_insert_with(|| format!("receipt {id} appears in two inputs"));
+        } else {
+            line.clear();
+            line.push(b'"');
+            line.extend_from_slice(id.as_bytes());
+            line.push(b'"');
+            w.line(&line)?;
+        }
+        if let Some(next) = streams[i].2.next_receipt() {
+            heap.push(Reverse((next.to_string(), i)));
+        }
+        last = Some(id);
+        steps = steps.wrapping_add(1);
+        if steps % 4096 == 0 && cancel.load(Ordering::Relaxed) {
+            return Err(cancelled());
+        }
+    }
+    let receipts = w.finish()?;
+    // Records: each input's head line kept until it is written.
+    let mut w = SectionWriter::new(records_file, false, hashed);
+    let mut heads: Vec<Vec<u8>> = vec![Vec::new(); streams.len()];
+    let mut heap: BinaryHeap<Reverse<([u8; 32], usize)>> = BinaryHeap::new();
+    for (i, (_, _, s)) in streams.iter_mut().enumerate() {
+        if s.next_record() {
+            heads[i].extend_from_slice(s.record_line());
+            heap.push(Reverse((record_key(&heads[i]), i)));
+        }
+    }
+    let mut last: Option<[u8; 32]> = None;
+    while let Some(Reverse((key, i))) = heap.pop() {
+        if last == Some(key) {
+            duplicate.get_or_insert_with(|| {
+                format!("record {} appears in two inputs", String::from_utf8_lossy(&key))
+            });
+        } else {
+            w.line(&heads[i])?;
+        }
+        last = Some(key);
+        let s = &mut streams[i].2;
+        if s.next_record() {
+            heads[i].clear();
+            heads[i].extend_from_slice(s.record_line());
+            heap.push(Reverse((record_key(&heads[i]), i)));
+        }
+        steps = steps.wrapping_add(1);
+        if steps % 4096 == 0 && cancel.load(Ordering::Relaxed) {
+            return Err(cancelled());
+        }
+    }
+    let records = w.finish()?;
+    for (index, name, stream) in streams {
+        let done = stream.finish();
+        let sha256 = hex::encode(done.reader.into_inner().hash.finalize());
+        progress(&name);
+        if !done.report.passed() {
+            cancel.store(true, Ordering::SeqCst);
+        }
+        verified.push(Verified {
+            index,
+            name,
+            report: done.report,
+            sha256,
+            definition: done.definition,
+            tally: done.tally,
+            inputs: done.inputs,
+        });
+    }
+    Ok(GroupOut {
+        verified,
+        run: Run { receipts, records },
+        duplicate,
+    })
+}
+
+/// The format a legacy file names (for the refusal's words).
+fn legacy_format(reader: &mut impl BufRead) -> String {
+    let head = reader.fill_buf().map(|b| b.to_vec()).unwrap_or_default();
+    let text = String::from_utf8_lossy(&head[..head.len().min(1 << 16)]).to_string();
+    text.split("\"format\":\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap_or("v1")
+        .to_string()
+}
+
+/// Merges sorted runs (our own temporary files, already verified) into
+/// one: a receipt or record seen in two runs is reported, not written.
+fn merge_runs(runs: &[Run], temps: &Temps<'_>, hashed: bool) -> Result<(Run, Option<String>)> {
+    let mut duplicate = None;
+    let receipts_file = temps.file()?;
+    let mut w = SectionWriter::new(receipts_file, true, hashed);
+    merge_sorted(
+        runs.iter().map(|r| &r.receipts),
+        &mut w,
+        |line: &[u8]| {
+            let mut key = [0u8; 32];
+            let n = line.len().min(32);
+            key[..n].copy_from_slice(&line[..n]);
+            key
+        },
+        |key| {
+            let id = String::from_utf8_lossy(key).trim_end_matches('\0').to_string();
+            format!("receipt {} appears in two inputs", id.trim_matches('"'))
+        },
+        &mut duplicate,
+    )?;
+    let receipts = w.finish()?;
+    let records_file = temps.file()?;
+    let mut w = SectionWriter::new(records_file, false, hashed);
+    merge_sorted(
+        runs.iter().map(|r| &r.records),
+        &mut w,
+        record_key,
+        |key| format!("record {} appears in two inputs", String::from_utf8_lossy(key)),
+        &mut duplicate,
+    )?;
+    let records = w.finish()?;
+    Ok((Run { receipts, records }, duplicate))
+}
+
+/// A k-way merge of sorted line files by `key`.
+fn merge_sorted<'s>(
+    sections: impl Iterator<Item = &'s Section>,
+    w: &mut SectionWriter,
+    key: impl Fn(&[u8]) -> [u8; 32],
+    duplicate_words: impl Fn(&[u8; 32]) -> String,
+    duplicate: &mut Option<String>,
+) -> Result<()> {
+    let mut readers = Vec::new();
+    for s in sections {
+        let file = s.file.reopen().map_err(|e| Error::io(s.file.path(), e))?;
+        readers.push((BufReader::with_capacity(READ_BUFFER, file), s.file.path().to_path_buf()));
+    }
+    let mut heads: Vec<Vec<u8>> = vec![Vec::new(); readers.len()];
+    let read = |r: &mut (BufReader<File>, PathBuf), buf: &mut Vec<u8>| -> Result<bool> {
+        buf.clear();
+        let n = r.0.read_until(b'\n', buf).map_err(|e| Error::io(&r.1, e))?;
+        if n > 0 && buf.last() == Some(&b'\n') {
+            buf.pop();
+        }
+        Ok(n > 0)
+    };
+    let mut heap: BinaryHeap<Reverse<([u8; 32], usize)>> = BinaryHeap::new();
+    for (i, r) in readers.iter_mut().enumerate() {
+        if read(r, &mut heads[i])? {
+            heap.push(Reverse((key(&heads[i]), i)));
+        }
+    }
+    let mut last: Option<[u8; 32]> = None;
+    while let Some(Reverse((k, i))) = heap.pop() {
+        if last == Some(k) {
+            duplicate.get_or_insert_with(|| duplicate_words(&k));
+        } else {
+            w.line(&heads[i])?;
+        }
+        last = Some(k);
+        if read(&mut readers[i], &mut heads[i])? {
+            heap.push(Reverse((key(&heads[i]), i)));
+        }
+    }
+    Ok(())
 }
 
 /// Sums cards: counts add (checked); a hand count only when every input
@@ -268,16 +767,16 @@ fn add_cards(sum: Option<MergeCards>, c: MergeCards) -> Result<MergeCards> {
     })
 }
 
-/// Verifies a merge after its header line: the office signature, the
-/// inputs section (digest, order, sum of ballots), then as a result.
-pub(crate) fn verify_merge<R: BufRead>(
+/// Opens a merge after its header line: the office signature, the
+/// inputs section (digest, order, sum of ballots); its sections are then
+/// streamed as a result's (`Stream`).
+pub(crate) fn open_merge<R: BufRead>(
     lines: &mut Lines<R>,
     header_bytes: &[u8],
     header: &MergeHeader,
     options: &Options<'_>,
-    sink: &mut dyn Sink,
     report: &mut Report,
-) -> std::result::Result<(), Stop> {
+) -> std::result::Result<Body, Stop> {
     report.counted_by = Some(COUNTED_BY_OFFICE.into());
     report.counts = Some(header.counts);
     report.cards = Some(header.cards.clone());
@@ -355,7 +854,6 @@ pub(crate) fn verify_merge<R: BufRead>(
             );
         }
         sum = sum.and_then(|s| s.checked_add(input.ballots));
-        sink.input(&input);
         previous = Some(input.sha256.clone());
         inputs.push(input);
     }
@@ -365,32 +863,25 @@ pub(crate) fn verify_merge<R: BufRead>(
     if sum != Some(header.counts.ballots) {
         report.fail("counts", "the inputs' ballots do not add up to the merge's");
     }
-    let tally = read_sections(
-        lines,
-        &definition,
-        header.receipts.count,
-        &header.receipts.merkle_root,
-        &header.records,
-        sink,
-        report,
-    )?;
-    compare_tally(&definition, &header.result, tally, report);
-    end_of_file(lines, report);
-    if let Some(dir) = options.inputs {
-        check_inputs(dir, &inputs, options, report);
-    }
-    Ok(())
+    Ok(Body {
+        definition,
+        receipts: header.receipts.count,
+        merkle_root: header.receipts.merkle_root.clone(),
+        records: header.records.clone(),
+        result: header.result.clone(),
+        then: Then::Inputs(inputs),
+    })
 }
 
 /// `--inputs DIR`: each input found by its SHA-256 and verified again.
-fn check_inputs(dir: &Path, inputs: &[MergeInput], options: &Options<'_>, report: &mut Report) {
+pub(crate) fn check_inputs(dir: &Path, inputs: &[MergeInput], options: &Options<'_>, report: &mut Report) {
     let mut by_hash: BTreeMap<String, PathBuf> = BTreeMap::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_file() {
-                if let Ok(bytes) = super::read_file(&path) {
-                    by_hash.insert(hex::encode(Sha256::digest(&bytes)), path);
+                if let Ok(sha256) = sha256_of(&path) {
+                    by_hash.insert(sha256, path);
                 }
             }
         }
@@ -432,4 +923,14 @@ fn check_inputs(dir: &Path, inputs: &[MergeInput], options: &Options<'_>, report
             Err(e) => report.fail("inputs", format!("input {}: {e}", path.display())),
         }
     }
+}
+
+/// A file's SHA-256, read as a stream.
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    let mut reader = HashRead {
+        inner: File::open(path)?,
+        hash: Sha256::new(),
+    };
+    std::io::copy(&mut reader, &mut std::io::sink())?;
+    Ok(hex::encode(reader.hash.finalize()))
 }

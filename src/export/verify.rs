@@ -11,7 +11,7 @@
 //! builder (`build.rs`), so it does not share its bugs. A `Sink` sees every
 //! receipt and record that passed, for `merge` and `receipt verify`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -21,15 +21,15 @@ use serde_json::Value;
 use sha2::{Digest, Sha256, Sha512};
 
 use super::format::{
-    Attachment, Cards, MergeCards, MergeHeader, MergeInput, Record, ResultHeader, SealedHeader, Software,
+    Attachment, Cards, MergeCards, MergeHeader, MergeInput, Record, ResultHeader, SealedHeader, SectionDigest, Software,
     ATTACHMENT_SEALED, COUNTED_BY_OFFICE, COUNTED_BY_STATION, MERGE_FORMAT, RESULT_FORMAT, SEALED_FORMAT,
 };
 use super::lines::{self, LineError, Lines};
 use super::{build, merkle};
-use crate::ballot::{Ballot, Choice};
+use crate::ballot::Ballot;
 use crate::definition::ElectionDefinition;
 use crate::receipt::ReceiptId;
-use crate::tabulate::{tabulate_contest, ContestResult, ElectionResult};
+use crate::tabulate::{tabulate_contest_weighted, ContestResult, ElectionResult, WeightedBallots};
 use crate::turnout::Turnout;
 
 /// At most this many failures of one kind are listed (then a count).
@@ -88,7 +88,7 @@ pub const FAILURE_NAMES: &[&str] = &[
 /// The station keys an office trusts (the keys slice's trusted-keys file
 /// implements it): a verifier accepts a station's signature only under
 /// the same station id.
-pub trait TrustedStations {
+pub trait TrustedStations: Sync {
     /// The definition hash the file is bound to.
     fn definition_hash(&self) -> [u8; 32];
     /// The signing key trusted for `station_id`.
@@ -266,10 +266,345 @@ pub fn verify_bytes(bytes: &[u8], options: &Options<'_>, sink: &mut dyn Sink) ->
 
 /// The one pass over a v2 file.
 pub fn verify_reader<R: BufRead>(reader: R, options: &Options<'_>, sink: &mut dyn Sink) -> Report {
-    let mut report = Report::default();
-    let mut lines = Lines::new(reader);
-    let _ = run(&mut lines, options, sink, &mut report);
-    report
+    let mut stream = Stream::new(reader, *options);
+    for input in stream.inputs() {
+        sink.input(input);
+    }
+    while let Some(id) = stream.next_receipt() {
+        sink.receipt(id);
+    }
+    while stream.next_record() {
+        sink.record(&stream.line, &stream.id, &stream.ballot);
+    }
+    stream.finish().report
+}
+
+/// What the sections are checked against once the header, the signature
+/// and the definition hold (and, for a merge, its inputs section).
+pub(crate) struct Body {
+    pub(crate) definition: ElectionDefinition,
+    pub(crate) receipts: u64,
+    pub(crate) merkle_root: String,
+    pub(crate) records: SectionDigest,
+    pub(crate) result: ElectionResult,
+    pub(crate) then: Then,
+}
+
+/// What is checked after the last line.
+pub(crate) enum Then {
+    /// A station's result: its attachments (with `--attachments`).
+    Attachments(Box<ResultHeader>),
+    /// A merge: its inputs (with `--inputs`).
+    Inputs(Vec<MergeInput>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Receipts,
+    Records,
+    End,
+}
+
+/// The verifier as a stream a caller pulls from: the header, signature,
+/// definition (and a merge's inputs) are checked by `new`; then each
+/// `next_receipt` and `next_record` reads one more line and checks it, and
+/// `finish` checks the digests, the recount and the end of the file. It
+/// holds one line at a time and, per contest, each distinct choice list
+/// once with its count: memory bounded by the election's shape, not by the
+/// file. `merge` pulls from many inputs at once; `verify_reader` drains one.
+/// A record or receipt it yields has passed its own checks, but the file
+/// has passed only when `finish`'s report says so: nothing a stream
+/// yields may be kept unless the report passes.
+pub struct Stream<'o, R: BufRead> {
+    lines: Lines<R>,
+    options: Options<'o>,
+    report: Report,
+    body: Option<Body>,
+    phase: Phase,
+    stopped: bool,
+    /// Lines left in the current section.
+    left: u64,
+    root: merkle::RootBuilder,
+    digest: Sha512,
+    tally: Option<WeightedBallots>,
+    /// The last receipt or record id yielded (the previous, for order).
+    id: String,
+    /// The last record yielded: its line (without LF) and its ballot.
+    line: Vec<u8>,
+    ballot: Ballot,
+    buf: Vec<u8>,
+}
+
+/// A finished stream: its verdict, and what it gathered.
+pub struct Finished<R> {
+    pub report: Report,
+    /// The definition (when the file got that far).
+    pub definition: Option<ElectionDefinition>,
+    /// Per contest, each distinct choice list with its count.
+    pub tally: Option<WeightedBallots>,
+    /// A merge's inputs section.
+    pub inputs: Vec<MergeInput>,
+    /// The reader, at the end of the file when the report passed.
+    pub reader: R,
+}
+
+impl<'o, R: BufRead> Stream<'o, R> {
+    /// Reads and checks the header, the signature and the definition (and
+    /// a merge's inputs): stops (the report says why) if the signature
+    /// does not hold.
+    pub fn new(reader: R, options: Options<'o>) -> Self {
+        let mut lines = Lines::new(reader);
+        let mut report = Report::default();
+        let body = open(&mut lines, &options, &mut report).ok();
+        let (phase, left) = match &body {
+            Some(b) => {
+                report.merkle_root = Some(b.merkle_root.clone());
+                (Phase::Receipts, b.receipts)
+            }
+            None => (Phase::End, 0),
+        };
+        let tally = body.as_ref().map(|b| WeightedBallots::new(&b.definition));
+        Stream {
+            lines,
+            options,
+            report,
+            stopped: body.is_none(),
+            body,
+            phase,
+            left,
+            root: merkle::RootBuilder::default(),
+            digest: Sha512::new(),
+            tally,
+            id: String::new(),
+            line: Vec::new(),
+            ballot: Ballot {
+                contests: Default::default(),
+            },
+            buf: Vec::new(),
+        }
+    }
+
+    /// The report so far.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The definition, once the header, signature and definition held.
+    pub fn definition(&self) -> Option<&ElectionDefinition> {
+        self.body.as_ref().map(|b| &b.definition)
+    }
+
+    /// A merge's inputs (empty for a station's result).
+    pub fn inputs(&self) -> &[MergeInput] {
+        match self.body.as_ref().map(|b| &b.then) {
+            Some(Then::Inputs(inputs)) => inputs,
+            _ => &[],
+        }
+    }
+
+    fn stop(&mut self) {
+        self.stopped = true;
+        self.phase = Phase::End;
+    }
+
+    /// 5. The next receipt that passed its checks, in file order; `None`
+    /// after the last (or when the pass stopped).
+    pub fn next_receipt(&mut self) -> Option<&str> {
+        if self.phase != Phase::Receipts {
+            return None;
+        }
+        loop {
+            if self.left == 0 {
+                let root = hex::encode(self.root.root());
+                if let Some(body) = &self.body {
+                    if root != body.merkle_root {
+                        self.report.fail(
+                            "merkle_root",
+                            "the receipts' Merkle root does not match the header",
+                        );
+                    }
+                    self.left = body.records.count;
+                }
+                self.phase = Phase::Records;
+                self.id.clear();
+                return None;
+            }
+            self.left -= 1;
+            let no = self.lines.number + 1;
+            let bytes = match next(&mut self.lines, &mut self.report, "the last receipt") {
+                Ok(b) => b,
+                Err(Stop) => {
+                    self.stop();
+                    return None;
+                }
+            };
+            let id = match std::str::from_utf8(bytes)
+                .ok()
+                .and_then(|s| s.strip_prefix('"')?.strip_suffix('"'))
+            {
+                Some(id) if ReceiptId::parse(id).map(|r| r.as_str() == id).unwrap_or(false) => id,
+                _ => {
+                    self.report.fail(
+                        "receipts",
+                        format!("line {no} is not a receipt id in its grouped form"),
+                    );
+                    continue;
+                }
+            };
+            if !self.id.is_empty() && self.id.as_str() >= id {
+                self.report.fail(
+                    "receipts",
+                    format!("line {no}: receipts are not sorted, or one repeats"),
+                );
+            }
+            self.root.push(id);
+            self.id.clear();
+            self.id.push_str(id);
+            return Some(&self.id);
+        }
+    }
+
+    /// 6. The next record that passed its checks (`line`, `record_id`,
+    /// `ballot`), in file order; false after the last (or when the pass
+    /// stopped). Reads past any receipts not yet read.
+    pub fn next_record(&mut self) -> bool {
+        while self.phase == Phase::Receipts {
+            let _ = self.next_receipt();
+        }
+        if self.phase != Phase::Records {
+            return false;
+        }
+        loop {
+            if self.left == 0 {
+                self.phase = Phase::End;
+                return false;
+            }
+            self.left -= 1;
+            let no = self.lines.number + 1;
+            let bytes = match next(&mut self.lines, &mut self.report, "the last record") {
+                Ok(b) => b,
+                Err(Stop) => {
+                    self.stop();
+                    return false;
+                }
+            };
+            self.digest.update(bytes);
+            self.digest.update(b"\n");
+            let record: Record = match serde_json::from_slice(bytes) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.report
+                        .fail("cvr", format!("line {no}: not a cast vote record: {e}"));
+                    continue;
+                }
+            };
+            self.buf.clear();
+            if serde_json::to_writer(&mut self.buf, &record).is_err() || self.buf != bytes {
+                self.report.fail(
+                    "not_canonical",
+                    format!("line {no}: the record is not in canonical form"),
+                );
+            }
+            if !is_hex(&record.id, 32) {
+                self.report
+                    .fail("cvr", format!("line {no}: the id is not 32 lowercase hex digits"));
+                continue;
+            }
+            if !self.id.is_empty() && self.id >= record.id {
+                self.report.fail(
+                    "cvr_order",
+                    format!("line {no}: record ids are not strictly increasing"),
+                );
+            }
+            let Some(body) = &self.body else {
+                return false;
+            };
+            let definition = &body.definition;
+            let mut yielded = false;
+            match Ballot::validate(definition, &record.selections) {
+                Ok(ballot) if build::normal_form(definition, &ballot).selections() == record.selections => {
+                    if let Some(tally) = &mut self.tally {
+                        tally.add(definition, &ballot);
+                    }
+                    self.line.clear();
+                    self.line.extend_from_slice(bytes);
+                    self.ballot = ballot;
+                    yielded = true;
+                }
+                Ok(_) => self.report.fail(
+                    "cvr",
+                    format!(
+                        "record {}: not in normal form (every contest; choices in definition order, write-ins after them)",
+                        record.id
+                    ),
+                ),
+                Err(e) => self.report.fail("cvr", format!("record {}: {e}", record.id)),
+            }
+            self.id = record.id;
+            if yielded {
+                return true;
+            }
+        }
+    }
+
+    /// The last record's line (canonical JSON, without its LF).
+    pub fn record_line(&self) -> &[u8] {
+        &self.line
+    }
+
+    /// The last record's id (32 hex).
+    pub fn record_id(&self) -> &str {
+        &self.id
+    }
+
+    /// The last record's ballot.
+    pub fn ballot(&self) -> &Ballot {
+        &self.ballot
+    }
+
+    /// Reads what is left, then 6–8: the records' digest, the recount, the
+    /// end of the file, and the attachments or a merge's inputs.
+    pub fn finish(mut self) -> Finished<R> {
+        while self.next_record() {}
+        let mut inputs = Vec::new();
+        let mut definition = None;
+        if let Some(body) = self.body.take() {
+            if !self.stopped {
+                let digest = std::mem::replace(&mut self.digest, Sha512::new());
+                if hex::encode(digest.finalize()) != body.records.sha512 {
+                    self.report
+                        .fail("records_digest", "the records' SHA-512 does not match the header");
+                }
+                if let Some(tally) = &self.tally {
+                    compare_tally(&body.definition, &body.result, tally, &mut self.report);
+                }
+                end_of_file(&mut self.lines, &mut self.report);
+                match &body.then {
+                    Then::Attachments(header) => {
+                        if let Some(dir) = self.options.attachments {
+                            check_attachments(dir, header, &mut self.report);
+                        }
+                    }
+                    Then::Inputs(list) => {
+                        if let Some(dir) = self.options.inputs {
+                            super::merge::check_inputs(dir, list, &self.options, &mut self.report);
+                        }
+                    }
+                }
+            }
+            if let Then::Inputs(list) = body.then {
+                inputs = list;
+            }
+            definition = Some(body.definition);
+        }
+        Finished {
+            report: self.report,
+            definition,
+            tally: self.tally,
+            inputs,
+            reader: self.lines.into_inner(),
+        }
+    }
 }
 
 /// Stops a pass: the failure is already in the report.
@@ -335,12 +670,8 @@ fn header_of<T: serde::de::DeserializeOwned + serde::Serialize>(
     }
 }
 
-fn run<R: BufRead>(
-    lines: &mut Lines<R>,
-    options: &Options<'_>,
-    sink: &mut dyn Sink,
-    report: &mut Report,
-) -> Result<(), Stop> {
+/// Lines 1–3 (and a merge's inputs): everything before the receipts.
+fn open<R: BufRead>(lines: &mut Lines<R>, options: &Options<'_>, report: &mut Report) -> Result<Body, Stop> {
     let (header_bytes, header) = value_line(lines, report, "the header")?;
     let format = header
         .get("format")
@@ -351,12 +682,12 @@ fn run<R: BufRead>(
         RESULT_FORMAT => {
             let header: ResultHeader = header_of(&header, &header_bytes, report)?;
             report.format = format;
-            verify_result(lines, &header_bytes, &header, options, sink, report)
+            open_result(lines, &header_bytes, header, options, report)
         }
         MERGE_FORMAT => {
             let header: MergeHeader = header_of(&header, &header_bytes, report)?;
             report.format = format;
-            super::merge::verify_merge(lines, &header_bytes, &header, options, sink, report)
+            super::merge::open_merge(lines, &header_bytes, &header, options, report)
         }
         SEALED_FORMAT => {
             report.fail(
@@ -628,14 +959,13 @@ pub(crate) fn check_result_identity(
     }
 }
 
-fn verify_result<R: BufRead>(
+fn open_result<R: BufRead>(
     lines: &mut Lines<R>,
     header_bytes: &[u8],
-    header: &ResultHeader,
+    header: ResultHeader,
     options: &Options<'_>,
-    sink: &mut dyn Sink,
     report: &mut Report,
-) -> Result<(), Stop> {
+) -> Result<Body, Stop> {
     report.station_id = Some(header.station.id.clone());
     report.test = header.test;
     report.counts = Some(header.counts);
@@ -670,24 +1000,16 @@ fn verify_result<R: BufRead>(
         );
     }
     // 4. The header's rules.
-    check_header(header, options, report);
-    // 5–7. The sections.
-    let tally = read_sections(
-        lines,
-        &definition,
-        header.receipts.count,
-        &header.receipts.merkle_root,
-        &header.records,
-        sink,
-        report,
-    )?;
-    compare_tally(&definition, &header.result, tally, report);
-    end_of_file(lines, report);
-    // 8. The attachments.
-    if let Some(dir) = options.attachments {
-        check_attachments(dir, header, report);
-    }
-    Ok(())
+    check_header(&header, options, report);
+    // 5–8: the sections, streamed (`Stream`).
+    Ok(Body {
+        definition,
+        receipts: header.receipts.count,
+        merkle_root: header.receipts.merkle_root.clone(),
+        records: header.records.clone(),
+        result: header.result.clone(),
+        then: Then::Attachments(Box::new(header)),
+    })
 }
 
 fn check_header(header: &ResultHeader, options: &Options<'_>, report: &mut Report) {
@@ -786,120 +1108,11 @@ fn is_plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
-/// Per contest, each distinct choice list with how many ballots hold it.
-pub(crate) type Tally = Vec<HashMap<Vec<Choice>, u64>>;
-
-/// Reads the receipts and records sections; returns the tally.
-pub(crate) fn read_sections<R: BufRead>(
-    lines: &mut Lines<R>,
-    definition: &ElectionDefinition,
-    receipt_count: u64,
-    merkle_root: &str,
-    records: &super::format::SectionDigest,
-    sink: &mut dyn Sink,
-    report: &mut Report,
-) -> Result<Tally, Stop> {
-    report.merkle_root = Some(merkle_root.to_string());
-    // 5. Receipts.
-    let mut root = merkle::RootBuilder::default();
-    let mut previous: Option<String> = None;
-    for _ in 0..receipt_count {
-        let no = lines.number + 1;
-        let bytes = next(lines, report, "the last receipt")?;
-        let id = match std::str::from_utf8(bytes)
-            .ok()
-            .and_then(|s| s.strip_prefix('"')?.strip_suffix('"'))
-        {
-            Some(id) if ReceiptId::parse(id).map(|r| r.as_str() == id).unwrap_or(false) => id.to_string(),
-            _ => {
-                report.fail(
-                    "receipts",
-                    format!("line {no} is not a receipt id in its grouped form"),
-                );
-                continue;
-            }
-        };
-        if previous.as_ref().is_some_and(|p| p.as_str() >= id.as_str()) {
-            report.fail(
-                "receipts",
-                format!("line {no}: receipts are not sorted, or one repeats"),
-            );
-        }
-        root.push(&id);
-        sink.receipt(&id);
-        previous = Some(id);
-    }
-    if hex::encode(root.root()) != merkle_root {
-        report.fail(
-            "merkle_root",
-            "the receipts' Merkle root does not match the header",
-        );
-    }
-    // 6. Records.
-    let mut tally: Tally = vec![HashMap::new(); definition.contests.len()];
-    let mut digest = Sha512::new();
-    let mut previous: Option<String> = None;
-    let mut buf = Vec::new();
-    for _ in 0..records.count {
-        let no = lines.number + 1;
-        let bytes = next(lines, report, "the last record")?;
-        digest.update(bytes);
-        digest.update(b"\n");
-        let record: Record = match serde_json::from_slice(bytes) {
-            Ok(r) => r,
-            Err(e) => {
-                report.fail("cvr", format!("line {no}: not a cast vote record: {e}"));
-                continue;
-            }
-        };
-        buf.clear();
-        if serde_json::to_writer(&mut buf, &record).is_err() || buf != bytes {
-            report.fail(
-                "not_canonical",
-                format!("line {no}: the record is not in canonical form"),
-            );
-        }
-        if !is_hex(&record.id, 32) {
-            report.fail("cvr", format!("line {no}: the id is not 32 lowercase hex digits"));
-            continue;
-        }
-        if previous.as_ref().is_some_and(|p| p >= &record.id) {
-            report.fail(
-                "cvr_order",
-                format!("line {no}: record ids are not strictly increasing"),
-            );
-        }
-        match Ballot::validate(definition, &record.selections) {
-            Ok(ballot) if build::normal_form(definition, &ballot).selections() == record.selections => {
-                for (i, contest) in definition.contests.iter().enumerate() {
-                    let choices = ballot.contests.get(&contest.id).cloned().unwrap_or_default();
-                    let n = tally[i].entry(choices).or_insert(0);
-                    *n = n.saturating_add(1);
-                }
-                sink.record(bytes, &record.id, &ballot);
-            }
-            Ok(_) => report.fail(
-                "cvr",
-                format!(
-                    "record {}: not in normal form (every contest; choices in definition order, write-ins after them)",
-                    record.id
-                ),
-            ),
-            Err(e) => report.fail("cvr", format!("record {}: {e}", record.id)),
-        }
-        previous = Some(record.id);
-    }
-    if hex::encode(digest.finalize()) != records.sha512 {
-        report.fail("records_digest", "the records' SHA-512 does not match the header");
-    }
-    Ok(tally)
-}
-
 /// 7. Recounts each contest from its tally and compares it with `result`.
 pub(crate) fn compare_tally(
     definition: &ElectionDefinition,
     result: &ElectionResult,
-    tally: Tally,
+    tally: &WeightedBallots,
     report: &mut Report,
 ) {
     if report.failed("cvr") || report.failed("records_digest") {
@@ -909,23 +1122,11 @@ pub(crate) fn compare_tally(
         report.fail("tally", "the result does not list every contest");
         return;
     }
-    for ((contest, counts), stated) in definition.contests.iter().zip(tally).zip(&result.contests) {
-        // Each distinct choice list once per ballot that holds it, in a
-        // fixed order (the count does not depend on it; the IRV draw seed
+    for (i, (contest, stated)) in definition.contests.iter().zip(&result.contests).enumerate() {
+        // Each distinct choice list once, with how many ballots hold it
+        // (the count does not depend on their order; the IRV draw seed
         // sorts the ballots itself).
-        let mut distinct: Vec<(Vec<Choice>, u64)> = counts.into_iter().collect();
-        distinct.sort();
-        let mut ballots = Vec::new();
-        for (choices, n) in distinct {
-            let mut one = Ballot {
-                contests: Default::default(),
-            };
-            one.contests.insert(contest.id.clone(), choices);
-            for _ in 0..n {
-                ballots.push(one.clone());
-            }
-        }
-        let recount: ContestResult = tabulate_contest(definition, contest, &ballots);
+        let recount: ContestResult = tabulate_contest_weighted(definition, contest, &tally.distinct(i));
         if &recount != stated {
             report.fail(
                 "tally",

@@ -12,6 +12,9 @@
 //! a compact encoding of the choices, for audit boards); then what to do if
 //! the card is right or wrong, and the bands again.
 //!
+//! A right-to-left language (Arabic) mirrors the layout of its blocks
+//! (`Sheet::rtl`): names aligned right, ranks and marks on the right.
+//!
 //! Never the voter code, never the receipt id, never a time of day. The
 //! audit board reads the text block the voter read; the QR only speeds up
 //! their work (`docs/printing.md`).
@@ -58,6 +61,7 @@ pub fn ballot_card(
     let width = ROLL_WIDTH - 2.0 * MARGIN;
     let centre = ROLL_WIDTH / 2.0;
     let mut sheet = Sheet::new(ROLL_WIDTH, 0.0);
+    sheet.rtl = words.rtl;
     let mut y = 4.0;
 
     let mut banners = Vec::new();
@@ -86,7 +90,7 @@ pub fn ballot_card(
     sheet.line((MARGIN, y), (ROLL_WIDTH - MARGIN, y), 0.5);
     y += 1.0;
 
-    let date = definition.date.format("%Y-%m-%d").to_string();
+    let date = (words.long_date)(definition.date);
     for (label, value) in [(words.date, date.as_str()), (words.station, station_id)] {
         y += line_height(9.0);
         sheet.text(MARGIN, y - 1.0, Face::Regular, 9.0, Align::Left, label);
@@ -132,6 +136,8 @@ pub fn ballot_card(
     if bilingual {
         y += 1.0;
         sheet.line((MARGIN, y), (ROLL_WIDTH - MARGIN, y), 1.0);
+        // The default language's block in its own direction.
+        sheet.rtl = labels::labels(default).rtl;
         y = choices_block(
             &mut sheet,
             y + 1.0,
@@ -141,6 +147,7 @@ pub fn ballot_card(
             ballot,
             true,
         )?;
+        sheet.rtl = words.rtl;
     }
     y += 2.0;
     sheet.line((MARGIN, y), (ROLL_WIDTH - MARGIN, y), 0.5);

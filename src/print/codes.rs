@@ -3,6 +3,10 @@
 //! the batch number (the batch's, never a number per code). A4 sheets of
 //! ten slips with dashed cut lines, or one 80 mm roll page per slip.
 //!
+//! The words are in the language the official chooses ([`code_slips_in`];
+//! the election's first language by default), laid out right to left for a
+//! right-to-left language (the QR then sits on the slip's right).
+//!
 //! The bytes hold voter codes in clear: print them or save them readable by
 //! their owner only (`files::write_private`), and never keep them longer.
 
@@ -10,7 +14,7 @@ use super::labels::{self, with_english};
 use super::pdf::{self, line_height, Align, Face, Sheet, A4, ROLL_WIDTH};
 use super::qr::Qr;
 use crate::codes::IssuedBatch;
-use crate::definition::ElectionDefinition;
+use crate::definition::{ElectionDefinition, LangCode};
 use crate::error::{Error, Result};
 
 /// Paper for code slips.
@@ -27,35 +31,83 @@ const ROWS: usize = 5;
 /// The QR symbol's smallest width, without its quiet zone.
 const CODE_QR_MM: f32 = 26.0;
 
-/// The slips for every code of `batch`, as one PDF.
+/// The slips for every code of `batch`, as one PDF, in the election's first
+/// language.
 pub fn code_slips(
     definition: &ElectionDefinition,
     station_id: &str,
     batch: &IssuedBatch,
     layout: CodeSlipLayout,
 ) -> Result<Vec<u8>> {
+    code_slips_in(
+        definition,
+        station_id,
+        batch,
+        layout,
+        definition.default_language(),
+    )
+}
+
+/// The slips for every code of `batch`, as one PDF, in `language` (the
+/// official's choice; a language without a table of printed words gets
+/// English words, and the title in the first language the fonts can draw).
+pub fn code_slips_in(
+    definition: &ElectionDefinition,
+    station_id: &str,
+    batch: &IssuedBatch,
+    layout: CodeSlipLayout,
+    language: &LangCode,
+) -> Result<Vec<u8>> {
+    let sheets = slip_sheets(definition, station_id, batch, layout, language)?;
+    pdf::render("votekiosk voter codes", &sheets)
+}
+
+/// The pages of [`code_slips_in`], before they become PDF bytes (the
+/// measurements that chose `pdf::DEFLATE_LEVEL` render them at each level).
+#[doc(hidden)]
+pub fn slip_sheets(
+    definition: &ElectionDefinition,
+    station_id: &str,
+    batch: &IssuedBatch,
+    layout: CodeSlipLayout,
+    language: &LangCode,
+) -> Result<Vec<Sheet>> {
     if batch.codes.is_empty() {
         return Err(Error::BadCount("the batch holds no codes".into()));
     }
-    let footer = batch_line(definition, station_id, batch);
+    let lang = language;
+    let rtl = labels::labels(lang).rtl;
+    let footer = batch_line(lang, station_id, batch);
+    // Every symbol first, on every core: the payloads hold the codes in
+    // clear and are wiped when dropped.
+    let payloads: Vec<zeroize::Zeroizing<String>> = batch
+        .codes
+        .iter()
+        .map(|c| zeroize::Zeroizing::new(c.qr_payload()))
+        .collect();
+    let refs: Vec<&str> = payloads.iter().map(|p| p.as_str()).collect();
+    let symbols = Qr::encode_many(&refs)?;
     let mut sheets = Vec::new();
     match layout {
         CodeSlipLayout::A4 => {
             let (w, h) = (A4.0 / COLUMNS as f32, A4.1 / ROWS as f32);
-            for page in batch.codes.chunks(COLUMNS * ROWS) {
+            let per_page = COLUMNS * ROWS;
+            for (page, qrs) in batch.codes.chunks(per_page).zip(symbols.chunks(per_page)) {
                 let mut sheet = Sheet::new(A4.0, A4.1);
-                for (i, code) in page.iter().enumerate() {
+                sheet.rtl = rtl;
+                for (i, (code, qr)) in page.iter().zip(qrs).enumerate() {
                     let (col, row) = (i % COLUMNS, i / COLUMNS);
                     a4_slip(
                         &mut sheet,
                         definition,
+                        lang,
                         batch,
                         &footer,
                         &code.display(),
-                        &code.qr_payload(),
+                        qr,
                         col as f32 * w,
                         row as f32 * h,
-                    )?;
+                    );
                 }
                 // Cut lines between slips (the page edges need none).
                 for c in 1..COLUMNS {
@@ -70,27 +122,21 @@ pub fn code_slips(
             }
         }
         CodeSlipLayout::Roll => {
-            for code in &batch.codes {
-                sheets.push(roll_slip(
-                    definition,
-                    batch,
-                    &footer,
-                    &code.display(),
-                    &code.qr_payload(),
-                )?);
+            for (code, qr) in batch.codes.iter().zip(&symbols) {
+                sheets.push(roll_slip(definition, lang, batch, &footer, &code.display(), qr));
             }
         }
     }
-    pdf::render("votekiosk voter codes", &sheets)
+    Ok(sheets)
 }
 
-fn batch_line(definition: &ElectionDefinition, station_id: &str, batch: &IssuedBatch) -> String {
-    let words = labels::labels(definition.default_language());
+fn batch_line(lang: &LangCode, station_id: &str, batch: &IssuedBatch) -> String {
+    let words = labels::labels(lang);
     format!("{} {} · {station_id}", words.batch, batch.batch)
 }
 
-fn test_line(definition: &ElectionDefinition) -> String {
-    let words = labels::labels(definition.default_language());
+fn test_line(lang: &LangCode) -> String {
+    let words = labels::labels(lang);
     with_english(labels::english().test_code, words.test_code)
 }
 
@@ -100,17 +146,16 @@ fn test_line(definition: &ElectionDefinition) -> String {
 fn a4_slip(
     sheet: &mut Sheet,
     definition: &ElectionDefinition,
+    lang: &LangCode,
     batch: &IssuedBatch,
     footer: &str,
     code: &str,
-    payload: &str,
+    qr: &Qr,
     x: f32,
     y: f32,
-) -> Result<()> {
+) {
     let (w, h) = (A4.0 / COLUMNS as f32, A4.1 / ROWS as f32);
-    let lang = definition.default_language();
     let words = labels::labels(lang);
-    let qr = Qr::encode(payload)?;
     let module = qr.module_for(CODE_QR_MM);
     let outer = qr.outer_size(module);
     qr.draw(sheet, x + 2.0, y + (h - outer) / 2.0, module);
@@ -155,7 +200,7 @@ fn a4_slip(
     if batch.test {
         let band = y + h - 9.0;
         sheet.fill(left, band, width, 5.5, 0.0);
-        let label = pdf::fit(Face::Bold, 8.0, &test_line(definition), width - 2.0);
+        let label = pdf::fit(Face::Bold, 8.0, &test_line(lang), width - 2.0);
         sheet.text_grey(
             left + width / 2.0,
             band + 4.0,
@@ -166,27 +211,27 @@ fn a4_slip(
             1.0,
         );
     }
-    Ok(())
 }
 
 /// One roll page: everything centred, the QR below the code.
 fn roll_slip(
     definition: &ElectionDefinition,
+    lang: &LangCode,
     batch: &IssuedBatch,
     footer: &str,
     code: &str,
-    payload: &str,
-) -> Result<Sheet> {
+    qr: &Qr,
+) -> Sheet {
     const MARGIN: f32 = 5.0;
     let width = ROLL_WIDTH - 2.0 * MARGIN;
     let centre = ROLL_WIDTH / 2.0;
-    let lang = definition.default_language();
     let words = labels::labels(lang);
     let mut sheet = Sheet::new(ROLL_WIDTH, 0.0);
+    sheet.rtl = words.rtl;
     let mut y = 4.0;
     if batch.test {
         sheet.fill(MARGIN, y, width, 6.5, 0.0);
-        let label = pdf::fit(Face::Bold, 9.0, &test_line(definition), width - 2.0);
+        let label = pdf::fit(Face::Bold, 9.0, &test_line(lang), width - 2.0);
         sheet.text_grey(centre, y + 4.6, Face::Bold, 9.0, Align::Centre, &label, 1.0);
         y += 8.5;
     }
@@ -196,7 +241,6 @@ fn roll_slip(
     sheet.text(centre, y, Face::Regular, 9.0, Align::Centre, words.voter_code);
     y += line_height(17.0);
     sheet.text(centre, y - 0.5, Face::Mono, 17.0, Align::Centre, code);
-    let qr = Qr::encode(payload)?;
     let module = qr.module_for(CODE_QR_MM + 4.0);
     let outer = qr.outer_size(module);
     qr.draw(&mut sheet, centre - outer / 2.0, y + 1.0, module);
@@ -214,5 +258,5 @@ fn roll_slip(
     y += 8.0;
     sheet.dashed((0.0, y), (ROLL_WIDTH, y), 0.5);
     sheet.height = y + 1.0;
-    Ok(sheet)
+    sheet
 }

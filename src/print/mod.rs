@@ -45,10 +45,11 @@ use crate::error::{Error, Result};
 use crate::files::write_private;
 
 pub use card::ballot_card;
-pub use codes::{code_slips, CodeSlipLayout};
+pub use codes::{code_slips, code_slips_in, CodeSlipLayout};
 pub use receipt::{receipt_slip, sample_receipt, SlipKind};
 pub use reports::{
-    station_keys_payload, CardsSnapshot, ResultIdentity, ResultsReport, StationSnapshot, ZeroReport,
+    station_keys_payload, CardsSnapshot, ResultIdentity, ResultsReport, SoftwareIdentity, StationSnapshot,
+    ZeroReport,
 };
 pub use share_slip::{share_slip, ShareSlipView};
 

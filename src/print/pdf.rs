@@ -4,18 +4,31 @@
 //!
 //! Fonts are compiled in (`assets/fonts/`), so a document never depends on
 //! the machine's fonts. Each document embeds only the glyphs it uses:
-//! [`render`] subsets every font to the characters on its sheets (allsorts)
-//! before printpdf embeds it. Text is measured with the fonts' advance
-//! widths, without kerning or shaping, exactly as printpdf writes it;
-//! scripts that need shaping (Arabic, Indic) or right-to-left ordering are
-//! printed in logical order, unshaped.
+//! [`render`] subsets every font once per document (allsorts) before
+//! printpdf embeds it.
+//!
+//! Text is measured with the fonts' advance widths, exactly as it is drawn.
+//! A line holding right-to-left script (Arabic, Hebrew) is put in visual
+//! order with the Unicode bidirectional algorithm (`unicode-bidi`), and each
+//! right-to-left run is shaped with the font's OpenType GSUB tables
+//! (allsorts: Arabic joining forms and the lam-alef ligature) and drawn as
+//! glyph ids, each mapped back to the characters it stands for so that
+//! copying and searching the PDF give the words. Other text is drawn
+//! character by character (no kerning), as before. A sheet marked
+//! [`Sheet::rtl`] mirrors its layout (text alignment and positions, boxes,
+//! QR symbols as whole blocks, never their modules).
+//!
+//! Content streams are compressed by [`render`] itself, at
+//! [`DEFLATE_LEVEL`], on every core (BENCHMARKS.md has the measurements).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::io::Write;
 use std::sync::OnceLock;
 
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, WindingOrder,
+    Codepoint, Color, DictItem, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont,
+    PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem,
+    WindingOrder,
 };
 
 use crate::error::{Error, Result};
@@ -26,6 +39,10 @@ pub const PT_PER_MM: f32 = 72.0 / 25.4;
 pub const A4: (f32, f32) = (210.0, 297.0);
 /// The width of a thermal receipt roll, in millimetres.
 pub const ROLL_WIDTH: f32 = 80.0;
+/// The zlib level of every content stream. Measured on the 10,000-code
+/// slip PDF (BENCHMARKS.md, "Code slips"): level 9, printpdf's default,
+/// spends most of the document's time for 2% smaller files than level 3.
+pub const DEFLATE_LEVEL: u32 = 3;
 
 /// The typefaces every document may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,6 +54,46 @@ pub enum Face {
 }
 
 const FACES: [Face; 3] = [Face::Regular, Face::Bold, Face::Mono];
+
+/// The allsorts view of a face, for shaping (one per thread: allsorts
+/// keeps its layout caches in the font).
+type Shaper = allsorts::Font<allsorts::font_data::DynamicFontTableProvider<'static>>;
+
+thread_local! {
+    static SHAPERS: RefCell<Vec<Option<Shaper>>> = RefCell::new((0..FACES.len()).map(|_| None).collect());
+}
+
+/// Whether `c` needs the bidirectional algorithm or shaping: Hebrew,
+/// Arabic, Syriac, Thaana, N'Ko and their presentation forms, and the
+/// explicit direction marks.
+fn is_complex(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+/// Whether a line of `text` is drawn through the shaper.
+pub fn needs_shaping(text: &str) -> bool {
+    text.chars().any(is_complex)
+}
+
+/// A character as a right-to-left run shows it (Unicode Bidi_Mirroring_Glyph
+/// for the brackets and quotes the documents use). Its own inverse.
+fn mirror(c: char) -> char {
+    match c {
+        '(' => ')',
+        ')' => '(',
+        '[' => ']',
+        ']' => '[',
+        '{' => '}',
+        '}' => '{',
+        '<' => '>',
+        '>' => '<',
+        '«' => '»',
+        '»' => '«',
+        '‹' => '›',
+        '›' => '‹',
+        c => c,
+    }
+}
 
 impl Face {
     fn index(self) -> usize {
@@ -72,9 +129,17 @@ impl Face {
         &fonts[self.index()]
     }
 
+    fn glyph(self, c: char) -> u16 {
+        self.font().lookup_glyph_index(c as u32).unwrap_or(0)
+    }
+
+    fn advance(self, gid: u16) -> u32 {
+        u32::from(self.font().get_glyph_width(gid).unwrap_or(0))
+    }
+
     /// Whether this face has a glyph for `c`.
     pub fn has(self, c: char) -> bool {
-        c == ' ' || self.font().lookup_glyph_index(c as u32).is_some_and(|g| g != 0)
+        c == ' ' || self.glyph(c) != 0
     }
 
     /// Whether every character of `text` can be drawn in this face.
@@ -82,17 +147,15 @@ impl Face {
         text.chars().all(|c| c == '\n' || self.has(c))
     }
 
-    /// The width of `text` at `size` points, in millimetres.
+    /// The width of `text` at `size` points, in millimetres, as drawn
+    /// (shaped, when it holds right-to-left script).
     pub fn width(self, size: f32, text: &str) -> f32 {
-        let font = self.font();
-        let units: u32 = text
-            .chars()
-            .map(|c| {
-                let gid = font.lookup_glyph_index(c as u32).unwrap_or(0);
-                u32::from(font.get_glyph_width(gid).unwrap_or(0))
-            })
-            .sum();
-        units as f32 / f32::from(font.units_per_em.max(1)) * size / PT_PER_MM
+        let units: u32 = if needs_shaping(text) {
+            self.shape_line(text).iter().map(|(g, _)| self.advance(*g)).sum()
+        } else {
+            text.chars().map(|c| self.advance(self.glyph(c))).sum()
+        };
+        units as f32 / f32::from(self.font().units_per_em.max(1)) * size / PT_PER_MM
     }
 
     /// Height of capital letters at `size` points, in millimetres (for
@@ -100,6 +163,93 @@ impl Face {
     pub fn cap_height(self, size: f32) -> f32 {
         0.73 * size / PT_PER_MM
     }
+
+    /// One line of text as glyphs in drawing (visual, left-to-right) order,
+    /// each with the characters it stands for (several for a ligature).
+    /// Runs are found and ordered by the Unicode bidirectional algorithm;
+    /// right-to-left runs are mirrored and shaped with the font's GSUB
+    /// (Arabic joining forms, lam-alef), then reversed.
+    pub fn shape_line(self, text: &str) -> Vec<(u16, String)> {
+        let bidi = unicode_bidi::BidiInfo::new(text, None);
+        let mut out = Vec::with_capacity(text.len());
+        for para in &bidi.paragraphs {
+            let (levels, runs) = bidi.visual_runs(para, para.range.clone());
+            for run in runs {
+                let piece = &text[run.clone()];
+                if levels[run.start].is_rtl() {
+                    let mirrored: String = piece.chars().map(mirror).collect();
+                    let mut glyphs = self.shape_rtl(&mirrored);
+                    glyphs.reverse();
+                    out.extend(glyphs);
+                } else {
+                    out.extend(
+                        piece
+                            .chars()
+                            .filter(
+                                |c| !matches!(*c as u32, 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069),
+                            )
+                            .map(|c| (self.glyph(c), c.to_string())),
+                    );
+                }
+            }
+        }
+        // A glyph the font lacks prints as "?", as unshaped text does.
+        let question = self.glyph('?');
+        for (g, _) in &mut out {
+            if *g == 0 {
+                *g = question;
+            }
+        }
+        out
+    }
+
+    /// A right-to-left run shaped in logical order (Arabic script rules).
+    fn shape_rtl(self, text: &str) -> Vec<(u16, String)> {
+        use allsorts::font::MatchingPresentation;
+        use allsorts::gsub::{FeatureMask, FeatureMaskExt};
+        use allsorts::tag;
+        SHAPERS.with(|cell| {
+            let mut shapers = cell.borrow_mut();
+            let slot = &mut shapers[self.index()];
+            if slot.is_none() {
+                *slot = make_shaper(self);
+            }
+            let Some(font) = slot.as_mut() else {
+                // No shaper (cannot happen with the embedded fonts): the
+                // characters' own glyphs, unjoined.
+                return text.chars().map(|c| (self.glyph(c), c.to_string())).collect();
+            };
+            let glyphs = font.map_glyphs(text, tag::ARAB, MatchingPresentation::NotRequired);
+            let infos = match font.shape(
+                glyphs,
+                tag::ARAB,
+                None,
+                FeatureMask::default_mask(),
+                &[],
+                None,
+                false,
+            ) {
+                Ok(infos) => infos,
+                // allsorts applies what it can and says what it could not.
+                Err((_, infos)) => infos,
+            };
+            infos
+                .iter()
+                .map(|info| {
+                    let chars: String = info.glyph.unicodes.iter().map(|c| mirror(*c)).collect();
+                    (info.glyph.glyph_index, chars)
+                })
+                .collect()
+        })
+    }
+}
+
+fn make_shaper(face: Face) -> Option<Shaper> {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font_data::FontData;
+    let data = ReadScope::new(face.bytes()).read::<FontData<'static>>().ok()?;
+    let provider = data.table_provider(0).ok()?;
+    allsorts::Font::new(provider).ok()
 }
 
 /// A line height for `size` points, in millimetres.
@@ -155,6 +305,16 @@ pub fn fit(face: Face, size: f32, text: &str, max_width: f32) -> String {
     format!("{}…", out.trim_end())
 }
 
+/// What a text mark draws.
+#[derive(Debug, Clone)]
+enum Content {
+    /// Characters, one glyph each, left to right.
+    Plain(String),
+    /// Shaped glyphs of the whole font (not yet subset), in visual order,
+    /// each with the characters it stands for.
+    Glyphs(Vec<(u16, String)>),
+}
+
 #[derive(Debug, Clone)]
 enum Mark {
     Text {
@@ -162,7 +322,7 @@ enum Mark {
         baseline: f32,
         face: Face,
         size: f32,
-        text: String,
+        content: Content,
         grey: f32,
     },
     /// Filled rectangles, drawn as one path (no seams between neighbours).
@@ -183,6 +343,12 @@ enum Mark {
 pub struct Sheet {
     pub width: f32,
     pub height: f32,
+    /// Lay out right to left: every mark added while this is set is
+    /// mirrored across the sheet's vertical centre line (text keeps its
+    /// glyphs and swaps left and right alignment; QR symbols move as a
+    /// whole and are never mirrored). Documents set it per block, from the
+    /// language of the words they are about to print.
+    pub rtl: bool,
     marks: Vec<Mark>,
 }
 
@@ -199,7 +365,26 @@ impl Sheet {
         Sheet {
             width,
             height,
+            rtl: false,
             marks: Vec::new(),
+        }
+    }
+
+    /// The left edge of a block `w` mm wide laid out at `x` (mirrored on a
+    /// right-to-left sheet).
+    pub fn block_x(&self, x: f32, w: f32) -> f32 {
+        if self.rtl {
+            self.width - x - w
+        } else {
+            x
+        }
+    }
+
+    fn mirror_x(&self, x: f32) -> f32 {
+        if self.rtl {
+            self.width - x
+        } else {
+            x
         }
     }
 
@@ -221,20 +406,38 @@ impl Sheet {
         text: &str,
         grey: f32,
     ) {
+        let (x, align) = if self.rtl {
+            let swapped = match align {
+                Align::Left => Align::Right,
+                Align::Right => Align::Left,
+                Align::Centre => Align::Centre,
+            };
+            (self.width - x, swapped)
+        } else {
+            (x, align)
+        };
         // Characters the font lacks become "?" rather than invisible boxes.
-        let text: String = text.chars().map(|c| if face.has(c) { c } else { '?' }).collect();
+        let text: String = text
+            .chars()
+            .map(|c| if face.has(c) || is_complex(c) { c } else { '?' })
+            .collect();
         let width = face.width(size, &text);
         let x = match align {
             Align::Left => x,
             Align::Centre => x - width / 2.0,
             Align::Right => x - width,
         };
+        let content = if needs_shaping(&text) {
+            Content::Glyphs(face.shape_line(&text))
+        } else {
+            Content::Plain(text)
+        };
         self.marks.push(Mark::Text {
             x,
             baseline,
             face,
             size,
-            text,
+            content,
             grey,
         });
     }
@@ -267,14 +470,27 @@ impl Sheet {
 
     /// A filled rectangle (grey 0 = black).
     pub fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, grey: f32) {
+        let x = self.block_x(x, w);
         self.marks.push(Mark::Boxes {
             rects: vec![[x, y, w, h]],
             grey,
         });
     }
 
-    /// Many black rectangles filled as one shape (QR modules, bars).
-    pub fn fill_all(&mut self, rects: Vec<[f32; 4]>) {
+    /// Many black rectangles filled as one shape (bars), each mirrored on
+    /// a right-to-left sheet.
+    pub fn fill_all(&mut self, mut rects: Vec<[f32; 4]>) {
+        if self.rtl {
+            for r in &mut rects {
+                r[0] = self.width - r[0] - r[2];
+            }
+        }
+        self.fill_symbol(rects);
+    }
+
+    /// Many black rectangles filled as one shape, exactly where given, on
+    /// any sheet (a QR symbol: the caller places it with [`Sheet::block_x`]).
+    pub fn fill_symbol(&mut self, rects: Vec<[f32; 4]>) {
         if !rects.is_empty() {
             self.marks.push(Mark::Boxes { rects, grey: 0.0 });
         }
@@ -282,6 +498,7 @@ impl Sheet {
 
     /// A rectangle outline.
     pub fn frame(&mut self, x: f32, y: f32, w: f32, h: f32, width_pt: f32) {
+        let x = self.block_x(x, w);
         self.marks.push(Mark::Frame {
             rect: [x, y, w, h],
             width_pt,
@@ -291,8 +508,8 @@ impl Sheet {
     /// A solid black line.
     pub fn line(&mut self, from: (f32, f32), to: (f32, f32), width_pt: f32) {
         self.marks.push(Mark::Line {
-            from,
-            to,
+            from: (self.mirror_x(from.0), from.1),
+            to: (self.mirror_x(to.0), to.1),
             width_pt,
             dash: None,
             grey: 0.0,
@@ -302,26 +519,50 @@ impl Sheet {
     /// A dashed grey line (cut lines).
     pub fn dashed(&mut self, from: (f32, f32), to: (f32, f32), width_pt: f32) {
         self.marks.push(Mark::Line {
-            from,
-            to,
+            from: (self.mirror_x(from.0), from.1),
+            to: (self.mirror_x(to.0), to.1),
             width_pt,
             dash: Some((3.0, 2.0)),
             grey: 0.4,
         });
     }
 
-    fn to_ops(&self, font_ids: &[FontId]) -> Vec<Op> {
-        let pt = |mm: f32| Pt(mm * PT_PER_MM);
+    /// The text of the sheet, mark by mark (tests, and what the subset needs).
+    pub fn texts(&self) -> Vec<String> {
+        self.marks
+            .iter()
+            .filter_map(|m| match m {
+                Mark::Text {
+                    content: Content::Plain(t),
+                    ..
+                } => Some(t.clone()),
+                Mark::Text {
+                    content: Content::Glyphs(g),
+                    ..
+                } => Some(g.iter().map(|(_, s)| s.as_str()).collect()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn to_ops(&self, font_ids: &[FontId], remaps: &[Vec<u16>]) -> Vec<Op> {
+        // Coordinates in points, to 1/100 pt (a 203-dpi dot is 35/100 pt):
+        // shorter numbers to write and compress, the same print.
+        let pt = |mm: f32| (mm * PT_PER_MM * 100.0).round() / 100.0;
         // PDF space has its origin at the bottom left.
         let point = |x: f32, y: f32| Point {
-            x: pt(x),
-            y: pt(self.height - y),
+            x: Pt(pt(x)),
+            y: Pt(pt(self.height - y)),
         };
         let grey = |g: f32| {
             Color::Greyscale(Greyscale {
                 percent: g,
                 icc_profile: None,
             })
+        };
+        let raw = |key: &str, args: &[f32]| Op::Unknown {
+            key: key.to_string(),
+            value: args.iter().map(|a| DictItem::Real(*a)).collect(),
         };
         let mut ops = Vec::new();
         for mark in &self.marks {
@@ -331,44 +572,45 @@ impl Sheet {
                     baseline,
                     face,
                     size,
-                    text,
+                    content,
                     grey: g,
-                } => ops.extend([
-                    Op::SetFillColor { col: grey(*g) },
-                    Op::StartTextSection,
-                    Op::SetFont {
-                        font: PdfFontHandle::External(font_ids[face.index()].clone()),
-                        size: Pt(*size),
-                    },
-                    Op::SetTextCursor {
-                        pos: point(*x, *baseline),
-                    },
-                    Op::ShowText {
-                        items: vec![TextItem::Text(text.clone())],
-                    },
-                    Op::EndTextSection,
-                ]),
-                Mark::Boxes { rects, grey: g } => {
-                    let rings = rects
-                        .iter()
-                        .map(|[x, y, w, h]| PolygonRing {
-                            points: [(*x, *y), (x + w, *y), (x + w, y + h), (*x, y + h)]
-                                .into_iter()
-                                .map(|(px, py)| LinePoint {
-                                    p: point(px, py),
-                                    bezier: false,
+                } => {
+                    let item = match content {
+                        Content::Plain(text) => TextItem::Text(text.clone()),
+                        Content::Glyphs(glyphs) => TextItem::GlyphIds(
+                            glyphs
+                                .iter()
+                                .map(|(gid, chars)| Codepoint {
+                                    gid: remaps[face.index()].get(usize::from(*gid)).copied().unwrap_or(0),
+                                    offset: 0.0,
+                                    cid: Some(chars.clone()),
                                 })
                                 .collect(),
-                        })
-                        .collect();
-                    ops.push(Op::SetFillColor { col: grey(*g) });
-                    ops.push(Op::DrawPolygon {
-                        polygon: Polygon {
-                            rings,
-                            mode: PaintMode::Fill,
-                            winding_order: WindingOrder::NonZero,
+                        ),
+                    };
+                    ops.extend([
+                        Op::SetFillColor { col: grey(*g) },
+                        Op::StartTextSection,
+                        Op::SetFont {
+                            font: PdfFontHandle::External(font_ids[face.index()].clone()),
+                            size: Pt(*size),
                         },
-                    });
+                        Op::SetTextCursor {
+                            pos: point(*x, *baseline),
+                        },
+                        Op::ShowText { items: vec![item] },
+                        Op::EndTextSection,
+                    ])
+                }
+                Mark::Boxes { rects, grey: g } => {
+                    // One `re` per rectangle, one fill for all of them.
+                    ops.push(Op::SetFillColor { col: grey(*g) });
+                    for [x, y, w, h] in rects {
+                        let x0 = pt(*x);
+                        let y0 = pt(self.height - y - h);
+                        ops.push(raw("re", &[x0, y0, pt(x + w) - x0, pt(self.height - y) - y0]));
+                    }
+                    ops.push(raw("f", &[]));
                 }
                 Mark::Frame {
                     rect: [x, y, w, h],
@@ -434,29 +676,37 @@ impl Sheet {
     }
 }
 
-/// A copy of `face` holding only the glyphs for `chars`, parsed for printpdf.
-fn subset(face: Face, chars: &BTreeSet<char>) -> Result<ParsedFont> {
+/// A copy of `face` holding only the glyphs `glyphs` (whole-font ids,
+/// ascending, without 0), parsed for printpdf, and the map from whole-font
+/// glyph id to subset glyph id.
+fn subset(face: Face, glyphs: &[u16]) -> Result<(ParsedFont, Vec<u16>)> {
     use allsorts::binary::read::ReadScope;
     use allsorts::font_data::FontData;
     use allsorts::subset::{CmapTarget, SubsetProfile};
 
     let failed =
         |what: &str, e: &dyn std::fmt::Display| Error::PrintDocument(format!("font {face:?}: {what}: {e}"));
-    let full = face.font();
     // Glyph 0 (.notdef) first, then each used glyph once, in order.
-    let glyphs: BTreeSet<u16> = chars
-        .iter()
-        .filter_map(|c| full.lookup_glyph_index(*c as u32))
-        .filter(|g| *g != 0)
-        .collect();
-    let ids: Vec<u16> = std::iter::once(0).chain(glyphs).collect();
+    let ids: Vec<u16> = std::iter::once(0).chain(glyphs.iter().copied()).collect();
+    let mut remap = vec![0u16; usize::from(glyphs.iter().copied().max().unwrap_or(0)) + 1];
+    for (new, old) in ids.iter().enumerate() {
+        remap[usize::from(*old)] = u16::try_from(new).unwrap_or(0);
+    }
     let scope = ReadScope::new(face.bytes());
     let data = scope.read::<FontData<'_>>().map_err(|e| failed("read", &e))?;
     let provider = data.table_provider(0).map_err(|e| failed("tables", &e))?;
     let bytes = allsorts::subset::subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode)
         .map_err(|e| failed("subset", &e))?;
-    ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
-        .ok_or_else(|| Error::PrintDocument(format!("font {face:?}: the subset does not parse")))
+    let font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+        .ok_or_else(|| Error::PrintDocument(format!("font {face:?}: the subset does not parse")))?;
+    Ok((font, remap))
+}
+
+/// How many threads to split a document's work over (the machine's cores).
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
 }
 
 /// Turns sheets into the bytes of one PDF document titled `title`.
@@ -464,38 +714,151 @@ fn subset(face: Face, chars: &BTreeSet<char>) -> Result<ParsedFont> {
 /// The document's dates stay at printpdf's default (the Unix epoch): the
 /// file says nothing about when it was made beyond what is printed on it.
 pub fn render(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>> {
-    let mut used: BTreeMap<Face, BTreeSet<char>> = BTreeMap::new();
+    render_at(title, sheets, DEFLATE_LEVEL)
+}
+
+/// [`render`] with content streams compressed at zlib `level` (0-9); for
+/// the measurements that chose [`DEFLATE_LEVEL`].
+pub fn render_at(title: &str, sheets: &[Sheet], level: u32) -> Result<Vec<u8>> {
+    // Every glyph each face draws, once: the fonts are subset once per
+    // document, however many pages it has.
+    let mut used: Vec<Vec<bool>> = FACES.iter().map(|_| Vec::new()).collect();
+    let mut mark_used = |face: Face, gid: u16| {
+        let seen = &mut used[face.index()];
+        let i = usize::from(gid);
+        if seen.len() <= i {
+            seen.resize(i + 1, false);
+        }
+        seen[i] = true;
+    };
+    let mut plain_seen: Vec<std::collections::BTreeSet<char>> =
+        FACES.iter().map(|_| Default::default()).collect();
     for sheet in sheets {
         for mark in &sheet.marks {
-            if let Mark::Text { face, text, .. } = mark {
-                used.entry(*face).or_default().extend(text.chars());
+            if let Mark::Text { face, content, .. } = mark {
+                match content {
+                    Content::Plain(text) => {
+                        for c in text.chars() {
+                            if plain_seen[face.index()].insert(c) {
+                                mark_used(*face, face.glyph(c));
+                            }
+                        }
+                    }
+                    Content::Glyphs(glyphs) => {
+                        for (gid, _) in glyphs {
+                            mark_used(*face, *gid);
+                        }
+                    }
+                }
             }
         }
     }
     let mut doc = PdfDocument::new(title);
     let mut font_ids = Vec::new();
+    let mut remaps = Vec::new();
     for face in FACES {
-        let chars = used.get(&face).cloned().unwrap_or_default();
+        let glyphs: Vec<u16> = used[face.index()]
+            .iter()
+            .enumerate()
+            .filter(|(g, on)| **on && *g != 0)
+            .filter_map(|(g, _)| u16::try_from(g).ok())
+            .collect();
         let id = FontId(format!("F{}", face.index() + 1));
-        if !chars.is_empty() {
-            let font = subset(face, &chars)?;
+        if glyphs.is_empty() {
+            remaps.push(Vec::new());
+        } else {
+            let (font, remap) = subset(face, &glyphs)?;
             doc.resources
                 .fonts
                 .map
                 .insert(id.clone(), printpdf::PdfFont::new(font));
+            remaps.push(remap);
         }
         font_ids.push(id);
     }
-    let pages = sheets
-        .iter()
-        .map(|s| PdfPage::new(Mm(s.width), Mm(s.height), s.to_ops(&font_ids)))
-        .collect();
+    // Pages' operators, on every core.
+    let per = sheets.len().div_ceil(threads()).max(1);
+    let pages: Vec<PdfPage> = std::thread::scope(|scope| {
+        let workers: Vec<_> = sheets
+            .chunks(per)
+            .map(|part| {
+                let (font_ids, remaps) = (&font_ids, &remaps);
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|s| PdfPage::new(Mm(s.width), Mm(s.height), s.to_ops(font_ids, remaps)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .map_err(|_| Error::PrintDocument("a page layout thread failed".into()))
+            })
+            .collect::<Result<Vec<_>>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
     let mut warnings = Vec::new();
     let options = PdfSaveOptions {
+        // Compressed below, at `level`, on every core.
+        optimize: false,
+        // Subset above, once.
         subset_fonts: false,
+        // Our own operators (`re`, `f`) are written as given.
+        secure: false,
         ..PdfSaveOptions::default()
     };
-    Ok(doc.with_pages(pages).save(&options, &mut warnings))
+    let mut lo = printpdf::serialize::to_lopdf_doc(&doc.with_pages(pages), &options, &mut warnings);
+    compress(&mut lo, level)?;
+    let mut out = Vec::new();
+    lo.save_to(&mut out)
+        .map_err(|e| Error::PrintDocument(format!("cannot write the PDF: {e}")))?;
+    Ok(out)
+}
+
+/// Deflates every stream that is not compressed yet (as `lopdf`'s own
+/// `compress`, at `level` and on every core).
+fn compress(doc: &mut lopdf::Document, level: u32) -> Result<()> {
+    let mut streams: Vec<&mut lopdf::Stream> = doc
+        .objects
+        .values_mut()
+        .filter_map(|o| match o {
+            lopdf::Object::Stream(s) if s.allows_compression && s.dict.get(b"Filter").is_err() => Some(s),
+            _ => None,
+        })
+        .collect();
+    let per = streams.len().div_ceil(threads()).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = streams
+            .chunks_mut(per)
+            .map(|part| {
+                scope.spawn(move || -> std::io::Result<()> {
+                    for stream in part.iter_mut() {
+                        let mut z = flate2::write::ZlibEncoder::new(
+                            Vec::new(),
+                            flate2::Compression::new(level.min(9)),
+                        );
+                        z.write_all(&stream.content)?;
+                        let packed = z.finish()?;
+                        if packed.len() + 19 < stream.content.len() {
+                            stream.dict.set("Filter", "FlateDecode");
+                            stream.set_content(packed);
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join()
+                .map_err(|_| Error::PrintDocument("a compression thread failed".into()))?
+                .map_err(|e| Error::PrintDocument(format!("cannot compress the PDF: {e}")))?;
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -27,6 +27,34 @@ impl Qr {
         })
     }
 
+    /// Encodes every payload, split over the machine's cores (a batch of
+    /// code slips: choosing each symbol's mask is most of the work).
+    pub fn encode_many(payloads: &[&str]) -> Result<Vec<Qr>> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        if threads == 1 || payloads.len() < 16 {
+            return payloads.iter().map(|p| Qr::encode(p)).collect();
+        }
+        let per = payloads.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = payloads
+                .chunks(per)
+                .map(|part| {
+                    scope.spawn(move || part.iter().map(|p| Qr::encode(p)).collect::<Result<Vec<_>>>())
+                })
+                .collect();
+            let mut all = Vec::with_capacity(payloads.len());
+            for w in workers {
+                all.extend(
+                    w.join()
+                        .map_err(|_| Error::PrintDocument("a QR encoding thread failed".into()))??,
+                );
+            }
+            Ok(all)
+        })
+    }
+
     /// Modules per side, without the quiet zone.
     pub fn modules(&self) -> usize {
         self.width
@@ -46,8 +74,11 @@ impl Qr {
     }
 
     /// Draws the symbol with the top-left corner of its quiet zone at
-    /// (`x`, `y`). Each row's runs of dark modules become one rectangle.
+    /// (`x`, `y`). Each row's runs of dark modules become one rectangle
+    /// (one `re` operator), all filled at once. On a right-to-left sheet the
+    /// symbol moves to the mirrored place, unmirrored.
     pub fn draw(&self, sheet: &mut Sheet, x: f32, y: f32, module: f32) {
+        let x = sheet.block_x(x, self.outer_size(module));
         let origin_x = x + QUIET_ZONE as f32 * module;
         let origin_y = y + QUIET_ZONE as f32 * module;
         let mut rects = Vec::new();
@@ -70,7 +101,7 @@ impl Qr {
                 ]);
             }
         }
-        sheet.fill_all(rects);
+        sheet.fill_symbol(rects);
     }
 }
 

@@ -5,7 +5,8 @@
 //! digits), the receipt id in large grouped characters, the station key's
 //! fingerprint in 8 groups (the key that must sign the result this receipt
 //! is looked up in), its QR code (the v2 payload of `receipt.rs`), and how
-//! to verify. Never the voter's choices, never a time of day: the only
+//! to verify, in the voter's language (right to left for Arabic: the
+//! layout is mirrored, `Sheet::rtl`). Never the voter's choices, never a time of day: the only
 //! date is the election's, from the definition.
 
 use super::labels::{self, with_english};
@@ -65,6 +66,7 @@ pub fn receipt_slip(
     let width = ROLL_WIDTH - 2.0 * MARGIN;
     let centre = ROLL_WIDTH / 2.0;
     let mut sheet = Sheet::new(ROLL_WIDTH, 0.0);
+    sheet.rtl = words.rtl;
     let mut y = 4.0;
 
     let mut banners = Vec::new();
@@ -96,7 +98,7 @@ pub fn receipt_slip(
     sheet.line((MARGIN, y), (ROLL_WIDTH - MARGIN, y), 0.5);
     y += 1.0;
 
-    let date = definition.date.format("%Y-%m-%d").to_string();
+    let date = (words.long_date)(definition.date);
     for (label, value, face) in [
         (words.date, date.as_str(), Face::Regular),
         (words.station, station_id, Face::Regular),

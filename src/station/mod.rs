@@ -48,7 +48,7 @@ pub use closing::{ClosingKeyInfo, CountSummary, ShareSlip, SlipUnlock, MAX_SLIPS
 pub use officials::{
     LOGIN_DELAY_BASE_SECS, LOGIN_DELAY_MAX_SECS, LOGIN_FREE_FAILURES, REAUTH_MAX_WRONG, REAUTH_VALID_SECS,
 };
-pub use settings::{IDLE_TIMEOUT_RANGE, OFFICIAL_IDLE_RANGE};
+pub use settings::{DEFAULT_PIXEL_PITCH_UM, IDLE_TIMEOUT_RANGE, OFFICIAL_IDLE_RANGE, PIXEL_PITCH_RANGE_UM};
 pub use types::{KioskSettings, Official, Options, ReceiptStatus, Status};
 
 /// Invalid codes in a row that lock voting.

@@ -116,6 +116,15 @@ impl Station {
             closing_public_key: self.closing_key()?.map(|k| k.public_key),
             printed_at,
             cards: self.cards_snapshot()?,
+            software: {
+                let sw = crate::export::software();
+                crate::print::SoftwareIdentity {
+                    version: format!("{} {}", sw.name, sw.version),
+                    commit: sw.commit,
+                    binary_sha256: sw.binary_sha256,
+                    target: sw.target,
+                }
+            },
         })
     }
 

@@ -1,5 +1,5 @@
 //! The admins' settings kept in the file (idle timeout, default language,
-//! officials' idle logout, printer queue), the one printer choice (`Station::print`) and the rule
+//! officials' idle logout, the display's pixel pitch, printer queue), the one printer choice (`Station::print`) and the rule
 //! of what may be printed where: in an official election, receipts and
 //! voter codes never go into a file while the polls are open (nor official
 //! code slips ever); a print-to-file queue or the print folder is for test
@@ -26,6 +26,14 @@ pub const OFFICIAL_IDLE_RANGE: std::ops::RangeInclusive<u32> = 30..=600;
 const DEFAULT_OFFICIAL_IDLE_SECS: u32 = 60;
 const SETTING_OFFICIAL_IDLE: &str = "officials.idle_logout_secs";
 const SETTING_LANGUAGE: &str = "kiosk.default_language";
+/// The pixel pitches an admin may declare for the kiosk's panel, in
+/// micrometres per pixel: from 0.1 mm (254 pixels per inch) to 0.5 mm
+/// (51 per inch), where every text size of `limits::TEXT_SIZES` still has
+/// a whole number of pixels inside its range.
+pub const PIXEL_PITCH_RANGE_UM: std::ops::RangeInclusive<u32> = 100..=500;
+/// The CSS reference pixel (1/96 inch), until an admin declares the panel's.
+pub const DEFAULT_PIXEL_PITCH_UM: u32 = 265;
+const SETTING_PIXEL_PITCH: &str = "display.pixel_pitch_um";
 /// The station setting naming the CUPS printer queue.
 const SETTING_PRINTER: &str = "print.queue";
 
@@ -45,7 +53,16 @@ impl Station {
             idle_timeout_secs: idle,
             default_language: language,
             official_idle_logout_secs: self.official_idle_logout_secs()?,
+            pixel_pitch_um: self.pixel_pitch_um()?,
         })
+    }
+
+    /// The kiosk panel's declared pixel pitch, in micrometres per pixel.
+    pub fn pixel_pitch_um(&self) -> Result<u32> {
+        Ok(election::setting(self.store.conn(), SETTING_PIXEL_PITCH)?
+            .and_then(|v| v.parse().ok())
+            .filter(|v| PIXEL_PITCH_RANGE_UM.contains(v))
+            .unwrap_or(DEFAULT_PIXEL_PITCH_UM))
     }
 
     /// Seconds without activity after which an official is logged out.
@@ -74,6 +91,13 @@ impl Station {
                 OFFICIAL_IDLE_RANGE.end()
             )));
         }
+        if !PIXEL_PITCH_RANGE_UM.contains(&settings.pixel_pitch_um) {
+            return Err(Error::InvalidInput(format!(
+                "the display's pixel pitch must be from {:.3} to {:.3} mm per pixel",
+                f64::from(*PIXEL_PITCH_RANGE_UM.start()) / 1000.0,
+                f64::from(*PIXEL_PITCH_RANGE_UM.end()) / 1000.0
+            )));
+        }
         self.definition.require_language(&settings.default_language)?;
         self.audited_write(&by.username, AuditEvent::SettingsChanged, |tx, _| {
             election::record_setting(tx, SETTING_IDLE, &settings.idle_timeout_secs.to_string())?;
@@ -83,9 +107,13 @@ impl Station {
                 SETTING_OFFICIAL_IDLE,
                 &settings.official_idle_logout_secs.to_string(),
             )?;
+            election::record_setting(tx, SETTING_PIXEL_PITCH, &settings.pixel_pitch_um.to_string())?;
             let detail = format!(
-                "idle timeout {} s, default language {}, officials' idle logout {} s",
-                settings.idle_timeout_secs, settings.default_language, settings.official_idle_logout_secs
+                "idle timeout {} s, default language {}, officials' idle logout {} s, pixel pitch {:.3} mm",
+                settings.idle_timeout_secs,
+                settings.default_language,
+                settings.official_idle_logout_secs,
+                f64::from(settings.pixel_pitch_um) / 1000.0
             );
             Ok(Audited::entry((), detail))
         })

@@ -99,4 +99,8 @@ pub struct KioskSettings {
     /// Seconds without activity after which an official is logged out
     /// (`OFFICIAL_IDLE_RANGE`).
     pub official_idle_logout_secs: u32,
+    /// The kiosk panel's pixel pitch, in micrometres per pixel
+    /// (`PIXEL_PITCH_RANGE_UM`): CSS millimetres are not physical, so the
+    /// voter's text sizes (`limits::text_sizes`) are computed from it.
+    pub pixel_pitch_um: u32,
 }

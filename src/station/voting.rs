@@ -14,6 +14,7 @@ use super::{
 use crate::ballot::{Ballot, SelectionsInput};
 use crate::codes::VoterCode;
 use crate::crypto::hmac;
+use crate::definition::LangCode;
 use crate::error::{Error, Result};
 use crate::export::normal_form;
 use crate::model::{AuditEvent, Mode};
@@ -109,6 +110,19 @@ impl Station {
         count: usize,
         layout: CodeSlipLayout,
     ) -> Result<(IssuedBatch, PrintOutcome)> {
+        let language = self.definition.default_language().clone();
+        self.issue_printed_codes_in(by, count, layout, &language)
+    }
+
+    /// [`Station::issue_printed_codes`] with the slips' words in
+    /// `language`, the official's choice (`print::code_slips_in`).
+    pub fn issue_printed_codes_in(
+        &mut self,
+        by: &Official,
+        count: usize,
+        layout: CodeSlipLayout,
+        language: &LangCode,
+    ) -> Result<(IssuedBatch, PrintOutcome)> {
         self.check_official(by)?;
         let printer = self.printer()?;
         let mode = self.mode()?;
@@ -126,7 +140,7 @@ impl Station {
             }
         }
         let batch = self.issue_codes(by, count)?;
-        let printed = print::code_slips(&self.definition, self.station_id(), &batch, layout)
+        let printed = print::code_slips_in(&self.definition, self.station_id(), &batch, layout, language)
             .and_then(|pdf| printer.print("votekiosk voter codes", &pdf));
         match printed {
             Ok(outcome) => Ok((batch, outcome)),

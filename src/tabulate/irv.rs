@@ -42,6 +42,11 @@ pub struct RankedBallots {
     ends: Vec<u32>,
     /// `End` of each ballot, as a byte.
     reasons: Vec<u8>,
+    /// How many ballots each stored entry stands for; empty while every
+    /// entry stands for one (the kiosk's unweighted count).
+    weights: Vec<u64>,
+    /// Ballots the stored entries stand for (the sum of their weights).
+    stored: u64,
     /// Ballots that rank nobody (not stored).
     blank: u64,
 }
@@ -63,13 +68,15 @@ impl RankedBallots {
             marks: Vec::with_capacity(marks),
             ends: Vec::with_capacity(ballots),
             reasons: Vec::with_capacity(ballots),
+            weights: Vec::new(),
+            stored: 0,
             blank: 0,
         }
     }
 
     /// Every ballot added, blank ones included.
     pub fn len(&self) -> u64 {
-        self.ends.len() as u64 + self.blank
+        self.stored + self.blank
     }
 
     pub fn is_empty(&self) -> bool {
@@ -83,8 +90,17 @@ impl RankedBallots {
     /// Adds a kiosk ballot: distinct candidate indices in rank order, no
     /// gaps (the cast validation guarantees it; this checks it).
     pub fn push_ranking(&mut self, ranking: &[u8]) {
+        self.push_ranking_weighted(ranking, 1);
+    }
+
+    /// Adds `weight` identical kiosk ballots at once (a distinct ranking
+    /// with how many ballots hold it); a weight of 0 adds nothing.
+    pub fn push_ranking_weighted(&mut self, ranking: &[u8], weight: u64) {
+        if weight == 0 {
+            return;
+        }
         if ranking.is_empty() {
-            self.blank += 1;
+            self.blank += weight;
             return;
         }
         let mut seen = [0u64; 4];
@@ -103,15 +119,23 @@ impl RankedBallots {
             seen[word] |= bit;
         }
         self.marks.extend_from_slice(ranking);
-        self.close_ballot(End::NoMoreRankings);
+        self.close_ballot(End::NoMoreRankings, weight);
     }
 
     /// Adds a ranked ballot from outside the kiosk: one entry per rank
     /// position, each holding 0, 1 or several candidate indices. `rules`
     /// decide what overvotes, skipped ranks and repeated candidates do.
     pub fn push_positions<P: AsRef<[u8]>>(&mut self, rules: &RankedRules, positions: &[P]) {
+        self.push_positions_weighted(rules, positions, 1);
+    }
+
+    /// `push_positions` for `weight` identical ballots at once.
+    pub fn push_positions_weighted<P: AsRef<[u8]>>(&mut self, rules: &RankedRules, positions: &[P], weight: u64) {
+        if weight == 0 {
+            return;
+        }
         if positions.iter().all(|p| p.as_ref().is_empty()) {
-            self.blank += 1;
+            self.blank += weight;
             return;
         }
         let mut seen = [0u64; 4];
@@ -160,13 +184,24 @@ impl RankedBallots {
             seen[word] |= bit;
             self.marks.push(first);
         }
-        self.close_ballot(end);
+        self.close_ballot(end, weight);
     }
 
-    fn close_ballot(&mut self, end: End) {
+    fn close_ballot(&mut self, end: End, weight: u64) {
         let at = u32::try_from(self.marks.len()).expect("at most 4 billion rankings in one count");
+        if weight != 1 && self.weights.is_empty() {
+            self.weights = vec![1; self.ends.len()];
+        }
+        if !self.weights.is_empty() {
+            self.weights.push(weight);
+        }
         self.ends.push(at);
         self.reasons.push(end as u8);
+        self.stored += weight;
+    }
+
+    fn weight(&self, entry: usize) -> u64 {
+        self.weights.get(entry).copied().unwrap_or(1)
     }
 }
 
@@ -219,6 +254,20 @@ pub fn ballots_digest(mut encoded: Vec<String>) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// `ballots_digest` of ballots given as distinct texts with how many
+/// ballots hold each: the same digest as every ballot's text listed.
+pub fn ballots_digest_weighted(mut encoded: Vec<(String, u64)>) -> [u8; 32] {
+    encoded.sort_unstable();
+    let mut h = Sha256::new();
+    for (e, n) in &encoded {
+        for _ in 0..*n {
+            h.update((e.len() as u64).to_be_bytes());
+            h.update(e.as_bytes());
+        }
+    }
+    h.finalize().into()
+}
+
 /// `SHA-256(LP("votekiosk-tiebreak/1") ‖ LP(definition hash) ‖ LP(contest id) ‖ LP(ballots digest))`.
 pub fn draw_seed(definition: &DefinitionHash, contest: &str, digest: &[u8; 32]) -> [u8; 32] {
     sha256_parts(&[b"votekiosk-tiebreak/1", &definition.0, contest.as_bytes(), digest])
@@ -259,14 +308,18 @@ pub fn tabulate(
         start = end as usize;
     }
     let mut piles: Vec<Vec<u32>> = first_counts.iter().map(|&k| Vec::with_capacity(k)).collect();
+    // The ballots each pile stands for (its entries' weights).
+    let mut pile_votes = vec![0u64; n];
     // Each ballot's position in `marks`: the candidate it counts for now.
     let mut cursor: Vec<u32> = Vec::with_capacity(stored);
     let mut start = 0u32;
     for (i, (&end, &reason)) in ballots.ends.iter().zip(&ballots.reasons).enumerate() {
         if start < end {
-            piles[usize::from(ballots.marks[start as usize])].push(i as u32);
+            let first = usize::from(ballots.marks[start as usize]);
+            piles[first].push(i as u32);
+            pile_votes[first] += ballots.weight(i);
         } else {
-            exhaust(&mut exhausted, reason);
+            exhaust(&mut exhausted, reason, ballots.weight(i));
         }
         cursor.push(start);
         start = end;
@@ -282,7 +335,7 @@ pub fn tabulate(
     loop {
         let number = rounds.len() as u32 + 1;
         let votes: Vec<u64> = (0..n)
-            .map(|c| if continuing[c] { piles[c].len() as u64 } else { 0 })
+            .map(|c| if continuing[c] { pile_votes[c] } else { 0 })
             .collect();
         let alive: Vec<usize> = (0..n).filter(|&c| continuing[c]).collect();
         let total: u64 = votes.iter().sum();
@@ -361,10 +414,12 @@ pub fn tabulate(
         }
         for &c in &out {
             let pile = std::mem::take(&mut piles[c]);
+            pile_votes[c] = 0;
             let mut to = vec![0u64; n];
             let mut gone = 0;
             for &b in &pile {
                 let bi = b as usize;
+                let w = ballots.weight(bi);
                 let end = ballots.ends[bi] as usize;
                 let mut p = cursor[bi] as usize + 1;
                 while p < end && !continuing[usize::from(ballots.marks[p])] {
@@ -374,10 +429,11 @@ pub fn tabulate(
                     let next = usize::from(ballots.marks[p]);
                     cursor[bi] = p as u32;
                     piles[next].push(b);
-                    to[next] += 1;
+                    pile_votes[next] += w;
+                    to[next] += w;
                 } else {
-                    exhaust(&mut exhausted, ballots.reasons[bi]);
-                    gone += 1;
+                    exhaust(&mut exhausted, ballots.reasons[bi], w);
+                    gone += w;
                 }
             }
             round.transfers.push(Transfer {
@@ -407,12 +463,12 @@ pub fn tabulate(
     }
 }
 
-fn exhaust(exhausted: &mut ExhaustedBy, reason: u8) {
+fn exhaust(exhausted: &mut ExhaustedBy, reason: u8, weight: u64) {
     match reason {
-        0 => exhausted.no_more_rankings += 1,
-        1 => exhausted.overvote += 1,
-        2 => exhausted.skipped_ranks += 1,
-        _ => exhausted.duplicate_ranking += 1,
+        0 => exhausted.no_more_rankings += weight,
+        1 => exhausted.overvote += weight,
+        2 => exhausted.skipped_ranks += weight,
+        _ => exhausted.duplicate_ranking += weight,
     }
 }
 

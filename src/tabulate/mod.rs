@@ -104,6 +104,32 @@ pub fn tabulate_contest(
     contest: &Contest,
     ballots: &[Ballot],
 ) -> ContestResult {
+    count_contest(definition, contest, &|| {
+        ballots.iter().map(|b| (choices(b, contest), 1u64))
+    })
+}
+
+/// Counts one contest from its distinct choice lists, each with how many
+/// ballots hold it (the weighted form `WeightedBallots` gathers): the same
+/// result as counting every ballot, in memory bounded by the number of
+/// distinct choice lists (a ranked contest of 8 candidates has at most
+/// 109,601), not by the number of ballots.
+pub fn tabulate_contest_weighted(
+    definition: &ElectionDefinition,
+    contest: &Contest,
+    distinct: &[(Vec<Choice>, u64)],
+) -> ContestResult {
+    count_contest(definition, contest, &|| {
+        distinct.iter().map(|(c, n)| (c.as_slice(), *n))
+    })
+}
+
+/// Counts one contest over `ballots()`: (choices, how many ballots hold
+/// them). Called more than once (sizes, marks, the draw seed).
+fn count_contest<'a, I>(definition: &ElectionDefinition, contest: &Contest, ballots: &dyn Fn() -> I) -> ContestResult
+where
+    I: Iterator<Item = (&'a [Choice], u64)>,
+{
     let ids: Vec<&str> = contest.kind.candidates().iter().map(|c| c.id.as_str()).collect();
     let cid = contest.id.as_str();
     match &contest.kind {
@@ -117,68 +143,262 @@ pub fn tabulate_contest(
             ContestResult::Approval(plurality::approval(cid, &ids, limit, &marked))
         }
         ContestKind::YesNo { threshold, .. } => {
-            let answers = ballots.iter().map(|b| {
-                let c = choices(b, contest);
+            let answers = ballots().map(|(c, n)| {
                 assert!(c.len() <= 1, "{cid}: an over-voted measure reached the count");
-                match c.first() {
+                let answer = match c.first() {
                     None => None,
                     Some(Choice::Yes) => Some(true),
                     Some(Choice::No) => Some(false),
                     Some(other) => panic!("{cid}: a validated ballot answers {other:?}"),
-                }
+                };
+                (answer, n)
             });
-            ContestResult::YesNo(yesno::tabulate(cid, *threshold, answers))
+            ContestResult::YesNo(yesno::tabulate_weighted(cid, *threshold, answers))
         }
         ContestKind::Ranked { rules, .. } => {
             let index = index_of(contest);
-            let total: usize = ballots.iter().map(|b| choices(b, contest).len()).sum();
-            let mut ranked = irv::RankedBallots::with_capacity(ids.len(), ballots.len(), total);
+            let (entries, total) = ballots().fold((0usize, 0usize), |(e, t), (c, _)| (e + 1, t + c.len()));
+            let mut ranked = irv::RankedBallots::with_capacity(ids.len(), entries, total);
             let mut ranking = Vec::new();
-            for b in ballots {
+            for (c, n) in ballots() {
                 ranking.clear();
-                ranking.extend(
-                    choices(b, contest)
-                        .iter()
-                        .map(|c| candidate_index(&index, contest, c)),
-                );
-                ranked.push_ranking(&ranking);
+                ranking.extend(c.iter().map(|c| candidate_index(&index, contest, c)));
+                ranked.push_ranking_weighted(&ranking, n);
             }
             let seed = || {
-                let encoded = ballots
-                    .iter()
-                    .map(|b| {
-                        let positions: Vec<[&str; 1]> = choices(b, contest)
+                let encoded = ballots()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(c, n)| {
+                        let positions: Vec<[&str; 1]> = c
                             .iter()
                             .map(|c| match c {
                                 Choice::Candidate(id) => [id.as_str()],
                                 other => panic!("{cid}: a validated ballot ranks {other:?}"),
                             })
                             .collect();
-                        irv::encode_positions(&positions)
+                        (irv::encode_positions(&positions), n)
                     })
                     .collect();
-                irv::draw_seed(&definition.hash(), cid, &irv::ballots_digest(encoded))
+                irv::draw_seed(&definition.hash(), cid, &irv::ballots_digest_weighted(encoded))
             };
             ContestResult::Ranked(irv::tabulate(cid, &ids, rules, &ranked, &seed))
         }
     }
 }
 
-fn marked_ballots(contest: &Contest, ballots: &[Ballot]) -> plurality::MarkedBallots {
+fn marked_ballots<'a, I>(contest: &Contest, ballots: &dyn Fn() -> I) -> plurality::MarkedBallots
+where
+    I: Iterator<Item = (&'a [Choice], u64)>,
+{
     let index = index_of(contest);
-    let total: usize = ballots.iter().map(|b| choices(b, contest).len()).sum();
-    let mut marked = plurality::MarkedBallots::with_capacity(index.len(), ballots.len(), total);
+    let (entries, total) = ballots().fold((0usize, 0usize), |(e, t), (c, _)| (e + 1, t + c.len()));
+    let mut marked = plurality::MarkedBallots::with_capacity(index.len(), entries, total);
     let (mut picked, mut names) = (Vec::new(), Vec::new());
-    for b in ballots {
+    for (c, n) in ballots() {
         picked.clear();
         names.clear();
-        for c in choices(b, contest) {
+        for c in c {
             match c {
                 Choice::WriteIn(name) => names.push(name.as_str()),
                 other => picked.push(candidate_index(&index, contest, other)),
             }
         }
-        marked.push(&picked, &names);
+        marked.push_weighted(&picked, &names, n);
     }
     marked
+}
+
+/// Ballots gathered as they stream past, in memory bounded by the
+/// election's shape: per contest, each distinct choice list once with how
+/// many ballots hold it. `tabulate` counts them exactly as `tabulate`
+/// (the free function) counts the ballots themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WeightedBallots {
+    contests: Vec<HashMap<Vec<Choice>, u64>>,
+    ballots: u64,
+}
+
+impl WeightedBallots {
+    /// Empty, for the contests of `definition`.
+    pub fn new(definition: &ElectionDefinition) -> Self {
+        WeightedBallots {
+            contests: vec![HashMap::new(); definition.contests.len()],
+            ballots: 0,
+        }
+    }
+
+    /// Adds one validated ballot of `definition`.
+    pub fn add(&mut self, definition: &ElectionDefinition, ballot: &Ballot) {
+        for (i, contest) in definition.contests.iter().enumerate() {
+            self.add_choices(i, choices(ballot, contest), 1);
+        }
+        self.ballots = self.ballots.saturating_add(1);
+    }
+
+    /// Adds `weight` ballots holding `choices` in the contest at `index`
+    /// (definition order); `add_ballots` counts the ballots themselves.
+    pub fn add_choices(&mut self, index: usize, choices: &[Choice], weight: u64) {
+        let map = &mut self.contests[index];
+        match map.get_mut(choices) {
+            Some(n) => *n = n.saturating_add(weight),
+            None => {
+                map.insert(choices.to_vec(), weight);
+            }
+        }
+    }
+
+    /// Counts `n` more ballots (with `add_choices`, for callers that add
+    /// contest by contest).
+    pub fn add_ballots(&mut self, n: u64) {
+        self.ballots = self.ballots.saturating_add(n);
+    }
+
+    /// Adds another gathering of the same definition (a merge's inputs).
+    pub fn absorb(&mut self, other: WeightedBallots) {
+        if self.contests.is_empty() {
+            *self = other;
+            return;
+        }
+        for (i, map) in other.contests.into_iter().enumerate() {
+            for (choices, n) in map {
+                self.add_choices(i, &choices, n);
+            }
+        }
+        self.ballots = self.ballots.saturating_add(other.ballots);
+    }
+
+    /// Ballots added.
+    pub fn ballots(&self) -> u64 {
+        self.ballots
+    }
+
+    /// The distinct choice lists of contest `index`, sorted, with their counts.
+    pub fn distinct(&self, index: usize) -> Vec<(Vec<Choice>, u64)> {
+        let mut list: Vec<(Vec<Choice>, u64)> = self
+            .contests
+            .get(index)
+            .map(|m| m.iter().map(|(c, n)| (c.clone(), *n)).collect())
+            .unwrap_or_default();
+        list.sort_unstable();
+        list
+    }
+
+    /// Distinct choice lists held, over every contest (what bounds the memory).
+    pub fn distinct_total(&self) -> usize {
+        self.contests.iter().map(HashMap::len).sum()
+    }
+
+    /// Counts every contest, in definition order.
+    pub fn tabulate(&self, definition: &ElectionDefinition) -> Vec<ContestResult> {
+        definition
+            .contests
+            .iter()
+            .enumerate()
+            .map(|(i, contest)| tabulate_contest_weighted(definition, contest, &self.distinct(i)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::seq::SliceRandom;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+    use crate::definition::{StopRule, TieBreak};
+
+    fn random_choices(rng: &mut StdRng, contest: &Contest) -> Vec<Choice> {
+        let ids: Vec<Choice> = contest
+            .kind
+            .candidates()
+            .iter()
+            .map(|c| Choice::Candidate(c.id.as_str().to_string()))
+            .collect();
+        match &contest.kind {
+            ContestKind::Candidate { seats, write_ins, .. } => {
+                let k = rng.gen_range(0..=*seats as usize).min(ids.len());
+                let mut picks: Vec<Choice> = ids.choose_multiple(rng, k).cloned().collect();
+                if *write_ins && !picks.is_empty() && rng.gen_bool(0.3) {
+                    picks.pop();
+                    picks.push(Choice::WriteIn(["Ana", "Bo", "Cy"][rng.gen_range(0..3)].into()));
+                }
+                picks
+            }
+            ContestKind::Approval { max_approvals, .. } => {
+                let most = max_approvals.map(|m| m as usize).unwrap_or(ids.len());
+                let k = rng.gen_range(0..=most.min(ids.len()));
+                ids.choose_multiple(rng, k).cloned().collect()
+            }
+            ContestKind::YesNo { .. } => match rng.gen_range(0..3) {
+                0 => vec![],
+                1 => vec![Choice::Yes],
+                _ => vec![Choice::No],
+            },
+            ContestKind::Ranked { max_rankings, .. } => {
+                let k = rng.gen_range(0..=(*max_rankings as usize).min(ids.len()));
+                ids.choose_multiple(rng, k).cloned().collect()
+            }
+        }
+    }
+
+    /// Weighted (each distinct choice list once, with its count) and
+    /// unweighted (every ballot) counts agree, on seeded random elections
+    /// small enough for ties, draws and every ranked rule.
+    #[test]
+    fn weighted_and_unweighted_counts_agree() {
+        let base = crate::demo::definition(chrono::Utc::now()).expect("demo definition");
+        let variants: Vec<RankedRulesEdit> = vec![
+            |_| {},
+            |r| r.batch_elimination = true,
+            |r| r.stop = StopRule::TwoRemaining,
+            |r| r.tie_break = TieBreak::Draw,
+        ];
+        let mut draws = 0;
+        for seed in 0..240u64 {
+            let mut definition = base.clone();
+            for contest in &mut definition.contests {
+                if let ContestKind::Ranked { rules, .. } = &mut contest.kind {
+                    variants[(seed % 4) as usize](rules);
+                }
+            }
+            let mut rng = StdRng::seed_from_u64(seed);
+            let n = match seed % 3 {
+                0 => rng.gen_range(0..8),
+                1 => rng.gen_range(0..40),
+                _ => rng.gen_range(0..400),
+            };
+            let ballots: Vec<Ballot> = (0..n)
+                .map(|_| Ballot {
+                    contests: definition
+                        .contests
+                        .iter()
+                        .map(|c| (c.id.clone(), random_choices(&mut rng, c)))
+                        .collect(),
+                })
+                .collect();
+            let mut weighted = WeightedBallots::new(&definition);
+            for b in &ballots {
+                weighted.add(&definition, b);
+            }
+            // Gathered in two halves and absorbed: the same.
+            let (a, b) = ballots.split_at(ballots.len() / 2);
+            let mut halves = WeightedBallots::new(&definition);
+            let mut other = WeightedBallots::new(&definition);
+            a.iter().for_each(|x| halves.add(&definition, x));
+            b.iter().for_each(|x| other.add(&definition, x));
+            halves.absorb(other);
+            assert_eq!(halves, weighted, "seed {seed}");
+            let expected = tabulate(&definition, &ballots);
+            assert_eq!(weighted.tabulate(&definition), expected, "seed {seed}");
+            assert_eq!(weighted.ballots(), n as u64);
+            draws += expected
+                .iter()
+                .filter(|r| matches!(r, ContestResult::Ranked(r) if r.rounds.iter().any(|x| x.tie_break.as_ref().is_some_and(|t| t.draw.is_some()))))
+                .count();
+        }
+        assert!(draws > 0, "some seeded elections need a draw (the seed digest is compared too)");
+    }
+
+    type RankedRulesEdit = fn(&mut crate::definition::RankedRules);
 }

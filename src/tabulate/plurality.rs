@@ -19,6 +19,11 @@ pub struct MarkedBallots {
     candidates: usize,
     marks: Vec<u8>,
     ends: Vec<u32>,
+    /// How many ballots each stored entry stands for; empty while every
+    /// entry stands for one (the kiosk's unweighted count).
+    weights: Vec<u64>,
+    /// Ballots in all (the sum of the weights).
+    total: u64,
     write_in_names: BTreeMap<String, u64>,
 }
 
@@ -37,6 +42,8 @@ impl MarkedBallots {
             candidates,
             marks: Vec::with_capacity(marks),
             ends: Vec::with_capacity(ballots),
+            weights: Vec::new(),
+            total: 0,
             write_in_names: BTreeMap::new(),
         }
     }
@@ -44,6 +51,15 @@ impl MarkedBallots {
     /// Adds one ballot: the candidates it marks, and its write-in names
     /// (already normalised).
     pub fn push(&mut self, candidates: &[u8], write_ins: &[&str]) {
+        self.push_weighted(candidates, write_ins, 1);
+    }
+
+    /// Adds `weight` identical ballots at once (a distinct ballot with
+    /// how many ballots hold it); a weight of 0 adds nothing.
+    pub fn push_weighted(&mut self, candidates: &[u8], write_ins: &[&str], weight: u64) {
+        if weight == 0 {
+            return;
+        }
         for &c in candidates {
             assert!(
                 usize::from(c) < self.candidates,
@@ -54,18 +70,35 @@ impl MarkedBallots {
         self.marks.extend_from_slice(candidates);
         for name in write_ins {
             self.marks.push(WRITE_IN);
-            *self.write_in_names.entry((*name).to_string()).or_default() += 1;
+            match self.write_in_names.get_mut(*name) {
+                Some(n) => *n += weight,
+                None => {
+                    self.write_in_names.insert((*name).to_string(), weight);
+                }
+            }
+        }
+        if weight != 1 && self.weights.is_empty() {
+            self.weights = vec![1; self.ends.len()];
+        }
+        if !self.weights.is_empty() {
+            self.weights.push(weight);
         }
         self.ends
             .push(u32::try_from(self.marks.len()).expect("at most 4 billion marks in one count"));
+        self.total += weight;
     }
 
+    /// Ballots in all (weights included).
     pub fn len(&self) -> u64 {
-        self.ends.len() as u64
+        self.total
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.total == 0
+    }
+
+    fn weight(&self, entry: usize) -> u64 {
+        self.weights.get(entry).copied().unwrap_or(1)
     }
 }
 
@@ -86,19 +119,23 @@ pub struct MarkCounts {
 /// count means a broken invariant, and the count must not go on.
 pub fn count(ballots: &MarkedBallots, limit: usize) -> MarkCounts {
     let mut per_mark = [0u64; 256];
-    let mut blank = 0;
+    let (mut blank, mut marks) = (0u64, 0u64);
     let mut start = 0usize;
-    for &end in &ballots.ends {
+    for (i, &end) in ballots.ends.iter().enumerate() {
         let end = end as usize;
         let made = end - start;
-        blank += u64::from(made == 0);
+        let w = ballots.weight(i);
+        if made == 0 {
+            blank += w;
+        }
         assert!(
             made <= limit,
             "an over-voted ballot ({made} marks, at most {limit}) reached the count: the cast must refuse it"
         );
         for &m in &ballots.marks[start..end] {
-            per_mark[usize::from(m)] += 1;
+            per_mark[usize::from(m)] += w;
         }
+        marks += made as u64 * w;
         start = end;
     }
     MarkCounts {
@@ -106,7 +143,7 @@ pub fn count(ballots: &MarkedBallots, limit: usize) -> MarkCounts {
         write_ins: per_mark[usize::from(WRITE_IN)],
         ballots: ballots.len(),
         blank,
-        marks: ballots.marks.len() as u64,
+        marks,
     }
 }
 

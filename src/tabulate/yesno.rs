@@ -23,12 +23,21 @@ pub fn tabulate(
     threshold: Threshold,
     answers: impl IntoIterator<Item = Option<bool>>,
 ) -> YesNoResult {
+    tabulate_weighted(contest, threshold, answers.into_iter().map(|a| (a, 1)))
+}
+
+/// Counts answers, each with how many ballots give it.
+pub fn tabulate_weighted(
+    contest: &str,
+    threshold: Threshold,
+    answers: impl IntoIterator<Item = (Option<bool>, u64)>,
+) -> YesNoResult {
     let (mut yes, mut no, mut blank) = (0u64, 0u64, 0u64);
-    for a in answers {
+    for (a, w) in answers {
         match a {
-            Some(true) => yes += 1,
-            Some(false) => no += 1,
-            None => blank += 1,
+            Some(true) => yes += w,
+            Some(false) => no += w,
+            None => blank += w,
         }
     }
     YesNoResult {

@@ -8,6 +8,8 @@
 //!
 //! Index:
 //! - `support`:      Xvfb, tauri-driver, the WebDriver session, helpers.
+//! - `axe`:          axe-core on every screen × theme × text size, zero
+//!   violations; the four text sizes' capitals measured on screen.
 //! - `election_day`: create, open, issue codes, three voters (mouse,
 //!   Spanish with a write-in, keyboard only), used code, lockout and
 //!   unlock, close; the tally in the file matches what was cast.
@@ -17,6 +19,9 @@
 //!   the verify screen.
 //! - `cards`:        a voter prints a ballot card, spoils it as wrong, prints
 //!   again and casts; the dashboard counts 2 printed, 1 spoiled, 1 cast.
+//! - `audio`:        two voters who listen (English; Spanish with the screen off) hear every
+//!   screen, choice, state, help, repeat, the card read back and the receipt spelled: real
+//!   eSpeak NG speech, checked by length and RMS.
 //! - `sessions`:     the official's name and Log out in the top bar; an idle
 //!   dashboard logs out, and its token then issues no codes.
 //! - `switch`:       a two-switch voter (Tab and Enter only) votes every
@@ -32,6 +37,8 @@
 
 mod support;
 
+mod audio;
+mod axe;
 mod ballot_flow;
 mod cards;
 mod election_day;

@@ -116,6 +116,10 @@ const GOLDEN: &[&str] = &[
     // issue 14: raire
     "raire_wrong_winner",
     "raire_not_auditable",
+    // issue 15: audio
+    "speech_unavailable",
+    "speech_no_voice",
+    "speech_failed",
 ];
 
 /// The codes `Error::code` can return, read from its source: the string
@@ -362,6 +366,10 @@ fn samples() -> Vec<(Error, &'static str)> {
         // issue 14: raire
         (Error::RaireWrongWinner(s()), "raire_wrong_winner"),
         (Error::RaireNotAuditable(s()), "raire_not_auditable"),
+        // issue 15: audio
+        (Error::SpeechUnavailable, "speech_unavailable"),
+        (Error::SpeechNoVoice(s()), "speech_no_voice"),
+        (Error::SpeechFailed(s()), "speech_failed"),
     ]
 }
 

@@ -27,6 +27,8 @@
 //! - `fuzz`:         bounded proptest fuzzing of the parsers, the export verifier and the merge.
 //! - `architecture`: no module of `src/` imports one above it (ARCHITECTURE.md's layers).
 //! - `tamper`:       flipped pages refused cleanly; a cut WAL loses only a cut commit; VACUUM at close, redone after an interrupted one.
+//! - `speech`:       eSpeak NG's WAV in en, es and ar, read back for length and RMS; text on stdin only,
+//!   metacharacters read aloud, a missing espeak-ng a typed error; the per-definition cache.
 //! - `readme`:       the README's command-line walk-through, run as written.
 //! - `formats`:      the test vectors of `docs/formats.md`, computed and found in the document.
 //! - `keys`:         the office key ceremony, share files, re-share, trusted keys and slips, as attacks.
@@ -65,6 +67,7 @@ mod readme;
 mod rla_cli;
 mod sealed;
 mod secrecy;
+mod speech;
 mod tabulation;
 mod tamper;
 mod verify_page;

@@ -620,3 +620,40 @@ fn the_voters_idle_timeout_is_two_to_five_minutes() {
         );
     }
 }
+
+/// The display's pixel pitch (what the voter's text sizes are computed
+/// from) is an admin's setting within its range; a value out of range or
+/// from a poll worker is refused and changes nothing.
+#[test]
+fn the_display_pixel_pitch_is_an_admin_setting_within_its_range() {
+    let mut fx = Fixture::new();
+    let alice = fx.admin();
+    let current = fx.station.kiosk_settings().expect("settings");
+    assert_eq!(current.pixel_pitch_um, 265, "the CSS reference pixel until declared");
+    let with = |um| KioskSettings {
+        pixel_pitch_um: um,
+        ..current.clone()
+    };
+    for bad in [0, 99, 501, u32::MAX] {
+        let refused = fx.station.set_kiosk_settings(&alice, &with(bad));
+        assert!(
+            matches!(&refused, Err(Error::InvalidInput(m)) if m.contains("pixel pitch")),
+            "{bad}: {refused:?}"
+        );
+    }
+    let bob = fx.worker();
+    let refused = fx.station.set_kiosk_settings(&bob, &with(180));
+    assert!(matches!(refused, Err(Error::NotAllowed { .. })), "{refused:?}");
+    assert_eq!(fx.station.kiosk_settings().expect("settings"), current, "nothing changed");
+
+    fx.station.set_kiosk_settings(&alice, &with(180)).expect("0.180 mm");
+    assert_eq!(fx.station.pixel_pitch_um().expect("pitch"), 180);
+    let log = fx.station.audit_log(10_000).expect("audit log");
+    assert!(log
+        .iter()
+        .any(|e| e.kind == "settings_changed" && e.detail.contains("pixel pitch 0.180 mm")));
+    // The voter's standard size on that panel: 4.9 mm is 27.2 px, so 27 px
+    // (4.86 mm), inside VVSG's 4.8–5.6 mm.
+    let standard = votekiosk::limits::text_sizes(180)[votekiosk::limits::DEFAULT_TEXT_SIZE];
+    assert_eq!((standard.cap_px, standard.size.name), (27, "standard"));
+}

@@ -593,3 +593,58 @@ fn records_count_by_a_definitions_rules_as_tally_would() {
     assert!(err.contains("cvr_invalid") && err.contains("CVR[0]"), "{err}");
     assert!(!dir.path().join("over-tally.json").exists(), "nothing written");
 }
+
+#[test]
+fn a_file_is_read_the_same_whichever_member_comes_first_and_alike_records_each_count() {
+    // 1,000 records of three kinds. serde writes members sorted, so the
+    // CVR list comes before Election (the reader resolves after the file);
+    // the second file puts Election first.
+    let ids: Vec<String> = (0..1000).map(|i| format!("r{i}")).collect();
+    let shapes: [&[(&str, u32)]; 3] = [&[("s-a", 1), ("s-b", 2)], &[("s-b", 1)], &[("s-a", 1)]];
+    let mut records: Vec<Record> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), "election-1", shapes[i % 3]))
+        .collect();
+    let doc = cdf(&records);
+    let dir = tempfile::tempdir().expect("test fixture");
+    let sorted = dir.path().join("sorted.json");
+    let election_first = dir.path().join("election-first.json");
+    let text = serde_json::to_string(&doc).expect("test fixture");
+    assert!(text.find("\"CVR\"") < text.find("\"Election\""), "serde sorts members");
+    std::fs::write(&sorted, &text).expect("test fixture");
+    std::fs::write(
+        &election_first,
+        format!(
+            "{{\"Election\":{},\"@type\":\"CVR.CastVoteRecordReport\",\"CVR\":{}}}",
+            doc["Election"], doc["CVR"]
+        ),
+    )
+    .expect("test fixture");
+    let a = rctab::read_cdf_cvrs(&[&sorted]).expect("reads");
+    let b = rctab::read_cdf_cvrs(&[&election_first]).expect("reads");
+    assert_eq!(a[0].cvrs, b[0].cvrs);
+    assert_eq!(a[0].elections, b[0].elections);
+    // Every record counts; alike records are held once.
+    assert_eq!(a[0].records(), 1000);
+    let counts: Vec<u64> = a[0].cvrs.iter().map(|c| c.count).collect();
+    assert_eq!(counts, [334, 333, 333]);
+    assert_eq!(a[0].cvrs[1].index, 1, "the first record of each kind is named");
+    assert_eq!(a[0].cvrs[1].unique_id.as_deref(), Some("r1"));
+
+    // A UniqueId repeated far from its first use (the 1,001st record
+    // repeats the 6th) is still refused, naming both and the id.
+    records.push(("r5", "election-1", shapes[0]));
+    let repeated = dir.path().join("repeated.json");
+    std::fs::write(
+        &repeated,
+        serde_json::to_vec(&cdf(&records)).expect("test fixture"),
+    )
+    .expect("test fixture");
+    let err = rctab::read_cdf_cvrs(&[&repeated]).expect_err("a repeated UniqueId");
+    let text = err.to_string();
+    assert!(
+        text.contains("\"r5\"") && text.contains("repeated.json: CVR[5]") && text.contains("repeated.json: CVR[1000]"),
+        "{text}"
+    );
+}

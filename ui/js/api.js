@@ -34,8 +34,8 @@ export const api = {
   verifyAudit: (token) => call('verify_audit', { token }),
   addOfficial: (token, username, role, password) => call('add_official', { token, username, role, password }),
   listOfficials: (token) => call('list_officials', { token }),
-  setKioskSettings: (token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs) =>
-    call('set_kiosk_settings', { token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs }),
+  setKioskSettings: (token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs, pixelPitchUm) =>
+    call('set_kiosk_settings', { token, idleTimeoutSecs, defaultLanguage, officialIdleLogoutSecs, pixelPitchUm }),
   closingKeyInfo: (token) => call('closing_key_info', { token }),
   makeClosingKey: (token, workers, threshold) => call('make_closing_key', { token, workers, threshold }),
   countBallots: (token, slips) => call('count_ballots', { token, slips }),
@@ -44,6 +44,9 @@ export const api = {
   printResultsReport: (token) => call('print_results_report', { token }),
   reprintReceipt: (token) => call('reprint_receipt', { token }),
   setPrinter: (token, queue) => call('set_printer', { token, queue }),
+  // The audio ballot: WAV bytes (an ArrayBuffer) of one phrase; warming the cache.
+  speak: (language, text, rate) => call('speak', { language, text, rate }),
+  speechWarm: (language, texts, rate) => call('speech_warm', { language, texts, rate }),
   exportResult: (token, folder) => call('export_result', { token, folder }),
   onStatus: (handler) => tauri.event.listen('station-status', (e) => handler(e.payload)),
 };

@@ -3,9 +3,10 @@
 // mode is reached with the key chord Ctrl+Alt+P, which voter mode neither
 // shows nor mentions.
 import { api } from './api.js';
+import { installAudio } from './audio.js';
 import { installIdle } from './idle.js';
 import { installInput } from './input.js';
-import { installKiosk } from './kiosk.js';
+import { installKiosk, setDisplay } from './kiosk.js';
 import { endSession, installSession } from './session.js';
 import { go, register } from './nav.js';
 import { state } from './state.js';
@@ -28,6 +29,7 @@ import { writeIn } from './screens/write-in.js';
 // The first screen: create the election, unlock the file, or vote.
 async function boot() {
   const info = await api.appInfo();
+  setDisplay(info.display);
   if (!info.exists) return setup(info);
   if (!info.unlocked) return unlock(info);
   return toVoter();
@@ -39,6 +41,7 @@ async function toVoter() {
   endSession();
   try { await api.logout(); } catch (_) { /* already logged out */ }
   state.voter.context = await api.voterContext();
+  setDisplay(state.voter.context.status.display);
   welcome({ newVoter: true });
 }
 
@@ -52,6 +55,7 @@ installIdle();
 installSession();
 installInput();
 installStatus();
+installAudio();
 
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey && e.altKey && (e.key === 'p' || e.key === 'P')) {

@@ -46,6 +46,7 @@ pub async fn set_kiosk_settings(
     idle_timeout_secs: u32,
     default_language: String,
     official_idle_logout_secs: u32,
+    pixel_pitch_um: u32,
 ) -> IpcResult<()> {
     let mut inner = state.lock();
     let (station, by) = inner.official(&token)?;
@@ -55,6 +56,7 @@ pub async fn set_kiosk_settings(
             idle_timeout_secs,
             default_language,
             official_idle_logout_secs,
+            pixel_pitch_um,
         },
     )?)
 }

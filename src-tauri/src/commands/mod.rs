@@ -8,6 +8,7 @@ pub mod export;
 pub mod officials;
 pub mod print;
 pub mod session;
+pub mod speech;
 pub mod verify;
 pub mod voter;
 

@@ -27,6 +27,10 @@ pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
         demo: state.demo,
         demo_passphrase: state.demo.then_some(votekiosk::demo::PASSPHRASE),
         official: inner.logged_in().map(official_dto),
+        display: crate::dto::display(match inner.station.as_ref() {
+            Some(station) => station.pixel_pitch_um()?,
+            None => votekiosk::station::DEFAULT_PIXEL_PITCH_UM,
+        }),
     })
 }
 

@@ -13,6 +13,9 @@
 //! so that anyone can compare them with a published file and its
 //! `verify.html`.
 //!
+//! Both print the software that runs the station: version, source commit
+//! and the SHA-256 of the running executable ([`SoftwareIdentity`]).
+//!
 //! `layout` is the page kit, `contests` the results report's sections.
 
 mod contests;
@@ -99,6 +102,25 @@ pub struct StationSnapshot {
     /// The ballot cards of the report's kind (test cards in test mode),
     /// when the election prints them.
     pub cards: Option<CardsSnapshot>,
+    /// The program that printed the report (`export::software()`).
+    pub software: SoftwareIdentity,
+}
+
+/// The running program, as both reports print it (VVSG 2.0 software
+/// identification): the station fills it from `export::software()`, and
+/// the printed SHA-256 is that of the executable file it runs from, so an
+/// official compares it with `sha256sum` of the installed binary and with
+/// the published hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoftwareIdentity {
+    /// `votekiosk 0.1.0`.
+    pub version: String,
+    /// 40 hex digits, or `unknown`.
+    pub commit: String,
+    /// SHA-256 of the running executable, 64 hex digits.
+    pub binary_sha256: String,
+    /// The target triple it was built for.
+    pub target: String,
 }
 
 /// Ballot cards as the results report shows them: counts and the hand
@@ -241,6 +263,20 @@ impl StationSnapshot {
             Face::Regular,
         );
         report.row("Printed at", &local_time(def, self.printed_at), Face::Regular);
+        let sw = &self.software;
+        report.heading("Software");
+        report.row(
+            "Version",
+            &format!("{} ({})", sw.version, sw.target),
+            Face::Regular,
+        );
+        report.row("Source commit", &sw.commit, Face::Mono);
+        report.row("Program SHA-256", &sw.binary_sha256, Face::Mono);
+        report.paragraph(
+            Face::Regular,
+            8.5,
+            "The SHA-256 of the program file running this station. It must equal the published hash of this release (sha256sum of the installed program).",
+        );
     }
 
     /// The zero report's "Station keys" section: both public keys in full

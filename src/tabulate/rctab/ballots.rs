@@ -75,8 +75,26 @@ fn choice_for(
         .map(|c| c.id.as_str().to_string())
 }
 
-/// Every record of `reports` as a validated ballot of `def`.
+/// Every record of `reports` as a validated ballot of `def`, one per
+/// record (see `weighted_ballots_from_cdf` for each distinct one once).
 pub fn ballots_from_cdf(def: &ElectionDefinition, reports: &[CdfReport]) -> Result<Vec<Ballot>> {
+    let weighted = weighted_ballots_from_cdf(def, reports)?;
+    let mut ballots = Vec::with_capacity(weighted.iter().map(|(_, n)| *n as usize).sum());
+    for (ballot, n) in weighted {
+        for _ in 1..n {
+            ballots.push(ballot.clone());
+        }
+        ballots.push(ballot);
+    }
+    Ok(ballots)
+}
+
+/// Each distinct record of `reports` as a validated ballot of `def`, with
+/// how many records it stands for: memory bounded by the election's shape.
+pub fn weighted_ballots_from_cdf(
+    def: &ElectionDefinition,
+    reports: &[CdfReport],
+) -> Result<Vec<(Ballot, u64)>> {
     let mut ballots = Vec::new();
     for report in reports {
         for cvr in &report.cvrs {
@@ -124,7 +142,7 @@ pub fn ballots_from_cdf(def: &ElectionDefinition, reports: &[CdfReport]) -> Resu
                 path: report.locate(cvr),
                 message: format!("not a ballot the kiosk would accept: {e}"),
             })?;
-            ballots.push(ballot);
+            ballots.push((ballot, cvr.count));
         }
     }
     Ok(ballots)

@@ -30,8 +30,6 @@ use crate::error::{Error, Result};
 use config::{CvrSource, UNDECLARED_WRITE_IN};
 use engine::{Rankings, Token, TokenKind};
 
-/// The largest CDF file read whole (larger ones wait for streaming, issue 17).
-pub const MAX_CDF_BYTES: u64 = 512 << 20;
 /// The largest RCTab config file read.
 pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
 
@@ -213,7 +211,13 @@ fn rankings_of(
             };
             marks.push((rank, token));
         }
-        records.push(Rankings::from_marks(marks));
+        // One per record: RCTab's count follows each record (fractional
+        // transfers), so the distinct record is repeated `count` times.
+        let rankings = Rankings::from_marks(marks);
+        for _ in 1..cvr.count {
+            records.push(rankings.clone());
+        }
+        records.push(rankings);
     }
     Ok(())
 }

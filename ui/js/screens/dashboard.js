@@ -12,6 +12,7 @@ import { handCountPanel } from '../handcount.js';
 import { confirmDialog } from '../dialog.js';
 import { setMode } from '../status.js';
 import { state } from '../state.js';
+import { setDisplay } from '../kiosk.js';
 
 // The lifecycle buttons, in order: [action, label, id, class].
 const LIFECYCLE = [
@@ -233,9 +234,22 @@ function adminPanel(token, out, act, limits) {
         type: 'number', min: String(limits.official_idle_min_secs), max: String(limits.official_idle_max_secs),
         value: String(ctx.official_idle_logout_secs),
       }),
+      // The panel's pixel pitch: the voter's text sizes are physical
+      // millimetres (VVSG 7.1-G), computed from it.
+      el('label', { for: 'pixel-pitch', text: 'Display: millimetres per pixel' }),
+      el('input#pixel-pitch', {
+        type: 'number', step: '0.001', 'aria-describedby': 'pixel-pitch-help',
+        min: (limits.pixel_pitch_min_um / 1000).toFixed(3), max: (limits.pixel_pitch_max_um / 1000).toFixed(3),
+        value: (ctx.status.display.pixel_pitch_um / 1000).toFixed(3),
+      }),
+      el('p.help#pixel-pitch-help', { text: 'The panel\'s width in millimetres divided by its width in pixels (e.g. 344 mm / 1920 = 0.179).' }),
       act('Save settings', 'save-settings', async () => {
         const n = (id) => parseInt(document.getElementById(id).value, 10) || 0;
-        await api.setKioskSettings(token, n('idle-secs'), document.getElementById('default-lang').value.trim(), n('official-idle-secs'));
+        const pitchUm = Math.round((parseFloat(document.getElementById('pixel-pitch').value) || 0) * 1000);
+        await api.setKioskSettings(token, n('idle-secs'), document.getElementById('default-lang').value.trim(), n('official-idle-secs'), pitchUm);
+        const now = await api.stationStatus();
+        ctx.status.display = now.display;
+        setDisplay(now.display);
         // The session's timer follows the new idle logout from now on.
         state.official.idleLogoutSecs = ctx.official_idle_logout_secs = n('official-idle-secs');
         out.replaceChildren(el('p', { text: 'Settings saved.' }));

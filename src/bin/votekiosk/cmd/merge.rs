@@ -1,16 +1,18 @@
 //! `merge`: combines stations' result files into one merged file signed
 //! by the office signing key, verifying each against the trusted-keys
-//! file first (a progress bar on a terminal). Written to a temporary file
-//! and renamed at the end, so a failed merge leaves nothing.
+//! file first (a progress bar on a terminal). Each input is read once, as
+//! a stream; the output is written to a temporary file beside it and
+//! renamed at the end, so a failed merge leaves nothing (no temporaries
+//! either).
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use votekiosk::export::merge::{merge, MergeSettings};
+use votekiosk::export::merge::{merge_to, MergeSettings};
 use votekiosk::Result;
 
-use super::office::{load_signing_key, now_stamp, write_atomically};
+use super::office::{load_signing_key, now_stamp};
 use super::verify::load_trusted;
 use super::{refuse_existing, Ctx};
 use crate::output::Outcome;
@@ -48,7 +50,7 @@ pub fn run(
         None => now_stamp(),
     };
     let bar = ctx.out.progress(inputs.len() as u64, "verified");
-    let mut progress = |done: usize, _all: usize, name: &str| {
+    let progress = |done: usize, _all: usize, name: &str| {
         bar.set_position(done as u64);
         bar.set_message(format!("verified {name:.40}"));
     };
@@ -58,9 +60,9 @@ pub fn run(
         merged_at,
         software: votekiosk::export::software(),
     };
-    let bytes = merge(inputs, &settings, &mut progress)?;
+    let result = merge_to(inputs, &settings, out, &progress);
     bar.finish_and_clear();
-    write_atomically(out, &bytes)?;
+    result?;
     let merged = Merged {
         out: out.display().to_string(),
         inputs: inputs.len(),
