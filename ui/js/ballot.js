@@ -41,14 +41,3 @@ export function stillAllowed(contest) {
   if (contest.kind === 'approval' && contest.max_choices >= options) return chosen ? 0 : contest.max_choices;
   return Math.max(0, contest.max_choices - chosen);
 }
-
-// A string with a count, in the plural form the language's rules pick
-// (Intl.PluralRules): the key `<key>_<form>` (one, other, and any other
-// form the table has), or `<key>_other`.
-export function tn(key, n, vars) {
-  let form = 'other';
-  try { form = new Intl.PluralRules(state.voter.language).select(n); } catch (_) { /* default form */ }
-  const probe = t(key + '_' + form);
-  const k = probe !== key + '_' + form ? key + '_' + form : key + '_other';
-  return t(k, Object.assign({ n }, vars || {}));
-}

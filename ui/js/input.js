@@ -195,7 +195,7 @@ export function installInput() {
   });
   // The top bar's toggle, beside the display settings, on every screen.
   const tools = document.getElementById('display-tools');
-  if (tools && !document.getElementById('scan-tool')) tools.append(scanToggle('scan-tool', false));
+  if (tools && !document.getElementById('scan-tool')) tools.append(scanToggle('scan-tool', true));
   document.addEventListener(EVENTS.screen, () => {
     clearHighlight();
     // Labels follow the language.

@@ -34,6 +34,7 @@ export function contest(i) {
 
   // --- Candidates, yes/no, write-ins -------------------------------------
   const buttons = new Map();
+  const checks = new Map();
   let writeInButton = null;
 
   function statusText() {
@@ -61,7 +62,7 @@ export function contest(i) {
       for (const [id, b] of buttons) {
         const on = chosen.includes(id);
         b.setAttribute('aria-pressed', String(on));
-        b.querySelector('.check').textContent = on ? '✓' : '';
+        checks.get(id).textContent = on ? '✓' : '';
       }
     }
     status.textContent = statusText();
@@ -94,9 +95,11 @@ export function contest(i) {
   }
 
   function option(id, label, sub) {
+    const check = el('span.check', { 'aria-hidden': 'true' });
     const b = el('button.option', { type: 'button', 'aria-pressed': 'false', 'data-choice': id, onclick: () => pick(id, label) },
-      el('span.check', { 'aria-hidden': 'true' }), el('span.label', label), sub ? el('span.sub', sub) : null);
+      check, el('span.label', label), sub ? el('span.sub', sub) : null);
     buttons.set(id, b);
+    checks.set(id, check);
     return b;
   }
 

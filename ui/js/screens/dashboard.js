@@ -79,9 +79,10 @@ export async function dashboard() {
       let password = null;
       // Opening for real deletes the test ballots; closing is final: both
       // ask first, with the counts they concern.
-      if (action === 'open_polls' && !(await confirmOpen(s))) return;
+      // (The counts as they are now, not as when the dashboard was drawn.)
+      if (action === 'open_polls' && !(await confirmOpen(await api.stationStatus()))) return;
       if (action === 'close_polls') {
-        if (!(await confirmClose(s))) return;
+        if (!(await confirmClose(await api.stationStatus()))) return;
         password = await askPassword('Close the polls: type your password');
         if (password === null) return;
       }

@@ -4,9 +4,9 @@
 // screen starts with the contests that have fewer choices than allowed
 // (each a link to its contest); the main button stays in the action bar.
 import { el, show, alertBox } from '../dom.js';
-import { t, tr, errorText } from '../i18n.js';
+import { t, tr, errorText, plural } from '../i18n.js';
 import { api } from '../api.js';
-import { choices, candidateName, stillAllowed, tn } from '../ballot.js';
+import { choices, candidateName, stillAllowed } from '../ballot.js';
 import { go } from '../nav.js';
 import { state } from '../state.js';
 
@@ -19,7 +19,7 @@ export function review() {
   const short = contests.map((c, i) => ({ c, i, left: stillAllowed(c) })).filter((x) => x.left > 0);
   const summary = short.length
     ? el('section.undervotes#undervotes', { 'aria-labelledby': 'undervote-summary' },
-      el('h2#undervote-summary', { text: tn('undervote_summary', short.length) }),
+      el('h2#undervote-summary', { text: plural('undervote_summary', short.length) }),
       el('ul', short.map(({ c, i, left }) => el('li',
         el('button.link.undervote', { type: 'button', 'data-contest': c.id, onclick: () => go('contest', i) },
           tr(c.title) + ': ' + (choices(c).filter((x) => x).length ? t('undervote_more', { n: left }) : t('undervote_blank')))))),

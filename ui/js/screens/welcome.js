@@ -28,10 +28,10 @@ export function welcome(opts) {
   }
   setMode(ctx.status.mode);
   document.getElementById('bar-title').textContent = tr(ctx.title);
-  render();
   // A voter who changed a setting and walked away: the next voter starts
   // afresh after the idle timeout.
   const arm = () => idleStart(() => go('welcome', { newVoter: true }));
+  render();
   function render() {
     document.getElementById('bar-title').textContent = tr(ctx.title);
     const langs = el('div.choices.languages', { role: 'group', 'aria-label': 'Language / Idioma' },
