@@ -165,7 +165,8 @@ async fn cap_height_px(k: &Kiosk) -> u32 {
         .execute("document.getElementById('cap-probe').remove()", vec![])
         .await
         .expect("remove probe");
-    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder.read_info().expect("png");
     let mut buf = vec![0; reader.output_buffer_size().expect("size")];
     let info = reader.next_frame(&mut buf).expect("frame");
@@ -175,7 +176,11 @@ async fn cap_height_px(k: &Kiosk) -> u32 {
     for y in 0..h {
         let row = &buf[y * info.line_size..y * info.line_size + w * channels];
         let inked = row.chunks(channels).any(|px| {
-            let lum = (u32::from(px[0]) * 2126 + u32::from(px[1]) * 7152 + u32::from(px[2]) * 722) / 10_000;
+            let lum = if channels >= 3 {
+                (u32::from(px[0]) * 2126 + u32::from(px[1]) * 7152 + u32::from(px[2]) * 722) / 10_000
+            } else {
+                u32::from(px[0])
+            };
             lum < 128
         });
         if inked {
