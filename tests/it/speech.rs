@@ -33,10 +33,10 @@ fn say(language: &str, text: &str) -> Wav {
 /// least `min_ms`, and it is not silence.
 fn assert_audible(wav: &Wav, min_ms: u64, what: &str) {
     let b = wav.bytes();
-    let riff = u32::from_le_bytes(b[4..8].try_into().unwrap()) as usize;
+    let riff = u32::from_le_bytes(b[4..8].try_into().expect("4 bytes")) as usize;
     assert_eq!(riff, b.len() - 8, "{what}: the RIFF size is the file's");
     let data_at = b.windows(4).position(|w| w == b"data").expect("data chunk");
-    let data = u32::from_le_bytes(b[data_at + 4..data_at + 8].try_into().unwrap()) as usize;
+    let data = u32::from_le_bytes(b[data_at + 4..data_at + 8].try_into().expect("4 bytes")) as usize;
     assert_eq!(
         data,
         b.len() - data_at - 8,
@@ -80,7 +80,7 @@ fn arabic_has_a_voice() {
 #[test]
 fn a_slower_rate_speaks_longer() {
     let text = "Vote for one candidate. You may still choose one more.";
-    let voice = speech::voice_for("en").unwrap();
+    let voice = speech::voice_for("en").expect("English voice");
     let slow = Synthesizer::new().synthesize(voice, 100, text).expect("slow");
     let fast = Synthesizer::new().synthesize(voice, 300, text).expect("fast");
     assert!(
@@ -93,7 +93,7 @@ fn a_slower_rate_speaks_longer() {
 
 #[test]
 fn shell_metacharacters_are_read_aloud_never_run() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("tempdir");
     let marker = dir.path().join("ran");
     let m = marker.display();
     let text = format!(
@@ -116,11 +116,11 @@ fn shell_metacharacters_are_read_aloud_never_run() {
 #[test]
 fn the_text_goes_to_standard_input_never_to_argv() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("tempdir");
     // A stand-in eSpeak that notes its argv and stdin (in this test's
     // folder), then answers with a real WAV.
     let real = dir.path().join("real.wav");
-    std::fs::write(&real, say("en", "ok").bytes()).unwrap();
+    std::fs::write(&real, say("en", "ok").bytes()).expect("write wav");
     let fake = dir.path().join("espeak-ng");
     std::fs::write(
         &fake,
@@ -130,15 +130,15 @@ fn the_text_goes_to_standard_input_never_to_argv() {
             r = real.display()
         ),
     )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o700)).unwrap();
+    .expect("write fake espeak-ng");
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o700)).expect("chmod");
     let secret = "Write-in: Zelda Quintero";
     let wav = Synthesizer::with_program(&fake)
         .synthesize("es-419", 175, secret)
         .expect("fake espeak");
     assert_audible(&wav, 100, "fake");
-    let argv = std::fs::read_to_string(dir.path().join("argv")).unwrap();
-    let stdin = std::fs::read_to_string(dir.path().join("stdin")).unwrap();
+    let argv = std::fs::read_to_string(dir.path().join("argv")).expect("argv noted");
+    let stdin = std::fs::read_to_string(dir.path().join("stdin")).expect("stdin noted");
     assert!(!argv.contains("Zelda"), "the text is in argv: {argv:?}");
     assert_eq!(
         argv.lines().collect::<Vec<_>>(),
