@@ -715,3 +715,203 @@ fn the_ceremony_record_gives_an_upgrade_its_office_keys() {
     assert!(!refused.status.success());
     assert!(!never.exists(), "nothing written");
 }
+
+// issue 18: package
+
+fn sha256_file(path: &Path) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("read binary")))
+}
+
+/// `--version` identifies the binary: the SHA-256 it prints is that of the
+/// file it runs from (what `sha256sum` says), computed when it runs, and
+/// the commit is the one it was built from.
+#[test]
+fn version_prints_the_commit_and_the_sha256_of_the_running_binary() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_votekiosk"));
+    let expected = sha256_file(bin);
+    let sha256sum = Command::new("sha256sum").arg(bin).output().expect("sha256sum");
+    let sha256sum = String::from_utf8_lossy(&sha256sum.stdout);
+    assert_eq!(sha256sum.split_whitespace().next(), Some(expected.as_str()));
+    let commit = option_env!("VOTEKIOSK_COMMIT")
+        .filter(|c| c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or("unknown");
+
+    let out = Command::new(bin)
+        .args(["--version", "--json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["binary_sha256"], expected.as_str());
+    assert_eq!(v["commit"], commit);
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["name"], "votekiosk");
+    let path = v["path"].as_str().expect("path");
+    assert_eq!(
+        std::fs::canonicalize(path).expect("path exists"),
+        std::fs::canonicalize(bin).expect("bin")
+    );
+
+    let out = Command::new(bin).arg("--version").output().expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("votekiosk {}\n", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(text.contains(&format!("commit: {commit}\n")), "{text}");
+    assert!(text.contains(&format!("binary SHA-256: {expected}\n")), "{text}");
+    // -V is the same.
+    let short = Command::new(bin).arg("-V").output().expect("run");
+    assert_eq!(short.stdout, out.stdout);
+
+    // A changed copy (one byte appended: it still runs) prints its own hash,
+    // not one compiled in.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("votekiosk");
+    let mut bytes = std::fs::read(bin).expect("read");
+    bytes.push(0);
+    std::fs::write(&copy, &bytes).expect("write copy");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let out = Command::new(&copy)
+        .args(["--version", "--json"])
+        .output()
+        .expect("run copy");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["binary_sha256"], sha256_file(&copy).as_str());
+    assert_ne!(v["binary_sha256"], expected.as_str());
+}
+
+/// Without a command (and without --version), the usage error of any bad
+/// arguments: exit 2, nothing run.
+#[test]
+fn no_command_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_votekiosk"))
+        .arg("--json")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("a command is required"), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}
+
+/// The man pages and completions the office package installs come from the
+/// command line's own definition: a page per command and subcommand, none
+/// for the hidden ones, options as `--help` has them, and a bash completion
+/// that completes them. An existing folder is refused and left as it was.
+#[test]
+fn man_pages_and_completions_come_from_the_command_line_itself() {
+    let bin = env!("CARGO_BIN_EXE_votekiosk");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("files");
+    let out = Command::new(bin)
+        .args(["package-files", "--json", "--out"])
+        .arg(&out_dir)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let pages: Vec<&str> = v["man_pages"]
+        .as_array()
+        .expect("man_pages")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for page in [
+        "votekiosk.1",
+        "votekiosk-init.1",
+        "votekiosk-verify.1",
+        "votekiosk-codes-issue.1",
+        "votekiosk-codes-revoke.1",
+        "votekiosk-office-trust-add.1",
+        "votekiosk-rla-record.1",
+    ] {
+        assert!(pages.contains(&page), "no {page} in {pages:?}");
+        assert!(out_dir.join("man/man1").join(page).is_file(), "{page}");
+    }
+    for hidden in ["votekiosk-package-files.1", "votekiosk-help.1"] {
+        assert!(!pages.contains(&hidden), "{hidden} in {pages:?}");
+    }
+    // Every command `--help` lists has its page.
+    let help = Command::new(bin).arg("--help").output().expect("help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    let commands = help
+        .split("Commands:\n")
+        .nth(1)
+        .expect("a Commands section")
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect::<Vec<_>>();
+    assert!(commands.len() > 20, "{commands:?}");
+    for c in &commands {
+        assert!(
+            pages.contains(&format!("votekiosk-{c}.1").as_str()),
+            "no page for {c}"
+        );
+    }
+    let verify = std::fs::read_to_string(out_dir.join("man/man1/votekiosk-verify.1")).expect("page");
+    assert!(
+        verify.starts_with(".ie") || verify.contains(".TH votekiosk-verify"),
+        "{verify}"
+    );
+    assert!(verify.contains("software\\-hash"), "{verify}");
+
+    // bash completes commands, subcommands and options from the same definition.
+    let bash = out_dir.join("completions/bash/votekiosk.bash");
+    let complete = |words: &str, cword: usize| -> String {
+        let script = format!(
+            "source '{}'; COMP_WORDS=({words}); COMP_CWORD={cword}; _votekiosk votekiosk \"${{COMP_WORDS[{cword}]}}\" \"${{COMP_WORDS[{}]}}\"; echo \"${{COMPREPLY[*]}}\"",
+            bash.display(),
+            cword - 1
+        );
+        let out = Command::new("bash").args(["-c", &script]).output().expect("bash");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let codes = complete("votekiosk codes ''", 2);
+    let codes: Vec<&str> = codes.split_whitespace().collect();
+    assert!(codes.contains(&"issue") && codes.contains(&"revoke"), "{codes:?}");
+    let verify = complete("votekiosk verify --soft", 2);
+    assert!(
+        verify.split_whitespace().any(|w| w == "--software-hash"),
+        "{verify}"
+    );
+    for shell in ["zsh/_votekiosk", "fish/votekiosk.fish"] {
+        let text = std::fs::read_to_string(out_dir.join("completions").join(shell)).expect(shell);
+        assert!(text.contains("software-hash"), "{shell}");
+        assert!(
+            !text.contains("package-files"),
+            "{shell} offers the hidden command"
+        );
+    }
+    assert!(!std::fs::read_to_string(&bash)
+        .expect("bash")
+        .contains("package-files"));
+
+    // Again into the same folder: refused, nothing changed.
+    let before = std::fs::read(out_dir.join("man/man1/votekiosk.1")).expect("page");
+    let count = std::fs::read_dir(out_dir.join("man/man1")).expect("dir").count();
+    let out = Command::new(bin)
+        .args(["package-files", "--json", "--out"])
+        .arg(&out_dir)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"]["code"], "file_exists");
+    assert_eq!(
+        std::fs::read(out_dir.join("man/man1/votekiosk.1")).expect("page"),
+        before
+    );
+    assert_eq!(
+        std::fs::read_dir(out_dir.join("man/man1")).expect("dir").count(),
+        count
+    );
+}

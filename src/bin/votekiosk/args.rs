@@ -9,6 +9,10 @@ use crate::secrets::ENV_STATION;
 
 #[derive(Parser)]
 #[command(name = "votekiosk", version, about = "Run and check an offline polling-station election file.", long_about = None)]
+// `--version` is ours (below): it prints the commit and the binary's
+// SHA-256 too, which clap's static version string cannot hold, and obeys
+// `--json`.
+#[command(disable_version_flag = true)]
 #[command(
     after_help = "Secrets and voter codes never go on the command line:\n  election passphrase: prompt, --passphrase-file, or VOTEKIOSK_PASSPHRASE\n  official's password: prompt, or VOTEKIOSK_OFFICIAL_PASSWORD\n  new password (init, official add): prompt, or VOTEKIOSK_NEW_PASSWORD\n  voter code (cast, codes revoke): prompt, standard input, or --code-file\n  slip PINs (closing-key init, count): prompt, or one line each on standard input\n\nStart with `votekiosk demo` to create a demo election."
 )]
@@ -25,8 +29,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Print the version, the source commit and the SHA-256 of this binary.
+    #[arg(short = 'V', long)]
+    pub version: bool,
+
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Args)]
@@ -256,6 +264,15 @@ pub enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Write the man pages (one per command) and the bash, zsh and fish
+    /// completions, made from this command line's own definition, into a
+    /// new folder (scripts/package).
+    #[command(hide = true)]
+    PackageFiles {
+        /// The folder to create: `man/man1/*.1` and `completions/{bash,zsh,fish}/`.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
 }
 

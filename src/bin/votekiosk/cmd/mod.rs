@@ -89,13 +89,13 @@ pub fn refuse_existing(path: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn run(cli: &Cli) -> Result<Outcome> {
+pub fn run(cli: &Cli, command: &Command) -> Result<Outcome> {
     let ctx = Ctx {
         station: cli.station.as_deref(),
         passphrase_file: cli.passphrase_file.as_deref(),
         out: Out { json: cli.json },
     };
-    match &cli.command {
+    match command {
         Command::Init {
             definition,
             station_id,
@@ -191,5 +191,6 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Office { command } => office_keys::run(&ctx, command),
         Command::Rla { command } => rla::run(&ctx, command),
         Command::Import { command } => import::run(&ctx, command),
+        Command::PackageFiles { out } => crate::package_files::write(&ctx, out),
     }
 }
