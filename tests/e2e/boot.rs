@@ -188,8 +188,7 @@ async fn a_missing_printer_is_named_after_the_unlock_with_what_to_do() {
     k.type_into("#passphrase", PASSPHRASE).await;
     k.click("#unlock-submit").await;
     k.wait_screen_for("printer-problem", 60).await;
-    // No screenshot: in kiosk mode (no GPU compositing) WebKitWebDriver's
-    // screenshots stop answering after the unlock (src-tauri/src/boot.rs).
+    k.shot("boot-printer-missing").await;
     let problems = k.text("#printer-problems").await;
     assert!(problems.contains(queue), "{problems}");
     let todo = k.text("#printer-todo").await;

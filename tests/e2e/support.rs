@@ -116,6 +116,10 @@ impl Kiosk {
             .env("XDG_RUNTIME_DIR", home)
             .env("XDG_DATA_HOME", home)
             .env("VOTEKIOSK_WINDOWED", "1")
+            // `--kiosk` turns WebKit's GPU compositing off; without it,
+            // WebKitWebDriver's screenshots stop answering (WebKitGTK
+            // 2.50), and every window test takes them. Kept on here only.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -71,7 +71,7 @@ pub async fn printer_status(state: State<'_, AppState>) -> IpcResult<Option<Prin
         return Ok(None);
     }
     let readiness = station.printer_readiness(false)?;
-    Ok((!readiness.is_ready()).then(|| PrinterNotice {
+    Ok((!readiness.is_ready()).then_some(PrinterNotice {
         printer: readiness.printer,
         problems: readiness.problems,
     }))
