@@ -25,7 +25,8 @@ use tempfile::NamedTempFile;
 
 use super::build::{signed_file, to_value};
 use super::format::{
-    MergeCards, MergeHeader, MergeInput, ReceiptsDigest, SectionDigest, Software, COUNTED_BY_OFFICE, MERGE_FORMAT,
+    MergeCards, MergeHeader, MergeInput, ReceiptsDigest, SectionDigest, Software, COUNTED_BY_OFFICE,
+    MERGE_FORMAT,
 };
 use super::lines::{self, Lines};
 use super::merkle;
@@ -162,7 +163,9 @@ pub fn merge_to(
             });
         }
     });
-    let results = results.into_inner().map_err(|_| refuse("a merge thread failed".into()))?;
+    let results = results
+        .into_inner()
+        .map_err(|_| refuse("a merge thread failed".into()))?;
     let mut verified: Vec<Option<Verified>> = (0..inputs.len()).map(|_| None).collect();
     let mut runs = Vec::new();
     let mut duplicates: Vec<String> = Vec::new();
@@ -300,7 +303,14 @@ pub fn merge_to(
         count: input_lines.len() as u64,
         sha512: hex::encode(Sha512::digest(&input_bytes)),
     };
-    let result = ElectionResult::new(&definition, "", "closed", false, counts, tally.tabulate(&definition));
+    let result = ElectionResult::new(
+        &definition,
+        "",
+        "closed",
+        false,
+        counts,
+        tally.tabulate(&definition),
+    );
     let header = MergeHeader {
         format: MERGE_FORMAT.into(),
         definition_hash: definition.hash().to_hex(),
@@ -311,7 +321,14 @@ pub fn merge_to(
         result,
         receipts: ReceiptsDigest {
             count: sections.receipts.count,
-            merkle_root: hex::encode(sections.receipts.root.as_ref().map(|r| r.root()).unwrap_or_default()),
+            merkle_root: hex::encode(
+                sections
+                    .receipts
+                    .root
+                    .as_ref()
+                    .map(|r| r.root())
+                    .unwrap_or_default(),
+            ),
         },
         records: SectionDigest {
             count: sections.records.count,
@@ -332,7 +349,12 @@ pub fn merge_to(
             "the signing key is not the office signing key of this election's definition".into(),
         ));
     }
-    let head = signed_file(&to_value(&header)?, settings.signing, &definition, &[&input_bytes]);
+    let head = signed_file(
+        &to_value(&header)?,
+        settings.signing,
+        &definition,
+        &[&input_bytes],
+    );
     let mut file = temps.file()?;
     let io = |e: std::io::Error| Error::io(out, e);
     {
@@ -450,7 +472,10 @@ impl SectionWriter {
 
     fn finish(self) -> Result<Section> {
         let path = self.path;
-        let file = self.out.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(&path, e.into_error()))?;
         Ok(Section {
             file,
             count: self.count,
@@ -696,7 +721,10 @@ fn merge_sorted<'s>(
     let mut readers = Vec::new();
     for s in sections {
         let file = s.file.reopen().map_err(|e| Error::io(s.file.path(), e))?;
-        readers.push((BufReader::with_capacity(READ_BUFFER, file), s.file.path().to_path_buf()));
+        readers.push((
+            BufReader::with_capacity(READ_BUFFER, file),
+            s.file.path().to_path_buf(),
+        ));
     }
     let mut heads: Vec<Vec<u8>> = vec![Vec::new(); readers.len()];
     let read = |r: &mut (BufReader<File>, PathBuf), buf: &mut Vec<u8>| -> Result<bool> {

@@ -21,8 +21,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256, Sha512};
 
 use super::format::{
-    Attachment, Cards, MergeCards, MergeHeader, MergeInput, Record, ResultHeader, SealedHeader, SectionDigest, Software,
-    ATTACHMENT_SEALED, COUNTED_BY_OFFICE, COUNTED_BY_STATION, MERGE_FORMAT, RESULT_FORMAT, SEALED_FORMAT,
+    Attachment, Cards, MergeCards, MergeHeader, MergeInput, Record, ResultHeader, SealedHeader,
+    SectionDigest, Software, ATTACHMENT_SEALED, COUNTED_BY_OFFICE, COUNTED_BY_STATION, MERGE_FORMAT,
+    RESULT_FORMAT, SEALED_FORMAT,
 };
 use super::lines::{self, LineError, Lines};
 use super::{build, merkle};

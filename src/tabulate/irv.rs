@@ -130,7 +130,12 @@ impl RankedBallots {
     }
 
     /// `push_positions` for `weight` identical ballots at once.
-    pub fn push_positions_weighted<P: AsRef<[u8]>>(&mut self, rules: &RankedRules, positions: &[P], weight: u64) {
+    pub fn push_positions_weighted<P: AsRef<[u8]>>(
+        &mut self,
+        rules: &RankedRules,
+        positions: &[P],
+        weight: u64,
+    ) {
         if weight == 0 {
             return;
         }

@@ -126,7 +126,11 @@ pub fn tabulate_contest_weighted(
 
 /// Counts one contest over `ballots()`: (choices, how many ballots hold
 /// them). Called more than once (sizes, marks, the draw seed).
-fn count_contest<'a, I>(definition: &ElectionDefinition, contest: &Contest, ballots: &dyn Fn() -> I) -> ContestResult
+fn count_contest<'a, I>(
+    definition: &ElectionDefinition,
+    contest: &Contest,
+    ballots: &dyn Fn() -> I,
+) -> ContestResult
 where
     I: Iterator<Item = (&'a [Choice], u64)>,
 {
@@ -397,7 +401,10 @@ mod tests {
                 .filter(|r| matches!(r, ContestResult::Ranked(r) if r.rounds.iter().any(|x| x.tie_break.as_ref().is_some_and(|t| t.draw.is_some()))))
                 .count();
         }
-        assert!(draws > 0, "some seeded elections need a draw (the seed digest is compared too)");
+        assert!(
+            draws > 0,
+            "some seeded elections need a draw (the seed digest is compared too)"
+        );
     }
 
     type RankedRulesEdit = fn(&mut crate::definition::RankedRules);
