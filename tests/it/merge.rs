@@ -552,8 +552,8 @@ fn synthetic_stations(dir: &Path, count: usize, ballots: usize, seed: u64) -> (V
             .map(|_| {
                 let mut id = [0u8; 16];
                 rng.fill_bytes(&mut id);
-                let ballot =
-                    votekiosk::Ballot::validate(&definition, &synthetic_selections(&mut rng)).expect("ballot");
+                let ballot = votekiosk::Ballot::validate(&definition, &synthetic_selections(&mut rng))
+                    .expect("ballot");
                 (id, ballot)
             })
             .collect();
@@ -710,7 +710,11 @@ fn a_thousand_stations_merge_under_256_open_files_and_a_broken_one_leaves_nothin
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("station-0500.jsonl"), "{stderr}");
     assert!(!merged.exists(), "no partial output");
-    assert!(names_in(&out_dir).is_empty(), "no temporaries: {:?}", names_in(&out_dir));
+    assert!(
+        names_in(&out_dir).is_empty(),
+        "no temporaries: {:?}",
+        names_in(&out_dir)
+    );
     std::fs::write(&victim, &original).expect("restore");
 
     // A record changed in place (one flipped answer): its digest fails at
@@ -721,7 +725,11 @@ fn a_thousand_stations_merge_under_256_open_files_and_a_broken_one_leaves_nothin
     let at = text.rfind("\"library-bond\":[\"").expect("an answered measure");
     let mut changed = text.into_bytes();
     let answer = at + "\"library-bond\":[\"".len();
-    let flipped: &[u8] = if changed[answer] == b'y' { b"no\"]" } else { b"yes\"]" };
+    let flipped: &[u8] = if changed[answer] == b'y' {
+        b"no\"]"
+    } else {
+        b"yes\"]"
+    };
     let end = answer + changed[answer..].iter().position(|&b| b == b']').expect("]") + 1;
     changed.splice(answer..end, flipped.iter().copied());
     std::fs::write(&victim, &changed).expect("corrupt");
@@ -731,7 +739,11 @@ fn a_thousand_stations_merge_under_256_open_files_and_a_broken_one_leaves_nothin
     assert!(stderr.contains("station-0700.jsonl"), "{stderr}");
     assert!(stderr.contains("records_digest"), "{stderr}");
     assert!(!merged.exists(), "no partial output");
-    assert!(names_in(&out_dir).is_empty(), "no temporaries: {:?}", names_in(&out_dir));
+    assert!(
+        names_in(&out_dir).is_empty(),
+        "no temporaries: {:?}",
+        names_in(&out_dir)
+    );
     assert_eq!(names_in(&usb).len(), 1000, "the inputs are untouched otherwise");
 }
 
@@ -754,8 +766,8 @@ fn the_streamed_merge_gives_the_bytes_of_the_in_memory_merge() {
         std::fs::write(golden.join("trusted-keys.json"), &trusted_bytes).expect("trusted");
         fixture_ceremony(&golden.join("office"));
     }
-    let trusted = TrustedKeys::parse(&trusted_bytes, &office_key().verifying_key().to_bytes())
-        .expect("trusted keys");
+    let trusted =
+        TrustedKeys::parse(&trusted_bytes, &office_key().verifying_key().to_bytes()).expect("trusted keys");
     let key = office_key();
     let settings = MergeSettings {
         trusted: &trusted,
@@ -779,3 +791,21 @@ fn the_streamed_merge_gives_the_bytes_of_the_in_memory_merge() {
 
 const GOLDEN_HEADER: &str = "to be pinned";
 const GOLDEN_BODY: &str = "to be pinned";
+
+/// Not a check: writes `VOTEKIOSK_MERGE_DATASET=DIR:FILES:BALLOTS`
+/// synthetic stations, their trusted-keys file and the office key files
+/// into DIR, to measure `votekiosk merge` / `verify` by hand (peak RSS
+/// with `/usr/bin/time -v`). `cargo test --release --test it -- --ignored
+/// write_a_merge_dataset`.
+#[test]
+#[ignore = "a tool for measuring by hand"]
+fn write_a_merge_dataset() {
+    let spec = std::env::var("VOTEKIOSK_MERGE_DATASET").expect("VOTEKIOSK_MERGE_DATASET=DIR:FILES:BALLOTS");
+    let parts: Vec<&str> = spec.split(':').collect();
+    let dir = PathBuf::from(parts[0]);
+    let files: usize = parts[1].parse().expect("files");
+    let ballots: usize = parts[2].parse().expect("ballots");
+    let (_, trusted) = synthetic_stations(&dir.join("stations"), files, ballots, 99);
+    std::fs::write(dir.join("trusted-keys.json"), trusted).expect("trusted keys");
+    fixture_ceremony(&dir.join("office"));
+}
