@@ -193,9 +193,38 @@ async fn a_missing_printer_is_named_after_the_unlock_with_what_to_do() {
     assert!(problems.contains(queue), "{problems}");
     let todo = k.text("#printer-todo").await;
     assert!(todo.contains("paper") && todo.contains("Check again"), "{todo}");
-    // Still missing: checking again keeps the message.
+    // Still missing: checking again asks CUPS again and shows the message
+    // again (a new list: the old one is marked, and must be replaced).
+    k.client
+        .execute(
+            "document.getElementById('printer-problems').dataset.old = '1'; return true;",
+            vec![],
+        )
+        .await
+        .expect("mark the list");
     k.click("#printer-retry").await;
-    k.wait_screen("printer-problem").await;
+    let t = std::time::Instant::now();
+    loop {
+        let fresh = k
+            .client
+            .execute(
+                "const l = document.getElementById('printer-problems'); return !!l && !l.dataset.old;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if fresh {
+            break;
+        }
+        assert!(
+            t.elapsed().as_secs() < 30,
+            "Check again did not show the printer's problems again"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(k.screen().await, "printer-problem");
     k.wait_text("#printer-problems", queue).await;
     // The poll worker may go on (voters then get no receipt on paper).
     k.click("#printer-continue").await;
