@@ -789,8 +789,8 @@ fn the_streamed_merge_gives_the_bytes_of_the_in_memory_merge() {
     );
 }
 
-const GOLDEN_HEADER: &str = "to be pinned";
-const GOLDEN_BODY: &str = "to be pinned";
+const GOLDEN_HEADER: &str = "fa5782adada613e7c7b67dad998411d7a718c570ce2a79a485328f4e92a4fdb8";
+const GOLDEN_BODY: &str = "2866854ad741105823eb3aa3366d98c6355390e7163ce593a8ee798003dc10d4";
 
 /// Not a check: writes `VOTEKIOSK_MERGE_DATASET=DIR:FILES:BALLOTS`
 /// synthetic stations, their trusted-keys file and the office key files
