@@ -263,20 +263,6 @@ impl StationSnapshot {
             Face::Regular,
         );
         report.row("Printed at", &local_time(def, self.printed_at), Face::Regular);
-        let sw = &self.software;
-        report.heading("Software");
-        report.row(
-            "Version",
-            &format!("{} ({})", sw.version, sw.target),
-            Face::Regular,
-        );
-        report.row("Source commit", &sw.commit, Face::Mono);
-        report.row("Program SHA-256", &sw.binary_sha256, Face::Mono);
-        report.paragraph(
-            Face::Regular,
-            8.5,
-            "The SHA-256 of the program file running this station. It must equal the published hash of this release (sha256sum of the installed program).",
-        );
     }
 
     /// The zero report's "Station keys" section: both public keys in full
@@ -325,6 +311,20 @@ impl StationSnapshot {
 
     /// The "Audit log" section and the signature blocks that end a report.
     fn tail(&self, report: &mut Report, statement: &str) {
+        let sw = &self.software;
+        report.heading("Software");
+        report.row(
+            "Version",
+            &format!("{} ({})", sw.version, sw.target),
+            Face::Regular,
+        );
+        report.row("Source commit", &sw.commit, Face::Mono);
+        report.row("Program SHA-256", &sw.binary_sha256, Face::Mono);
+        report.paragraph(
+            Face::Regular,
+            8.5,
+            "The SHA-256 of the program file running this station. It must equal the published hash of this release (sha256sum of the installed program).",
+        );
         report.heading("Audit log");
         chain_rows(report, &self.chain);
         report.signatures(statement);
