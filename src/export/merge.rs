@@ -603,7 +603,7 @@ fn merge_inputs(
         }
         last = Some(id);
         steps = steps.wrapping_add(1);
-        if steps % 4096 == 0 && cancel.load(Ordering::Relaxed) {
+        if steps.is_multiple_of(4096) && cancel.load(Ordering::Relaxed) {
             return Err(cancelled());
         }
     }
@@ -635,7 +635,7 @@ fn merge_inputs(
             heap.push(Reverse((record_key(&heads[i]), i)));
         }
         steps = steps.wrapping_add(1);
-        if steps % 4096 == 0 && cancel.load(Ordering::Relaxed) {
+        if steps.is_multiple_of(4096) && cancel.load(Ordering::Relaxed) {
             return Err(cancelled());
         }
     }

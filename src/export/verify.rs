@@ -408,8 +408,8 @@ impl<'o, R: BufRead> Stream<'o, R> {
         self.phase = Phase::End;
     }
 
-    /// 5. The next receipt that passed its checks, in file order; `None`
-    /// after the last (or when the pass stopped).
+    /// The next receipt that passed its checks (step 5), in file order;
+    /// `None` after the last (or when the pass stopped).
     pub fn next_receipt(&mut self) -> Option<&str> {
         if self.phase != Phase::Receipts {
             return None;
@@ -465,9 +465,9 @@ impl<'o, R: BufRead> Stream<'o, R> {
         }
     }
 
-    /// 6. The next record that passed its checks (`line`, `record_id`,
-    /// `ballot`), in file order; false after the last (or when the pass
-    /// stopped). Reads past any receipts not yet read.
+    /// The next record that passed its checks (step 6: `record_line`,
+    /// `record_id`, `ballot`), in file order; false after the last (or
+    /// when the pass stopped). Reads past any receipts not yet read.
     pub fn next_record(&mut self) -> bool {
         while self.phase == Phase::Receipts {
             let _ = self.next_receipt();
