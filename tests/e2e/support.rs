@@ -175,6 +175,15 @@ impl Kiosk {
     pub async fn click(&self, css: &str) {
         let mut tries = 0;
         loop {
+            // As a person scrolls a control to the middle of the screen
+            // before touching it (the action bar stays over the bottom edge).
+            let _ = self
+                .client
+                .execute(
+                    "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({ block: 'center' });",
+                    vec![css.into()],
+                )
+                .await;
             match self.el(css).await.click().await {
                 Ok(_) => return,
                 Err(e) if tries < 20 && is_stale(&e) => {
@@ -191,6 +200,13 @@ impl Kiosk {
     pub async fn type_into(&self, css: &str, text: &str) {
         let mut tries = 0;
         loop {
+            let _ = self
+                .client
+                .execute(
+                    "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({ block: 'center' });",
+                    vec![css.into()],
+                )
+                .await;
             let e = self.el(css).await;
             let typed = match e.clear().await {
                 Ok(()) => e.send_keys(text).await,
