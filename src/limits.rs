@@ -123,10 +123,30 @@ pub struct TextSize {
 
 /// The four text sizes of VVSG 2.0 7.1-G, smallest first.
 pub const TEXT_SIZES: [TextSize; 4] = [
-    TextSize { name: "small", min_mm: 3.5, max_mm: 4.2, target_mm: 3.85 },
-    TextSize { name: "standard", min_mm: 4.8, max_mm: 5.6, target_mm: 4.9 },
-    TextSize { name: "large", min_mm: 6.4, max_mm: 7.1, target_mm: 6.75 },
-    TextSize { name: "largest", min_mm: 8.5, max_mm: 9.0, target_mm: 8.75 },
+    TextSize {
+        name: "small",
+        min_mm: 3.5,
+        max_mm: 4.2,
+        target_mm: 3.85,
+    },
+    TextSize {
+        name: "standard",
+        min_mm: 4.8,
+        max_mm: 5.6,
+        target_mm: 4.9,
+    },
+    TextSize {
+        name: "large",
+        min_mm: 6.4,
+        max_mm: 7.1,
+        target_mm: 6.75,
+    },
+    TextSize {
+        name: "largest",
+        min_mm: 8.5,
+        max_mm: 9.0,
+        target_mm: 8.75,
+    },
 ];
 
 /// The size every voter starts with (VVSG 7.1-G: at least 4.8 mm).
@@ -340,7 +360,10 @@ mod tests {
     #[test]
     fn every_text_size_fits_its_vvsg_range_on_every_allowed_panel() {
         for size in TEXT_SIZES {
-            assert!(size.min_mm <= size.target_mm && size.target_mm <= size.max_mm, "{size:?}");
+            assert!(
+                size.min_mm <= size.target_mm && size.target_mm <= size.max_mm,
+                "{size:?}"
+            );
         }
         assert!(
             (TEXT_SIZES[DEFAULT_TEXT_SIZE].target_mm - 4.9).abs() < 1e-9,
@@ -355,7 +378,10 @@ mod tests {
                 );
                 assert!((s.cap_mm - f64::from(s.cap_px) * f64::from(pitch) / 1000.0).abs() < 1e-9);
             }
-            assert!(sizes.windows(2).all(|w| w[0].cap_px < w[1].cap_px), "{pitch}: {sizes:?}");
+            assert!(
+                sizes.windows(2).all(|w| w[0].cap_px < w[1].cap_px),
+                "{pitch}: {sizes:?}"
+            );
         }
         // A 96-pixel-per-inch panel: 0.265 mm per pixel.
         let px: Vec<u32> = text_sizes(265).iter().map(|s| s.cap_px).collect();

@@ -349,7 +349,9 @@ fn plural_strings_name_cldr_forms_and_always_other() {
         let text = fs::read_to_string(&path).expect("read");
         let body = between(&text, "export default {", "\n};", &path.display().to_string());
         for line in body.lines().map(str::trim) {
-            let Some((key, value)) = line.split_once(':') else { continue };
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
             let value = value.trim();
             if !value.starts_with('{') {
                 continue;
@@ -377,5 +379,8 @@ fn plural_strings_name_cldr_forms_and_always_other() {
             );
         }
     }
-    assert!(plurals > 0, "no plural string found: has the tables' format changed?");
+    assert!(
+        plurals > 0,
+        "no plural string found: has the tables' format changed?"
+    );
 }

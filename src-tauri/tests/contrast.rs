@@ -26,10 +26,22 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("muted", "card", "help text, parties and labels on cards"),
     ("fg", "chosen", "the name on a chosen option"),
     ("muted", "chosen", "the party on a chosen option"),
-    ("accent-fg", "accent", "the top bar's text and tools, main buttons, the check mark of a chosen option"),
-    ("accent", "bg", "link text, and the border of a chosen option or main button on the page"),
+    (
+        "accent-fg",
+        "accent",
+        "the top bar's text and tools, main buttons, the check mark of a chosen option",
+    ),
+    (
+        "accent",
+        "bg",
+        "link text, and the border of a chosen option or main button on the page",
+    ),
     ("accent", "card", "link text and the chosen border on a card"),
-    ("accent", "chosen", "a chosen option's border against its own background"),
+    (
+        "accent",
+        "chosen",
+        "a chosen option's border against its own background",
+    ),
     ("line", "bg", "control borders on the page"),
     ("line", "card", "control borders on cards and fields"),
     ("fg", "card", "the check box's border"),
@@ -72,7 +84,10 @@ fn themes(css: &str) -> (Vec<(String, BTreeMap<String, String>)>, String) {
                 .split_once(':')
                 .unwrap_or_else(|| panic!("theme {name}: {decl:?} is not a declaration"));
             let k = k.trim();
-            assert!(k.starts_with("--"), "theme {name} declares {k}, not a custom property");
+            assert!(
+                k.starts_with("--"),
+                "theme {name} declares {k}, not a custom property"
+            );
             assert!(
                 props.insert(k[2..].to_string(), v.trim().to_string()).is_none(),
                 "theme {name} declares {k} twice"
@@ -93,7 +108,11 @@ fn rgb(value: &str) -> Option<[f64; 3]> {
         6 => hex.to_string(),
         _ => return None,
     };
-    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok().map(|v| f64::from(v) / 255.0);
+    let channel = |i: usize| {
+        u8::from_str_radix(&hex[i..i + 2], 16)
+            .ok()
+            .map(|v| f64::from(v) / 255.0)
+    };
     Some([channel(0)?, channel(2)?, channel(4)?])
 }
 
@@ -143,12 +162,22 @@ fn the_formula_is_wcags() {
 fn there_are_a_standard_and_a_light_on_dark_theme_with_the_same_properties() {
     let (themes, _) = themes(&css());
     let names: Vec<&str> = themes.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names.first(), Some(&"standard"), "the first theme is the default: {names:?}");
-    assert!(themes.len() >= 2, "a high-contrast theme besides the standard one: {names:?}");
+    assert_eq!(
+        names.first(),
+        Some(&"standard"),
+        "the first theme is the default: {names:?}"
+    );
+    assert!(
+        themes.len() >= 2,
+        "a high-contrast theme besides the standard one: {names:?}"
+    );
     let standard: Vec<&String> = themes[0].1.keys().collect();
     for (name, props) in &themes {
         let keys: Vec<&String> = props.keys().collect();
-        assert_eq!(keys, standard, "theme {name} declares other properties than the standard");
+        assert_eq!(
+            keys, standard,
+            "theme {name} declares other properties than the standard"
+        );
     }
     // At least one theme is light text on a dark page.
     let dark = themes.iter().any(|(_, p)| {
@@ -173,7 +202,10 @@ fn no_rule_names_a_colour_of_its_own() {
     for bad in ["#", "rgb(", "rgba(", "hsl(", "hsla(", "color-mix("] {
         if let Some(at) = lower.find(bad) {
             // `#id` selectors are fine: a colour is `#` followed by hex digits and a delimiter.
-            let after: String = lower[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            let after: String = lower[at + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
             let is_colour = bad != "#"
                 || (matches!(after.len(), 3 | 4 | 6 | 8) && after.chars().all(|c| c.is_ascii_hexdigit()));
             assert!(
@@ -183,19 +215,30 @@ fn no_rule_names_a_colour_of_its_own() {
             );
         }
     }
-    for word in ["white", "black", "yellow", "red", "blue", "green", "gray", "grey", "orange"] {
+    for word in [
+        "white", "black", "yellow", "red", "blue", "green", "gray", "grey", "orange",
+    ] {
         for (at, _) in lower.match_indices(word) {
             let before = lower[..at].chars().next_back().unwrap_or(' ');
             let after = lower[at + word.len()..].chars().next().unwrap_or(' ');
-            let whole = !before.is_ascii_alphanumeric() && before != '-' && !after.is_ascii_alphanumeric() && after != '-';
+            let whole = !before.is_ascii_alphanumeric()
+                && before != '-'
+                && !after.is_ascii_alphanumeric()
+                && after != '-';
             assert!(!whole, "app.css names the colour {word} outside the theme blocks");
         }
     }
     // Every property a rule uses is declared by the themes.
     let (themes, _) = themes(&css());
     for (at, _) in rest.match_indices("var(--") {
-        let name: String = rest[at + 6..].chars().take_while(|c| *c != ')' && *c != ',').collect();
-        assert!(themes[0].1.contains_key(&name), "app.css uses --{name}, which no theme declares");
+        let name: String = rest[at + 6..]
+            .chars()
+            .take_while(|c| *c != ')' && *c != ',')
+            .collect();
+        assert!(
+            themes[0].1.contains_key(&name),
+            "app.css uses --{name}, which no theme declares"
+        );
     }
 }
 
@@ -209,19 +252,26 @@ fn every_pair_of_every_theme_reaches_10_to_1() {
         .map(|(f, b, w)| (f.to_string(), b.to_string(), w.to_string()))
         .collect();
     for block in rest.split('}') {
-        let Some((selector, body)) = block.split_once('{') else { continue };
+        let Some((selector, body)) = block.split_once('{') else {
+            continue;
+        };
         let fg = var_of(body, "color");
         let bg = var_of(body, "background").or_else(|| var_of(body, "background-color"));
         if let (Some(fg), Some(bg)) = (fg, bg) {
             pairs.push((fg, bg, format!("the rule {}", selector.trim())));
         }
     }
-    assert!(pairs.len() > PAIRS.len(), "no rule sets both a colour and a background: has app.css changed?");
+    assert!(
+        pairs.len() > PAIRS.len(),
+        "no rule sets both a colour and a background: has app.css changed?"
+    );
     let mut failures = Vec::new();
     let mut report = Vec::new();
     for (name, props) in &themes {
         let colour = |p: &str| {
-            let v = props.get(p).unwrap_or_else(|| panic!("theme {name} has no --{p}"));
+            let v = props
+                .get(p)
+                .unwrap_or_else(|| panic!("theme {name} has no --{p}"));
             rgb(v).unwrap_or_else(|| panic!("theme {name}: --{p} is {v:?}, not #rgb or #rrggbb"))
         };
         let mut least = f64::MAX;
@@ -235,5 +285,9 @@ fn every_pair_of_every_theme_reaches_10_to_1() {
         report.push(format!("{name}: least {least:.2}:1 over {} pairs", pairs.len()));
     }
     eprintln!("{}", report.join("\n"));
-    assert!(failures.is_empty(), "under {MIN_RATIO}:1:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "under {MIN_RATIO}:1:\n{}",
+        failures.join("\n")
+    );
 }

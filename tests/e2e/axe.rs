@@ -127,7 +127,11 @@ async fn check(k: &Kiosk, screen: &str, found: &mut Findings) {
         )
         .await
         .expect("display");
-    assert_eq!(now, serde_json::json!(["standard", "standard"]), "Reset goes back to standard");
+    assert_eq!(
+        now,
+        serde_json::json!(["standard", "standard"]),
+        "Reset goes back to standard"
+    );
 }
 
 /// The height in pixels of a capital letter drawn in the page's text at the

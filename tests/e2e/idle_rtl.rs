@@ -142,7 +142,10 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     // Laid out right to left: Back, the first action, is at the right.
     let next_x = k.el("#next").await.rectangle().await.expect("rectangle").0;
     let back_x = k.el("#back").await.rectangle().await.expect("rectangle").0;
-    assert!(next_x < back_x, "Next ({next_x}) is left of Back ({back_x}) in Arabic");
+    assert!(
+        next_x < back_x,
+        "Next ({next_x}) is left of Back ({back_x}) in Arabic"
+    );
     let status = k.text("#contest-status").await;
     assert!(arabic(&status), "the contest's status is in Arabic: {status:?}");
     k.shot("14-rtl-contest").await;
@@ -160,7 +163,11 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
             .expect("dir");
         assert_eq!(dir.as_str(), Some(dir_now), "{next_label}");
         assert_eq!(k.screen().await, "contest");
-        assert_eq!(alvarez_chosen(&k).await.as_str(), Some("true"), "the choice survives the language change ({next_label})");
+        assert_eq!(
+            alvarez_chosen(&k).await.as_str(),
+            Some("true"),
+            "the choice survives the language change ({next_label})"
+        );
     }
 
     // Walk away: a warning before the timeout, then the ballot is gone. Take the warning's picture while it shows.

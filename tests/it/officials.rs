@@ -596,7 +596,10 @@ fn the_display_pixel_pitch_is_an_admin_setting_within_its_range() {
     let mut fx = Fixture::new();
     let alice = fx.admin();
     let current = fx.station.kiosk_settings().expect("settings");
-    assert_eq!(current.pixel_pitch_um, 265, "the CSS reference pixel until declared");
+    assert_eq!(
+        current.pixel_pitch_um, 265,
+        "the CSS reference pixel until declared"
+    );
     let with = |um| KioskSettings {
         pixel_pitch_um: um,
         ..current.clone()
@@ -611,9 +614,15 @@ fn the_display_pixel_pitch_is_an_admin_setting_within_its_range() {
     let bob = fx.worker();
     let refused = fx.station.set_kiosk_settings(&bob, &with(180));
     assert!(matches!(refused, Err(Error::NotAllowed { .. })), "{refused:?}");
-    assert_eq!(fx.station.kiosk_settings().expect("settings"), current, "nothing changed");
+    assert_eq!(
+        fx.station.kiosk_settings().expect("settings"),
+        current,
+        "nothing changed"
+    );
 
-    fx.station.set_kiosk_settings(&alice, &with(180)).expect("0.180 mm");
+    fx.station
+        .set_kiosk_settings(&alice, &with(180))
+        .expect("0.180 mm");
     assert_eq!(fx.station.pixel_pitch_um().expect("pitch"), 180);
     let log = fx.station.audit_log(10_000).expect("audit log");
     assert!(log
