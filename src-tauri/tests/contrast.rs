@@ -61,9 +61,11 @@ fn css() -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-/// Each theme's name and its `--name: value` declarations, in order, and
-/// the stylesheet with the theme blocks taken out.
-fn themes(css: &str) -> (Vec<(String, BTreeMap<String, String>)>, String) {
+/// A theme's name and its `--name: value` declarations.
+type Theme = (String, BTreeMap<String, String>);
+
+/// Each theme, in order, and the stylesheet with the theme blocks taken out.
+fn themes(css: &str) -> (Vec<Theme>, String) {
     let mut themes = Vec::new();
     let mut rest = String::new();
     let mut text = css;

@@ -842,7 +842,7 @@ pub fn render_at(title: &str, sheets: &[Sheet], level: u32) -> Result<Vec<u8>> {
         secure: false,
         ..PdfSaveOptions::default()
     };
-    let mut lo = printpdf::serialize::to_lopdf_doc(&doc.with_pages(pages), &options, &mut warnings);
+    let mut lo = printpdf::serialize::to_lopdf_doc(doc.with_pages(pages), &options, &mut warnings);
     compress(&mut lo, level)?;
     let mut out = Vec::new();
     lo.save_to(&mut out)
