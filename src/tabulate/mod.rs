@@ -351,7 +351,11 @@ mod tests {
     /// small enough for ties, draws and every ranked rule.
     #[test]
     fn weighted_and_unweighted_counts_agree() {
-        let base = crate::demo::definition(chrono::Utc::now()).expect("demo definition");
+        // The demo election's contests (read from the file here: `demo`
+        // sits above `tabulate` in the layers).
+        let base =
+            crate::definition::ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json"))
+                .expect("demo definition");
         let variants: Vec<RankedRulesEdit> = vec![
             |_| {},
             |r| r.batch_elimination = true,
