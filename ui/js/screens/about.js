@@ -14,9 +14,8 @@ import { go } from '../nav.js';
 
 export async function about(back) {
   const error = alertBox('about-error');
-  // One fact per line, full width: a 64-digit hash does not fit a tile.
-  const row = (k, id, v) => [el('dt', { text: k }), el('dd', el('code#' + id, { text: v }))];
-  const facts = el('dl.about-facts#about-facts', row('Program', 'about-name', '…'));
+  const row = (k, id, v) => el('div.stat', el('span.k', k), el('code.v#' + id, { text: v }));
+  const facts = el('div.stats#about-facts', row('Program', 'about-name', '…'));
   show('about',
     el('h1', { text: 'About this kiosk' }),
     facts,
