@@ -367,8 +367,10 @@ async fn axe_finds_nothing_on_any_screen_theme_or_size_and_capitals_are_vvsg_hig
     k.wait_screen("dashboard").await;
     k.wait_text("#stat-ballots", "1").await;
     check(&k, "dashboard", &mut found).await;
-    k.click("#confirm-close").await;
     k.click("#polls-close").await;
+    k.el("#confirm-ok").await;
+    check(&k, "confirm-close", &mut found).await;
+    k.click("#confirm-ok").await;
     k.el("#reauth-password").await;
     check(&k, "password-prompt", &mut found).await;
     k.confirm_password(ADMIN_PASSWORD).await;

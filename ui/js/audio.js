@@ -257,7 +257,7 @@ function warm() {
   const ctx = state.voter.context;
   if (!ctx) return;
   const current = language();
-  const fixed = allStrings().filter((s) => !s.includes('{')).concat(Array.from(RECEIPT_CHARS), [1, 2, 3, 4, 5].map((n) => t('rank_choice', { n })));
+  const fixed = allStrings().filter((s) => typeof s === 'string' && !s.includes('{')).concat(Array.from(RECEIPT_CHARS), [1, 2, 3, 4, 5].map((n) => t('rank_choice', { n })));
   let chain = Promise.resolve();
   for (const l of ctx.languages) {
     const k = ctx.definition_short + '/' + l.code + '/' + (l.code === current ? 'all' : 'ballot');
