@@ -950,7 +950,15 @@ fn main() {
     let big = office.measure(&files, sz.ballots, sz.runs);
     let load_after = load_average();
     drop(files);
-    drop(tmp); // the files go before the report is written
+    if std::env::var_os("VOTEKIOSK_BENCH_KEEP").is_some() {
+        // For profiling one command by hand (perf, heaptrack) on the files.
+        eprintln!(
+            "kept the station files, keys and merged file in {}",
+            tmp.keep().display()
+        );
+    } else {
+        drop(tmp); // the files go before the report is written
+    }
     for (name, s) in [
         ("sha256sum all", &big.sha),
         ("verify all", &big.verify),

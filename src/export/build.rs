@@ -14,7 +14,7 @@ use super::format::{
     Software, StationHeader, RESULT_FORMAT,
 };
 use super::{lines, merkle};
-use crate::ballot::{Ballot, Choice};
+use crate::ballot::{Ballot, Choice, SelectionsInput};
 use crate::definition::{ContestKind, ElectionDefinition};
 use crate::error::{Error, Result};
 use crate::tabulate::{tabulate, ElectionResult};
@@ -71,6 +71,48 @@ pub fn normal_form(definition: &ElectionDefinition, ballot: &Ballot) -> Ballot {
         }
     }
     out
+}
+
+/// Whether `wire` (a record's `selections`) is exactly the wire form of
+/// `ballot` in normal form: every contest listed, choices of candidate and
+/// approval contests in definition order with write-ins after them (by
+/// bytes), each choice spelled as `Choice::encode` spells it. The same
+/// answer as `normal_form(definition, ballot).selections() == *wire`,
+/// without building either side (the verifier asks it of every record).
+pub fn is_normal_form(definition: &ElectionDefinition, ballot: &Ballot, wire: &SelectionsInput) -> bool {
+    if wire.len() != definition.contests.len() || ballot.contests.len() != definition.contests.len() {
+        return false;
+    }
+    definition.contests.iter().all(|contest| {
+        let (Some(choices), Some(raw)) = (ballot.contests.get(&contest.id), wire.get(contest.id.as_str()))
+        else {
+            return false;
+        };
+        if choices.len() != raw.len() || !choices.iter().zip(raw).all(|(c, w)| c.is_encoded_as(w)) {
+            return false;
+        }
+        match &contest.kind {
+            ContestKind::Candidate { candidates, .. } | ContestKind::Approval { candidates, .. } => {
+                fn rank<'c>(candidates: &[crate::definition::Candidate], c: &'c Choice) -> (usize, &'c [u8]) {
+                    match c {
+                        Choice::Candidate(id) => (
+                            candidates
+                                .iter()
+                                .position(|k| k.id.as_str() == id)
+                                .unwrap_or(usize::MAX),
+                            &[],
+                        ),
+                        Choice::WriteIn(name) => (usize::MAX, name.as_bytes()),
+                        Choice::Yes | Choice::No => (usize::MAX, &[]),
+                    }
+                }
+                choices
+                    .windows(2)
+                    .all(|w| rank(candidates, &w[0]) <= rank(candidates, &w[1]))
+            }
+            _ => true,
+        }
+    })
 }
 
 /// The count in a header: the contests counted from `ballots`, with the

@@ -659,3 +659,75 @@ fn a_legacy_v1_result_verifies_read_only_against_a_pinned_key_only() {
     let changed = text.replacen("\"ballots\":4", "\"ballots\":5", 1);
     assert!(names(changed.as_bytes(), &pinned(&key)).contains(&"signature"));
 }
+
+/// The verifier's allocation-free normal-form check gives the same answer
+/// as building the normal form and comparing its wire form, for records in
+/// normal form and for each way a record can miss it.
+#[test]
+fn the_fast_normal_form_check_agrees_with_building_the_normal_form() {
+    // The demo, with write-ins allowed in the vote-for-2 contest too.
+    let mut doc: Value =
+        serde_json::from_slice(include_bytes!("../../examples/demo-election.json")).expect("demo");
+    doc["contests"][1]["write_ins"] = Value::Bool(true);
+    let def = ElectionDefinition::parse(&serde_json::to_vec(&doc).expect("json")).expect("definition");
+    let wire = |pairs: &[(&str, &[&str])]| -> crate::ballot::SelectionsInput {
+        def.contests
+            .iter()
+            .map(|c| {
+                let raw = pairs
+                    .iter()
+                    .find(|(id, _)| *id == c.id.as_str())
+                    .map(|(_, v)| *v)
+                    .unwrap_or(&[]);
+                (
+                    c.id.as_str().to_string(),
+                    raw.iter().map(|s| s.to_string()).collect(),
+                )
+            })
+            .collect()
+    };
+    let normal = wire(&[
+        ("mayor", &["brooks"]),
+        ("council", &["diaz", "gupta"]),
+        ("library-bond", &["no"]),
+        ("parks-board", &["hill", "jones"]),
+        ("school-board", &["moore", "kim", "lopez"]),
+    ]);
+    let reversed = wire(&[("council", &["gupta", "diaz"])]);
+    let write_in_last = wire(&[("council", &["evans", "write-in:Zed"])]);
+    let write_in_first = wire(&[("council", &["write-in:Zed", "evans"])]);
+    let write_ins_unsorted = wire(&[("council", &["write-in:Zed", "write-in:Amy"])]);
+    let write_ins_sorted = wire(&[("council", &["write-in:Amy", "write-in:Zed"])]);
+    let spaced = wire(&[("mayor", &["write-in:  Ann   Lee "])]);
+    let mut missing = normal.clone();
+    missing.remove("library-bond");
+    let mut cases = vec![
+        (normal, true),
+        (reversed, false),
+        (write_in_last, true),
+        (write_in_first, false),
+        (write_ins_unsorted, false),
+        (write_ins_sorted, true),
+        (spaced, false),
+    ];
+    cases.push((wire(&[("council", &["diaz", "evans", "gupta"])]), false)); // too many: refused before the check
+    for (selections, expected) in &cases {
+        let Ok(ballot) = Ballot::validate(&def, selections) else {
+            assert!(!expected, "{selections:?} should validate");
+            continue;
+        };
+        let slow = super::normal_form(&def, &ballot).selections() == *selections;
+        assert_eq!(
+            super::build::is_normal_form(&def, &ballot, selections),
+            slow,
+            "{selections:?}"
+        );
+        assert_eq!(slow, *expected, "{selections:?}");
+    }
+    let ballot = Ballot::validate(&def, &missing).expect("a missing contest is an undervote");
+    assert!(
+        !super::build::is_normal_form(&def, &ballot, &missing),
+        "every contest must be listed"
+    );
+    assert!(super::normal_form(&def, &ballot).selections() != missing);
+}

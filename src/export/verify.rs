@@ -523,7 +523,7 @@ impl<'o, R: BufRead> Stream<'o, R> {
             let definition = &body.definition;
             let mut yielded = false;
             match Ballot::validate(definition, &record.selections) {
-                Ok(ballot) if build::normal_form(definition, &ballot).selections() == record.selections => {
+                Ok(ballot) if build::is_normal_form(definition, &ballot, &record.selections) => {
                     if let Some(tally) = &mut self.tally {
                         tally.add(definition, &ballot);
                     }

@@ -809,3 +809,85 @@ fn write_a_merge_dataset() {
     std::fs::write(dir.join("trusted-keys.json"), trusted).expect("trusted keys");
     fixture_ceremony(&dir.join("office"));
 }
+
+/// `votekiosk verify` of many station files at once (two threads): each
+/// file gets its own verdict in the order given, one altered file fails
+/// alone and names itself, the answer is "no" (exit 1), and nothing is
+/// written beside the files.
+#[test]
+fn verify_of_many_files_names_the_one_that_fails_and_passes_the_others() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let usb = dir.path().join("usb");
+    let (inputs, trusted_bytes) = synthetic_stations(&usb, 7, 5, 29);
+    let trusted = dir.path().join("trusted-keys.json");
+    std::fs::write(&trusted, &trusted_bytes).expect("trusted keys");
+    let args = |files: &[PathBuf]| {
+        let mut a: Vec<std::ffi::OsString> = vec!["--json".into(), "verify".into()];
+        a.extend(files.iter().map(|f| f.clone().into_os_string()));
+        a.extend(["--trusted-keys".into(), trusted.clone().into_os_string()]);
+        a
+    };
+    let run = |files: &[PathBuf]| {
+        let a = args(files);
+        let refs: Vec<&std::ffi::OsStr> = a.iter().map(|s| s.as_os_str()).collect();
+        vk(&refs, "")
+    };
+
+    let o = run(&inputs);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let all: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(all["passed"], true);
+    let files = all["files"].as_array().expect("files");
+    assert_eq!(files.len(), 7);
+    for (f, path) in files.iter().zip(&inputs) {
+        assert_eq!(f["file"], path.display().to_string(), "in the order given");
+        assert_eq!(f["passed"], true);
+        assert_eq!(f["ballots"], 5);
+    }
+
+    // One vote changed in the fourth file (the signature no longer holds).
+    let before = names_in(&usb);
+    let mut lines = split(&std::fs::read(&inputs[3]).expect("read"));
+    let last = lines.len() - 1;
+    let text = String::from_utf8(lines[last].clone()).expect("utf8");
+    let changed = ["\"yes\"", "\"no\""]
+        .iter()
+        .zip(["\"no\"", "\"yes\""])
+        .find_map(|(a, b)| text.contains(a).then(|| text.replacen(a, b, 1)))
+        .unwrap_or_else(|| text.replacen("\"mayor\":[]", "\"mayor\":[\"chen\"]", 1));
+    assert_ne!(changed, text, "the record was altered");
+    lines[last] = changed.into_bytes();
+    std::fs::write(&inputs[3], join(&lines)).expect("write");
+    let o = run(&inputs);
+    assert_eq!(o.status.code(), Some(1), "a failed file is a complete 'no'");
+    let all: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(all["passed"], false);
+    let verdicts: Vec<bool> = all["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["passed"] == true)
+        .collect();
+    assert_eq!(verdicts, vec![true, true, true, false, true, true, true]);
+    assert!(!all["files"][3]["failures"]
+        .as_array()
+        .expect("failures")
+        .is_empty());
+
+    // The text form names the failing file and counts the failures.
+    let mut plain: Vec<&std::ffi::OsStr> = vec![os("verify")];
+    plain.extend(inputs.iter().map(|p| p.as_os_str()));
+    plain.extend([os("--trusted-keys"), trusted.as_os_str()]);
+    let o = vk(&plain, "");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(&format!("{}: FAIL", inputs[3].display())), "{text}");
+    assert!(text.trim_end().ends_with("FAIL: 1 of 7 files"), "{text}");
+
+    // --inputs/--attachments check one result: refused with several files.
+    let mut both = plain.clone();
+    both.extend([os("--inputs"), usb.as_os_str()]);
+    let o = vk(&both, "");
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("give one FILE"));
+    assert_eq!(names_in(&usb), before, "verify writes nothing");
+}

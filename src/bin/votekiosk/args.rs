@@ -196,16 +196,16 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         official: Option<String>,
     },
-    /// Verify a result or merged file against a trust anchor (--public-key or --trusted-keys; none: FAIL).
+    /// Verify result or merged files against a trust anchor (--public-key or --trusted-keys; none: FAIL); several files are verified on two threads, each on its own.
     Verify {
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
         #[command(flatten)]
         anchor: AnchorArgs,
-        /// Check the files the result lists (the sealed export) in this folder.
+        /// Check the files the result lists (the sealed export) in this folder (one FILE only).
         #[arg(long, value_name = "DIR")]
         attachments: Option<PathBuf>,
-        /// For a merged file: verify every input again, found in this folder.
+        /// For a merged file: verify every input again, found in this folder (one FILE only).
         #[arg(long, value_name = "DIR")]
         inputs: Option<PathBuf>,
         /// Require this SHA-256 of the binary that wrote the file (64 hex digits).

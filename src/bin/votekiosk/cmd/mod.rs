@@ -160,14 +160,14 @@ pub fn run(cli: &Cli, command: &Command) -> Result<Outcome> {
             official.as_deref(),
         ),
         Command::Verify {
-            file,
+            files,
             anchor,
             attachments,
             inputs,
             software_hash,
         } => verify::run(
             &ctx,
-            file,
+            files,
             anchor,
             attachments.as_deref(),
             inputs.as_deref(),
