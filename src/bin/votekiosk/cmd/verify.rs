@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use votekiosk::export::format::Software;
-use votekiosk::export::verify::{verify_path, Anchor, Discard, Options, Report, Sink, TrustedStations};
+use votekiosk::export::verify::{verify_path, Anchor, Discard, Options, Report, TrustedStations};
 use votekiosk::{Error, Result};
 
 use super::Ctx;
@@ -116,7 +116,10 @@ pub fn run(
         software_hash,
         ..anchors.options()
     };
-    let report = verify_path(file, &options, &mut Discard)?;
+    let spinner = ctx.out.spinner("verifying");
+    let report = verify_path(file, &options, &mut Discard);
+    drop(spinner);
+    let report = report?;
     emit(ctx, &report);
     Ok(Outcome::yes_if(report.passed()))
 }
@@ -194,14 +197,4 @@ fn text(report: &Report) -> String {
         }
     }
     out
-}
-
-/// A sink that keeps the receipts (for `receipt verify`).
-#[derive(Default)]
-pub struct Receipts(pub Vec<String>);
-
-impl Sink for Receipts {
-    fn receipt(&mut self, id: &str) {
-        self.0.push(id.to_string());
-    }
 }
