@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-
 use crate::ballot::Ballot;
 use crate::crypto::seal::SealKeyPair;
 use crate::error::{Error, Result};
