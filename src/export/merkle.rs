@@ -118,6 +118,83 @@ fn path_of(leaves: &[Hash], index: usize, out: &mut Vec<Step>) {
     }
 }
 
+/// The inclusion path of one leaf, built in one pass over the leaves (as
+/// `receipt verify` reads a file's receipts): the roots of perfect
+/// subtrees on a stack, as `RootBuilder` keeps them, each marked if it
+/// holds the leaf sought. A merge of two subtrees where one holds it
+/// records the other as a step; at the end the stack is folded as
+/// `RootBuilder::root` folds it, recording the right part's root and then
+/// each left subtree. The same path as `inclusion_path`, in memory
+/// logarithmic in the number of leaves (no list of receipts is kept).
+#[derive(Debug, Default, Clone)]
+pub struct PathBuilder {
+    /// (number of leaves, root, holds the leaf sought), largest first.
+    stack: Vec<(u64, Hash, bool)>,
+    steps: Vec<Step>,
+    leaves: u64,
+    index: Option<u64>,
+}
+
+impl PathBuilder {
+    /// Adds the next leaf; `sought` marks the leaf whose path is built
+    /// (the first so marked).
+    pub fn push(&mut self, receipt: &str, sought: bool) {
+        let sought = sought && self.index.is_none();
+        if sought {
+            self.index = Some(self.leaves);
+        }
+        self.leaves += 1;
+        let mut top = (1u64, leaf_hash(receipt), sought);
+        while let Some(&(size, left, left_holds)) = self.stack.last() {
+            if size != top.0 {
+                break;
+            }
+            self.stack.pop();
+            if left_holds {
+                self.steps.push(Step {
+                    sibling: top.1,
+                    sibling_on_left: false,
+                });
+            } else if top.2 {
+                self.steps.push(Step {
+                    sibling: left,
+                    sibling_on_left: true,
+                });
+            }
+            top = (size * 2, node_hash(&left, &top.1), left_holds || top.2);
+        }
+        self.stack.push(top);
+    }
+
+    /// The leaf's index and its path (leaf to root), if it was pushed.
+    pub fn finish(mut self) -> Option<(u64, Vec<Step>)> {
+        let index = self.index?;
+        let at = self.stack.iter().position(|e| e.2)?;
+        let right = self.stack[at + 1..]
+            .iter()
+            .rev()
+            .fold(None, |acc: Option<Hash>, e| {
+                Some(match acc {
+                    None => e.1,
+                    Some(acc) => node_hash(&e.1, &acc),
+                })
+            });
+        if let Some(sibling) = right {
+            self.steps.push(Step {
+                sibling,
+                sibling_on_left: false,
+            });
+        }
+        for e in self.stack[..at].iter().rev() {
+            self.steps.push(Step {
+                sibling: e.1,
+                sibling_on_left: true,
+            });
+        }
+        Some((index, self.steps))
+    }
+}
+
 /// Recomputes the root from a receipt and its path.
 pub fn root_from_path(receipt: &str, path: &[Step]) -> Hash {
     path.iter().fold(leaf_hash(receipt), |acc, step| {
@@ -154,6 +231,33 @@ mod tests {
             receipts.iter().for_each(|r| b.push(r));
             assert_eq!(b.root(), root(&receipts), "n={n}");
         }
+    }
+
+    /// The one-pass path is the path, for every leaf (first, middle,
+    /// last) of every tree up to 70 leaves (odd sizes, powers of two and
+    /// one past them), and of a larger odd tree at chosen leaves.
+    #[test]
+    fn the_one_pass_path_is_the_path_for_every_leaf() {
+        let check = |receipts: &[String], i: usize| {
+            let mut b = PathBuilder::default();
+            receipts.iter().enumerate().for_each(|(j, r)| b.push(r, j == i));
+            let (index, path) = b.finish().expect("found");
+            assert_eq!(index, i as u64, "n={} i={i}", receipts.len());
+            assert_eq!(path, inclusion_path(receipts, i), "n={} i={i}", receipts.len());
+        };
+        for n in 1..=70 {
+            let receipts: Vec<String> = (0..n).map(|i| format!("R{i:04}")).collect();
+            (0..n).for_each(|i| check(&receipts, i));
+            // Not among the leaves: no path.
+            let mut b = PathBuilder::default();
+            receipts.iter().for_each(|r| b.push(r, false));
+            assert!(b.finish().is_none());
+        }
+        let receipts: Vec<String> = (0..1001).map(|i| format!("R{i:04}")).collect();
+        for i in [0, 1, 500, 511, 512, 999, 1000] {
+            check(&receipts, i);
+        }
+        assert!(PathBuilder::default().finish().is_none(), "the empty tree");
     }
 
     #[test]

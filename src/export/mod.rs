@@ -34,7 +34,13 @@ use crate::error::{Error, Result};
 pub use build::{normal_form, records_sha512, write_result, ResultContent};
 use format::Software;
 
-/// The largest file the verifier reads (a million ballots is ~150 MB).
+/// The largest file read *whole* into memory (`read_file`): a legacy v1
+/// file (one JSON document), a file a NIST export is built from (the
+/// export is one JSON document in memory), a sealed export or audit
+/// manifest. Files read as a stream (`verify`, `merge`, `tabulate
+/// --result`, `receipt verify`) have no size limit, only a limit per line
+/// (`lines::MAX_LINE`): a national merge (10 M ballots, ~2.5 GB) is over
+/// this and must still verify.
 pub const MAX_EXPORT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// A public key's fingerprint: the first 128 bits of SHA-256 of the key,
@@ -51,14 +57,14 @@ pub fn fingerprint(public_key: &[u8; 32]) -> String {
 
 /// The running binary, as a result's `software` names it: the commit
 /// from `VOTEKIOSK_COMMIT` at build time (else `unknown`), and the
-/// SHA-256 of the executable (read once).
+/// SHA-256 of the executable (read once, as a stream).
 pub fn software() -> Software {
     static BINARY: OnceLock<String> = OnceLock::new();
     let binary_sha256 = BINARY
         .get_or_init(|| {
             std::env::current_exe()
-                .and_then(std::fs::read)
-                .map(|bytes| hex::encode(Sha256::digest(bytes)))
+                .and_then(|exe| file_sha256(&exe))
+                .map(hex::encode)
                 .unwrap_or_else(|_| "0".repeat(64))
         })
         .clone();
@@ -72,6 +78,15 @@ pub fn software() -> Software {
         binary_sha256,
         target: env!("VOTEKIOSK_TARGET").into(),
     }
+}
+
+/// SHA-256 of a file, read as a stream (an executable of tens of MB is
+/// never held whole).
+pub fn file_sha256(path: &Path) -> std::io::Result<[u8; 32]> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(hasher.finalize().into())
 }
 
 /// Whether the definition is the published demo election.
@@ -179,8 +194,9 @@ pub fn write_files(out: &Path, export: &Export, _definition: &ElectionDefinition
     })
 }
 
-/// Whether a file can be read as an export: it exists, is a file, and is
-/// not too large (checked before any work starts).
+/// Whether a file can be read as a stream: it exists and is a file
+/// (checked before any work starts). No size limit: a stream holds one
+/// line at a time (see `MAX_EXPORT_BYTES`).
 pub fn check_readable(path: &Path) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -192,17 +208,12 @@ pub fn check_readable(path: &Path) -> Result<()> {
     if !meta.is_file() {
         return Err(Error::io(path, std::io::Error::other("not a file")));
     }
-    if meta.len() > MAX_EXPORT_BYTES {
-        return Err(Error::TooLarge {
-            what: path.display().to_string(),
-            size: meta.len(),
-            limit: MAX_EXPORT_BYTES,
-        });
-    }
     Ok(())
 }
 
-/// Reads a file whole, refusing absurd sizes before reading.
+/// Reads a file whole, refusing one over `MAX_EXPORT_BYTES` before
+/// reading (for files that are one document; streams use
+/// `check_readable`).
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {

@@ -224,7 +224,12 @@ pub trait Sink {
 pub struct Discard;
 impl Sink for Discard {}
 
-/// Verifies a file on disk (v2, or a legacy v1 file read-only).
+/// Verifies a file on disk (v2, or a legacy v1 file read-only). A v2 file
+/// is read as a stream, one line at a time, so no size bounds it (each
+/// line is bounded by `lines::MAX_LINE`, the number of lines by the
+/// header's counts): a national merge of 10 M ballots (~2.5 GB) verifies
+/// in the memory of one line. Only a legacy v1 file, one JSON document
+/// read whole, is refused (`too_large`) over `MAX_EXPORT_BYTES`.
 pub fn verify_path(path: &Path, options: &Options<'_>, sink: &mut dyn Sink) -> crate::error::Result<Report> {
     let file = std::fs::File::open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -237,23 +242,29 @@ pub fn verify_path(path: &Path, options: &Options<'_>, sink: &mut dyn Sink) -> c
         .metadata()
         .map_err(|e| crate::error::Error::io(path, e))?
         .len();
-    if size > super::MAX_EXPORT_BYTES {
-        let mut report = Report::default();
-        report.fail(
-            "too_large",
-            format!(
-                "the file is too large: {size} bytes, the limit is {}",
-                super::MAX_EXPORT_BYTES
-            ),
-        );
-        return Ok(report);
-    }
     let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
     if super::legacy::looks_legacy(&mut reader).map_err(|e| crate::error::Error::io(path, e))? {
+        if let Some(failure) = whole_read_refused(size) {
+            let mut report = Report::default();
+            report.fail("too_large", failure);
+            return Ok(report);
+        }
         let bytes = super::read_file(path)?;
         return Ok(super::legacy::verify_legacy(&bytes, options, sink));
     }
     Ok(verify_reader(reader, options, sink))
+}
+
+/// Why a file of `size` bytes cannot be read whole (a legacy v1 file is
+/// one JSON document): over `MAX_EXPORT_BYTES`. Streamed v2 files have
+/// no such limit.
+pub(crate) fn whole_read_refused(size: u64) -> Option<String> {
+    (size > super::MAX_EXPORT_BYTES).then(|| {
+        format!(
+            "the file is too large to read whole: {size} bytes, the limit is {}",
+            super::MAX_EXPORT_BYTES
+        )
+    })
 }
 
 /// Verifies v2 bytes in memory (tests, fuzzing, legacy detection included).
@@ -1305,6 +1316,58 @@ pub enum Inclusion {
     Included { index: usize, path: Vec<merkle::Step> },
     NotFound,
     OtherElection { found: String, expected: String },
+}
+
+/// Looks a receipt (id, QR payload or URL) up as a file's receipts stream
+/// past the verifier (a `Sink`), building its inclusion path in one pass
+/// (`merkle::PathBuilder`): it keeps no receipt but the one sought, only
+/// the log-many sibling hashes. `inclusion` answers once the file has
+/// verified: the same answer as `find_receipt` over the whole list.
+pub struct FindReceipt {
+    id: String,
+    definition_short: Option<String>,
+    path: merkle::PathBuilder,
+}
+
+impl FindReceipt {
+    /// Refuses a text that is no receipt before any file is read.
+    pub fn new(text: &str) -> crate::error::Result<FindReceipt> {
+        let r = crate::receipt::parse(text)?;
+        Ok(FindReceipt {
+            id: r.id.as_str().to_string(),
+            definition_short: r.definition_short,
+            path: merkle::PathBuilder::default(),
+        })
+    }
+
+    /// Where the receipt stands in the file `report` describes (a file
+    /// that passed).
+    pub fn inclusion(self, report: &Report) -> Inclusion {
+        let definition_hash = report.definition_hash.as_deref().unwrap_or_default();
+        if let Some(found) = self.definition_short {
+            let short = &definition_hash[..found.len().min(definition_hash.len())];
+            if found != short {
+                return Inclusion::OtherElection {
+                    found,
+                    expected: short.to_string(),
+                };
+            }
+        }
+        match self.path.finish() {
+            Some((index, path)) => Inclusion::Included {
+                index: usize::try_from(index).unwrap_or(usize::MAX),
+                path,
+            },
+            None => Inclusion::NotFound,
+        }
+    }
+}
+
+impl Sink for FindReceipt {
+    fn receipt(&mut self, id: &str) {
+        let sought = id == self.id;
+        self.path.push(id, sought);
+    }
 }
 
 /// Looks a receipt (id, QR payload or URL) up among a verified file's

@@ -19,7 +19,7 @@ pub mod source;
 use serde_json::Value;
 
 use crate::definition::{ContestKind, ElectionDefinition, Text};
-pub use source::{read_verified, verified_from_bytes, Origin, Verified};
+pub use source::{count_verified, read_verified, verified_from_bytes, Counted, Origin, Verified};
 
 /// What `votekiosk export --format` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

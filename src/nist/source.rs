@@ -1,5 +1,7 @@
 //! What a NIST export is made from: a `votekiosk-result/2` or
-//! `votekiosk-merge/2` file read once into memory, passed through the
+//! `votekiosk-merge/2` file read once into memory (the export is one JSON
+//! document built in memory; `count_verified` is the streaming count
+//! `tabulate --result` uses instead), passed through the
 //! public verifier (`export::verify`) against the caller's trust anchor,
 //! and only then read: its header, its definition and its records (public
 //! record id and ballot, in the file's order, by increasing id). A file
@@ -16,8 +18,9 @@ use crate::error::{Error, Result};
 use crate::export::format::{
     MergeCards, MergeHeader, MergeInput, ResultHeader, Software, MERGE_FORMAT, RESULT_FORMAT,
 };
-use crate::export::verify::{verify_bytes, Options, Sink};
-use crate::tabulate::ElectionResult;
+use crate::export::verify::{verify_bytes, Options, Sink, Stream};
+use crate::tabulate::rctab::cdf::unique_id_hash;
+use crate::tabulate::{ElectionResult, WeightedBallots};
 use crate::turnout::Turnout;
 
 /// Where the records were counted.
@@ -76,6 +79,90 @@ impl Sink for Keep {
     fn input(&mut self, input: &MergeInput) {
         self.inputs.push(input.clone());
     }
+}
+
+/// A verified file's ballots, counted as they streamed past
+/// (`count_verified`).
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub definition: ElectionDefinition,
+    /// Per contest, each distinct choice list once with its count.
+    pub tally: WeightedBallots,
+    /// Each record's id as a CVR `UniqueId` hash
+    /// (`tabulate::rctab::cdf::unique_id_hash`), in file order; empty
+    /// unless asked for.
+    pub unique_ids: Vec<[u8; 16]>,
+}
+
+/// Verifies the file at `path` in one pass, as a stream, and counts its
+/// records as they pass (what `tabulate --result` counts: the same
+/// ballots its NIST CVR export holds, without building the export).
+/// Memory: one line, and per contest each distinct choice list once;
+/// with `keep_ids`, 16 bytes a record as well (to refuse a record also
+/// given as a CVR file). Nothing is returned unless the whole file
+/// verified. `progress(records read, records in the file)` is called as
+/// it goes.
+pub fn count_verified(
+    path: &Path,
+    options: &Options<'_>,
+    keep_ids: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Counted> {
+    let name = path.display().to_string();
+    crate::export::check_readable(path)?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    if crate::export::legacy::looks_legacy(&mut reader).map_err(|e| Error::io(path, e))? {
+        return Err(Error::NistExportRefused(format!(
+            "{name} is a legacy v1 file: only votekiosk-result/2 or votekiosk-merge/2 files are counted"
+        )));
+    }
+    let mut stream = Stream::new(reader, *options);
+    let total = stream.report().ballots;
+    let mut unique_ids = Vec::new();
+    let mut read = 0u64;
+    while stream.next_record() {
+        if keep_ids {
+            unique_ids.push(unique_id_hash(stream.record_id()));
+        }
+        read += 1;
+        if read.is_multiple_of(4096) {
+            progress(read, total);
+        }
+    }
+    progress(read, total);
+    let done = stream.finish();
+    if !done.report.passed() {
+        return Err(Error::NistExportRefused(format!(
+            "{name} did not verify, so nothing of it was counted: {}",
+            failures(&done.report)
+        )));
+    }
+    if done.report.format != RESULT_FORMAT && done.report.format != MERGE_FORMAT {
+        return Err(Error::NistExportRefused(format!(
+            "{name}: a {} file holds no records to count",
+            done.report.format
+        )));
+    }
+    match (done.definition, done.tally) {
+        (Some(definition), Some(tally)) => Ok(Counted {
+            definition,
+            tally,
+            unique_ids,
+        }),
+        _ => Err(Error::NistExportRefused(format!(
+            "{name} did not verify, so nothing of it was counted"
+        ))),
+    }
+}
+
+fn failures(report: &crate::export::verify::Report) -> String {
+    report
+        .failures
+        .iter()
+        .map(|f| format!("[{}] {}", f.name, f.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Reads and verifies the file at `path` (see the module docs).

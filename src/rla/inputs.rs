@@ -6,8 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::ballot::Ballot;
 use crate::crypto::seal::SealKeyPair;
 use crate::error::{Error, Result};
@@ -35,6 +33,16 @@ impl Sink for Gather {
 fn key32(text: &str, what: &str) -> Result<[u8; 32]> {
     crate::export::lines::lower_hex::<32>(text)
         .ok_or_else(|| Error::InvalidInput(format!("{what}: not 64 hex digits")))
+}
+
+/// The first line of a verified v2 file (its header), read alone.
+fn header_line(path: &Path, name: &str) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut lines = crate::export::lines::Lines::new(std::io::BufReader::new(file));
+    match lines.next_line() {
+        Ok(Some(line)) => Ok(line.to_vec()),
+        _ => Err(Error::InvalidInput(format!("{name}: its header does not read"))),
+    }
 }
 
 /// Verifies a result (or merge) and reads what the audit needs from it.
@@ -65,8 +73,10 @@ pub fn read_result(
             if report.test { "test" } else { "legacy" }
         )));
     }
-    let bytes = crate::export::read_file(path)?;
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    // The header line only (the file just verified as a stream; it is
+    // not read whole, so a merge over `MAX_EXPORT_BYTES` is audited too).
+    let first = header_line(path, &name)?;
+    let first = first.as_slice();
     let definition = crate::export::verify::definition_of_file(path)?;
     let mut stations = BTreeMap::new();
     if report.format == RESULT_FORMAT {
@@ -126,7 +136,7 @@ pub fn read_result(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| name.clone()),
-            sha256: hex::encode(Sha256::digest(&bytes)),
+            sha256: hex::encode(crate::export::file_sha256(path).map_err(|e| Error::io(path, e))?),
             format: report.format.clone(),
             stations: stations.keys().cloned().collect(),
         },

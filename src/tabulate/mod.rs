@@ -233,10 +233,16 @@ impl WeightedBallots {
 
     /// Adds one validated ballot of `definition`.
     pub fn add(&mut self, definition: &ElectionDefinition, ballot: &Ballot) {
+        self.add_weighted(definition, ballot, 1);
+    }
+
+    /// Adds `weight` ballots alike to `ballot` (a validated ballot of
+    /// `definition`), e.g. a distinct cast vote record with its count.
+    pub fn add_weighted(&mut self, definition: &ElectionDefinition, ballot: &Ballot, weight: u64) {
         for (i, contest) in definition.contests.iter().enumerate() {
-            self.add_choices(i, choices(ballot, contest), 1);
+            self.add_choices(i, choices(ballot, contest), weight);
         }
-        self.ballots = self.ballots.saturating_add(1);
+        self.ballots = self.ballots.saturating_add(weight);
     }
 
     /// Adds `weight` ballots holding `choices` in the contest at `index`

@@ -12,8 +12,8 @@ use ed25519_dalek::SigningKey;
 use serde_json::Value;
 use votekiosk::export::merge::{merge, MergeSettings};
 use votekiosk::export::verify::{
-    find_receipt, verify_bytes, verify_path, Anchor, Collect, Discard, Inclusion, Options, Parsed,
-    TrustedStations,
+    find_receipt, verify_bytes, verify_path, Anchor, Collect, Discard, FindReceipt, Inclusion, Options,
+    Parsed, TrustedStations,
 };
 use votekiosk::export::{lines, Export};
 use votekiosk::store::{read_salt, FileKey};
@@ -124,6 +124,66 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).expect("write");
     p
+}
+
+/// `receipt verify` finds a receipt in one pass over the file, keeping
+/// only its path's sibling hashes (`FindReceipt`): the same index and path
+/// as the lookup over the whole sorted list, for every receipt (first,
+/// middle, last) of stations of odd and even sizes, and the same "not
+/// found" and "other election" answers.
+#[test]
+fn the_one_pass_receipt_lookup_gives_the_same_inclusion_proof() {
+    for (seed, n) in [(31, 1), (32, 5), (33, 8), (34, 11)] {
+        let (fx, export, receipts) = closed_station(seed, n);
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = dir.path().join("results.jsonl");
+        votekiosk::export::write_files(&out, &export, fx.station.definition()).expect("write");
+        let mut seen = Collect::default();
+        let report = verify_path(&out, &pinned(&fx), &mut seen).expect("verify");
+        assert!(report.passed(), "{:?}", report.failures);
+        let parsed = Parsed::from_report(&report, seen.receipts.clone());
+        let mut asked: Vec<String> = seen.receipts.clone();
+        asked.push("ZZZZ-ZZZZ-ZZZZ-ZZZZ".into());
+        for r in asked.iter().chain(&receipts) {
+            let mut find = FindReceipt::new(r).expect("a receipt");
+            let streamed = verify_path(&out, &pinned(&fx), &mut find).expect("verify");
+            assert!(streamed.passed());
+            let whole = find_receipt(&parsed, r).expect("receipt");
+            assert_eq!(find.inclusion(&streamed), whole, "n={n} {r}");
+        }
+        let first = &seen.receipts[0];
+        let mut find = FindReceipt::new(first).expect("a receipt");
+        verify_path(&out, &pinned(&fx), &mut find).expect("verify");
+        assert!(matches!(
+            find.inclusion(&report),
+            Inclusion::Included { index: 0, .. }
+        ));
+    }
+}
+
+/// A stream has no size limit (issue 17: a 10 M-ballot merge is ~2.5 GB):
+/// a file past the old 2 GiB cap is read, line by line, and refused only
+/// for what its first line is; only a file read whole (`read_file`) is
+/// refused for its size. The file is sparse: nothing is written to disk,
+/// and the verifier reads no more than one line's limit of it.
+#[test]
+fn a_streamed_verify_is_not_refused_for_its_size() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let big = dir.path().join("national-merge.jsonl");
+    let file = std::fs::File::create(&big).expect("create");
+    file.set_len(votekiosk::export::MAX_EXPORT_BYTES + 1)
+        .expect("a sparse file past the old limit");
+    votekiosk::export::check_readable(&big).expect("a stream takes any size");
+    let report = verify_path(&big, &Options::default(), &mut Discard).expect("read");
+    assert!(!report.failed("too_large"), "{:?}", report.failures);
+    assert!(report.failed("malformed"), "{:?}", report.failures);
+    assert!(
+        report.failures[0].message.contains("longer than"),
+        "the per-line limit refused it: {:?}",
+        report.failures
+    );
+    let e = votekiosk::export::read_file(&big).expect_err("too large to read whole");
+    assert_eq!(e.code(), "too_large");
 }
 
 #[test]

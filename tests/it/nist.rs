@@ -709,6 +709,142 @@ fn tabulate_counts_a_kiosk_result_with_scanner_records_and_refuses_a_record_coun
     assert!(!out.exists(), "a refused count writes nothing");
 }
 
+/// `tabulate --result` counts a result as it streams past the verifier
+/// (issue 17): its report is the very document the count of its NIST CVR
+/// export gives (what it did before, through the export in memory); a
+/// result mixed with another station's CVR file counts both; a tampered
+/// result is refused and nothing is written.
+#[test]
+fn tabulate_streams_a_result_to_the_report_of_its_cvr_export_and_refuses_a_tampered_one() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let a = day(172, "RIVERSIDE-01", 14, false, dir.path());
+    let b = day(173, "RIVERSIDE-02", 9, false, dir.path());
+    let key_a = hex::encode(a.fx.station.public_key().expect("key"));
+    let key_b = hex::encode(b.fx.station.public_key().expect("key"));
+    let definition = a.fx.station.definition().clone();
+    assert_eq!(definition.hash(), b.fx.station.definition().hash());
+    let def_file = dir.path().join("definition.json");
+    std::fs::write(&def_file, definition.canonical_json()).expect("write");
+    let export = |day: &Day, key: &str, name: &str| {
+        let cvr = dir.path().join(name);
+        let run = Command::new(env!("CARGO_BIN_EXE_votekiosk"))
+            .args(["export", "--format", "nist-cvr", "--from"])
+            .arg(&day.result)
+            .args(["--public-key", key, "--out"])
+            .arg(&cvr)
+            .output()
+            .expect("run");
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        cvr
+    };
+    let cvr_a = export(&a, &key_a, "cvr-a.json");
+    let cvr_b = export(&b, &key_b, "cvr-b.json");
+    let tabulate = |extra: &[&std::ffi::OsStr], out: &Path| {
+        let run = Command::new(env!("CARGO_BIN_EXE_votekiosk"))
+            .args(["--json", "tabulate", "--definition"])
+            .arg(&def_file)
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .expect("run");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        (run.status.success(), said)
+    };
+    let report = |name: &str| std::fs::read(dir.path().join(name)).expect("the report");
+
+    // The same report, byte for byte, as the count of its CVR export.
+    let (ok, said) = tabulate(
+        &["--cvr".as_ref(), cvr_a.as_os_str()],
+        &dir.path().join("via-cvr.json"),
+    );
+    assert!(ok, "{said}");
+    let (ok, said) = tabulate(
+        &[
+            "--result".as_ref(),
+            a.result.as_os_str(),
+            "--public-key".as_ref(),
+            key_a.as_ref(),
+        ],
+        &dir.path().join("streamed.json"),
+    );
+    assert!(ok, "{said}");
+    assert_eq!(report("streamed.json"), report("via-cvr.json"));
+    let streamed: ElectionResult = serde_json::from_slice(&report("streamed.json")).expect("a tally");
+    assert_eq!(streamed.contests, a.tally.contests);
+    assert_eq!(streamed.turnout.ballots, 14);
+
+    // Mixed: one station's result, the other's CVR file: both counted,
+    // the same report as the two CVR files.
+    let (ok, said) = tabulate(
+        &[
+            "--cvr".as_ref(),
+            cvr_b.as_os_str(),
+            "--result".as_ref(),
+            a.result.as_os_str(),
+            "--public-key".as_ref(),
+            key_a.as_ref(),
+        ],
+        &dir.path().join("mixed.json"),
+    );
+    assert!(ok, "{said}");
+    let (ok, said) = tabulate(
+        &[
+            "--cvr".as_ref(),
+            cvr_a.as_os_str(),
+            "--cvr".as_ref(),
+            cvr_b.as_os_str(),
+        ],
+        &dir.path().join("two-cvrs.json"),
+    );
+    assert!(ok, "{said}");
+    assert_eq!(report("mixed.json"), report("two-cvrs.json"));
+    let mixed: ElectionResult = serde_json::from_slice(&report("mixed.json")).expect("a tally");
+    assert_eq!(mixed.turnout.ballots, 23);
+
+    // A tampered result: refused with the verifier's reason, no --out
+    // file, no temporary left.
+    let text = std::fs::read_to_string(&a.result).expect("read");
+    let forged = text.replacen("\"mayor\":[\"alvarez\"]", "\"mayor\":[\"brooks\"]", 1);
+    assert_ne!(forged, text);
+    let tampered = dir.path().join("tampered.jsonl");
+    std::fs::write(&tampered, forged).expect("write");
+    let before = listing(dir.path());
+    let out = dir.path().join("tampered-count.json");
+    let (ok, said) = tabulate(
+        &[
+            "--cvr".as_ref(),
+            cvr_b.as_os_str(),
+            "--result".as_ref(),
+            tampered.as_os_str(),
+            "--public-key".as_ref(),
+            key_a.as_ref(),
+        ],
+        &out,
+    );
+    assert!(!ok, "{said}");
+    assert!(said.contains("did not verify"), "{said}");
+    assert!(
+        said.contains("[records_digest]") || said.contains("[tally]"),
+        "{said}"
+    );
+    assert!(!out.exists(), "a refused count writes nothing");
+    assert_eq!(listing(dir.path()), before, "nothing else was written");
+}
+
+fn listing(dir: &Path) -> Vec<std::ffi::OsString> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The station file's storage ids of the sealed ballots, as a holder of
 /// the passphrase reads them from a copy.
 fn storage_ids(fx: &Fixture) -> Vec<String> {

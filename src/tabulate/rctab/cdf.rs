@@ -161,6 +161,27 @@ impl CdfReport {
         })
     }
 
+    /// Records read elsewhere, known here only by their `UniqueId`s (each
+    /// as `unique_id_hash` gives it, in the records' order): a kiosk
+    /// result counted as it streams past, so that `check_unique_ids` still
+    /// refuses a record counted twice, in it and in a CVR file made from
+    /// it. It holds no distinct records (`cvrs` is empty).
+    pub fn from_unique_ids(source: &str, hashes: Vec<[u8; 16]>) -> CdfReport {
+        let mut ids: Vec<([u8; 16], u32)> = hashes
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| (h, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        ids.sort_unstable();
+        CdfReport {
+            source: source.to_string(),
+            elections: Vec::new(),
+            cvrs: Vec::new(),
+            ids,
+            path: None,
+        }
+    }
+
     /// Where CVR `index` is, for messages: `file: CVR[index] (UniqueId "…")`.
     pub fn locate(&self, cvr: &CdfCvr) -> String {
         match &cvr.unique_id {
@@ -266,6 +287,12 @@ fn first_duplicate(reports: &[CdfReport]) -> Option<((usize, u32), (usize, u32))
         }
     }
     None
+}
+
+/// A `UniqueId` as the duplicate check keeps it: the first 16 bytes of
+/// its SHA-256.
+pub fn unique_id_hash(id: &str) -> [u8; 16] {
+    id_hash(id)
 }
 
 fn id_hash(id: &str) -> [u8; 16] {

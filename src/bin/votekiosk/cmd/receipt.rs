@@ -6,11 +6,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use votekiosk::export::verify::{find_receipt, verify_path, Inclusion, Options, Parsed};
+use votekiosk::export::verify::{verify_path, FindReceipt, Inclusion, Options};
 use votekiosk::station::ReceiptStatus;
 use votekiosk::{Error, Result};
 
-use super::verify::{Anchors, Receipts};
+use super::verify::Anchors;
 use super::Ctx;
 use crate::args::{AnchorArgs, ReceiptCommand};
 use crate::output::Outcome;
@@ -84,8 +84,13 @@ fn check(ctx: &Ctx, receipt: &str) -> Result<Outcome> {
 fn included(ctx: &Ctx, file: &Path, receipt: &str, anchor: &AnchorArgs, show_path: bool) -> Result<Outcome> {
     let anchors = Anchors::load(anchor, file)?;
     let options: Options<'_> = anchors.options();
-    let mut receipts = Receipts::default();
-    let report = verify_path(file, &options, &mut receipts)?;
+    // One pass: the receipts stream past and only the sought one's path
+    // (log-many sibling hashes) is kept, never the list of receipts.
+    let mut find = FindReceipt::new(receipt)?;
+    let spinner = ctx.out.spinner("verifying the result file");
+    let report = verify_path(file, &options, &mut find);
+    drop(spinner);
+    let report = report?;
     if !report.passed() {
         let why: Vec<String> = report
             .failures
@@ -97,11 +102,11 @@ fn included(ctx: &Ctx, file: &Path, receipt: &str, anchor: &AnchorArgs, show_pat
             why.join("; ")
         )));
     }
-    let parsed = Parsed::from_report(&report, receipts.0);
+    let merkle_root = report.merkle_root.clone().unwrap_or_default();
     let station = report.station_id.as_deref().unwrap_or("(merged)");
-    match find_receipt(&parsed, receipt)? {
+    match find.inclusion(&report) {
         Inclusion::Included { index, path } => {
-            let root = &parsed.merkle_root;
+            let root = &merkle_root;
             let steps: Vec<StepOut> = path
                 .iter()
                 .map(|s| StepOut {

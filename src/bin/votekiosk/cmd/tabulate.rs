@@ -2,11 +2,14 @@
 //! scanners or other systems: with `--rules`, exactly as RCTab would under
 //! its config file, writing RCTab's round-by-round summary (URCVT JSON) to
 //! `--out`; with `--definition`, by votekiosk's own rules, as `tally` does,
-//! together with kiosk results and merges (`--result`, each verified first
-//! against the anchor, then read as its NIST CVR export would be, so a
-//! record counted twice, in a result and in a CVR file made from it, is
-//! refused as a `UniqueId` seen twice). Everything is read and counted
-//! before anything is written: a refused input leaves no `--out` file.
+//! together with kiosk results and merges (`--result`, each verified
+//! against the anchor in one pass and counted as it streams past, as its
+//! NIST CVR export would be, so a record counted twice, in a result and in
+//! a CVR file made from it, is refused as a `UniqueId` seen twice).
+//! Memory is bounded by the election's shape (each distinct choice list
+//! once with its count), not by the number of ballots. Everything is read
+//! and counted before anything is written: a refused input leaves no
+//! `--out` file.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +17,7 @@ use serde::Serialize;
 
 use votekiosk::nist;
 use votekiosk::tabulate::rctab;
-use votekiosk::tabulate::{tabulate, ElectionResult};
+use votekiosk::tabulate::{ElectionResult, WeightedBallots};
 use votekiosk::turnout::Turnout;
 use votekiosk::{ElectionDefinition, Error, Result};
 
@@ -102,16 +105,30 @@ fn with_definition(ctx: &Ctx, inputs: &Inputs<'_>, definition: &Path, out: Optio
     }
     let def = ElectionDefinition::from_file(definition)?;
     let mut reports = rctab::read_cdf_cvrs(inputs.cvrs)?;
+    // A record given twice can only be in two inputs: with one input, its
+    // own checks (a result's strictly increasing ids, a CDF file's own
+    // duplicate check) suffice, and a result keeps no id at all.
+    let keep_ids = inputs.cvrs.len() + inputs.results.len() > 1;
+    let mut weighted = WeightedBallots::new(&def);
     for result in inputs.results {
-        reports.push(result_as_cdf(result, inputs.anchor, &def)?);
+        let counted = count_result(ctx, result, inputs.anchor, &def, keep_ids)?;
+        weighted.absorb(counted.tally);
+        if keep_ids {
+            reports.push(rctab::CdfReport::from_unique_ids(
+                &result.display().to_string(),
+                counted.unique_ids,
+            ));
+        }
     }
     rctab::cdf::check_unique_ids(&reports)?;
-    let ballots = rctab::ballots::ballots_from_cdf(&def, &reports)?;
+    for (ballot, n) in rctab::ballots::weighted_ballots_from_cdf(&def, &reports)? {
+        weighted.add_weighted(&def, &ballot, n);
+    }
     let turnout = Turnout {
-        ballots: ballots.len() as u64,
+        ballots: weighted.ballots(),
         ..Turnout::default()
     };
-    let contests = tabulate(&def, &ballots);
+    let contests = weighted.tabulate(&def);
     let result = ElectionResult::new(&def, "nist-cdf", "closed", false, turnout, contests);
     if let Some(out) = out {
         let bytes = serde_json::to_vec_pretty(&result)
@@ -124,23 +141,35 @@ fn with_definition(ctx: &Ctx, inputs: &Inputs<'_>, definition: &Path, out: Optio
 }
 
 /// A kiosk result or merge, verified against the anchor and made of this
-/// definition, as the CDF report its NIST CVR export would be.
-fn result_as_cdf(
+/// definition, counted in one pass as it streams past: the ballots its
+/// NIST CVR export would hold, each distinct choice list once with its
+/// count (memory bounded by the election's shape; with `keep_ids`, 16
+/// bytes a record for the duplicate check across inputs). A progress bar
+/// on a terminal.
+fn count_result(
+    ctx: &Ctx,
     path: &Path,
     anchor: &AnchorArgs,
     def: &ElectionDefinition,
-) -> Result<rctab::cdf::CdfReport> {
+    keep_ids: bool,
+) -> Result<nist::Counted> {
     votekiosk::export::check_readable(path)?;
     let anchors = Anchors::load(anchor, path)?;
-    let verified = nist::read_verified(path, &anchors.options())?;
-    if verified.definition.hash() != def.hash() {
+    let bar = ctx.out.progress(0, "records verified and counted");
+    let mut progress = |read: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(read);
+    };
+    let counted = nist::count_verified(path, &anchors.options(), keep_ids, &mut progress);
+    bar.finish_and_clear();
+    let counted = counted?;
+    if counted.definition.hash() != def.hash() {
         return Err(Error::InvalidInput(format!(
             "{}: its election definition is not the one given with --definition (definition hashes {} and {})",
             path.display(),
-            verified.definition.hash(),
+            counted.definition.hash(),
             def.hash()
         )));
     }
-    let bytes = nist::export(nist::Format::NistCvr, &verified)?;
-    rctab::cdf::parse_cdf_cvrs(&bytes, &path.display().to_string())
+    Ok(counted)
 }

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use votekiosk::export::format::Software;
-use votekiosk::export::verify::{verify_path, Anchor, Discard, Options, Report, Sink, TrustedStations};
+use votekiosk::export::verify::{verify_path, Anchor, Discard, Options, Report, TrustedStations};
 use votekiosk::{Error, Result};
 
 use super::Ctx;
@@ -112,7 +112,10 @@ pub fn run(
 ) -> Result<Outcome> {
     let software_hash = software_hash.map(|h| hex32("--software-hash", h)).transpose()?;
     if let [file] = files {
-        let report = verify_one(file, anchor, attachments, inputs, software_hash)?;
+        let spinner = ctx.out.spinner("verifying");
+        let report = verify_one(file, anchor, attachments, inputs, software_hash);
+        drop(spinner);
+        let report = report?;
         emit(ctx, &report);
         return Ok(Outcome::yes_if(report.passed()));
     }
@@ -322,14 +325,4 @@ fn text(report: &Report) -> String {
         }
     }
     out
-}
-
-/// A sink that keeps the receipts (for `receipt verify`).
-#[derive(Default)]
-pub struct Receipts(pub Vec<String>);
-
-impl Sink for Receipts {
-    fn receipt(&mut self, id: &str) {
-        self.0.push(id.to_string());
-    }
 }
