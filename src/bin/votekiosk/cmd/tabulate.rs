@@ -66,7 +66,10 @@ pub fn run(
 }
 
 fn with_rules(ctx: &Ctx, cvrs: &[PathBuf], rules: &Path, out: Option<&Path>) -> Result<Outcome> {
-    let (config, tabulation) = rctab::tabulate_files(rules, cvrs)?;
+    let spinner = ctx.out.spinner("reading and counting the cast vote records");
+    let counted = rctab::tabulate_files(rules, cvrs);
+    drop(spinner);
+    let (config, tabulation) = counted?;
     let report = rctab::report::urcvt_report(&config, &tabulation)?;
     if let Some(out) = out {
         write_atomically(out, report.as_bytes())?;
@@ -104,7 +107,10 @@ fn with_definition(ctx: &Ctx, inputs: &Inputs<'_>, definition: &Path, out: Optio
         ));
     }
     let def = ElectionDefinition::from_file(definition)?;
-    let mut reports = rctab::read_cdf_cvrs(inputs.cvrs)?;
+    let spinner = ctx.out.spinner("reading the cast vote record files");
+    let reports = rctab::read_cdf_cvrs(inputs.cvrs);
+    drop(spinner);
+    let mut reports = reports?;
     // A record given twice can only be in two inputs: with one input, its
     // own checks (a result's strictly increasing ids, a CDF file's own
     // duplicate check) suffice, and a result keeps no id at all.
