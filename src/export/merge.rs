@@ -56,7 +56,7 @@ pub struct MergeSettings<'a> {
 /// At most this many files one thread holds open while it merges (its
 /// inputs, or the runs of a level below, plus two runs it writes): two
 /// threads stay under a 256 open-file limit with room to spare.
-pub const FAN_IN: usize = 100;
+pub const FAN_IN: usize = 50;
 
 /// Each input's reading buffer.
 const READ_BUFFER: usize = 64 * 1024;
@@ -170,9 +170,15 @@ pub fn merge_to(
     let mut runs = Vec::new();
     let mut duplicates: Vec<String> = Vec::new();
     let mut first_error: Option<Error> = None;
+    let mut tally: Option<WeightedBallots> = None;
     for result in results {
         match result {
             Some(Ok(group)) => {
+                match (&mut tally, group.tally) {
+                    (Some(sum), Some(t)) => sum.absorb(t),
+                    (sum @ None, t) => *sum = t,
+                    _ => {}
+                }
                 for v in group.verified {
                     let i = v.index;
                     verified[i] = Some(v);
@@ -192,7 +198,6 @@ pub fn merge_to(
     let mut counts = Turnout::default();
     let mut cards: Option<MergeCards> = None;
     let mut definition: Option<ElectionDefinition> = None;
-    let mut tally: Option<WeightedBallots> = None;
     for v in verified.iter_mut() {
         let Some(v) = v else { continue };
         let name = &v.name;
@@ -237,11 +242,6 @@ pub fn merge_to(
         cards = Some(add_cards(cards, report.cards.clone().unwrap_or_default())?);
         if definition.is_none() {
             definition = v.definition.take();
-        }
-        match (&mut tally, v.tally.take()) {
-            (Some(sum), Some(t)) => sum.absorb(t),
-            (sum @ None, t) => *sum = t,
-            _ => {}
         }
         input_lines.push(MergeInput {
             kind: if station.is_some() { "station" } else { "merge" }.into(),
@@ -506,13 +506,17 @@ struct Verified {
     report: Report,
     sha256: String,
     definition: Option<ElectionDefinition>,
-    tally: Option<WeightedBallots>,
     inputs: Vec<MergeInput>,
 }
 
 /// What a level-1 group gave.
 struct GroupOut {
     verified: Vec<Verified>,
+    /// The group's inputs' tallies, summed as each input ended: an
+    /// input's tally (up to every distinct ranking it holds) is not kept
+    /// past its own end, so memory holds the open inputs' tallies and one
+    /// sum per group, not one per input of the whole merge.
+    tally: Option<WeightedBallots>,
     run: Run,
     duplicate: Option<String>,
 }
@@ -640,8 +644,21 @@ fn merge_inputs(
         }
     }
     let records = w.finish()?;
+    let mut tally: Option<WeightedBallots> = None;
     for (index, name, stream) in streams {
-        let done = stream.finish();
+        let mut done = stream.finish();
+        match (&mut tally, done.tally.take()) {
+            (Some(sum), Some(t)) => sum.absorb(t),
+            (sum @ None, t) => *sum = t,
+            _ => {}
+        }
+        // One definition is enough (every input was checked against the
+        // trusted definition hash).
+        let definition = if verified.is_empty() {
+            done.definition.take()
+        } else {
+            None
+        };
         let sha256 = hex::encode(done.reader.into_inner().hash.finalize());
         progress(&name);
         if !done.report.passed() {
@@ -652,13 +669,13 @@ fn merge_inputs(
             name,
             report: done.report,
             sha256,
-            definition: done.definition,
-            tally: done.tally,
+            definition,
             inputs: done.inputs,
         });
     }
     Ok(GroupOut {
         verified,
+        tally,
         run: Run { receipts, records },
         duplicate,
     })
