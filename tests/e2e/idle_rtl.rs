@@ -187,7 +187,11 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
                         .execute("return !document.getElementById('idle').hidden", vec![])
                         .await
                         .expect("idle");
-                    assert_eq!(still.as_bool(), Some(true), "the warning showed for every axe run");
+                    assert_eq!(
+                        still.as_bool(),
+                        Some(true),
+                        "the warning showed for every axe run"
+                    );
                     found.assert_none();
                 }
                 // The voter who walks away leaves the largest text and high
@@ -221,7 +225,14 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
         .expect("display");
     assert_eq!(
         display,
-        serde_json::json!(["standard", "standard", "en", "ltr", "Text size: standard", "Contrast: standard"]),
+        serde_json::json!([
+            "standard",
+            "standard",
+            "en",
+            "ltr",
+            "Text size: standard",
+            "Contrast: standard"
+        ]),
         "the settings reset after the idle timeout"
     );
     // Nothing was cast and the code still works.

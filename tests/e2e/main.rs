@@ -58,8 +58,8 @@ mod election_day;
 mod idle_rtl;
 mod keypad;
 mod reset;
-mod slips;
 mod sessions;
+mod slips;
 mod switch;
 mod unlock;
 

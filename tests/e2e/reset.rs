@@ -81,7 +81,11 @@ async fn settings_reset_for_each_voter_and_digits_stay_text_while_scanning() {
     k.keys("=").await;
     k.keys("+").await;
     assert_eq!(k.root_data("audioRate").await, "4", "[ once: slower");
-    assert_eq!(k.root_data("audioVolume").await, "4", "= and +: louder, the loudest");
+    assert_eq!(
+        k.root_data("audioVolume").await,
+        "4",
+        "= and +: louder, the loudest"
+    );
     k.click("#scan-toggle").await;
     let changed = voter_state(&k).await;
     assert_eq!(changed["size"], "largest");
@@ -117,7 +121,11 @@ async fn settings_reset_for_each_voter_and_digits_stay_text_while_scanning() {
     // Voter 2: the station's defaults, the labels in English again.
     k.wait_screen("welcome").await;
     k.wait_text("#start", "Start").await;
-    assert_eq!(voter_state(&k).await, defaults, "voter 2 starts with the defaults");
+    assert_eq!(
+        voter_state(&k).await,
+        defaults,
+        "voter 2 starts with the defaults"
+    );
     k.shot("51-voter2-defaults").await;
     k.stop().await;
 

@@ -77,7 +77,11 @@ async fn code_slips_and_receipt_reprints_print_in_the_language_picked() {
     assert!(!english.contains("Código de votante"), "{english}");
 
     // Spanish picked: Spanish slips, two of them.
-    k.el("#slip-language").await.select_by_value("es").await.expect("pick es");
+    k.el("#slip-language")
+        .await
+        .select_by_value("es")
+        .await
+        .expect("pick es");
     issue_printed(&k, "2").await;
     let spanish = pdf_text(&nth_pdf(&station, "voter-codes", 2).await);
     assert!(spanish.contains("Código de votante"), "{spanish}");
@@ -90,16 +94,28 @@ async fn code_slips_and_receipt_reprints_print_in_the_language_picked() {
         )
         .await
         .expect("issued codes");
-    let issued: Vec<&str> = issued.as_array().expect("codes").iter().filter_map(|c| c.as_str()).collect();
+    let issued: Vec<&str> = issued
+        .as_array()
+        .expect("codes")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
     assert_eq!(issued.len(), 2, "{issued:?}");
     let flat = spanish.replace(char::is_whitespace, "");
     for code in issued {
-        assert!(flat.contains(&code.replace(char::is_whitespace, "")), "{code} on the slips:\n{spanish}");
+        assert!(
+            flat.contains(&code.replace(char::is_whitespace, "")),
+            "{code} on the slips:\n{spanish}"
+        );
     }
 
     // The receipt again, in the voter's language.
     let receipts_before = printed_pdfs(&station, "receipt").len();
-    k.el("#reprint-language").await.select_by_value("es").await.expect("pick es");
+    k.el("#reprint-language")
+        .await
+        .select_by_value("es")
+        .await
+        .expect("pick es");
     k.click("#reprint").await;
     k.wait_text("#print-result", "Receipt reprint").await;
     let reprint = pdf_text(&nth_pdf(&station, "receipt", receipts_before + 1).await);

@@ -536,7 +536,12 @@ pub fn printed_pdfs(station: &Path, kind: &str) -> Vec<PathBuf> {
                         .and_then(|n| n.to_str())
                         .is_some_and(|n| n.contains(kind) && n.ends_with(".pdf"))
                 })
-                .map(|p| (std::fs::metadata(&p).and_then(|m| m.modified()).expect("mtime"), p))
+                .map(|p| {
+                    (
+                        std::fs::metadata(&p).and_then(|m| m.modified()).expect("mtime"),
+                        p,
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -560,7 +565,12 @@ impl Kiosk {
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
-            let id = self.el("#contest-title").await.attr("data-contest").await.expect("attr");
+            let id = self
+                .el("#contest-title")
+                .await
+                .attr("data-contest")
+                .await
+                .expect("attr");
             self.click("#next").await;
             // The next contest (or the review) before the next press.
             let t2 = Instant::now();
