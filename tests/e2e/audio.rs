@@ -209,33 +209,8 @@ async fn an_audio_voter_hears_every_screen_in_english_and_in_spanish() {
     let home = tempfile::tempdir().expect("tempdir");
     let station = home.path().join("station.vkstation");
     let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    let mut st = votekiosk::Station::create(
-        &station,
-        &def,
-        "E2E-AUDIO",
-        PASSPHRASE,
-        ADMIN,
-        ADMIN_PASSWORD,
-        votekiosk::Options::default(),
-    )
-    .expect("create");
-    let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
-    make_closing_key(&mut st, &admin);
-    st.open_polls(&admin).expect("open");
-    let codes: Vec<String> = st
-        .issue_codes(&admin, 2)
-        .expect("codes")
-        .codes
-        .iter()
-        .map(|c| c.display())
-        .collect();
-    drop(st);
-
-    let k = Kiosk::start(&station, home.path()).await;
-    k.wait_screen("unlock").await;
-    k.type_into("#passphrase", PASSPHRASE).await;
-    k.click("#unlock-submit").await;
-    k.wait_screen("welcome").await;
+    let codes = election_day_station(&station, &def, "E2E-AUDIO", true, 2, |_| {});
+    let k = Kiosk::start_unlocked(&station, home.path()).await;
     k.shot("audio-welcome").await;
 
     // The cache warms on the welcome screen, before anyone asks.

@@ -39,14 +39,54 @@ fn axe_path() -> PathBuf {
 
 /// The violations found so far, one line each.
 #[derive(Default)]
-struct Findings {
-    lines: Vec<String>,
-    runs: usize,
+pub struct Findings {
+    pub lines: Vec<String>,
+    pub runs: usize,
+}
+
+impl Findings {
+    /// Fails, listing every violation, if there is one.
+    pub fn assert_none(&self) {
+        eprintln!("axe-core: {} runs", self.runs);
+        assert!(
+            self.lines.is_empty(),
+            "axe-core found {} violations:\n{}",
+            self.lines.len(),
+            self.lines.join("\n")
+        );
+    }
+}
+
+/// axe-core's source, or `None` (the test is skipped, said why; in CI
+/// its absence fails).
+pub fn axe_source() -> Option<String> {
+    let axe = axe_path();
+    match std::fs::read_to_string(&axe) {
+        Ok(js) => Some(js),
+        Err(_) => {
+            let msg = format!("axe-core is not at {} (run scripts/setup)", axe.display());
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("{msg}");
+            }
+            eprintln!("SKIPPED: {msg}");
+            None
+        }
+    }
+}
+
+/// Puts axe-core into the page (once per window: the app is one page).
+pub async fn inject(k: &Kiosk, axe_js: &str) {
+    let injected = k
+        .client
+        .execute(&format!("{axe_js}\n;return typeof window.axe;"), vec![])
+        .await
+        .expect("inject axe-core");
+    assert_eq!(injected.as_str(), Some("object"), "axe-core did not load");
 }
 
 /// Sets the theme and text size with the top bar's buttons (clicked in the
 /// page, so that a screen scrolled at the largest size still reaches them).
-async fn set_display(k: &Kiosk, theme: &str, size: &str) {
+pub async fn set_display(k: &Kiosk, theme: &str, size: &str) {
     for (button, attr, want) in [("contrast", "theme", theme), ("text-size", "textSize", size)] {
         let mut clicks = 0;
         loop {
@@ -77,7 +117,7 @@ async fn set_display(k: &Kiosk, theme: &str, size: &str) {
 /// Runs axe-core on the page as it is, in every theme and size; records
 /// what it finds under `screen`, takes the high-contrast, largest-size
 /// picture, and leaves the display standard again.
-async fn check(k: &Kiosk, screen: &str, found: &mut Findings) {
+pub async fn check(k: &Kiosk, screen: &str, found: &mut Findings) {
     for theme in THEMES {
         for (size, _, _) in SIZES {
             set_display(k, theme, size).await;
@@ -210,48 +250,21 @@ async fn axe_finds_nothing_on_any_screen_theme_or_size_and_capitals_are_vvsg_hig
     if !tools_ready() {
         return;
     }
-    let axe = axe_path();
-    let Ok(axe_js) = std::fs::read_to_string(&axe) else {
-        let msg = format!("axe-core is not at {} (run scripts/setup)", axe.display());
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{msg}");
-        }
-        eprintln!("SKIPPED: {msg}");
+    let Some(axe_js) = axe_source() else {
         return;
     };
     let _serial = crate::SERIAL.lock().await;
     let home = tempfile::tempdir().expect("tempdir");
     let station = home.path().join("station.vkstation");
     let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    let mut st = votekiosk::Station::create(
-        &station,
-        &def,
-        "E2E-AXE",
-        PASSPHRASE,
-        ADMIN,
-        ADMIN_PASSWORD,
-        votekiosk::Options::default(),
-    )
-    .expect("create");
-    let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
-    make_closing_key(&mut st, &admin);
-    let settings = votekiosk::KioskSettings {
-        pixel_pitch_um: PITCH_UM,
-        ..st.kiosk_settings().expect("settings")
-    };
-    st.set_kiosk_settings(&admin, &settings).expect("settings");
-    st.open_polls(&admin).expect("open");
-    let code = st.issue_codes(&admin, 1).expect("codes").codes[0].display();
-    drop(st);
+    let code = election_day_station(&station, &def, "E2E-AXE", true, 1, |s| {
+        s.pixel_pitch_um = PITCH_UM;
+    })
+    .remove(0);
 
     let k = Kiosk::start(&station, home.path()).await;
     k.wait_screen("unlock").await;
-    let injected = k
-        .client
-        .execute(&format!("{axe_js}\n;return typeof window.axe;"), vec![])
-        .await
-        .expect("inject axe-core");
-    assert_eq!(injected.as_str(), Some("object"), "axe-core did not load");
+    inject(&k, &axe_js).await;
     let mut found = Findings::default();
 
     check(&k, "unlock", &mut found).await;
@@ -377,12 +390,58 @@ async fn axe_finds_nothing_on_any_screen_theme_or_size_and_capitals_are_vvsg_hig
     k.wait_screen("count").await;
     check(&k, "count", &mut found).await;
     k.stop().await;
+    found.assert_none();
+}
 
-    eprintln!("axe-core: {} runs", found.runs);
-    assert!(
-        found.lines.is_empty(),
-        "axe-core found {} violations:\n{}",
-        found.lines.len(),
-        found.lines.join("\n")
-    );
+/// The screens an admin sees before the polls open: the closing key's
+/// (the workers and K, a worker's PIN, who holds which share), in every
+/// theme and size.
+#[tokio::test(flavor = "multi_thread")]
+async fn axe_finds_nothing_on_the_closing_key_screens() {
+    if !tools_ready() {
+        return;
+    }
+    let Some(axe_js) = axe_source() else {
+        return;
+    };
+    let _serial = crate::SERIAL.lock().await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let station = home.path().join("station.vkstation");
+    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
+    // A new station: no closing key yet, the polls not open.
+    votekiosk::Station::create(
+        &station,
+        &def,
+        "E2E-AXE-CK",
+        PASSPHRASE,
+        ADMIN,
+        ADMIN_PASSWORD,
+        votekiosk::Options::default(),
+    )
+    .expect("create");
+    let k = Kiosk::start_unlocked(&station, home.path()).await;
+    inject(&k, &axe_js).await;
+    let mut found = Findings::default();
+    k.admin_login().await;
+    k.el("#ck-none").await;
+    k.click("#closing-setup").await;
+    k.wait_screen("closing").await;
+    check(&k, "closing-key", &mut found).await;
+    k.type_into("#ck-workers", &WORKERS.join(", ")).await;
+    k.type_into("#ck-threshold", "2").await;
+    k.click("#ck-next").await;
+    for (i, pin) in PINS.iter().enumerate() {
+        k.wait_screen("closing-pin").await;
+        k.wait_text("h1", WORKERS[i]).await;
+        if i == 0 {
+            check(&k, "closing-key-pin", &mut found).await;
+        }
+        k.type_into("#ck-pin", pin).await;
+        k.type_into("#ck-pin2", pin).await;
+        k.click("#ck-pin-next").await;
+    }
+    k.wait_screen_for("closing-done", 120).await;
+    check(&k, "closing-key-done", &mut found).await;
+    k.stop().await;
+    found.assert_none();
 }

@@ -46,25 +46,9 @@ async fn the_polls_status_and_test_mode_cannot_be_missed() {
     let home = tempfile::tempdir().expect("tempdir");
     let station = home.path().join("station.vkstation");
     let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    let mut st = votekiosk::Station::create(
-        &station,
-        &def,
-        "E2E-STATUS",
-        PASSPHRASE,
-        ADMIN,
-        ADMIN_PASSWORD,
-        votekiosk::Options::default(),
-    )
-    .expect("create");
-    let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
-    make_closing_key(&mut st, &admin);
-    drop(st);
-
-    let k = Kiosk::start(&station, home.path()).await;
-    k.wait_screen("unlock").await;
-    k.type_into("#passphrase", PASSPHRASE).await;
-    k.click("#unlock-submit").await;
-    k.wait_screen("welcome").await;
+    // Not opened: the closing key made, the polls still closed.
+    election_day_station(&station, &def, "E2E-STATUS", false, 0, |_| {});
+    let k = Kiosk::start_unlocked(&station, home.path()).await;
 
     // Not open yet: no Start, and the voter is told why.
     k.wait_text("#polls-shut", "The polls are closed").await;

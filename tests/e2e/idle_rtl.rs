@@ -64,44 +64,15 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     let home = tempfile::tempdir().expect("tempdir");
     let station = home.path().join("station.vkstation");
     let def = rtl_definition();
-    let mut st = votekiosk::Station::create(
-        &station,
-        &def,
-        "E2E-1",
-        PASSPHRASE,
-        ADMIN,
-        ADMIN_PASSWORD,
-        votekiosk::Options::default(),
-    )
-    .expect("create");
-    let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
-    make_closing_key(&mut st, &admin);
-    st.open_polls(&admin).expect("open");
     // The shortest idle timeout an admin may set.
     let idle_secs = votekiosk::LIMITS.idle_timeout_min_secs;
-    st.set_kiosk_settings(
-        &admin,
-        &votekiosk::KioskSettings {
-            idle_timeout_secs: idle_secs,
-            default_language: "en".into(),
-            official_idle_logout_secs: 60,
-            ..st.kiosk_settings().expect("settings")
-        },
-    )
-    .expect("settings");
-    let code = st
-        .issue_codes(&admin, 1)
-        .expect("codes")
-        .codes
-        .remove(0)
-        .display();
-    drop(st);
-
-    let k = Kiosk::start(&station, home.path()).await;
-    k.wait_screen("unlock").await;
-    k.type_into("#passphrase", PASSPHRASE).await;
-    k.click("#unlock-submit").await;
-    k.wait_screen("welcome").await;
+    let code = election_day_station(&station, &def, "E2E-1", true, 1, |s| {
+        s.idle_timeout_secs = idle_secs;
+        s.default_language = "en".into();
+        s.official_idle_logout_secs = 60;
+    })
+    .remove(0);
+    let k = Kiosk::start_unlocked(&station, home.path()).await;
 
     // Right to left: choosing Arabic turns the document around, and the
     // screens speak Arabic (the ar table), the top bar's tools too.
@@ -170,6 +141,20 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
         );
     }
 
+    // The write-in keyboard has the Arabic letters (before the Latin
+    // ones); a name typed with them; Cancel keeps the choice.
+    k.click("#write-in").await;
+    k.wait_screen("write-in").await;
+    for ch in ["ر", "و", "ز"] {
+        k.click(&format!(".keyboard button[data-key='{ch}']")).await;
+    }
+    let typed = k.el("#write-in-name").await.prop("value").await.expect("value");
+    assert_eq!(typed.as_deref(), Some("روز"));
+    k.shot("16-rtl-write-in").await;
+    k.click("#write-in-cancel").await;
+    k.wait_screen("contest").await;
+    assert_eq!(alvarez_chosen(&k).await.as_str(), Some("true"));
+
     // Walk away: a warning before the timeout, then the ballot is gone. Take the warning's picture while it shows.
     let t = std::time::Instant::now();
     let mut pictured = false;
@@ -190,6 +175,28 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
                 // The warning speaks Arabic too.
                 let body = k.text("#idle-body").await;
                 assert!(arabic(&body), "the idle warning is in Arabic: {body:?}");
+                // axe-core on the dialog, in every theme and size (switched
+                // with the bar's buttons while it shows: they do not count
+                // as activity), all within the warning's 30 s.
+                if let Some(axe_js) = crate::axe::axe_source() {
+                    let mut found = crate::axe::Findings::default();
+                    crate::axe::inject(&k, &axe_js).await;
+                    crate::axe::check(&k, "idle-warning", &mut found).await;
+                    let still = k
+                        .client
+                        .execute("return !document.getElementById('idle').hidden", vec![])
+                        .await
+                        .expect("idle");
+                    assert_eq!(
+                        still.as_bool(),
+                        Some(true),
+                        "the warning showed for every axe run"
+                    );
+                    found.assert_none();
+                }
+                // The voter who walks away leaves the largest text and high
+                // contrast (and Arabic) behind.
+                crate::axe::set_display(&k, "high-contrast", "largest").await;
             }
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -203,6 +210,30 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
         warned_on.as_str(),
         Some("contest"),
         "the idle warning showed on the contest screen before the ballot was cleared"
+    );
+    // The next voter starts with the station's defaults (VVSG 7.1-A).
+    let display = k
+        .client
+        .execute(
+            "const r = document.documentElement;
+             return [r.dataset.theme, r.dataset.textSize, r.lang, r.dir,
+                     document.getElementById('text-size').textContent,
+                     document.getElementById('contrast').textContent];",
+            vec![],
+        )
+        .await
+        .expect("display");
+    assert_eq!(
+        display,
+        serde_json::json!([
+            "standard",
+            "standard",
+            "en",
+            "ltr",
+            "Text size: standard",
+            "Contrast: standard"
+        ]),
+        "the settings reset after the idle timeout"
     );
     // Nothing was cast and the code still works.
     k.click("#start").await;

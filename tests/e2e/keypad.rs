@@ -41,11 +41,7 @@ async fn a_keypad_voter_votes_a_full_ballot_and_checks_the_receipt() {
     let station = home.path().join("station.vkstation");
     let code = open_station(&station, "E2E-KEYPAD");
 
-    let k = Kiosk::start(&station, home.path()).await;
-    k.wait_screen("unlock").await;
-    k.type_into("#passphrase", PASSPHRASE).await;
-    k.click("#unlock-submit").await;
-    k.wait_screen("welcome").await;
+    let k = Kiosk::start_unlocked(&station, home.path()).await;
     // Help and repeat reach whoever listens (the audio ballot).
     k.client
         .execute(

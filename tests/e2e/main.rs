@@ -9,12 +9,20 @@
 //! Index:
 //! - `support`:      Xvfb, tauri-driver, the WebDriver session, helpers.
 //! - `axe`:          axe-core on every screen × theme × text size, zero
-//!   violations; the four text sizes' capitals measured on screen.
+//!   violations (the closing key's screens too; the idle warning in
+//!   `idle_rtl`); the four text sizes' capitals measured on screen.
 //! - `election_day`: create, open, issue codes, three voters (mouse,
 //!   Spanish with a write-in, keyboard only), used code, lockout and
 //!   unlock, close; the tally in the file matches what was cast.
-//! - `idle_rtl`:     the idle timeout clears an unfinished ballot (code kept);
-//!   a right-to-left language turns the layout.
+//! - `idle_rtl`:     the idle timeout clears an unfinished ballot (code kept)
+//!   and resets the display and language; axe-core on the idle warning; a
+//!   right-to-left language turns the layout.
+//! - `reset`:        voter 1 sets Spanish, the largest text, high contrast,
+//!   scanning and the audio speed and volume (the keypad's audio keys) and
+//!   casts; voter 2 starts with the defaults; 1 and 2 stay text in the code
+//!   field while scanning.
+//! - `slips`:        code slips and a receipt reprint printed in the language
+//!   the official picks on the dashboard (pdftotext).
 //! - `unlock`:       wrong passphrase in the window, then the right one, and
 //!   the verify screen.
 //! - `cards`:        a voter prints a ballot card, spoils it as wrong, prints
@@ -49,7 +57,9 @@ mod cards;
 mod election_day;
 mod idle_rtl;
 mod keypad;
+mod reset;
 mod sessions;
+mod slips;
 mod switch;
 mod unlock;
 

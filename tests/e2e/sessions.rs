@@ -31,32 +31,11 @@ async fn a_dashboard_left_idle_logs_out_and_its_token_issues_no_codes() {
     let home = tempfile::tempdir().expect("tempdir");
     let station = home.path().join("station.vkstation");
     let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    let mut st = votekiosk::Station::create(
-        &station,
-        &def,
-        "E2E-1",
-        PASSPHRASE,
-        ADMIN,
-        ADMIN_PASSWORD,
-        votekiosk::Options::default(),
-    )
-    .expect("create");
-    let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
-    make_closing_key(&mut st, &admin);
-    st.open_polls(&admin).expect("open");
     // The shortest idle logout an admin may set.
-    let settings = votekiosk::KioskSettings {
-        official_idle_logout_secs: 30,
-        ..st.kiosk_settings().expect("settings")
-    };
-    st.set_kiosk_settings(&admin, &settings).expect("settings");
-    drop(st);
-
-    let k = Kiosk::start(&station, home.path()).await;
-    k.wait_screen("unlock").await;
-    k.type_into("#passphrase", PASSPHRASE).await;
-    k.click("#unlock-submit").await;
-    k.wait_screen("welcome").await;
+    election_day_station(&station, &def, "E2E-1", true, 0, |s| {
+        s.official_idle_logout_secs = 30;
+    });
+    let k = Kiosk::start_unlocked(&station, home.path()).await;
     // What a curious voter could do with the page's console: watch the
     // messages the page sends the shell, and note any session token.
     k.client

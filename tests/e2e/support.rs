@@ -432,3 +432,169 @@ pub fn make_closing_key(st: &mut votekiosk::Station, admin: &votekiosk::Official
 /// The poll workers who hold the closing key's slips, and their PINs.
 pub const WORKERS: [&str; 3] = ["pw-alma", "pw-bruno", "pw-cora"];
 pub const PINS: [&str; 3] = ["24681357", "13572468", "11223344"];
+
+/// A station ready for election day, as an admin leaves it: created on
+/// `def` with the admin `ADMIN`, its closing key made (two of three poll
+/// workers), the kiosk settings changed by `settings`, the polls opened
+/// when `open`, and `codes` voter codes issued. Returns the codes as
+/// printed on the slips.
+pub fn election_day_station(
+    station: &Path,
+    def: &votekiosk::ElectionDefinition,
+    id: &str,
+    open: bool,
+    codes: usize,
+    settings: impl FnOnce(&mut votekiosk::KioskSettings),
+) -> Vec<String> {
+    let mut st = votekiosk::Station::create(
+        station,
+        def,
+        id,
+        PASSPHRASE,
+        ADMIN,
+        ADMIN_PASSWORD,
+        votekiosk::Options::default(),
+    )
+    .expect("create");
+    let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
+    make_closing_key(&mut st, &admin);
+    let mut kiosk = st.kiosk_settings().expect("settings");
+    settings(&mut kiosk);
+    st.set_kiosk_settings(&admin, &kiosk).expect("settings");
+    if open {
+        st.open_polls(&admin).expect("open");
+    }
+    if codes == 0 {
+        return Vec::new();
+    }
+    st.issue_codes(&admin, codes)
+        .expect("codes")
+        .codes
+        .iter()
+        .map(|c| c.display())
+        .collect()
+}
+
+impl Kiosk {
+    /// Starts the app on `station` and unlocks it with the election
+    /// passphrase, as the poll worker does in the morning: the welcome
+    /// screen shows.
+    pub async fn start_unlocked(station: &Path, home: &Path) -> Kiosk {
+        let k = Kiosk::start(station, home).await;
+        k.wait_screen("unlock").await;
+        k.type_into("#passphrase", PASSPHRASE).await;
+        k.click("#unlock-submit").await;
+        k.wait_screen("welcome").await;
+        k
+    }
+
+    /// Logs the admin in with the poll-worker chord: the dashboard shows.
+    pub async fn admin_login(&self) {
+        self.official_chord().await;
+        self.wait_screen("login").await;
+        self.type_into("#username", ADMIN).await;
+        self.type_into("#password", ADMIN_PASSWORD).await;
+        self.click("#login-submit").await;
+        self.wait_screen("dashboard").await;
+    }
+
+    /// A value of `<html>`'s dataset (`theme`, `textSize`, `audioRate`…).
+    pub async fn root_data(&self, key: &str) -> String {
+        self.client
+            .execute(
+                "return document.documentElement.dataset[arguments[0]] || ''",
+                vec![key.into()],
+            )
+            .await
+            .expect("dataset")
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+/// The text of `pdf`, as `pdftotext` (poppler-utils) reads it.
+pub fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The PDFs the station saved into its print folder (demo election, no
+/// printer) whose name contains `kind`, oldest first.
+pub fn printed_pdfs(station: &Path, kind: &str) -> Vec<PathBuf> {
+    let folder = station.with_file_name("station-printed");
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&folder)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.contains(kind) && n.ends_with(".pdf"))
+                })
+                .map(|p| {
+                    (
+                        std::fs::metadata(&p).and_then(|m| m.modified()).expect("mtime"),
+                        p,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+impl Kiosk {
+    /// From a ballot's first contest: Next on every contest with no
+    /// choice, Cast on the review, Cast on the printed card; ends on the
+    /// receipt screen and returns the receipt id.
+    pub async fn cast_blank_ballot(&self) -> String {
+        let t = Instant::now();
+        loop {
+            let screen = self.screen().await;
+            if screen == "review" {
+                break;
+            }
+            assert!(t.elapsed() < Duration::from_secs(60), "stuck on {screen:?}");
+            if screen != "contest" {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            let id = self
+                .el("#contest-title")
+                .await
+                .attr("data-contest")
+                .await
+                .expect("attr");
+            self.click("#next").await;
+            // The next contest (or the review) before the next press.
+            let t2 = Instant::now();
+            loop {
+                let now = self
+                    .client
+                    .execute(
+                        "const h = document.getElementById('contest-title');
+                         return document.getElementById('app').dataset.screen + ':' + (h ? h.dataset.contest : '')",
+                        vec![],
+                    )
+                    .await
+                    .expect("screen");
+                if now.as_str() != Some(&format!("contest:{}", id.clone().unwrap_or_default())) {
+                    break;
+                }
+                assert!(t2.elapsed() < Duration::from_secs(15), "Next did nothing");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        self.click("#cast").await;
+        self.wait_screen("card").await;
+        self.click("#card-cast").await;
+        self.wait_screen("receipt").await;
+        self.text("#receipt-id").await
+    }
+}

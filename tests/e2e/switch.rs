@@ -17,20 +17,7 @@ const SCAN_LIMIT: usize = 80;
 /// polls open, one code; returns the code's display form.
 pub fn open_station(station: &std::path::Path, id: &str) -> String {
     let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    let mut st = votekiosk::Station::create(
-        station,
-        &def,
-        id,
-        PASSPHRASE,
-        ADMIN,
-        ADMIN_PASSWORD,
-        votekiosk::Options::default(),
-    )
-    .expect("create");
-    let admin = st.login(ADMIN, ADMIN_PASSWORD).expect("login");
-    make_closing_key(&mut st, &admin);
-    st.open_polls(&admin).expect("open");
-    st.issue_codes(&admin, 1).expect("codes").codes[0].display()
+    election_day_station(station, &def, id, true, 1, |_| {}).remove(0)
 }
 
 /// The text of the ballot card the station printed (saved as a PDF in its
@@ -103,11 +90,7 @@ async fn a_two_switch_voter_votes_every_contest_kind_with_two_keys() {
     let station = home.path().join("station.vkstation");
     let code = open_station(&station, "E2E-SWITCH");
 
-    let k = Kiosk::start(&station, home.path()).await;
-    k.wait_screen("unlock").await;
-    k.type_into("#passphrase", PASSPHRASE).await;
-    k.click("#unlock-submit").await;
-    k.wait_screen("welcome").await;
+    let k = Kiosk::start_unlocked(&station, home.path()).await;
 
     // From here on only two keys: Tab (switch 1) and Enter (switch 2).
     scan_select(&k, "#scan-toggle").await;

@@ -29,7 +29,7 @@ export const api = {
   keepAlive: (token) => call('keep_alive', { token }),
   stationStatus: () => call('station_status'),
   changePolls: (token, action, password) => call('change_polls', { token, action, password: password || null }),
-  issueCodes: (token, password, count, printSlips) => call('issue_codes', { token, password, count, printSlips }),
+  issueCodes: (token, password, count, printSlips, language) => call('issue_codes', { token, password, count, printSlips, language: language || null }),
   revokeCode: (token, code) => call('revoke_code', { token, code }),
   unlockVoting: (token) => call('unlock_voting', { token }),
   auditLog: (token, limit) => call('audit_log', { token, limit }),
@@ -44,7 +44,7 @@ export const api = {
   recordHandCount: (token, boxes) => call('record_hand_count', { token, boxes }),
   printZeroReport: (token) => call('print_zero_report', { token }),
   printResultsReport: (token) => call('print_results_report', { token }),
-  reprintReceipt: (token) => call('reprint_receipt', { token }),
+  reprintReceipt: (token, language) => call('reprint_receipt', { token, language: language || null }),
   setPrinter: (token, queue) => call('set_printer', { token, queue }),
   // The audio ballot: WAV bytes (an ArrayBuffer) of one phrase; warming the cache.
   speak: (language, text, rate) => call('speak', { language, text, rate }),

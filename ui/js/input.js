@@ -28,16 +28,32 @@ export const KEYPAD = Object.freeze({
   '?': 'help',
   r: 'repeat',
   R: 'repeat',
+  // The audio keys (an audio-tactile keypad's rate and volume rockers):
+  // speed down/up, volume down/up ('vk:rate', 'vk:volume').
+  '[': 'slower',
+  ']': 'faster',
+  '-': 'softer',
+  '=': 'louder',
+  '+': 'louder',
 });
 
 // Switch interfaces send one key per switch: Tab/Enter (the common
-// default) or 1/2 (the other common one).
+// default), F13/F14 (keys no keyboard types, for an interface that can be
+// set to them) or 1/2 (the other common one). 1 and 2 are digits of the
+// code alphabet, so in a text field (the code, the receipt, a write-in
+// typed on a physical keyboard) they are text, not switches: a switch
+// interface that sends 1/2 is set to Tab/Enter or F13/F14 instead.
 export const SWITCH_KEYS = Object.freeze({
   Tab: 'move',
+  F13: 'move',
   1: 'move',
   Enter: 'select',
+  F14: 'select',
   2: 'select',
 });
+
+// The switch keys that are also text (a text field keeps them).
+const TEXT_SWITCH_KEYS = new Set(['1', '2']);
 
 // The voter code and receipt alphabet: Crockford base32 as the core reads
 // it (src/crypto/base32.rs ALPHABET; a contract test keeps them equal).
@@ -140,7 +156,7 @@ function onKey(e) {
   if (!voter && !dialog) return;
   const field = isTextField(e.target);
 
-  if (scanning && voter) {
+  if (scanning && voter && !(field && TEXT_SWITCH_KEYS.has(e.key))) {
     const action = SWITCH_KEYS[e.key];
     if (action === 'move') { e.preventDefault(); moveFocus(e.shiftKey ? -1 : 1); return; }
     if (action === 'select') { e.preventDefault(); activate(); return; }
@@ -171,6 +187,12 @@ function onKey(e) {
     case 'repeat':
       if (field) return;
       e.preventDefault(); emit(EVENTS.repeat, {}); return;
+    case 'slower': case 'faster':
+      if (field) return;
+      e.preventDefault(); emit('vk:rate', { delta: action === 'faster' ? 1 : -1 }); return;
+    case 'softer': case 'louder':
+      if (field) return;
+      e.preventDefault(); emit('vk:volume', { delta: action === 'louder' ? 1 : -1 }); return;
     default:
   }
 }

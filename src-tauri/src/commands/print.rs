@@ -36,11 +36,21 @@ pub async fn print_results_report(state: State<'_, AppState>, token: String) -> 
 }
 
 #[tauri::command]
-pub async fn reprint_receipt(state: State<'_, AppState>, token: String) -> IpcResult<Printed> {
+pub async fn reprint_receipt(
+    state: State<'_, AppState>,
+    token: String,
+    language: Option<String>,
+) -> IpcResult<Printed> {
     let mut inner = state.lock();
     let (station, by) = inner.official(&token)?;
+    // The slip's words: the language the official picked with the voter
+    // (the core does not keep it with the ballot), else the election's first.
+    // Checked before the reprint is audited: a bad language changes nothing.
+    let lang = match language.as_deref() {
+        None | Some("") => station.definition().default_language().clone(),
+        Some(code) => station.definition().require_language(code)?.clone(),
+    };
     let receipt = station.reprint_last_receipt(&by)?;
-    let lang = station.definition().default_language().clone();
     let pdf = print::receipt_slip(
         station.definition(),
         station.station_id(),

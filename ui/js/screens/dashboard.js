@@ -95,16 +95,24 @@ export async function dashboard() {
 
   const count = el('input#code-count', { type: 'number', min: '1', max: String(s.limits.max_codes_per_batch), value: '10', 'aria-label': 'How many codes' });
   const printSlips = el('input#print-slips', { type: 'checkbox' });
+  // The language a slip is printed in: one of the election's, the first by
+  // default (the official hands a slip to a voter who reads it).
+  const languagePicker = (id, label) => {
+    const langs = (state.voter.context && state.voter.context.languages) || [];
+    return el('label', label + ' ', el('select#' + id, langs.map((l) => el('option', { value: l.code, lang: l.code }, l.name))));
+  };
+  const slipLanguage = languagePicker('slip-language', 'Slip language');
+  const pickedLanguage = (id) => { const p = document.getElementById(id); return p ? p.value : null; };
   const codes = can('issue_codes') ? el('section.panel',
     el('h2', { text: 'Voter codes' }),
     el('div.inline', count, act('Issue codes', 'issue-codes', async () => {
       const password = await askPassword('Issue codes: type your password');
       if (password === null) return;
-      const r = await api.issueCodes(token, password, parseInt(count.value, 10) || 0, printSlips.checked);
+      const r = await api.issueCodes(token, password, parseInt(count.value, 10) || 0, printSlips.checked, pickedLanguage('slip-language'));
       out.replaceChildren(el('h3', { text: 'Batch ' + r.batch + (r.test ? ' (TEST codes)' : '') + ': hand one code to each voter' }),
         r.printed ? el('p#codes-printed', { text: 'Slips ' + r.printed + '.' }) : null,
         el('ol.codes#issued-codes', r.codes.map((c) => el('li', el('code', c)))));
-    }), el('label', printSlips, ' Print the slips')),
+    }), el('label', printSlips, ' Print the slips'), slipLanguage),
     can('revoke_code') ? el('div.inline', el('input#revoke-input', { type: 'text', 'aria-label': 'Code to revoke', placeholder: 'Code to revoke' }),
       act('Revoke', 'revoke-code', async () => {
         await api.revokeCode(token, document.getElementById('revoke-input').value);
@@ -137,7 +145,10 @@ export async function dashboard() {
     el('div.inline',
       can('print_zero_report') ? act('Print the zero report', 'print-zero', async () => printed('Zero report')(await api.printZeroReport(token))) : null,
       can('print_results_report') ? act('Print the results report', 'print-results', async () => printed('Results report')(await api.printResultsReport(token))) : null,
-      can('reprint_receipt') ? act('Reprint the last receipt', 'reprint', async () => printed('Receipt reprint')(await api.reprintReceipt(token))) : null));
+      // The core does not keep the voter's language with the ballot: the
+      // official asks the voter and picks it.
+      can('reprint_receipt') ? languagePicker('reprint-language', 'Receipt language') : null,
+      can('reprint_receipt') ? act('Reprint the last receipt', 'reprint', async () => printed('Receipt reprint')(await api.reprintReceipt(token, pickedLanguage('reprint-language')))) : null));
   const exportPanel = can('export_result') ? el('section.panel',
     el('h2', { text: 'Signed result' }),
     el('p', { text: 'Write the signed result file and its verify.html to a folder, e.g. a USB stick.' }),

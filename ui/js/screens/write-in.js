@@ -9,6 +9,13 @@ import { go } from '../nav.js';
 import { state } from '../state.js';
 
 const LETTERS = ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM', 'ÁÉÍÓÚÑÜ'];
+// The letters of a language in another script, in its common keyboard
+// layout, shown before the Latin rows when the voter reads that language
+// (a name may be written in either script). Arabic: the rows of the usual
+// Arabic keyboard, and the hamza and alif forms.
+const SCRIPT_LETTERS = {
+  ar: ['ضصثقفغعهخحجد', 'شسيبلاتنمكط', 'ئءؤرىةوزظذ', 'أإآ'],
+};
 const DIGITS = '1234567890';
 const MAX = 60;
 
@@ -48,7 +55,8 @@ export function writeIn(i) {
   }
   const key = (label, onclick, attrs) => el('button.key' + ((attrs && attrs.cls) || ''), Object.assign({ type: 'button', onclick }, (attrs && attrs.a) || {}), label);
   const rows = [el('div.key-row', Array.from(DIGITS, (d) => key(d, () => typed(d))))];
-  for (const r of LETTERS) rows.push(el('div.key-row', Array.from(r, (ch) => key(ch, () => letter(ch), { a: { 'data-key': ch } }))));
+  const script = SCRIPT_LETTERS[state.voter.ballotLanguage] || [];
+  for (const r of script.concat(LETTERS)) rows.push(el('div.key-row', Array.from(r, (ch) => key(ch, () => letter(ch), { a: { 'data-key': ch } }))));
   rows.push(el('div.key-row',
     shiftKey,
     key('.', () => typed('.'), { a: { 'aria-label': t('keyboard_period') } }),
