@@ -141,6 +141,7 @@ pub fn merge_to(
     let done = AtomicUsize::new(0);
     let next_job = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<GroupOut>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let total: Mutex<Option<WeightedBallots>> = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..threads.min(jobs.len()) {
             scope.spawn(|| loop {
@@ -157,6 +158,17 @@ pub fn merge_to(
                 if result.is_err() {
                     cancel.store(true, Ordering::SeqCst);
                 }
+                // The group's tally joins the running sum now, so finished
+                // groups hold no tally while the others are read.
+                let mut result = result;
+                if let Ok(group) = &mut result {
+                    if let (Some(t), Ok(mut sum)) = (group.tally.take(), total.lock()) {
+                        match &mut *sum {
+                            Some(sum) => sum.absorb(t),
+                            none => *none = Some(t),
+                        }
+                    }
+                }
                 if let Ok(mut r) = results.lock() {
                     r[j] = Some(result);
                 }
@@ -170,15 +182,12 @@ pub fn merge_to(
     let mut runs = Vec::new();
     let mut duplicates: Vec<String> = Vec::new();
     let mut first_error: Option<Error> = None;
-    let mut tally: Option<WeightedBallots> = None;
+    let tally = total
+        .into_inner()
+        .map_err(|_| refuse("a merge thread failed".into()))?;
     for result in results {
         match result {
             Some(Ok(group)) => {
-                match (&mut tally, group.tally) {
-                    (Some(sum), Some(t)) => sum.absorb(t),
-                    (sum @ None, t) => *sum = t,
-                    _ => {}
-                }
                 for v in group.verified {
                     let i = v.index;
                     verified[i] = Some(v);
