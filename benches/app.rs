@@ -440,6 +440,15 @@ async fn screen(client: &Client, name: &str) {
 }
 
 async fn click(client: &Client, css: &str) {
+    // Into the middle of the screen first: the ballot's action bar stays
+    // fixed at the bottom and would take a click meant for a choice under it.
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({block: 'center'});",
+            vec![css.into()],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
     client
         .find(Locator::Css(css))
         .await
