@@ -24,6 +24,8 @@ pub mod yesno;
 
 use std::collections::HashMap;
 
+use smallvec::SmallVec;
+
 pub use result::{
     ApprovalResult, CandidateResult, ContestResult, Draw, ElectionResult, ExhaustedBy, RankedResult, Round,
     TieBreakRecord, Transfer, Votes, WriteInName, WriteIns, YesNoResult, RESULT_FORMAT, WRITE_IN_LINE,
@@ -216,17 +218,79 @@ where
 /// election's shape: per contest, each distinct choice list once with how
 /// many ballots hold it. `tabulate` counts them exactly as `tabulate`
 /// (the free function) counts the ballots themselves.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// A choice list is held as small numbers (`Code`), not as the choices'
+/// strings: a full ranking of 8 candidates is 32 bytes inline, about 60
+/// with the map's own share, where its `Vec<Choice>` took about 560. The
+/// office holds one of these per file it has open (`export::merge`), so
+/// this is what bounds its memory (`BENCHMARKS.md`).
+#[derive(Debug, Clone, Default)]
 pub struct WeightedBallots {
-    contests: Vec<HashMap<Vec<Choice>, u64>>,
+    contests: Vec<ContestTally>,
     ballots: u64,
+}
+
+/// A choice as a number in one contest's tally: `Yes` 0, `No` 1, then
+/// the contest's candidates in definition order, then each other choice
+/// (a write-in name) as it is first seen.
+type Code = u32;
+
+/// A choice list as codes, inline up to 8 (a full ranking of 8).
+type Key = SmallVec<[Code; 8]>;
+
+#[derive(Debug, Clone, Default)]
+struct ContestTally {
+    /// Every choice by its code.
+    choices: Vec<Choice>,
+    /// Each choice but `Yes` and `No`, to its code.
+    codes: HashMap<Choice, Code>,
+    counts: HashMap<Key, u64>,
+}
+
+impl ContestTally {
+    fn new(contest: &Contest) -> Self {
+        let mut tally = ContestTally {
+            choices: vec![Choice::Yes, Choice::No],
+            ..ContestTally::default()
+        };
+        for candidate in contest.kind.candidates() {
+            tally.code(&Choice::Candidate(candidate.id.as_str().to_string()));
+        }
+        tally
+    }
+
+    /// The code of `choice`, given one the first time it is seen.
+    fn code(&mut self, choice: &Choice) -> Code {
+        match choice {
+            Choice::Yes => 0,
+            Choice::No => 1,
+            other => {
+                if let Some(&code) = self.codes.get(other) {
+                    return code;
+                }
+                let code = Code::try_from(self.choices.len()).expect("fewer than 2^32 distinct choices");
+                self.choices.push(other.clone());
+                self.codes.insert(other.clone(), code);
+                code
+            }
+        }
+    }
+
+    fn add(&mut self, key: Key, weight: u64) {
+        let n = self.counts.entry(key).or_insert(0);
+        *n = n.saturating_add(weight);
+    }
+
+    fn decode(&self, key: &Key) -> Vec<Choice> {
+        key.iter().map(|&c| self.choices[c as usize].clone()).collect()
+    }
 }
 
 impl WeightedBallots {
     /// Empty, for the contests of `definition`.
     pub fn new(definition: &ElectionDefinition) -> Self {
         WeightedBallots {
-            contests: vec![HashMap::new(); definition.contests.len()],
+            contests: definition.contests.iter().map(ContestTally::new).collect(),
             ballots: 0,
         }
     }
@@ -247,14 +311,11 @@ impl WeightedBallots {
 
     /// Adds `weight` ballots holding `choices` in the contest at `index`
     /// (definition order); `add_ballots` counts the ballots themselves.
+    /// Allocates nothing for a choice list already held.
     pub fn add_choices(&mut self, index: usize, choices: &[Choice], weight: u64) {
-        let map = &mut self.contests[index];
-        match map.get_mut(choices) {
-            Some(n) => *n = n.saturating_add(weight),
-            None => {
-                map.insert(choices.to_vec(), weight);
-            }
-        }
+        let tally = &mut self.contests[index];
+        let key: Key = choices.iter().map(|c| tally.code(c)).collect();
+        tally.add(key, weight);
     }
 
     /// Counts `n` more ballots (with `add_choices`, for callers that add
@@ -269,9 +330,18 @@ impl WeightedBallots {
             *self = other;
             return;
         }
-        for (i, map) in other.contests.into_iter().enumerate() {
-            for (choices, n) in map {
-                self.add_choices(i, &choices, n);
+        for (mine, theirs) in self.contests.iter_mut().zip(other.contests) {
+            // Their codes as mine (the same for the candidates; write-ins
+            // may have been seen in another order).
+            let map: Vec<Code> = theirs.choices.iter().map(|c| mine.code(c)).collect();
+            let same = map.iter().enumerate().all(|(i, &c)| c as usize == i);
+            for (key, n) in theirs.counts {
+                let key = if same {
+                    key
+                } else {
+                    key.iter().map(|&c| map[c as usize]).collect()
+                };
+                mine.add(key, n);
             }
         }
         self.ballots = self.ballots.saturating_add(other.ballots);
@@ -287,7 +357,7 @@ impl WeightedBallots {
         let mut list: Vec<(Vec<Choice>, u64)> = self
             .contests
             .get(index)
-            .map(|m| m.iter().map(|(c, n)| (c.clone(), *n)).collect())
+            .map(|t| t.counts.iter().map(|(k, n)| (t.decode(k), *n)).collect())
             .unwrap_or_default();
         list.sort_unstable();
         list
@@ -295,7 +365,7 @@ impl WeightedBallots {
 
     /// Distinct choice lists held, over every contest (what bounds the memory).
     pub fn distinct_total(&self) -> usize {
-        self.contests.iter().map(HashMap::len).sum()
+        self.contests.iter().map(|t| t.counts.len()).sum()
     }
 
     /// Counts every contest, in definition order.
@@ -308,6 +378,18 @@ impl WeightedBallots {
             .collect()
     }
 }
+
+/// Equal when they hold the same ballots (whatever order the write-ins
+/// were first seen in).
+impl PartialEq for WeightedBallots {
+    fn eq(&self, other: &Self) -> bool {
+        self.ballots == other.ballots
+            && self.contests.len() == other.contests.len()
+            && (0..self.contests.len()).all(|i| self.distinct(i) == other.distinct(i))
+    }
+}
+
+impl Eq for WeightedBallots {}
 
 #[cfg(test)]
 mod tests {
@@ -415,6 +497,22 @@ mod tests {
             draws > 0,
             "some seeded elections need a draw (the seed digest is compared too)"
         );
+    }
+
+    /// The office holds a tally per open file: a full ranking of 8
+    /// candidates is held inline, as 8 small numbers, not as strings.
+    #[test]
+    fn a_full_ranking_of_eight_is_held_inline_in_a_few_dozen_bytes() {
+        let key: Key = (2..10).collect();
+        assert!(!key.spilled(), "8 codes fit inline");
+        assert!(
+            std::mem::size_of::<Key>() <= 40,
+            "{} bytes",
+            std::mem::size_of::<Key>()
+        );
+        let longer: Key = (2..11).collect();
+        assert!(longer.spilled(), "a longer list still works, on the heap");
+        assert_eq!(longer.len(), 9);
     }
 
     type RankedRulesEdit = fn(&mut crate::definition::RankedRules);
