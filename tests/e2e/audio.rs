@@ -206,11 +206,9 @@ async fn an_audio_voter_hears_every_screen_in_english_and_in_spanish() {
         return;
     }
     let _serial = crate::SERIAL.lock().await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let station = home.path().join("station.vkstation");
-    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    let codes = election_day_station(&station, &def, "E2E-AUDIO", true, 2, |_| {});
-    let k = Kiosk::start_unlocked(&station, home.path()).await;
+    let day = demo_day("E2E-AUDIO", true, 2, |_| {});
+    let (station, def, codes) = (&day.station, &day.def, &day.codes);
+    let k = day.kiosk().await;
     k.shot("audio-welcome").await;
 
     // The cache warms on the welcome screen, before anyone asks.

@@ -254,15 +254,10 @@ async fn axe_finds_nothing_on_any_screen_theme_or_size_and_capitals_are_vvsg_hig
         return;
     };
     let _serial = crate::SERIAL.lock().await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let station = home.path().join("station.vkstation");
-    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    let code = election_day_station(&station, &def, "E2E-AXE", true, 1, |s| {
-        s.pixel_pitch_um = PITCH_UM;
-    })
-    .remove(0);
+    let day = demo_day("E2E-AXE", true, 1, |s| s.pixel_pitch_um = PITCH_UM);
+    let (def, code) = (&day.def, &day.codes[0]);
 
-    let k = Kiosk::start(&station, home.path()).await;
+    let k = Kiosk::start(&day.station, day.home.path()).await;
     k.wait_screen("unlock").await;
     inject(&k, &axe_js).await;
     let mut found = Findings::default();

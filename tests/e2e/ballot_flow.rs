@@ -43,12 +43,9 @@ async fn the_polls_status_and_test_mode_cannot_be_missed() {
         return;
     }
     let _serial = crate::SERIAL.lock().await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let station = home.path().join("station.vkstation");
-    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
     // Not opened: the closing key made, the polls still closed.
-    election_day_station(&station, &def, "E2E-STATUS", false, 0, |_| {});
-    let k = Kiosk::start_unlocked(&station, home.path()).await;
+    let day = demo_day("E2E-STATUS", false, 0, |_| {});
+    let k = day.kiosk().await;
 
     // Not open yet: no Start, and the voter is told why.
     k.wait_text("#polls-shut", "The polls are closed").await;
@@ -112,7 +109,7 @@ async fn the_polls_status_and_test_mode_cannot_be_missed() {
     k.shot("29-polls-paused").await;
     k.stop().await;
 
-    let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("open");
+    let st = votekiosk::Station::open(&day.station, PASSPHRASE, votekiosk::Options::default()).expect("open");
     let status = st.status().expect("status");
     assert_eq!(status.mode, votekiosk::Mode::Paused);
     assert_eq!(status.test_turnout.codes_issued, 0, "the test codes were deleted");

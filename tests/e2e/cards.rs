@@ -6,32 +6,6 @@
 
 use crate::support::*;
 
-/// The ballot-card PDFs the station saved into its print folder, in
-/// printing order.
-fn card_pdfs(station: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let folder = station.with_file_name("station-printed");
-    let mut found: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(&folder)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.contains("ballot-card") && n.ends_with(".pdf"))
-                })
-                .map(|p| {
-                    (
-                        std::fs::metadata(&p).and_then(|m| m.modified()).expect("mtime"),
-                        p,
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found.into_iter().map(|(_, p)| p).collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_voter_spoils_a_wrong_card_prints_again_and_casts() {
     if !tools_ready() {
@@ -111,7 +85,7 @@ async fn a_voter_spoils_a_wrong_card_prints_again_and_casts() {
     k.wait_screen("welcome").await;
 
     // Both cards printed, each with its own card QR.
-    let pdfs = card_pdfs(&station);
+    let pdfs = printed_pdfs(&station, "ballot-card");
     assert_eq!(pdfs.len(), 2, "{pdfs:?}");
     let payloads: Vec<String> = pdfs
         .iter()

@@ -7,7 +7,7 @@
 //! cast; the receipt checked on the verify screen's keypad.
 
 use crate::support::*;
-use crate::switch::{announced, card_text, contest_id, open_station};
+use crate::switch::{announced, card_text, contest_id};
 
 const DOWN: &str = "\u{E015}";
 const UP: &str = "\u{E013}";
@@ -37,11 +37,10 @@ async fn a_keypad_voter_votes_a_full_ballot_and_checks_the_receipt() {
         return;
     }
     let _serial = crate::SERIAL.lock().await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let station = home.path().join("station.vkstation");
-    let code = open_station(&station, "E2E-KEYPAD");
+    let day = demo_day("E2E-KEYPAD", true, 1, |_| {});
+    let (station, code) = (&day.station, &day.codes[0]);
 
-    let k = Kiosk::start_unlocked(&station, home.path()).await;
+    let k = day.kiosk().await;
     // Help and repeat reach whoever listens (the audio ballot).
     k.client
         .execute(

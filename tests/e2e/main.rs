@@ -42,6 +42,8 @@
 //! - `ballot_flow`:  polls closed or paused instead of Start; the full-width
 //!   test-mode banner on official and voter screens; opening for real asks
 //!   with the test counts it deletes.
+//! - `large_text`:   at the largest text, every rank button a keyboard
+//!   voter reaches (Tab, Shift+Tab) is wholly above the action bar.
 //! - `boot`:         kiosk mode with a missing, then unreadable station file
 //!   (what to do, the app stays up, Check again recovers); the about
 //!   screen's SHA-256 equals `sha256sum` of the binary; a missing printer
@@ -57,6 +59,7 @@ mod cards;
 mod election_day;
 mod idle_rtl;
 mod keypad;
+mod large_text;
 mod reset;
 mod sessions;
 mod slips;

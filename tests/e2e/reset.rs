@@ -48,11 +48,9 @@ async fn settings_reset_for_each_voter_and_digits_stay_text_while_scanning() {
         return;
     }
     let _serial = crate::SERIAL.lock().await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let station = home.path().join("station.vkstation");
-    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    let codes = election_day_station(&station, &def, "E2E-RESET", true, 2, |_| {});
-    let k = Kiosk::start_unlocked(&station, home.path()).await;
+    let day = demo_day("E2E-RESET", true, 2, |_| {});
+    let (station, codes) = (&day.station, &day.codes);
+    let k = day.kiosk().await;
 
     let defaults = serde_json::json!({
         "theme": "standard", "size": "standard", "lang": "en", "dir": "ltr",

@@ -28,14 +28,9 @@ async fn a_dashboard_left_idle_logs_out_and_its_token_issues_no_codes() {
         return;
     }
     let _serial = crate::SERIAL.lock().await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let station = home.path().join("station.vkstation");
-    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
     // The shortest idle logout an admin may set.
-    election_day_station(&station, &def, "E2E-1", true, 0, |s| {
-        s.official_idle_logout_secs = 30;
-    });
-    let k = Kiosk::start_unlocked(&station, home.path()).await;
+    let day = demo_day("E2E-1", true, 0, |s| s.official_idle_logout_secs = 30);
+    let k = day.kiosk().await;
     // What a curious voter could do with the page's console: watch the
     // messages the page sends the shell, and note any session token.
     k.client
@@ -111,7 +106,7 @@ async fn a_dashboard_left_idle_logs_out_and_its_token_issues_no_codes() {
     assert_eq!(invoke_from_page(&k, "change_polls", close).await, "not_logged_in");
     k.stop().await;
 
-    let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("open");
+    let st = votekiosk::Station::open(&day.station, PASSPHRASE, votekiosk::Options::default()).expect("open");
     let status = st.status().expect("status");
     assert_eq!(status.turnout.codes_issued, 0, "no code was issued");
     assert_eq!(status.mode, votekiosk::Mode::Open, "the polls are still open");

@@ -40,11 +40,9 @@ async fn code_slips_and_receipt_reprints_print_in_the_language_picked() {
         return;
     }
     let _serial = crate::SERIAL.lock().await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let station = home.path().join("station.vkstation");
-    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    let codes = election_day_station(&station, &def, "E2E-SLIPS", true, 1, |_| {});
-    let k = Kiosk::start_unlocked(&station, home.path()).await;
+    let day = demo_day("E2E-SLIPS", true, 1, |_| {});
+    let (station, codes) = (&day.station, &day.codes);
+    let k = day.kiosk().await;
 
     // A Spanish-speaking voter casts.
     k.click("button[data-lang='es']").await;

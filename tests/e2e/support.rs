@@ -475,6 +475,42 @@ pub fn election_day_station(
         .collect()
 }
 
+/// One window test's election day on the demo election: a temporary
+/// home, the station in it (`election_day_station`), the definition and
+/// the voter codes issued.
+pub struct DemoDay {
+    pub home: tempfile::TempDir,
+    pub station: PathBuf,
+    pub def: votekiosk::ElectionDefinition,
+    pub codes: Vec<String>,
+}
+
+/// The demo election's day for station `id` (see `election_day_station`).
+pub fn demo_day(
+    id: &str,
+    open: bool,
+    codes: usize,
+    settings: impl FnOnce(&mut votekiosk::KioskSettings),
+) -> DemoDay {
+    let home = tempfile::tempdir().expect("tempdir");
+    let station = home.path().join("station.vkstation");
+    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
+    let codes = election_day_station(&station, &def, id, open, codes, settings);
+    DemoDay {
+        home,
+        station,
+        def,
+        codes,
+    }
+}
+
+impl DemoDay {
+    /// The app started on this station and unlocked: the welcome screen.
+    pub async fn kiosk(&self) -> Kiosk {
+        Kiosk::start_unlocked(&self.station, self.home.path()).await
+    }
+}
+
 impl Kiosk {
     /// Starts the app on `station` and unlocks it with the election
     /// passphrase, as the poll worker does in the morning: the welcome
@@ -550,6 +586,20 @@ pub fn printed_pdfs(station: &Path, kind: &str) -> Vec<PathBuf> {
 }
 
 impl Kiosk {
+    /// Presses Next on a contest and waits for the next contest (or the
+    /// review) before returning.
+    pub async fn next_contest(&self) {
+        let here = "const h = document.getElementById('contest-title');
+                    return document.getElementById('app').dataset.screen + ':' + (h ? h.dataset.contest : '')";
+        let before = self.client.execute(here, vec![]).await.expect("screen");
+        self.click("#next").await;
+        let t = Instant::now();
+        while self.client.execute(here, vec![]).await.expect("screen") == before {
+            assert!(t.elapsed() < Duration::from_secs(15), "Next did nothing");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// From a ballot's first contest: Next on every contest with no
     /// choice, Cast on the review, Cast on the printed card; ends on the
     /// receipt screen and returns the receipt id.
@@ -565,31 +615,7 @@ impl Kiosk {
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
-            let id = self
-                .el("#contest-title")
-                .await
-                .attr("data-contest")
-                .await
-                .expect("attr");
-            self.click("#next").await;
-            // The next contest (or the review) before the next press.
-            let t2 = Instant::now();
-            loop {
-                let now = self
-                    .client
-                    .execute(
-                        "const h = document.getElementById('contest-title');
-                         return document.getElementById('app').dataset.screen + ':' + (h ? h.dataset.contest : '')",
-                        vec![],
-                    )
-                    .await
-                    .expect("screen");
-                if now.as_str() != Some(&format!("contest:{}", id.clone().unwrap_or_default())) {
-                    break;
-                }
-                assert!(t2.elapsed() < Duration::from_secs(15), "Next did nothing");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            self.next_contest().await;
         }
         self.click("#cast").await;
         self.wait_screen("card").await;

@@ -13,33 +13,11 @@ use crate::support::*;
 /// controls and the top bar's, fewer than this on every voter screen).
 const SCAN_LIMIT: usize = 80;
 
-/// A station of the demo election (every contest kind, ballot cards),
-/// polls open, one code; returns the code's display form.
-pub fn open_station(station: &std::path::Path, id: &str) -> String {
-    let def = votekiosk::demo::definition(chrono::Utc::now()).expect("definition");
-    election_day_station(station, &def, id, true, 1, |_| {}).remove(0)
-}
-
 /// The text of the ballot card the station printed (saved as a PDF in its
 /// print folder), read back with pdftotext.
 pub fn card_text(station: &std::path::Path) -> String {
-    let folder = station.with_file_name("station-printed");
-    let card = std::fs::read_dir(&folder)
-        .expect("print folder")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.contains("ballot-card") && n.ends_with(".pdf"))
-        })
-        .expect("a ballot card was printed");
-    let out = std::process::Command::new("pdftotext")
-        .arg(&card)
-        .arg("-")
-        .output()
-        .expect("run pdftotext (poppler-utils)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let cards = printed_pdfs(station, "ballot-card");
+    pdf_text(cards.first().expect("a ballot card was printed"))
 }
 
 /// The contest on screen.
@@ -86,11 +64,10 @@ async fn a_two_switch_voter_votes_every_contest_kind_with_two_keys() {
         return;
     }
     let _serial = crate::SERIAL.lock().await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let station = home.path().join("station.vkstation");
-    let code = open_station(&station, "E2E-SWITCH");
+    let day = demo_day("E2E-SWITCH", true, 1, |_| {});
+    let (station, code) = (&day.station, &day.codes[0]);
 
-    let k = Kiosk::start_unlocked(&station, home.path()).await;
+    let k = day.kiosk().await;
 
     // From here on only two keys: Tab (switch 1) and Enter (switch 2).
     scan_select(&k, "#scan-toggle").await;

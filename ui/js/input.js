@@ -208,6 +208,23 @@ export function scanToggle(id, withLabel) {
   return b;
 }
 
+// Scrolls the page (or the screen, where it scrolls alone) so `target`
+// sits between the window's top and the action bar.
+function keepClearOfActionBar(target) {
+  const bar = document.querySelector('.action-bar');
+  if (!target || !target.getBoundingClientRect || !bar || bar.contains(target) || target.closest('.overlay')) return;
+  const r = target.getBoundingClientRect();
+  const limit = bar.getBoundingClientRect().top - 8;
+  let by = 0;
+  if (r.bottom > limit) by = Math.min(r.bottom - limit, r.top - 8);
+  else if (r.top < 0) by = r.top - 8;
+  if (!by) return;
+  const main = document.getElementById('app');
+  const scrolls = main && ['auto', 'scroll'].includes(getComputedStyle(main).overflowY) && main.scrollHeight > main.clientHeight + 1;
+  const scroller = scrolls ? main : document.scrollingElement;
+  scroller.scrollBy(0, by);
+}
+
 export function installInput() {
   document.addEventListener('keydown', onKey, true);
   // A pointer or another key puts the highlight where the focus is.
@@ -215,6 +232,11 @@ export function installInput() {
     if (!scanning) return;
     if (!e.target.classList.contains('scan-focus')) { clearHighlight(); e.target.classList.add('scan-focus'); }
   });
+  // Whatever moved the focus (Tab, a switch, the keypad), the control
+  // lands wholly above the action bar held at the bottom: at the large
+  // sizes the whole page scrolls, and the browser's own scroll on focus
+  // does not know the bar covers the bottom of the window.
+  document.addEventListener('focusin', (e) => requestAnimationFrame(() => keepClearOfActionBar(e.target)));
   // The top bar's toggle, beside the display settings, on every screen.
   const tools = document.getElementById('display-tools');
   if (tools && !document.getElementById('scan-tool')) tools.append(scanToggle('scan-tool', true));
