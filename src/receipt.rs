@@ -20,6 +20,9 @@ use crate::error::{Error, Result};
 
 /// Symbols in a receipt id: 16 × 5 = 80 random bits.
 pub const RECEIPT_SYMBOLS: usize = 16;
+/// The length of a receipt id as shown: the symbols and a dash between
+/// each group of four.
+pub const GROUPED_LEN: usize = RECEIPT_SYMBOLS + RECEIPT_SYMBOLS / 4 - 1;
 /// The prefix of the payload a station prints.
 pub const PAYLOAD_PREFIX: &str = "VK2";
 /// The prefix of version-1 payloads, still read.
@@ -124,6 +127,22 @@ impl ReceiptId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether `text` is a receipt id exactly as `as_str` shows it (four
+    /// groups of four symbols of the alphabet, dashes between), checked in
+    /// place: what `parse(text)` then `as_str() == text` decides, without
+    /// allocating (a merge checks millions).
+    pub fn is_grouped_form(text: &str) -> bool {
+        let bytes = text.as_bytes();
+        bytes.len() == GROUPED_LEN
+            && bytes.iter().enumerate().all(|(i, b)| {
+                if i % 5 == 4 {
+                    *b == b'-'
+                } else {
+                    base32::ALPHABET.contains(b)
+                }
+            })
     }
 
     /// The v2 QR payload for this receipt, cast at the station whose signing
@@ -236,6 +255,38 @@ mod tests {
 
     const KEY: KeyFingerprint =
         KeyFingerprint([0x9f, 0x3a, 0x1c, 0x2b, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xa, 0xb]);
+
+    /// The in-place check agrees with parsing and showing again, on valid
+    /// ids, their lower-case and ungrouped spellings, and damaged ones.
+    #[test]
+    fn the_grouped_form_check_agrees_with_parse_then_show() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut checked = 0;
+        for _ in 0..5_000 {
+            let id = ReceiptId::random(&mut rng).as_str().to_string();
+            let mut variants = vec![
+                id.clone(),
+                id.to_lowercase(),
+                id.replace('-', ""),
+                format!("{id}-"),
+            ];
+            let mut bytes = id.clone().into_bytes();
+            let at = rng.gen_range(0..bytes.len());
+            bytes[at] = b"0OIL-uU ZzA9"[rng.gen_range(0..12)];
+            variants.push(String::from_utf8(bytes).expect("ascii"));
+            variants.push(id[..id.len() - 1].to_string());
+            for text in variants {
+                let by_parse = ReceiptId::parse(&text)
+                    .map(|r| r.as_str() == text)
+                    .unwrap_or(false);
+                assert_eq!(ReceiptId::is_grouped_form(&text), by_parse, "{text:?}");
+                checked += 1;
+            }
+        }
+        assert!(ReceiptId::is_grouped_form(ReceiptId::random(&mut rng).as_str()));
+        assert_eq!(checked, 30_000);
+    }
 
     #[test]
     fn payload_round_trips_in_every_accepted_form() {

@@ -37,6 +37,7 @@ use super::verify::{
 };
 use crate::definition::ElectionDefinition;
 use crate::error::{Error, Result};
+use crate::receipt::GROUPED_LEN;
 use crate::tabulate::{ElectionResult, WeightedBallots};
 use crate::turnout::Turnout;
 
@@ -572,7 +573,7 @@ fn merge_inputs(
                 legacy_format(&mut reader)
             )));
         }
-        let stream = Stream::new(reader, *options);
+        let stream = Stream::new(reader, *options).without_ballots();
         if stream.definition().is_none() {
             // Stopped before its sections (signature, header): refused now.
             let done = stream.finish();
@@ -592,27 +593,35 @@ fn merge_inputs(
     let mut duplicate: Option<String> = None;
     // Receipts.
     let mut w = SectionWriter::new(receipts_file, true, hashed);
-    let mut heap: BinaryHeap<Reverse<(String, usize)>> = BinaryHeap::new();
+    // A receipt the stream yields is in its grouped form: GROUPED_LEN bytes.
+    let key = |id: &str| -> [u8; GROUPED_LEN] {
+        id.as_bytes()
+            .try_into()
+            .expect("a receipt id in its grouped form")
+    };
+    let mut heap: BinaryHeap<Reverse<([u8; GROUPED_LEN], usize)>> = BinaryHeap::new();
     for (i, (_, _, s)) in streams.iter_mut().enumerate() {
         if let Some(id) = s.next_receipt() {
-            heap.push(Reverse((id.to_string(), i)));
+            heap.push(Reverse((key(id), i)));
         }
     }
-    let mut last: Option<String> = None;
+    let mut last: Option<[u8; GROUPED_LEN]> = None;
     let mut line = Vec::with_capacity(24);
     let mut steps = 0u32;
     while let Some(Reverse((id, i))) = heap.pop() {
-        if last.as_deref() == Some(id.as_str()) {
-            duplicate.get_or_insert_with(|| format!("receipt {id} appears in two inputs"));
+        if last == Some(id) {
+            duplicate.get_or_insert_with(|| {
+                format!("receipt {} appears in two inputs", String::from_utf8_lossy(&id))
+            });
         } else {
             line.clear();
             line.push(b'"');
-            line.extend_from_slice(id.as_bytes());
+            line.extend_from_slice(&id);
             line.push(b'"');
             w.line(&line)?;
         }
         if let Some(next) = streams[i].2.next_receipt() {
-            heap.push(Reverse((next.to_string(), i)));
+            heap.push(Reverse((key(next), i)));
         }
         last = Some(id);
         steps = steps.wrapping_add(1);

@@ -14,6 +14,7 @@ pub mod b64;
 mod build;
 pub mod format;
 pub mod html;
+mod in_place;
 pub mod legacy;
 pub mod legacy_format;
 pub mod lines;

@@ -231,9 +231,16 @@ pub struct WeightedBallots {
 }
 
 /// A choice as a number in one contest's tally: `Yes` 0, `No` 1, then
-/// the contest's candidates in definition order, then each other choice
-/// (a write-in name) as it is first seen.
-type Code = u32;
+/// the contest's candidates in definition order (`candidate_code`), then
+/// each other choice (a write-in name) as it is first seen.
+pub type Code = u32;
+pub const YES_CODE: Code = 0;
+pub const NO_CODE: Code = 1;
+
+/// The code of a contest's `k`th candidate (definition order).
+pub fn candidate_code(k: usize) -> Code {
+    Code::try_from(k + 2).expect("fewer than 2^32 candidates")
+}
 
 /// A choice list as codes, inline up to 8 (a full ranking of 8).
 type Key = SmallVec<[Code; 8]>;
@@ -253,8 +260,13 @@ impl ContestTally {
             choices: vec![Choice::Yes, Choice::No],
             ..ContestTally::default()
         };
-        for candidate in contest.kind.candidates() {
-            tally.code(&Choice::Candidate(candidate.id.as_str().to_string()));
+        for (k, candidate) in contest.kind.candidates().iter().enumerate() {
+            let code = tally.code(&Choice::Candidate(candidate.id.as_str().to_string()));
+            assert_eq!(
+                code,
+                candidate_code(k),
+                "candidate ids are unique in a definition"
+            );
         }
         tally
     }
@@ -262,8 +274,8 @@ impl ContestTally {
     /// The code of `choice`, given one the first time it is seen.
     fn code(&mut self, choice: &Choice) -> Code {
         match choice {
-            Choice::Yes => 0,
-            Choice::No => 1,
+            Choice::Yes => YES_CODE,
+            Choice::No => NO_CODE,
             other => {
                 if let Some(&code) = self.codes.get(other) {
                     return code;
@@ -316,6 +328,19 @@ impl WeightedBallots {
         let tally = &mut self.contests[index];
         let key: Key = choices.iter().map(|c| tally.code(c)).collect();
         tally.add(key, weight);
+    }
+
+    /// Adds `weight` ballots holding the choices `codes` (`YES_CODE`,
+    /// `NO_CODE`, `candidate_code`) in the contest at `index`: what
+    /// `add_choices` adds for those choices, from a record read in place
+    /// (`export::in_place`) without building its choices.
+    pub fn add_codes(&mut self, index: usize, codes: &[Code], weight: u64) {
+        let tally = &mut self.contests[index];
+        assert!(
+            codes.iter().all(|&c| (c as usize) < tally.choices.len()),
+            "codes of choices this contest's tally knows"
+        );
+        tally.add(Key::from_slice(codes), weight);
     }
 
     /// Counts `n` more ballots (with `add_choices`, for callers that add
