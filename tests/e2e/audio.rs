@@ -243,6 +243,6 @@ async fn an_audio_voter_hears_every_screen_in_english_and_in_spanish() {
     k.stop().await;
 
     // Two ballots were cast.
-    let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("reopen");
+    let st = votekiosk::Station::open(station, PASSPHRASE, votekiosk::Options::default()).expect("reopen");
     assert_eq!(st.status().expect("status").turnout.ballots, 2);
 }

@@ -302,7 +302,7 @@ async fn axe_finds_nothing_on_any_screen_theme_or_size_and_capitals_are_vvsg_hig
     k.click("#start").await;
     k.wait_screen("code").await;
     check(&k, "code", &mut found).await;
-    k.type_into("#code", &code).await;
+    k.type_into("#code", code).await;
     k.click("#code-submit").await;
 
     // Every contest (each kind), the write-in screen once, then review.

@@ -62,7 +62,7 @@ async fn a_keypad_voter_votes_a_full_ballot_and_checks_the_receipt() {
 
     select(&k, "#start").await;
     k.wait_screen("code").await;
-    keypad_type(&k, &code).await;
+    keypad_type(&k, code).await;
     select(&k, "#code-submit").await;
 
     // Mayor: Alvarez, then Brooks replaces her (vote for 1 says so).
@@ -177,7 +177,7 @@ async fn a_keypad_voter_votes_a_full_ballot_and_checks_the_receipt() {
     k.shot("38-keypad-verify").await;
     k.stop().await;
 
-    let card = card_text(&station);
+    let card = card_text(station);
     for chosen in [
         "James Brooks",
         "Eva Fischer",

@@ -127,6 +127,6 @@ async fn settings_reset_for_each_voter_and_digits_stay_text_while_scanning() {
     k.shot("51-voter2-defaults").await;
     k.stop().await;
 
-    let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("open");
+    let st = votekiosk::Station::open(station, PASSPHRASE, votekiosk::Options::default()).expect("open");
     assert_eq!(st.status().expect("status").turnout.ballots, 1);
 }

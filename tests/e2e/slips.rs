@@ -70,7 +70,7 @@ async fn code_slips_and_receipt_reprints_print_in_the_language_picked() {
 
     // Default: English slips.
     issue_printed(&k, "1").await;
-    let english = pdf_text(&nth_pdf(&station, "voter-codes", 1).await);
+    let english = pdf_text(&nth_pdf(station, "voter-codes", 1).await);
     assert!(english.contains("Voter code"), "{english}");
     assert!(!english.contains("Código de votante"), "{english}");
 
@@ -81,7 +81,7 @@ async fn code_slips_and_receipt_reprints_print_in_the_language_picked() {
         .await
         .expect("pick es");
     issue_printed(&k, "2").await;
-    let spanish = pdf_text(&nth_pdf(&station, "voter-codes", 2).await);
+    let spanish = pdf_text(&nth_pdf(station, "voter-codes", 2).await);
     assert!(spanish.contains("Código de votante"), "{spanish}");
     assert!(!spanish.contains("Voter code"), "{spanish}");
     let issued = k
@@ -108,7 +108,7 @@ async fn code_slips_and_receipt_reprints_print_in_the_language_picked() {
     }
 
     // The receipt again, in the voter's language.
-    let receipts_before = printed_pdfs(&station, "receipt").len();
+    let receipts_before = printed_pdfs(station, "receipt").len();
     k.el("#reprint-language")
         .await
         .select_by_value("es")
@@ -116,7 +116,7 @@ async fn code_slips_and_receipt_reprints_print_in_the_language_picked() {
         .expect("pick es");
     k.click("#reprint").await;
     k.wait_text("#print-result", "Receipt reprint").await;
-    let reprint = pdf_text(&nth_pdf(&station, "receipt", receipts_before + 1).await);
+    let reprint = pdf_text(&nth_pdf(station, "receipt", receipts_before + 1).await);
     assert!(reprint.contains("Recibo"), "{reprint}");
     assert!(
         // Printed in two lines of two groups.

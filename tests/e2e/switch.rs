@@ -203,7 +203,7 @@ async fn a_two_switch_voter_votes_every_contest_kind_with_two_keys() {
     k.wait_text("#scan-toggle", "off").await;
     k.stop().await;
 
-    let card = card_text(&station);
+    let card = card_text(station);
     for chosen in [
         "Ann Lee",
         "Ana Diaz",
@@ -221,7 +221,7 @@ async fn a_two_switch_voter_votes_every_contest_kind_with_two_keys() {
     let lopez = card.find("Rosa Lopez").expect("lopez");
     let kim = card.find("Sun Kim").expect("kim");
     assert!(lopez < kim, "Lopez ranked first after the close-up:\n{card}");
-    let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("open");
+    let st = votekiosk::Station::open(station, PASSPHRASE, votekiosk::Options::default()).expect("open");
     assert_eq!(
         st.check_receipt(&receipt).expect("receipt"),
         votekiosk::ReceiptStatus::Recorded { test: false }
