@@ -809,7 +809,10 @@ async fn run() {
     // Every voter's ballot is in the file.
     let st = votekiosk::Station::open(&station, PASSPHRASE, votekiosk::Options::default()).expect("reopen");
     let ballots = st.status().expect("status").turnout.ballots;
-    assert_eq!(ballots, leak_voters as u64, "every voter of the session (the leak check's too) cast");
+    assert_eq!(
+        ballots, leak_voters as u64,
+        "every voter of the session (the leak check's too) cast"
+    );
     let codes_issued = st.status().expect("status").turnout.codes_issued;
     let receipts_saved = std::fs::read_dir(home.path().join("bench-printed"))
         .map(|d| {
