@@ -2,7 +2,8 @@
 //! than the screen: a keyboard voter who moves through its grid, forward
 //! with Tab and back with Shift+Tab, sees every rank button they reach
 //! whole, below the top of the window and above the action bar held at
-//! the bottom (Next / Review), never hidden under it.
+//! the bottom (Next / Review), never hidden under it; a voter who
+//! touches a control instead never sees the page move under the finger.
 
 use std::collections::BTreeSet;
 
@@ -143,5 +144,50 @@ async fn at_the_largest_text_every_rank_button_reached_by_keyboard_is_wholly_abo
         k.keys(&format!("{SHIFT}{TAB}{NULL}")).await;
     }
     assert_eq!(back, forward, "Shift+Tab reached every rank button too");
+
+    // A voter who touches a rank button the action bar nearly reaches
+    // (wholly on screen, its bottom a few pixels above the bar) does not
+    // see the page move under the finger: the next touch lands where
+    // they aim. The keyboard's keep-clear scroll is for keys only.
+    let (candidate, rank) = lowest.split_once('#').expect("candidate#rank");
+    let css = format!("button.rank[data-candidate='{candidate}'][data-rank='{rank}']");
+    let placed = k
+        .client
+        .execute_async(
+            "const [css, done] = [arguments[0], arguments[arguments.length - 1]];
+             const b = document.querySelector(css);
+             const bar = () => document.querySelector('.action-bar').getBoundingClientRect().top;
+             document.scrollingElement.scrollBy(0, b.getBoundingClientRect().bottom - (bar() - 3));
+             requestAnimationFrame(() => requestAnimationFrame(() => {
+               const r = b.getBoundingClientRect();
+               done([bar() - r.bottom, document.scrollingElement.scrollTop, document.getElementById('app').scrollTop]);
+             }));",
+            vec![css.clone().into()],
+        )
+        .await
+        .expect("place the button");
+    let gap = placed[0].as_f64().expect("gap");
+    assert!(
+        (0.0..8.0).contains(&gap),
+        "{css} sits {gap} px above the action bar: the keep-clear margin (8 px) would move it"
+    );
+    k.el(&css).await.click().await.expect("touch the rank button");
+    let after = k
+        .client
+        .execute_async(
+            "const [css, done] = [arguments[0], arguments[arguments.length - 1]];
+             requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(() =>
+               done([document.querySelector(css).getAttribute('aria-pressed'),
+                     document.scrollingElement.scrollTop, document.getElementById('app').scrollTop]))));",
+            vec![css.clone().into()],
+        )
+        .await
+        .expect("after the touch");
+    assert_eq!(after[0].as_str(), Some("true"), "the touch chose {css}");
+    assert_eq!(
+        (after[1].as_f64(), after[2].as_f64()),
+        (placed[1].as_f64(), placed[2].as_f64()),
+        "the page (window, main) did not scroll under the finger after touching {css}"
+    );
     k.stop().await;
 }

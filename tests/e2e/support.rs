@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -122,6 +123,7 @@ impl Kiosk {
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("start tauri-driver");
         let mut caps = serde_json::Map::new();
@@ -151,12 +153,10 @@ impl Kiosk {
         Kiosk { client, xvfb, driver }
     }
 
-    pub async fn stop(mut self) {
+    /// Ends the WebDriver session (the app's window closes), then the
+    /// processes (see `Drop`).
+    pub async fn stop(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        let _ = self.xvfb.kill();
-        let _ = self.xvfb.wait();
     }
 
     pub async fn el(&self, css: &str) -> Element {
@@ -190,9 +190,30 @@ impl Kiosk {
                     tries += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(e) => panic!("click {css}: {e}"),
+                Err(e) => panic!("click {css}: {e:?}; {}", self.where_is(css).await),
             }
         }
+    }
+
+    /// Where the element `css` names is and what covers its middle: said
+    /// when a click on it fails.
+    pub async fn where_is(&self, css: &str) -> String {
+        self.client
+            .execute(
+                "const e = document.querySelector(arguments[0]); if (!e) return 'not on screen';
+                 const r = e.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                 const hit = document.elementFromPoint(x, y); const app = document.getElementById('app');
+                 const bar = document.querySelector('.action-bar');
+                 return JSON.stringify({ screen: app.dataset.screen, box: [r.left, r.top, r.width, r.height],
+                   window: [innerWidth, innerHeight], bar: bar ? bar.getBoundingClientRect().top : null,
+                   scroll: [app.scrollTop, document.scrollingElement.scrollTop],
+                   covered_by: hit ? hit.outerHTML.slice(0, 160) : null,
+                   focus: document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : null });",
+                vec![css.into()],
+            )
+            .await
+            .map(|v| v.to_string())
+            .unwrap_or_else(|e| format!("(could not ask: {e})"))
     }
 
     /// Types `text` into the field `css` names (retried, like `click`, if
@@ -366,6 +387,22 @@ impl Kiosk {
     /// The poll-worker chord, Ctrl+Alt+P.
     pub async fn official_chord(&self) {
         self.keys(&format!("{CTRL}{ALT}p{NULL}")).await;
+    }
+}
+
+impl Drop for Kiosk {
+    /// tauri-driver starts WebKitWebDriver, which starts the app: all of
+    /// them are in tauri-driver's own process group and end with it, also
+    /// when a test panics, so no test leaves a driver or an app behind.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
     }
 }
 

@@ -232,11 +232,19 @@ export function installInput() {
     if (!scanning) return;
     if (!e.target.classList.contains('scan-focus')) { clearHighlight(); e.target.classList.add('scan-focus'); }
   });
-  // Whatever moved the focus (Tab, a switch, the keypad), the control
+  // Whatever key moved the focus (Tab, a switch, the keypad), the control
   // lands wholly above the action bar held at the bottom: at the large
   // sizes the whole page scrolls, and the browser's own scroll on focus
-  // does not know the bar covers the bottom of the window.
-  document.addEventListener('focusin', (e) => requestAnimationFrame(() => keepClearOfActionBar(e.target)));
+  // does not know the bar covers the bottom of the window. A control
+  // touched or clicked is under the voter's finger: the page never moves
+  // under it (the next touch would land on something else).
+  let byPointer = false;
+  document.addEventListener('pointerdown', () => { byPointer = true; }, true);
+  document.addEventListener('keydown', () => { byPointer = false; }, true);
+  document.addEventListener('focusin', (e) => {
+    if (byPointer) return;
+    requestAnimationFrame(() => { if (!byPointer && document.activeElement === e.target) keepClearOfActionBar(e.target); });
+  });
   // The top bar's toggle, beside the display settings, on every screen.
   const tools = document.getElementById('display-tools');
   if (tools && !document.getElementById('scan-tool')) tools.append(scanToggle('scan-tool', true));
