@@ -20,7 +20,13 @@
 //! `VOTEKIOSK_BENCH_VOTERS` (200), `VOTEKIOSK_BENCH_LEAK_VOTERS` (1000) and
 //! `VOTEKIOSK_BENCH_STARTS` (5) set the sizes; `VOTEKIOSK_BENCH_KIOSK_ONLY=1`
 //! runs the kiosk's session alone and prints its memory (for iterating on
-//! the app's memory without the hello build; writes no report).
+//! the app's memory without the hello build; writes no report). With it,
+//! `VOTEKIOSK_BENCH_IN_PAGE=1` drives each voter from inside the page (the
+//! same screens and choices by the page's own clicks, ~5× faster), and
+//! `VOTEKIOSK_BENCH_EXPERIMENT=file.js` runs that async WebDriver script
+//! (`arguments[0]` a voter code) `VOTEKIOSK_BENCH_ROUNDS` times after the
+//! unlock, printing the memory after each round: how the web process's
+//! growth per voter was traced to WebKit's own memory (BENCHMARKS.md).
 //!
 //! Needs Xvfb, tauri-driver and WebKitWebDriver (scripts/setup) and the
 //! hello binary (scripts/bench builds it into `target/hello-tauri`). Runs
@@ -206,9 +212,28 @@ async fn kiosk_memory_only(
         "after unlock, resident",
         settled_rss(driver, "votekiosk-app").await,
     );
+    if let Some(script) = std::env::var_os("VOTEKIOSK_BENCH_EXPERIMENT") {
+        let js = std::fs::read_to_string(script).expect("experiment script");
+        for round in 0..env_usize("VOTEKIOSK_BENCH_ROUNDS", 10) {
+            let v = client
+                .execute_async(&js, vec![serde_json::json!(codes[0])])
+                .await
+                .expect("experiment");
+            show(
+                &format!("after round {round} ({v})"),
+                settled_rss(driver, "votekiosk-app").await,
+            );
+        }
+        return;
+    }
     let t = Instant::now();
+    let in_page = std::env::var_os("VOTEKIOSK_BENCH_IN_PAGE").is_some();
     for (i, code) in codes.iter().take(leak_voters).enumerate() {
-        vote(&client, code, i).await;
+        if in_page {
+            vote_in_page(&client, code, i).await;
+        } else {
+            vote(&client, code, i).await;
+        }
         if i + 1 == voters {
             show(
                 &format!("after {} voters, peak", i + 1),
@@ -550,6 +575,71 @@ const CAST_PROBE: &str = "
     });
     watch.observe(app, { attributes: true, attributeFilter: ['data-screen'] });
     return true;";
+
+/// One voter driven from inside the page (the same screens and choices as
+/// `vote`, by the page's own clicks): `arguments[0]` the code, `[1]` the
+/// voter's number. Answers `true` once the receipt shows, then presses
+/// Done (the page reloads for the next voter), or says what it waited for
+/// in vain.
+const VOTE_IN_PAGE: &str = "
+    const [code, i, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+    const app = document.getElementById('app');
+    const until = (what, test) => new Promise((resolve, reject) => {
+        const t0 = performance.now();
+        const look = () => {
+            const v = test();
+            if (v) return resolve(v);
+            if (performance.now() - t0 > 15000) return reject(what);
+            setTimeout(look, 5);
+        };
+        look();
+    });
+    const on = (name) => until('screen ' + name, () => app.dataset.screen === name);
+    const button = (css) => until(css, () => {
+        const e = document.querySelector(css);
+        return e && !e.disabled && e.getClientRects().length > 0 && e;
+    });
+    const press = async (css) => (await button(css)).click();
+    const pick = (options, k) => options[k % options.length];
+    (async () => {
+        await press('#start');
+        await on('code');
+        const field = await until('#code', () => document.querySelector('#code'));
+        field.value = code;
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+        await press('#code-submit');
+        const picks = [
+            [pick(['alvarez', 'brooks', 'chen'], i)],
+            [pick(['diaz', 'evans'], i), pick(['fischer', 'gupta'], Math.floor(i / 2))],
+            [pick(['yes', 'no'], i)],
+            [pick(['hill', 'ito', 'jones'], i)],
+        ];
+        for (const choices of picks) {
+            for (const c of choices) await press(`button[data-choice='${c}']`);
+            await press('#next');
+        }
+        const ranked = ['kim', 'lopez', 'moore', 'nguyen'];
+        await press(`button[data-candidate='${pick(ranked, i)}'][data-rank='1']`);
+        if (i % 2 === 0) await press(`button[data-candidate='${pick(ranked, i + 1)}'][data-rank='2']`);
+        await press('#next');
+        await on('review');
+        await press('#cast');
+        await on('card');
+        await press('#card-cast');
+        await on('receipt');
+        await until('#receipt-id', () => (document.querySelector('#receipt-id') || {}).textContent);
+        return button('#receipt-done');
+    })().then((b) => { done(true); setTimeout(() => b.click(), 0); }, (what) => done('waited in vain for ' + what));";
+
+/// One voter by `VOTE_IN_PAGE`, back to the welcome screen.
+async fn vote_in_page(client: &Client, code: &str, i: usize) {
+    let v = client
+        .execute_async(VOTE_IN_PAGE, vec![code.into(), i.into()])
+        .await
+        .unwrap_or_else(|e| panic!("a voter in the page: {e}"));
+    assert_eq!(v, serde_json::json!(true), "a voter in the page: {v}");
+    screen(client, "welcome").await;
+}
 
 /// One voter, by mouse, from the welcome screen back to it. Returns the
 /// time from clicking "cast" to the receipt on screen as the WebDriver

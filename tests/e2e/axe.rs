@@ -74,7 +74,8 @@ pub fn axe_source() -> Option<String> {
     }
 }
 
-/// Puts axe-core into the page (once per window: the app is one page).
+/// Puts axe-core into the page (`check` puts it in again after a new
+/// voter's page has replaced the one it was in).
 pub async fn inject(k: &Kiosk, axe_js: &str) {
     let injected = k
         .client
@@ -118,6 +119,14 @@ pub async fn set_display(k: &Kiosk, theme: &str, size: &str) {
 /// what it finds under `screen`, takes the high-contrast, largest-size
 /// picture, and leaves the display standard again.
 pub async fn check(k: &Kiosk, screen: &str, found: &mut Findings) {
+    let present = k
+        .client
+        .execute("return typeof window.axe;", vec![])
+        .await
+        .expect("axe-core in the page?");
+    if present.as_str() != Some("object") {
+        inject(k, &axe_source().expect("axe-core")).await;
+    }
     for theme in THEMES {
         for (size, _, _) in SIZES {
             set_display(k, theme, size).await;

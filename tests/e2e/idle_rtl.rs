@@ -94,14 +94,15 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     k.wait_screen("contest").await;
     // The page itself notes the screen on which the idle warning first
     // appears (a MutationObserver runs inside the page, so how long a
-    // WebDriver round trip or a screenshot takes cannot make us miss it).
+    // WebDriver round trip or a screenshot takes cannot make us miss it),
+    // in sessionStorage: the next voter's page is a fresh one.
     k.client
         .execute(
-            "window.__idleWarnedOn = null;
+            "sessionStorage.removeItem('e2eIdleWarnedOn');
              new MutationObserver(() => {
                const box = document.getElementById('idle');
-               if (window.__idleWarnedOn === null && box && !box.hidden)
-                 window.__idleWarnedOn = document.getElementById('app').dataset.screen;
+               if (sessionStorage.getItem('e2eIdleWarnedOn') === null && box && !box.hidden)
+                 sessionStorage.setItem('e2eIdleWarnedOn', document.getElementById('app').dataset.screen);
              }).observe(document.body, { attributes: true, childList: true, subtree: true });",
             vec![],
         )
@@ -203,7 +204,7 @@ async fn idle_timeout_forgets_the_ballot_and_rtl_turns_the_layout() {
     }
     let warned_on = k
         .client
-        .execute("return window.__idleWarnedOn", vec![])
+        .execute("return sessionStorage.getItem('e2eIdleWarnedOn')", vec![])
         .await
         .expect("idle record");
     assert_eq!(

@@ -2,7 +2,7 @@
 //! up (Spanish, the largest text, high contrast, two-switch scanning, the
 //! audio ballot faster and softer with the keypad's audio keys) and casts;
 //! voter 2's welcome screen has the station's defaults, and its labels say
-//! so. On the way, in scanning mode, the digits 1 and 2 typed into the code
+//! so, on a freshly loaded page that holds nothing of voter 1's. On the way, in scanning mode, the digits 1 and 2 typed into the code
 //! field from a physical keyboard are text (they are in the code alphabet),
 //! not switch presses.
 
@@ -114,11 +114,37 @@ async fn settings_reset_for_each_voter_and_digits_stay_text_while_scanning() {
     assert_eq!(k.root_data("textSize").await, "largest");
     assert_eq!(k.root_data("theme").await, "high-contrast");
     k.cast_blank_ballot().await;
+    // Something of voter 1 the page could keep: their receipt id, held
+    // by a script.
+    let receipt = k
+        .client
+        .execute(
+            "window.__voter1 = document.getElementById('receipt-id').textContent; return window.__voter1;",
+            vec![],
+        )
+        .await
+        .expect("mark the page");
+    let receipt = receipt.as_str().expect("receipt id").to_string();
+    assert!(receipt.len() >= 16, "a receipt id on screen: {receipt:?}");
     k.click("#receipt-done").await;
 
     // Voter 2: the station's defaults, the labels in English again.
     k.wait_screen("welcome").await;
     k.wait_text("#start", "Start").await;
+    // On a freshly loaded page: nothing voter 1's page held remains.
+    let left = k
+        .client
+        .execute(
+            "return [typeof window.__voter1, document.documentElement.outerHTML.includes(arguments[0])];",
+            vec![receipt.clone().into()],
+        )
+        .await
+        .expect("read the page");
+    assert_eq!(
+        left,
+        serde_json::json!(["undefined", false]),
+        "voter 2's page is a fresh document without voter 1's receipt {receipt}"
+    );
     assert_eq!(
         voter_state(&k).await,
         defaults,

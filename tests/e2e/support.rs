@@ -267,16 +267,20 @@ impl Kiosk {
         }
     }
 
+    /// The screen shown, or "" while there is none: a new voter's page
+    /// is loading (the old one is gone, the new one has no screen yet).
     pub async fn screen(&self) -> String {
         let v = self
             .client
             .execute(
-                "return document.getElementById('app').dataset.screen || ''",
+                "const app = document.getElementById('app'); return (app && app.dataset.screen) || ''",
                 vec![],
             )
-            .await
-            .expect("screen");
-        v.as_str().unwrap_or("").to_string()
+            .await;
+        match v {
+            Ok(v) => v.as_str().unwrap_or("").to_string(),
+            Err(_) => String::new(),
+        }
     }
 
     pub async fn wait_screen(&self, name: &str) {

@@ -8,7 +8,7 @@ import { installIdle } from './idle.js';
 import { installInput } from './input.js';
 import { installKiosk, setDisplay } from './kiosk.js';
 import { endSession, installSession } from './session.js';
-import { go, register } from './nav.js';
+import { go, nextVoterReload, register } from './nav.js';
 import { state } from './state.js';
 import { installStatus } from './status.js';
 import { about } from './screens/about.js';
@@ -34,6 +34,9 @@ let printerChecked = false;
 // The first screen: what keeps the file from opening, create the election,
 // unlock the file, the printer's problems, or vote.
 async function boot() {
+  // The page reloaded for the next voter: the printer was checked after
+  // the unlock already, so straight to the welcome screen.
+  if (nextVoterReload()) printerChecked = true;
   const info = await api.appInfo();
   setDisplay(info.display);
   if (info.problem) return bootProblem(info);

@@ -3,13 +3,14 @@
 // toggle, and the way to the receipt check. Every voter session starts
 // here: after a receipt, after an idle timeout or an official's logout,
 // the settings of the voter before are reset (resetVoter: display, audio,
-// language, scanning).
+// language, scanning), on a freshly loaded page once the one before has
+// served someone (nav.js).
 import { el, show } from '../dom.js';
 import { resetVoter } from '../events.js';
 import { t, tr, setLanguage } from '../i18n.js';
 import { idleStart, idleStop } from '../idle.js';
 import { scanToggle } from '../input.js';
-import { go } from '../nav.js';
+import { documentUsed, go, reloadForNextVoter } from '../nav.js';
 import { state } from '../state.js';
 import { setMode } from '../status.js';
 
@@ -18,6 +19,14 @@ let firstVoter = true;
 export function welcome(opts) {
   const ctx = state.voter.context;
   const newVoter = firstVoter || (opts && opts.newVoter);
+  if (newVoter && documentUsed()) {
+    // The voter before's screen goes at once, whatever the reload takes.
+    idleStop();
+    state.voter.ballot = null;
+    document.getElementById('app').replaceChildren();
+    reloadForNextVoter();
+    return;
+  }
   firstVoter = false;
   state.voter.ballot = null;
   idleStop();
