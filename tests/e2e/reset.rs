@@ -2,9 +2,10 @@
 //! up (Spanish, the largest text, high contrast, two-switch scanning, the
 //! audio ballot faster and softer with the keypad's audio keys) and casts;
 //! voter 2's welcome screen has the station's defaults, and its labels say
-//! so, on a freshly loaded page that holds nothing of voter 1's. On the way, in scanning mode, the digits 1 and 2 typed into the code
-//! field from a physical keyboard are text (they are in the code alphabet),
-//! not switch presses.
+//! so, on a freshly loaded page that holds nothing of voter 1's. On the
+//! way, in scanning mode, the digits 1 and 2 typed into the code field
+//! from a physical keyboard are text (they are in the code alphabet), not
+//! switch presses.
 
 use crate::support::*;
 

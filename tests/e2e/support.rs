@@ -175,16 +175,12 @@ impl Kiosk {
     pub async fn click(&self, css: &str) {
         let mut tries = 0;
         loop {
-            // As a person scrolls a control to the middle of the screen
-            // before touching it (the action bar stays over the bottom edge).
-            let _ = self
-                .client
-                .execute(
-                    "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({ block: 'center' });",
-                    vec![css.into()],
-                )
-                .await;
-            match self.el(css).await.click().await {
+            // As a person waits for the control, scrolls it to the middle
+            // of the screen (the action bar stays over the bottom edge)
+            // and lets the screen settle before touching it.
+            let e = self.el(css).await;
+            self.centre(&e).await;
+            match e.click().await {
                 Ok(_) => return,
                 Err(e) if tries < 20 && is_stale(&e) => {
                     tries += 1;
@@ -193,6 +189,25 @@ impl Kiosk {
                 Err(e) => panic!("click {css}: {e:?}; {}", self.where_is(css).await),
             }
         }
+    }
+
+    /// Scrolls `e` to the middle of the screen and waits two frames. Found
+    /// first, then scrolled: a new voter's page may still be loading when
+    /// asked, and a control scrolled before it exists is clicked wherever
+    /// WebDriver's own scroll leaves it (under the action bar, say).
+    async fn centre(&self, e: &Element) {
+        let Ok(e) = serde_json::to_value(e) else {
+            return;
+        };
+        let _ = self
+            .client
+            .execute_async(
+                "const [e, done] = [arguments[0], arguments[arguments.length - 1]];
+                 e.scrollIntoView({ block: 'center' });
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![e],
+            )
+            .await;
     }
 
     /// Where the element `css` names is and what covers its middle: said
@@ -221,14 +236,8 @@ impl Kiosk {
     pub async fn type_into(&self, css: &str, text: &str) {
         let mut tries = 0;
         loop {
-            let _ = self
-                .client
-                .execute(
-                    "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({ block: 'center' });",
-                    vec![css.into()],
-                )
-                .await;
             let e = self.el(css).await;
+            self.centre(&e).await;
             let typed = match e.clear().await {
                 Ok(()) => e.send_keys(text).await,
                 Err(err) => Err(err),
