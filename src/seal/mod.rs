@@ -181,37 +181,101 @@ pub fn seal_plaintext(
     plaintext: &[u8],
     rng: &mut (impl CryptoRngCore + ?Sized),
 ) -> Result<Vec<u8>> {
-    let length = u32::try_from(plaintext.len())
-        .map_err(|_| Error::InvalidInput("a sealed plaintext is too long".into()))?;
-    let b = scope.binding(kind);
-    let mut data_key = Zeroizing::new([0u8; 32]);
-    rng.fill_bytes(data_key.as_mut());
-    let mut record = Vec::with_capacity(OVERHEAD + plaintext.len());
-    record.extend_from_slice(MAGIC);
-    record.extend_from_slice(&[kind.byte(), u8::from(scope.test), 0, 0]);
-    record.extend_from_slice(&length.to_be_bytes());
-    for (recipient, public) in [(Recipient::Office, office), (Recipient::Closing, closing)] {
-        let (enc, wrapped) = hpke_seal::seal(public, &info(&b, recipient), b"", data_key.as_ref(), rng)?;
-        record.extend_from_slice(&enc);
-        record.extend_from_slice(&wrapped);
+    Prepared::new(kind, scope, office, closing, plaintext.len(), rng)?.finish(plaintext)
+}
+
+/// A record's first part, made before its plaintext is known: a fresh data
+/// key, the header and the two HPKE wraps of that key (the four X25519
+/// operations, nearly all of a seal's cost). `finish` adds the body and
+/// consumes it, so one data key seals one record; the key is wiped when
+/// the value is dropped, used or not.
+pub struct Prepared {
+    kind: Kind,
+    scope: Scope,
+    office: [u8; 32],
+    closing: [u8; 32],
+    length: usize,
+    data_key: Zeroizing<[u8; 32]>,
+    /// Header and wraps: `WRAPS_END` bytes, public once written.
+    head: Vec<u8>,
+}
+
+impl Prepared {
+    /// Draws the data key and wraps it to `office` and `closing` under
+    /// `scope`'s binding of `kind`, for a plaintext of `length` bytes.
+    pub fn new(
+        kind: Kind,
+        scope: &Scope,
+        office: &[u8; 32],
+        closing: &[u8; 32],
+        length: usize,
+        rng: &mut (impl CryptoRngCore + ?Sized),
+    ) -> Result<Prepared> {
+        let l = u32::try_from(length)
+            .map_err(|_| Error::InvalidInput("a sealed plaintext is too long".into()))?;
+        let b = scope.binding(kind);
+        let mut data_key = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(data_key.as_mut());
+        let mut head = Vec::with_capacity(WRAPS_END);
+        head.extend_from_slice(MAGIC);
+        head.extend_from_slice(&[kind.byte(), u8::from(scope.test), 0, 0]);
+        head.extend_from_slice(&l.to_be_bytes());
+        for (recipient, public) in [(Recipient::Office, office), (Recipient::Closing, closing)] {
+            let (enc, wrapped) = hpke_seal::seal(public, &info(&b, recipient), b"", data_key.as_ref(), rng)?;
+            head.extend_from_slice(&enc);
+            head.extend_from_slice(&wrapped);
+        }
+        if head.len() != WRAPS_END {
+            return Err(Error::InvalidInput(
+                "an HPKE wrap has an unexpected length".into(),
+            ));
+        }
+        Ok(Prepared {
+            kind,
+            scope: scope.clone(),
+            office: *office,
+            closing: *closing,
+            length,
+            data_key,
+            head,
+        })
     }
-    if record.len() != WRAPS_END {
-        return Err(Error::InvalidInput(
-            "an HPKE wrap has an unexpected length".into(),
-        ));
+
+    /// Whether this record would be what sealing a `length`-byte plaintext
+    /// of `kind` with `sealer` makes now: the same scope (election,
+    /// station, test flag) and the same two keys.
+    pub fn is_for(&self, kind: Kind, sealer: &Sealer, length: usize) -> bool {
+        self.kind == kind
+            && self.length == length
+            && self.scope == sealer.scope
+            && self.office == sealer.office
+            && self.closing == sealer.closing
     }
-    let cipher = ChaCha20Poly1305::new(data_key.as_ref().into());
-    let body = cipher
-        .encrypt(
-            &[0u8; 12].into(),
-            Payload {
-                msg: plaintext,
-                aad: &body_aad(&record, &b),
-            },
-        )
-        .map_err(|_| Error::InvalidInput("cannot encrypt a sealed record".into()))?;
-    record.extend_from_slice(&body);
-    Ok(record)
+
+    /// The whole record: the body is `plaintext` under the data key
+    /// (ChaCha20-Poly1305, nonce zero, AAD = header ‖ wraps ‖ B(kind)).
+    pub fn finish(self, plaintext: &[u8]) -> Result<Vec<u8>> {
+        if plaintext.len() != self.length {
+            return Err(Error::InvalidInput(
+                "the plaintext is not the length the record was prepared for".into(),
+            ));
+        }
+        let b = self.scope.binding(self.kind);
+        let cipher = ChaCha20Poly1305::new(self.data_key.as_ref().into());
+        let body = cipher
+            .encrypt(
+                &[0u8; 12].into(),
+                Payload {
+                    msg: plaintext,
+                    aad: &body_aad(&self.head, &b),
+                },
+            )
+            .map_err(|_| Error::InvalidInput("cannot encrypt a sealed record".into()))?;
+        let mut record = Vec::with_capacity(OVERHEAD + plaintext.len());
+        record.extend_from_slice(&self.head);
+        record.extend_from_slice(&body);
+        Ok(record)
+    }
 }
 
 /// The keys a station seals its ballots to: in test mode both are the
@@ -245,16 +309,52 @@ impl Sealer {
         card_id: &[u8; CARD_ID_LEN],
         rng: &mut (impl CryptoRngCore + ?Sized),
     ) -> Result<Vec<u8>> {
-        let plaintext = plaintext::encode(definition, ballot, card_id)
-            .map_err(|plaintext::Invalid(why)| Error::InvalidSelection(why))?;
-        seal_plaintext(
+        self.seal_ballot_prepared(definition, ballot, card_id, None, rng)
+    }
+
+    /// Prepares the next ballot record of this election before its ballot
+    /// is known (`Prepared`): the slow part of `seal_ballot`, made while
+    /// the voter still reads their ballot.
+    pub fn prepare_ballot(
+        &self,
+        definition: &ElectionDefinition,
+        rng: &mut (impl CryptoRngCore + ?Sized),
+    ) -> Result<Prepared> {
+        Prepared::new(
             Kind::Ballot,
             &self.scope,
             &self.office,
             &self.closing,
-            &plaintext,
+            plaintext_length(definition),
             rng,
         )
+    }
+
+    /// `seal_ballot` finishing `prepared` if it was made for this sealer
+    /// (`Prepared::is_for`); otherwise, or without one, sealing afresh
+    /// (`prepared` is dropped, its key wiped, either way).
+    pub fn seal_ballot_prepared(
+        &self,
+        definition: &ElectionDefinition,
+        ballot: &Ballot,
+        card_id: &[u8; CARD_ID_LEN],
+        prepared: Option<Prepared>,
+        rng: &mut (impl CryptoRngCore + ?Sized),
+    ) -> Result<Vec<u8>> {
+        let plaintext = plaintext::encode(definition, ballot, card_id)
+            .map_err(|plaintext::Invalid(why)| Error::InvalidSelection(why))?;
+        let prepared = match prepared {
+            Some(p) if p.is_for(Kind::Ballot, self, plaintext.len()) => p,
+            _ => Prepared::new(
+                Kind::Ballot,
+                &self.scope,
+                &self.office,
+                &self.closing,
+                plaintext.len(),
+                rng,
+            )?,
+        };
+        prepared.finish(&plaintext)
     }
 }
 

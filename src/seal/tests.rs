@@ -245,3 +245,100 @@ fn test_records_go_to_the_test_key_and_stop_an_official_count() {
         .to_string()
         .contains("a test ballot in an official count"));
 }
+
+#[test]
+fn a_prepared_record_is_finished_into_the_same_record_a_seal_makes() {
+    let d = definition();
+    let (office, closing) = (pair(1), pair(2));
+    let s = scope(false);
+    let sealer = Sealer::new(s.clone(), office.public(), closing.public());
+    let cast = ballot(&d, &[("mayor", &["chen"]), ("library-bond", &["yes"])]);
+    let card = [9u8; CARD_ID_LEN];
+    // The same generator state gives the same record either way: preparing
+    // first changes when the wraps are made, not what is written.
+    let whole = sealer.seal_ballot(&d, &cast, &card, &mut rng(3)).expect("seal");
+    let prepared = sealer.prepare_ballot(&d, &mut rng(3)).expect("prepare");
+    let head = prepared.head.clone();
+    let finished = sealer
+        .seal_ballot_prepared(&d, &cast, &card, Some(prepared), &mut rng(99))
+        .expect("finish");
+    assert_eq!(finished, whole);
+    assert_eq!(&finished[..WRAPS_END], &head[..], "the prepared wraps were used");
+    for (key, r) in [(&office, Recipient::Office), (&closing, Recipient::Closing)] {
+        let opened = open_record(&finished, &d, &s, key, r).expect("opens");
+        assert_eq!(opened.ballot.selections(), cast.selections());
+        assert_eq!(opened.card_id, card);
+    }
+}
+
+#[test]
+fn a_record_prepared_for_other_keys_or_another_mode_is_not_used() {
+    let d = definition();
+    let (office, closing, new_closing) = (pair(1), pair(2), pair(3));
+    let s = scope(false);
+    let now = Sealer::new(s.clone(), office.public(), new_closing.public());
+    let cast = ballot(&d, &[("library-bond", &["no"])]);
+    let stale = [
+        // Made before the closing key changed ...
+        Sealer::new(s.clone(), office.public(), closing.public()).prepare_ballot(&d, &mut rng(1)),
+        // ... in test mode (the test key twice, the test binding) ...
+        Sealer::new(scope(true), office.public(), new_closing.public()).prepare_ballot(&d, &mut rng(2)),
+        // ... for another station ...
+        Sealer::new(
+            Scope {
+                station_id: "RIVERSIDE-2".into(),
+                ..s.clone()
+            },
+            office.public(),
+            new_closing.public(),
+        )
+        .prepare_ballot(&d, &mut rng(3)),
+        // ... or for a spoiled card, not a ballot.
+        Prepared::new(
+            Kind::SpoiledCard,
+            &s,
+            &office.public(),
+            &new_closing.public(),
+            plaintext_length(&d),
+            &mut rng(4),
+        ),
+    ];
+    for (i, prepared) in stale.into_iter().enumerate() {
+        let prepared = prepared.expect("prepare");
+        assert!(
+            !prepared.is_for(Kind::Ballot, &now, plaintext_length(&d)),
+            "case {i}"
+        );
+        let head = prepared.head.clone();
+        let record = now
+            .seal_ballot_prepared(
+                &d,
+                &cast,
+                &[0; CARD_ID_LEN],
+                Some(prepared),
+                &mut rng(50 + i as u64),
+            )
+            .expect("seal");
+        assert_ne!(
+            &record[..WRAPS_END],
+            &head[..],
+            "case {i}: the stale wraps were used"
+        );
+        // The record is sealed to the keys of now: the new closing key opens it.
+        open_record(&record, &d, &s, &new_closing, Recipient::Closing).expect("the new closing key opens");
+        assert_eq!(
+            open_record(&record, &d, &s, &closing, Recipient::Closing).err(),
+            Some(RecordFault::WrongKey),
+            "case {i}: the old closing key opens it"
+        );
+    }
+}
+
+#[test]
+fn a_prepared_record_refuses_a_plaintext_of_another_length() {
+    let d = definition();
+    let sealer = Sealer::new(scope(false), pair(1).public(), pair(2).public());
+    let prepared = sealer.prepare_ballot(&d, &mut rng(1)).expect("prepare");
+    let short = vec![0u8; plaintext_length(&d) - 1];
+    assert!(matches!(prepared.finish(&short), Err(Error::InvalidInput(_))));
+}

@@ -232,6 +232,7 @@ impl Station {
             ))
         })?;
         self.pending_cards.remove(&mac);
+        self.prepared_seal = None;
         // The spoiled card's row left the WAL's pages with the code's MAC.
         self.store.checkpoint()?;
         self.card_counts()
@@ -252,6 +253,7 @@ impl Station {
     /// with content. At start-up and when the polls close.
     pub(super) fn abandon_pending_cards(&mut self, when: &str) -> Result<()> {
         self.pending_cards.clear();
+        self.prepared_seal = None;
         let conn = self.store.conn();
         let waiting =
             card_store::card_counts(conn, false)?.pending + card_store::card_counts(conn, true)?.pending;

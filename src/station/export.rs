@@ -18,20 +18,25 @@ use crate::export::{write_result, Export, ResultContent};
 use crate::model::{AuditEvent, Mode};
 use crate::store::{ballots, election};
 
+/// The station's Ed25519 signing key, made with the station file.
+pub(super) fn signing_key_in(conn: &rusqlite::Connection) -> Result<ed25519_dalek::SigningKey> {
+    let stored = election::secret(conn, SIGNING_KEY)?;
+    if stored.len() != 32 {
+        return Err(Error::Damaged("the signing key is not 32 bytes".into()));
+    }
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    seed.copy_from_slice(&stored);
+    Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+}
+
 impl Station {
-    /// The station's Ed25519 signing key, made with the station file.
     fn signing_key(&self) -> Result<ed25519_dalek::SigningKey> {
-        let seed = election::secret(self.store.conn(), SIGNING_KEY)?;
-        let seed: [u8; 32] = seed
-            .as_slice()
-            .try_into()
-            .map_err(|_| Error::Damaged("the signing key is not 32 bytes".into()))?;
-        Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+        signing_key_in(self.store.conn())
     }
 
-    /// The station's public key (32 bytes).
+    /// The station's public key (32 bytes), read when the file was opened.
     pub fn public_key(&self) -> Result<[u8; 32]> {
-        Ok(self.signing_key()?.verifying_key().to_bytes())
+        Ok(self.public_key)
     }
 
     /// The public key's fingerprint, as printed on the reports.

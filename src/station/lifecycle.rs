@@ -83,6 +83,7 @@ impl Station {
         // gone from memory too (and the test cards).
         self.counted = None;
         self.pending_cards.clear();
+        self.prepared_seal = None;
         Ok(())
     }
 

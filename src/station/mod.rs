@@ -99,6 +99,13 @@ pub struct Station {
     /// The ballot cards printed through this instance and not yet cast or
     /// spoiled: card id and ballot (memory only; `cards`).
     pending_cards: cards::PendingCards,
+    /// The next ballot record, prepared when a code was last accepted
+    /// (`check_code`, and so `print_card`) for that code's MAC: its data
+    /// key and wraps, so that the cast only encrypts the body. Memory only,
+    /// used for one cast at most, wiped when replaced or dropped.
+    prepared_seal: Option<([u8; 32], crate::seal::Prepared)>,
+    /// The station's Ed25519 public key (its signing key stays in the file).
+    public_key: [u8; 32],
 }
 
 /// What a write inside [`Station::audited_write`] hands back: its value and
@@ -230,6 +237,7 @@ impl Station {
         let station_id = election::station_id(store.conn())?;
         let code_key = election::secret(store.conn(), CODE_KEY)?;
         let audit_key = election::secret(store.conn(), AUDIT_KEY)?;
+        let public_key = export::signing_key_in(store.conn())?.verifying_key().to_bytes();
         let mut rng = options.rng;
         let instance = rng.next_u64();
         let station = Station {
@@ -250,6 +258,8 @@ impl Station {
             exported: None,
             sessions: officials::Sessions::default(),
             pending_cards: cards::PendingCards::default(),
+            prepared_seal: None,
+            public_key,
         };
         if check {
             let report = station.verify_audit_chain()?;

@@ -256,13 +256,35 @@ impl Station {
             Err(e) => return self.refuse(e),
         };
         let test = row.mode == Mode::Test;
-        let state = code_store::code_state(self.store.conn(), &self.code_mac(&code))?;
+        let mac = self.code_mac(&code);
+        let state = code_store::code_state(self.store.conn(), &mac)?;
         match state {
             // A valid code does not reset the unknown-code streak here:
             // only a cast (which uses the code up) does, so one code cannot
             // buy unlimited guesses between checks.
-            Some((s, t)) if s == "issued" && t == test => Ok(()),
+            Some((s, t)) if s == "issued" && t == test => {
+                self.prepare_seal(mac, test);
+                Ok(())
+            }
             other => self.refuse(code_store::refusal(other, test)),
+        }
+    }
+
+    /// Prepares the record this code's ballot will be sealed into (a fresh
+    /// data key and its two wraps: `seal::Prepared`) while the voter still
+    /// chooses, so that the cast only encrypts the body. It replaces (and
+    /// wipes) any earlier prepared record. The cast uses it only for this
+    /// code and only if the keys and the scope it was made for are still
+    /// those of the moment; otherwise it seals afresh. Without the keys
+    /// (no closing key yet) nothing is prepared: the cast seals, or refuses,
+    /// as it would have.
+    fn prepare_seal(&mut self, code_mac: [u8; 32], test: bool) {
+        self.prepared_seal = None;
+        let Ok(sealer) = self.sealer(test) else {
+            return;
+        };
+        if let Ok(prepared) = sealer.prepare_ballot(&self.definition, &mut self.rng) {
+            self.prepared_seal = Some((code_mac, prepared));
         }
     }
 
@@ -300,8 +322,9 @@ impl Station {
                 code.canonical().as_bytes(),
             ],
         );
-        // Seal before the transaction (four X25519 operations: nothing to
-        // hold the database lock for). The mode decides test or official;
+        // Seal before the transaction (nothing to hold the database lock
+        // for; the four X25519 operations were done when the code was
+        // accepted, unless the keys changed since). The mode decides test or official;
         // the transaction checks it has not changed meanwhile.
         let sealed_test = election::load(self.store.conn())?.mode == Mode::Test;
         // With ballot cards, the ballot must be the one on the card this
@@ -334,11 +357,18 @@ impl Station {
                 other => self.refuse(code_store::refusal(other, test)),
             };
         }
+        // The record prepared when this code was accepted, if any: taken
+        // (never used twice) and used only if made for the same keys.
+        let prepared = match self.prepared_seal.take() {
+            Some((mac, prepared)) if mac == code_mac => Some(prepared),
+            _ => None,
+        };
         let sealed = match self.sealer(sealed_test) {
-            Ok(sealer) => sealer.seal_ballot(
+            Ok(sealer) => sealer.seal_ballot_prepared(
                 &self.definition,
                 &ballot,
                 &card_id.unwrap_or([0; CARD_ID_LEN]),
+                prepared,
                 &mut self.rng,
             )?,
             // Official ballots need the closing key, which opening the polls

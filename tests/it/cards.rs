@@ -81,9 +81,9 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Every cell of every table of a station file, as its passphrase holder
-/// reads it (a copy opened with the key).
-fn clear_contents(path: &Path) -> Vec<u8> {
+/// Runs `f` on a copy of a station file opened as its passphrase holder
+/// would (with the key), then removes the copy.
+fn as_insider<T>(path: &Path, f: impl FnOnce(&rusqlite::Connection) -> T) -> T {
     let copy = path.with_extension("insider-copy");
     std::fs::write(&copy, read_outside(path)).expect("copy");
     let key = file_key(path);
@@ -94,34 +94,53 @@ fn clear_contents(path: &Path) -> Vec<u8> {
         hex::encode(key.salt)
     ))
     .expect("key");
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .expect("tables")
-        .query_map([], |r| r.get(0))
-        .expect("rows")
-        .collect::<rusqlite::Result<_>>()
-        .expect("names");
-    let mut out = Vec::new();
-    for table in tables {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM \"{table}\""))
-            .expect("select");
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([]).expect("query");
-        while let Some(row) = rows.next().expect("row") {
-            for c in 0..columns {
-                match row.get_ref(c).expect("cell") {
-                    rusqlite::types::ValueRef::Blob(b) => out.extend_from_slice(b),
-                    rusqlite::types::ValueRef::Text(t) => out.extend_from_slice(t),
-                    _ => {}
-                }
-                out.push(0);
-            }
-        }
-    }
+    let out = f(&conn);
     drop(conn);
     let _ = std::fs::remove_file(&copy);
     out
+}
+
+/// Every cell of every table of a station file, as its passphrase holder
+/// reads it (a copy opened with the key).
+fn clear_contents(path: &Path) -> Vec<u8> {
+    as_insider(path, |conn| {
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .expect("tables")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("names");
+        let mut out = Vec::new();
+        for table in tables {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM \"{table}\""))
+                .expect("select");
+            let columns = stmt.column_count();
+            let mut rows = stmt.query([]).expect("query");
+            while let Some(row) = rows.next().expect("row") {
+                for c in 0..columns {
+                    match row.get_ref(c).expect("cell") {
+                        rusqlite::types::ValueRef::Blob(b) => out.extend_from_slice(b),
+                        rusqlite::types::ValueRef::Text(t) => out.extend_from_slice(t),
+                        _ => {}
+                    }
+                    out.push(0);
+                }
+            }
+        }
+        out
+    })
+}
+
+/// Every blob of one column of one table, as the passphrase holder reads it.
+fn blobs(conn: &rusqlite::Connection, sql: &str) -> Vec<Vec<u8>> {
+    conn.prepare(sql)
+        .expect("select")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("blobs")
 }
 
 /// What changes when a card action is refused.
@@ -750,4 +769,94 @@ fn the_office_count_writes_the_same_manifest_map_as_the_station() {
     assert_eq!(by_office.cards, by_station.cards);
     assert_eq!(by_office.spoiled, by_station.spoiled);
     assert_eq!(by_office.spoiled.len(), 1);
+}
+
+/// The cast only encrypts the body of a record prepared when its code was
+/// accepted (`check_code`, `print_card`). Played as an insider comparing the
+/// records of a day where codes are checked twice, out of turn, printed
+/// again, and refused before their cast: every record has wraps of its own
+/// (no prepared record sealed two ballots, or a ballot and a card), and
+/// each ballot opens with the office key to the ballot of its own card.
+#[test]
+fn every_record_has_its_own_data_key_whatever_order_codes_are_checked_printed_and_cast() {
+    let mut fx = cards_fixture(41);
+    fx.open();
+    let codes = fx.codes(4);
+    let (a, b, c, d) = (&codes[0], &codes[1], &codes[2], &codes[3]);
+    let s = &mut fx.station;
+    // A: printed, spoiled, printed again, cast.
+    s.print_card(a, &ballot(0)).expect("print a");
+    s.spoil_card(a).expect("spoil a");
+    let card_a = s.print_card(a, &ballot(1)).expect("print a again");
+    s.cast_ballot(a, &ballot(1), &key_for(0)).expect("cast a");
+    // B: checked twice, printed, two casts refused before sealing, cast.
+    s.check_code(b).expect("check b");
+    s.check_code(b).expect("check b again");
+    let card_b = s.print_card(b, &ballot(2)).expect("print b");
+    assert!(matches!(
+        s.cast_ballot(b, &ballot(2), "short"),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        s.cast_ballot(b, &ballot(3), &key_for(1)),
+        Err(Error::CardMismatch)
+    ));
+    s.cast_ballot(b, &ballot(2), &key_for(1)).expect("cast b");
+    // C checked, then D printed; C's cast without its card refused; C
+    // printed; D cast (C's prepared record is not D's), then C; C's request
+    // repeated casts nothing.
+    s.check_code(c).expect("check c");
+    let card_d = s.print_card(d, &ballot(4)).expect("print d");
+    assert!(matches!(
+        s.cast_ballot(c, &ballot(5), &key_for(2)),
+        Err(Error::CardNotPrinted)
+    ));
+    let card_c = s.print_card(c, &ballot(5)).expect("print c");
+    s.cast_ballot(d, &ballot(4), &key_for(3)).expect("cast d");
+    let receipt_c = s.cast_ballot(c, &ballot(5), &key_for(2)).expect("cast c");
+    let again = s.cast_ballot(c, &ballot(5), &key_for(2)).expect("repeat c");
+    assert_eq!(again.receipt, receipt_c.receipt);
+
+    let (ballots, spoils) = as_insider(&fx.path, |conn| {
+        (
+            blobs(conn, "SELECT blob FROM sealed_ballots"),
+            blobs(conn, "SELECT sealed FROM sealed_spoils"),
+        )
+    });
+    assert_eq!((ballots.len(), spoils.len()), (4, 1));
+    let mut ephemeral = std::collections::BTreeSet::new();
+    for record in ballots.iter().chain(&spoils) {
+        // The two wraps' HPKE ephemeral keys (docs/formats.md).
+        for at in [12, 92] {
+            assert!(
+                ephemeral.insert(record[at..at + 32].to_vec()),
+                "two records share a wrap"
+            );
+        }
+    }
+    let station = &fx.station;
+    let scope = votekiosk::seal::Scope {
+        definition_hash: station.definition().hash().0,
+        station_id: station.station_id().to_string(),
+        station_public_key: station.public_key().expect("public key"),
+        test: false,
+    };
+    let office = office_pair();
+    let opened: BTreeMap<[u8; votekiosk::seal::CARD_ID_LEN], Ballot> = ballots
+        .iter()
+        .map(|r| {
+            let u = votekiosk::seal::open_record(
+                r,
+                station.definition(),
+                &scope,
+                &office,
+                votekiosk::seal::Recipient::Office,
+            )
+            .expect("the office key opens every ballot");
+            (u.card_id, u.ballot.clone())
+        })
+        .collect();
+    for card in [card_a, card_b, card_c, card_d] {
+        assert_eq!(opened.get(card.card.bytes()), Some(&card.ballot));
+    }
 }
