@@ -465,22 +465,26 @@ async fn screen(client: &Client, name: &str) {
 }
 
 async fn click(client: &Client, css: &str) {
-    // Into the middle of the screen first: the ballot's action bar stays
-    // fixed at the bottom and would take a click meant for a choice under it.
+    // Found first (a new voter's page may still be loading), then into the
+    // middle of the screen, two frames later clicked: the ballot's action
+    // bar stays fixed at the bottom and would take a click meant for a
+    // choice under it (as the window tests' `Kiosk::centre`).
+    let e = client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+    let arg = serde_json::to_value(&e).unwrap_or_else(|e| panic!("element {css}: {e}"));
     client
-        .execute(
-            "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({block: 'center'});",
-            vec![css.into()],
+        .execute_async(
+            "const [e, done] = [arguments[0], arguments[arguments.length - 1]];
+             e.scrollIntoView({ block: 'center' });
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![arg],
         )
         .await
         .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    e.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 async fn type_into(client: &Client, css: &str, text: &str) {
@@ -582,7 +586,7 @@ const CAST_PROBE: &str = "
 /// Done (the page reloads for the next voter), or says what it waited for
 /// in vain.
 const VOTE_IN_PAGE: &str = "
-    const [code, i, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+    const [code, picks, ranked, done] = [arguments[0], arguments[1], arguments[2], arguments[arguments.length - 1]];
     const app = document.getElementById('app');
     const until = (what, test) => new Promise((resolve, reject) => {
         const t0 = performance.now();
@@ -600,7 +604,6 @@ const VOTE_IN_PAGE: &str = "
         return e && !e.disabled && e.getClientRects().length > 0 && e;
     });
     const press = async (css) => (await button(css)).click();
-    const pick = (options, k) => options[k % options.length];
     (async () => {
         await press('#start');
         await on('code');
@@ -608,19 +611,13 @@ const VOTE_IN_PAGE: &str = "
         field.value = code;
         field.dispatchEvent(new Event('input', { bubbles: true }));
         await press('#code-submit');
-        const picks = [
-            [pick(['alvarez', 'brooks', 'chen'], i)],
-            [pick(['diaz', 'evans'], i), pick(['fischer', 'gupta'], Math.floor(i / 2))],
-            [pick(['yes', 'no'], i)],
-            [pick(['hill', 'ito', 'jones'], i)],
-        ];
         for (const choices of picks) {
             for (const c of choices) await press(`button[data-choice='${c}']`);
             await press('#next');
         }
-        const ranked = ['kim', 'lopez', 'moore', 'nguyen'];
-        await press(`button[data-candidate='${pick(ranked, i)}'][data-rank='1']`);
-        if (i % 2 === 0) await press(`button[data-candidate='${pick(ranked, i + 1)}'][data-rank='2']`);
+        for (const [k, c] of ranked.entries()) {
+            await press(`button[data-candidate='${c}'][data-rank='${k + 1}']`);
+        }
         await press('#next');
         await on('review');
         await press('#cast');
@@ -631,10 +628,33 @@ const VOTE_IN_PAGE: &str = "
         return button('#receipt-done');
     })().then((b) => { done(true); setTimeout(() => b.click(), 0); }, (what) => done('waited in vain for ' + what));";
 
+/// Voter `i`'s choices, the same by mouse and in the page: the options of
+/// the four contests before the ranked one, then the ranked contest's
+/// candidates in rank order (a first choice, for every other voter a second).
+fn choices(i: usize) -> (Vec<Vec<&'static str>>, Vec<&'static str>) {
+    let pick = |options: &[&'static str], k: usize| options[k % options.len()];
+    let picks = vec![
+        vec![pick(&["alvarez", "brooks", "chen"], i)],
+        vec![pick(&["diaz", "evans"], i), pick(&["fischer", "gupta"], i / 2)],
+        vec![pick(&["yes", "no"], i)],
+        vec![pick(&["hill", "ito", "jones"], i)],
+    ];
+    let candidates = ["kim", "lopez", "moore", "nguyen"];
+    let mut ranked = vec![pick(&candidates, i)];
+    if i.is_multiple_of(2) {
+        ranked.push(pick(&candidates, i + 1));
+    }
+    (picks, ranked)
+}
+
 /// One voter by `VOTE_IN_PAGE`, back to the welcome screen.
 async fn vote_in_page(client: &Client, code: &str, i: usize) {
+    let (picks, ranked) = choices(i);
     let v = client
-        .execute_async(VOTE_IN_PAGE, vec![code.into(), i.into()])
+        .execute_async(
+            VOTE_IN_PAGE,
+            vec![code.into(), serde_json::json!(picks), serde_json::json!(ranked)],
+        )
         .await
         .unwrap_or_else(|e| panic!("a voter in the page: {e}"));
     assert_eq!(v, serde_json::json!(true), "a voter in the page: {v}");
@@ -645,17 +665,11 @@ async fn vote_in_page(client: &Client, code: &str, i: usize) {
 /// time from clicking "cast" to the receipt on screen as the WebDriver
 /// sees it, and as the page itself measured it.
 async fn vote(client: &Client, code: &str, i: usize) -> (Duration, Duration) {
-    let pick = |options: &[&'static str], k: usize| options[k % options.len()];
+    let (picks, ranked) = choices(i);
     click(client, "#start").await;
     screen(client, "code").await;
     type_into(client, "#code", code).await;
     click(client, "#code-submit").await;
-    let picks: [Vec<&str>; 4] = [
-        vec![pick(&["alvarez", "brooks", "chen"], i)],
-        vec![pick(&["diaz", "evans"], i), pick(&["fischer", "gupta"], i / 2)],
-        vec![pick(&["yes", "no"], i)],
-        vec![pick(&["hill", "ito", "jones"], i)],
-    ];
     for choices in &picks {
         screen(client, "contest").await;
         for c in choices {
@@ -665,16 +679,10 @@ async fn vote(client: &Client, code: &str, i: usize) -> (Duration, Duration) {
     }
     // The ranked contest: a first choice, sometimes a second.
     screen(client, "contest").await;
-    let ranked = ["kim", "lopez", "moore", "nguyen"];
-    click(
-        client,
-        &format!("button[data-candidate='{}'][data-rank='1']", pick(&ranked, i)),
-    )
-    .await;
-    if i.is_multiple_of(2) {
+    for (k, c) in ranked.iter().enumerate() {
         click(
             client,
-            &format!("button[data-candidate='{}'][data-rank='2']", pick(&ranked, i + 1)),
+            &format!("button[data-candidate='{c}'][data-rank='{}']", k + 1),
         )
         .await;
     }

@@ -226,10 +226,10 @@ impl Station {
         if check {
             store.check_integrity()?;
         }
-        let row = election::load(store.conn())?;
-        let definition = ElectionDefinition::parse(row.definition.as_bytes())
+        let (stored, stored_hash) = election::definition(store.conn())?;
+        let definition = ElectionDefinition::parse(stored.as_bytes())
             .map_err(|e| Error::Damaged(format!("stored definition: {e}")))?;
-        if definition.hash().to_hex() != row.definition_hash {
+        if definition.hash().to_hex() != stored_hash {
             return Err(Error::Damaged(
                 "the stored definition does not match its hash".into(),
             ));

@@ -6,9 +6,8 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::model::Mode;
 
+/// The election's state: what every cast and code check reads.
 pub struct ElectionRow {
-    pub definition: String,
-    pub definition_hash: String,
     pub mode: Mode,
     pub opened_at: Option<String>,
     pub closed_at: Option<String>,
@@ -24,33 +23,33 @@ pub fn record_election(conn: &Connection, definition: &str, hash: &str, created_
     Ok(())
 }
 
+/// The stored definition and its hash (hex), read when the file opens.
+pub fn definition(conn: &Connection) -> Result<(String, String)> {
+    conn.query_row(
+        "SELECT definition, definition_hash FROM election WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| Error::Damaged("the file holds no election".into()))
+}
+
 /// The election row. Read in every cast and code check: the statement is
-/// cached, not parsed again each time.
+/// cached, not parsed again each time, and leaves the definition (several
+/// KiB, read once at open) alone.
 pub fn load(conn: &Connection) -> Result<ElectionRow> {
     let mut stmt = conn.prepare_cached(
-        "SELECT definition, definition_hash, mode, opened_at, closed_at, invalid_code_streak, locked
-         FROM election WHERE id = 1",
+        "SELECT mode, opened_at, closed_at, invalid_code_streak, locked FROM election WHERE id = 1",
     )?;
     let row = stmt
         .query_row([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .optional()?;
-    let Some((definition, definition_hash, mode, opened_at, closed_at, invalid_code_streak, locked)) = row
-    else {
+    let Some((mode, opened_at, closed_at, invalid_code_streak, locked)) = row else {
         return Err(Error::Damaged("the file holds no election".into()));
     };
     Ok(ElectionRow {
-        definition,
-        definition_hash,
         // The mode is read into its type here, once.
         mode: parse_name(&mode, "mode")?,
         opened_at,

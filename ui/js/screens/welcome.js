@@ -19,17 +19,15 @@ let firstVoter = true;
 export function welcome(opts) {
   const ctx = state.voter.context;
   const newVoter = firstVoter || (opts && opts.newVoter);
+  state.voter.ballot = null;
+  idleStop();
   if (newVoter && documentUsed()) {
     // The voter before's screen goes at once, whatever the reload takes.
-    idleStop();
-    state.voter.ballot = null;
     document.getElementById('app').replaceChildren();
     reloadForNextVoter();
     return;
   }
   firstVoter = false;
-  state.voter.ballot = null;
-  idleStop();
   if (newVoter) {
     resetVoter();
     const lang = ctx.languages.find((l) => l.code === ctx.default_language) || ctx.languages[0];
