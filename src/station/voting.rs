@@ -324,8 +324,8 @@ impl Station {
         );
         // Seal before the transaction (nothing to hold the database lock
         // for; the four X25519 operations were done when the code was
-        // accepted, unless the keys changed since). The mode decides test or official;
-        // the transaction checks it has not changed meanwhile.
+        // accepted, unless the keys changed since). The mode decides test
+        // or official; the transaction checks it has not changed meanwhile.
         let sealed_test = election::load(self.store.conn())?.mode == Mode::Test;
         // With ballot cards, the ballot must be the one on the card this
         // code printed, and is sealed with that card's id.
