@@ -31,7 +31,7 @@ use super::{build, merkle};
 use crate::ballot::Ballot;
 use crate::definition::ElectionDefinition;
 use crate::receipt::ReceiptId;
-use crate::tabulate::{tabulate_contest_weighted, ContestResult, ElectionResult, WeightedBallots};
+use crate::tabulate::{ContestResult, ElectionResult, WeightedBallots};
 use crate::turnout::Turnout;
 
 /// At most this many failures of one kind are listed (then a count).
@@ -427,6 +427,17 @@ impl<'o, R: BufRead> Stream<'o, R> {
             let plan = in_place::Plan::new(&body.definition);
             self.codes = plan.codes();
             self.plan = Some(plan);
+        }
+        self
+    }
+
+    /// Makes the tally's room for the election's whole shape up front
+    /// (`WeightedBallots::reserve_shape`): for a stream that is the whole
+    /// count (one merged file tabulated), so that its memory does not step
+    /// up as more distinct rankings appear.
+    pub fn whole_count(mut self) -> Self {
+        if let Some(tally) = &mut self.tally {
+            tally.reserve_shape();
         }
         self
     }
@@ -1191,7 +1202,7 @@ pub(crate) fn compare_tally(
         // Each distinct choice list once, with how many ballots hold it
         // (the count does not depend on their order; the IRV draw seed
         // sorts the ballots itself).
-        let recount: ContestResult = tabulate_contest_weighted(definition, contest, &tally.distinct(i));
+        let recount: ContestResult = tally.count(definition, i);
         if &recount != stated {
             report.fail(
                 "tally",

@@ -107,7 +107,7 @@ pub fn tabulate_contest(
     ballots: &[Ballot],
 ) -> ContestResult {
     count_contest(definition, contest, &|| {
-        ballots.iter().map(|b| (choices(b, contest), 1u64))
+        ballots.iter().map(|b| (choices(b, contest).iter(), 1u64))
     })
 }
 
@@ -122,19 +122,22 @@ pub fn tabulate_contest_weighted(
     distinct: &[(Vec<Choice>, u64)],
 ) -> ContestResult {
     count_contest(definition, contest, &|| {
-        distinct.iter().map(|(c, n)| (c.as_slice(), *n))
+        distinct.iter().map(|(c, n)| (c.iter(), *n))
     })
 }
 
 /// Counts one contest over `ballots()`: (choices, how many ballots hold
-/// them). Called more than once (sizes, marks, the draw seed).
-fn count_contest<'a, I>(
+/// them), each choice list read as an iterator (a ballot's slice, or a
+/// tally's codes looked up in place). Called more than once (sizes, marks,
+/// the draw seed).
+fn count_contest<'a, I, C>(
     definition: &ElectionDefinition,
     contest: &Contest,
     ballots: &dyn Fn() -> I,
 ) -> ContestResult
 where
-    I: Iterator<Item = (&'a [Choice], u64)>,
+    I: Iterator<Item = (C, u64)>,
+    C: ExactSizeIterator<Item = &'a Choice>,
 {
     let ids: Vec<&str> = contest.kind.candidates().iter().map(|c| c.id.as_str()).collect();
     let cid = contest.id.as_str();
@@ -149,9 +152,9 @@ where
             ContestResult::Approval(plurality::approval(cid, &ids, limit, &marked))
         }
         ContestKind::YesNo { threshold, .. } => {
-            let answers = ballots().map(|(c, n)| {
+            let answers = ballots().map(|(mut c, n)| {
                 assert!(c.len() <= 1, "{cid}: an over-voted measure reached the count");
-                let answer = match c.first() {
+                let answer = match c.next() {
                     None => None,
                     Some(Choice::Yes) => Some(true),
                     Some(Choice::No) => Some(false),
@@ -168,7 +171,7 @@ where
             let mut ranking = Vec::new();
             for (c, n) in ballots() {
                 ranking.clear();
-                ranking.extend(c.iter().map(|c| candidate_index(&index, contest, c)));
+                ranking.extend(c.map(|c| candidate_index(&index, contest, c)));
                 ranked.push_ranking_weighted(&ranking, n);
             }
             let seed = || {
@@ -176,7 +179,6 @@ where
                     .filter(|(_, n)| *n > 0)
                     .map(|(c, n)| {
                         let positions: Vec<[&str; 1]> = c
-                            .iter()
                             .map(|c| match c {
                                 Choice::Candidate(id) => [id.as_str()],
                                 other => panic!("{cid}: a validated ballot ranks {other:?}"),
@@ -192,9 +194,10 @@ where
     }
 }
 
-fn marked_ballots<'a, I>(contest: &Contest, ballots: &dyn Fn() -> I) -> plurality::MarkedBallots
+fn marked_ballots<'a, I, C>(contest: &Contest, ballots: &dyn Fn() -> I) -> plurality::MarkedBallots
 where
-    I: Iterator<Item = (&'a [Choice], u64)>,
+    I: Iterator<Item = (C, u64)>,
+    C: ExactSizeIterator<Item = &'a Choice>,
 {
     let index = index_of(contest);
     let (entries, total) = ballots().fold((0usize, 0usize), |(e, t), (c, _)| (e + 1, t + c.len()));
@@ -252,12 +255,50 @@ struct ContestTally {
     /// Each choice but `Yes` and `No`, to its code.
     codes: HashMap<Choice, Code>,
     counts: HashMap<Key, u64>,
+    /// The most distinct choice lists this contest's shape allows, when
+    /// that is at most `SHAPE_ROOM` (`shape_bound`).
+    bound: Option<usize>,
+}
+
+/// The most distinct choice lists a tally makes room for up front
+/// (`WeightedBallots::reserve_shape`): 2^17, which holds every ranking of
+/// 8 candidates (109,601 with the empty one) at about 6.4 MB.
+pub const SHAPE_ROOM: usize = 1 << 17;
+
+/// How many distinct choice lists `contest` allows ballots from this
+/// kiosk to hold (write-ins aside: each name is one more), if at most
+/// `SHAPE_ROOM`: rankings of up to `max_rankings` of n candidates (the
+/// sum of n!/(n−k)!), or sets of up to `seats` (`max_approvals`) of them
+/// (the sum of C(n, k)); three for a measure. A hint for room, never a
+/// limit: a tally holds whatever it is given.
+fn shape_bound(contest: &Contest) -> Option<usize> {
+    let n = contest.kind.candidates().len();
+    let (most, ordered) = match &contest.kind {
+        ContestKind::YesNo { .. } => return Some(3),
+        ContestKind::Candidate { seats, .. } => (*seats as usize, false),
+        ContestKind::Approval { max_approvals, .. } => (max_approvals.map_or(n, |m| m as usize), false),
+        ContestKind::Ranked { max_rankings, .. } => (*max_rankings as usize, true),
+    };
+    let (mut total, mut lists) = (1usize, 1usize);
+    for k in 1..=most.min(n) {
+        // Lists of k: n!/(n−k)! ordered, C(n, k) = that ÷ k! unordered.
+        lists = lists.checked_mul(n + 1 - k)?;
+        if !ordered {
+            lists /= k;
+        }
+        total = total.checked_add(lists)?;
+        if total > SHAPE_ROOM {
+            return None;
+        }
+    }
+    Some(total)
 }
 
 impl ContestTally {
     fn new(contest: &Contest) -> Self {
         let mut tally = ContestTally {
             choices: vec![Choice::Yes, Choice::No],
+            bound: shape_bound(contest),
             ..ContestTally::default()
         };
         for (k, candidate) in contest.kind.candidates().iter().enumerate() {
@@ -295,6 +336,11 @@ impl ContestTally {
 
     fn decode(&self, key: &Key) -> Vec<Choice> {
         key.iter().map(|&c| self.choices[c as usize].clone()).collect()
+    }
+
+    /// A held choice list's choices, in place.
+    fn choices_of<'a>(&'a self, key: &'a Key) -> impl ExactSizeIterator<Item = &'a Choice> + 'a {
+        key.iter().map(|&c| &self.choices[c as usize])
     }
 }
 
@@ -349,12 +395,28 @@ impl WeightedBallots {
         self.ballots = self.ballots.saturating_add(n);
     }
 
+    /// Makes room, in each contest whose shape bounds it (`shape_bound`),
+    /// for every distinct choice list it allows, at once: a sum that is the
+    /// whole count (a merge's, or one merged file's) then takes the same
+    /// memory whether it has seen a tenth of the possible rankings or all
+    /// of them, instead of stepping up as more appear.
+    pub fn reserve_shape(&mut self) {
+        for tally in &mut self.contests {
+            if let Some(bound) = tally.bound {
+                tally.counts.reserve(bound.saturating_sub(tally.counts.len()));
+            }
+        }
+    }
+
     /// Adds another gathering of the same definition (a merge's inputs).
+    /// Into an empty one it moves; otherwise it makes room for the whole
+    /// shape first (`reserve_shape`): a sum grows to it in the end anyway.
     pub fn absorb(&mut self, other: WeightedBallots) {
-        if self.contests.is_empty() {
+        if self.contests.is_empty() || (self.ballots == 0 && self.distinct_total() == 0) {
             *self = other;
             return;
         }
+        self.reserve_shape();
         for (mine, theirs) in self.contests.iter_mut().zip(other.contests) {
             // Their codes as mine (the same for the candidates; write-ins
             // may have been seen in another order).
@@ -395,12 +457,32 @@ impl WeightedBallots {
 
     /// Counts every contest, in definition order.
     pub fn tabulate(&self, definition: &ElectionDefinition) -> Vec<ContestResult> {
-        definition
-            .contests
-            .iter()
-            .enumerate()
-            .map(|(i, contest)| tabulate_contest_weighted(definition, contest, &self.distinct(i)))
+        (0..definition.contests.len())
+            .map(|i| self.count(definition, i))
             .collect()
+    }
+
+    /// Counts the contest at `index` (definition order): what
+    /// `tabulate_contest_weighted` gives over `distinct(index)`, read from
+    /// the held codes in place instead of building every choice list again
+    /// as strings (16 bytes a distinct list, not a few hundred).
+    pub fn count(&self, definition: &ElectionDefinition, index: usize) -> ContestResult {
+        let contest = &definition.contests[index];
+        let Some(tally) = self.contests.get(index) else {
+            return tabulate_contest_weighted(definition, contest, &[]);
+        };
+        let mut lists: Vec<(&Key, u64)> = tally.counts.iter().map(|(k, n)| (k, *n)).collect();
+        // In `distinct`'s order (the count does not depend on it; the same
+        // order keeps every step the same).
+        lists.sort_unstable_by(|a, b| {
+            tally
+                .choices_of(a.0)
+                .cmp(tally.choices_of(b.0))
+                .then(a.1.cmp(&b.1))
+        });
+        count_contest(definition, contest, &|| {
+            lists.iter().map(|&(k, n)| (tally.choices_of(k), n))
+        })
     }
 }
 
@@ -538,6 +620,71 @@ mod tests {
         let longer: Key = (2..11).collect();
         assert!(longer.spilled(), "a longer list still works, on the heap");
         assert_eq!(longer.len(), 9);
+    }
+
+    /// The room a tally makes for a contest is every choice list the
+    /// contest allows, counted by hand here; none past `SHAPE_ROOM`.
+    #[test]
+    fn the_shape_bound_counts_every_list_a_contest_allows() {
+        let demo =
+            crate::definition::ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json"))
+                .expect("demo definition");
+        let bounds: Vec<Option<usize>> = demo.contests.iter().map(shape_bound).collect();
+        // mayor: none or one of 3; council: up to 2 of 4 (1 + 4 + 6); the
+        // measure: none, yes, no; parks: any set of 3; school board:
+        // rankings of up to 3 of 4 (1 + 4 + 12 + 24).
+        assert_eq!(bounds, [Some(4), Some(11), Some(3), Some(8), Some(41)]);
+        let mut ranked = demo.contests[4].clone();
+        let ContestKind::Ranked {
+            candidates,
+            max_rankings,
+            ..
+        } = &mut ranked.kind
+        else {
+            panic!("the school board is ranked");
+        };
+        let one = candidates[0].clone();
+        candidates.resize(8, one.clone());
+        *max_rankings = 8;
+        assert_eq!(shape_bound(&ranked), Some(109_601));
+        if let ContestKind::Ranked { candidates, .. } = &mut ranked.kind {
+            candidates.push(one);
+        }
+        // 9 candidates: 986,410 rankings, past the room made up front.
+        assert_eq!(shape_bound(&ranked), None);
+    }
+
+    /// A sum makes room for the whole shape when it takes a second tally,
+    /// and counts as before.
+    #[test]
+    fn an_absorbing_sum_makes_room_for_the_whole_shape_and_counts_the_same() {
+        let definition =
+            crate::definition::ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json"))
+                .expect("demo definition");
+        let mut rng = StdRng::seed_from_u64(7);
+        let ballots: Vec<Ballot> = (0..60)
+            .map(|_| Ballot {
+                contests: definition
+                    .contests
+                    .iter()
+                    .map(|c| (c.id.clone(), random_choices(&mut rng, c)))
+                    .collect(),
+            })
+            .collect();
+        let part = |range: std::ops::Range<usize>| {
+            let mut w = WeightedBallots::new(&definition);
+            ballots[range].iter().for_each(|b| w.add(&definition, b));
+            w
+        };
+        let mut sum = WeightedBallots::new(&definition);
+        sum.absorb(part(0..20));
+        let school = &sum.contests[4];
+        assert!(school.counts.capacity() < 41, "moved in as it was");
+        sum.absorb(part(20..40));
+        sum.absorb(part(40..60));
+        assert!(sum.contests[4].counts.capacity() >= 41, "room for every ranking");
+        assert_eq!(sum.tabulate(&definition), tabulate(&definition, &ballots));
+        assert_eq!(sum.ballots(), 60);
     }
 
     type RankedRulesEdit = fn(&mut crate::definition::RankedRules);
