@@ -882,6 +882,39 @@ fn verify_of_many_files_names_the_one_that_fails_and_passes_the_others() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains(&format!("{}: FAIL", inputs[3].display())), "{text}");
     assert!(text.trim_end().ends_with("FAIL: 1 of 7 files"), "{text}");
+    // Each file's line in the order given, as the verdicts are written out
+    // while the others are still being verified.
+    let order: Vec<usize> = text
+        .lines()
+        .filter_map(|l| {
+            inputs
+                .iter()
+                .position(|p| l.starts_with(&format!("{}: ", p.display())))
+        })
+        .collect();
+    assert_eq!(order, (0..7).collect::<Vec<_>>(), "{text}");
+
+    // A file missing in the middle: its own error, in its place; the
+    // others verified as before.
+    let mut gone = inputs.clone();
+    gone.insert(2, usb.join("no-such-station.json"));
+    let o = run(&gone);
+    assert_eq!(o.status.code(), Some(1));
+    let all: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let files = all["files"].as_array().expect("files");
+    assert_eq!(files.len(), 8);
+    assert!(
+        files[2]["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{}",
+        files[2]
+    );
+    assert_eq!(files[2]["file"], gone[2].display().to_string());
+    assert_eq!(files[4]["passed"], false, "the altered file, now fifth");
+    assert_eq!(
+        files.iter().filter(|f| f["passed"] == true).count(),
+        6,
+        "the six others pass"
+    );
 
     // --inputs/--attachments check one result: refused with several files.
     let mut both = plain.clone();

@@ -3,6 +3,7 @@
 //! there is no flag to skip it. A failed check is a complete answer:
 //! `Outcome::AnsweredNo`. Legacy v1 files verify read-only, marked LEGACY.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -124,13 +125,46 @@ pub fn run(
             "--attachments and --inputs check the files of one result: give one FILE with them".into(),
         ));
     }
-    let reports = verify_many(ctx, files, anchor, software_hash);
-    let passed = reports.iter().all(|(_, r)| matches!(r, Ok(r) if r.passed()));
-    let out = Many {
-        passed,
-        files: reports
-            .iter()
-            .map(|(path, r)| match r {
+    let mut out = ManyOut::start(ctx);
+    verify_many(ctx, files, anchor, software_hash, &mut |path, report| {
+        out.file(path, &report)
+    });
+    Ok(out.finish())
+}
+
+/// The answer for several files, written as each file's verdict comes (in
+/// the order the files were given), so that memory does not grow with the
+/// number of files: as JSON the same line `Out::emit` would print for
+/// `{"files": [...], "passed": ...}` (keys sorted), as text one line per
+/// file and the verdict.
+struct ManyOut {
+    out: crate::output::Out,
+    files: usize,
+    failed: usize,
+}
+
+impl ManyOut {
+    fn start(ctx: &Ctx) -> ManyOut {
+        ManyOut {
+            out: ctx.out,
+            files: 0,
+            failed: 0,
+        }
+    }
+
+    /// Prints `text` on stdout; a closed pipe is not an error, as in
+    /// `Out::emit`.
+    fn print(&self, text: &str) {
+        use std::io::Write;
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
+
+    fn file(&mut self, path: &Path, report: &Result<Report>) {
+        if !matches!(report, Ok(r) if r.passed()) {
+            self.failed += 1;
+        }
+        let text = if self.out.json {
+            let one = match report {
                 Ok(report) => FileOut {
                     file: path.display().to_string(),
                     verified: Some(verified(report)),
@@ -141,32 +175,34 @@ pub fn run(
                     verified: None,
                     error: Some(e.to_string()),
                 },
-            })
-            .collect(),
-    };
-    ctx.out.emit(&out, || {
-        let mut text = String::new();
-        for (path, r) in &reports {
-            text.push_str(&format!("{}: ", path.display()));
-            match r {
-                Ok(report) => text.push_str(&self::text(report)),
-                Err(e) => text.push_str(&format!("FAIL: {e}")),
-            }
-            text.push('\n');
-        }
-        let failed = out
-            .files
-            .iter()
-            .filter(|f| !f.verified.as_ref().is_some_and(|v| v.passed))
-            .count();
-        if failed == 0 {
-            text.push_str(&format!("PASS: all {} files", files.len()));
+            };
+            let one =
+                crate::output::sorted_json(&one).unwrap_or_else(|e| panic!("CLI output must serialise: {e}"));
+            let open = if self.files == 0 { "{\"files\":[" } else { "," };
+            format!("{open}{one}")
         } else {
-            text.push_str(&format!("FAIL: {failed} of {} files", files.len()));
-        }
-        text
-    });
-    Ok(Outcome::yes_if(passed))
+            match report {
+                Ok(report) => format!("{}: {}\n", path.display(), self::text(report)),
+                Err(e) => format!("{}: FAIL: {e}\n", path.display()),
+            }
+        };
+        self.files += 1;
+        self.print(&text);
+    }
+
+    fn finish(self) -> Outcome {
+        let passed = self.failed == 0;
+        let text = if self.out.json {
+            let open = if self.files == 0 { "{\"files\":[" } else { "" };
+            format!("{open}],\"passed\":{passed}}}\n")
+        } else if passed {
+            format!("PASS: all {} files\n", self.files)
+        } else {
+            format!("FAIL: {} of {} files\n", self.failed, self.files)
+        };
+        self.print(&text);
+        Outcome::yes_if(passed)
+    }
 }
 
 /// One file against the anchors (loaded for this file: a trusted-keys
@@ -190,55 +226,58 @@ fn verify_one(
 
 /// Several files, each verified on its own (a failure in one says nothing
 /// of the others), on up to two threads: the files are independent and
-/// each is read once, so two cores verify twice the bytes. Reports come
-/// back in the order the files were given.
+/// each is read once, so two cores verify twice the bytes. Each report
+/// goes to `done` in the order the files were given, as soon as it and
+/// those before it are ready (held meanwhile: at most one per thread
+/// ahead of the next one due).
 fn verify_many(
     ctx: &Ctx,
     files: &[PathBuf],
     anchor: &AnchorArgs,
     software_hash: Option<[u8; 32]>,
-) -> Vec<(PathBuf, Result<Report>)> {
+    done: &mut (dyn FnMut(&Path, Result<Report>) + Send),
+) {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 2)
         .min(files.len());
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Result<Report>>>> = files.iter().map(|_| Mutex::new(None)).collect();
     let bar = ctx.out.progress(files.len() as u64, "verified");
+    // The reports ready but not yet due, and the index of the next due.
+    let ready = Mutex::new((BTreeMap::<usize, Result<Report>>::new(), 0usize, done));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
                 let report = verify_one(file, anchor, None, None, software_hash);
-                if let Ok(mut slot) = slots[i].lock() {
-                    *slot = Some(report);
+                if let Ok(mut guard) = ready.lock() {
+                    let (waiting, due, done) = &mut *guard;
+                    waiting.insert(i, report);
+                    while let Some(report) = waiting.remove(due) {
+                        bar.suspend(|| done(&files[*due], report));
+                        *due += 1;
+                    }
                 }
                 bar.inc(1);
             });
         }
     });
     bar.finish_and_clear();
-    files
-        .iter()
-        .cloned()
-        .zip(slots)
-        .map(|(file, slot)| {
-            let report = slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                Err(Error::InvalidInput(
-                    "the file was not verified (a worker thread stopped)".into(),
-                ))
-            });
-            (file, report)
-        })
-        .collect()
-}
-
-#[derive(Serialize)]
-struct Many<'a> {
-    passed: bool,
-    files: Vec<FileOut<'a>>,
+    // A worker that stopped (a panic) left its file unreported: said so,
+    // in order, so that every file has its line.
+    let (mut waiting, due, done) = ready
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    for (i, file) in files.iter().enumerate().skip(due) {
+        let report = waiting.remove(&i).unwrap_or_else(|| {
+            Err(Error::InvalidInput(
+                "the file was not verified (a worker thread stopped)".into(),
+            ))
+        });
+        done(file, report);
+    }
 }
 
 #[derive(Serialize)]
