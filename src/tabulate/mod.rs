@@ -396,10 +396,10 @@ impl WeightedBallots {
     }
 
     /// Makes room, in each contest whose shape bounds it (`shape_bound`),
-    /// for every distinct choice list it allows, at once: a sum that is the
-    /// whole count (a merge's, or one merged file's) then takes the same
+    /// for every distinct choice list it allows, at once: a tally that is
+    /// the whole count (one merged file tabulated) then takes the same
     /// memory whether it has seen a tenth of the possible rankings or all
-    /// of them, instead of stepping up as more appear.
+    /// of them, instead of stepping up as its table doubles.
     pub fn reserve_shape(&mut self) {
         for tally in &mut self.contests {
             if let Some(bound) = tally.bound {
@@ -409,14 +409,12 @@ impl WeightedBallots {
     }
 
     /// Adds another gathering of the same definition (a merge's inputs).
-    /// Into an empty one it moves; otherwise it makes room for the whole
-    /// shape first (`reserve_shape`): a sum grows to it in the end anyway.
+    /// Into an empty one it moves (no second table while both are held).
     pub fn absorb(&mut self, other: WeightedBallots) {
         if self.contests.is_empty() || (self.ballots == 0 && self.distinct_total() == 0) {
             *self = other;
             return;
         }
-        self.reserve_shape();
         for (mine, theirs) in self.contests.iter_mut().zip(other.contests) {
             // Their codes as mine (the same for the candidates; write-ins
             // may have been seen in another order).
@@ -654,10 +652,11 @@ mod tests {
         assert_eq!(shape_bound(&ranked), None);
     }
 
-    /// A sum makes room for the whole shape when it takes a second tally,
-    /// and counts as before.
+    /// A tally made room for the whole shape holds every ranking without
+    /// growing, and counts as before; absorbed into an empty sum, it is
+    /// moved as it is.
     #[test]
-    fn an_absorbing_sum_makes_room_for_the_whole_shape_and_counts_the_same() {
+    fn a_tally_with_room_for_the_whole_shape_counts_the_same() {
         let definition =
             crate::definition::ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json"))
                 .expect("demo definition");
@@ -671,18 +670,17 @@ mod tests {
                     .collect(),
             })
             .collect();
-        let part = |range: std::ops::Range<usize>| {
-            let mut w = WeightedBallots::new(&definition);
-            ballots[range].iter().for_each(|b| w.add(&definition, b));
-            w
-        };
+        let mut whole = WeightedBallots::new(&definition);
+        assert!(whole.contests[4].counts.capacity() < 41);
+        whole.reserve_shape();
+        let room = whole.contests[4].counts.capacity();
+        assert!(room >= 41, "room for every ranking of the school board");
+        ballots.iter().for_each(|b| whole.add(&definition, b));
+        assert_eq!(whole.contests[4].counts.capacity(), room, "no growth");
+        assert_eq!(whole.tabulate(&definition), tabulate(&definition, &ballots));
         let mut sum = WeightedBallots::new(&definition);
-        sum.absorb(part(0..20));
-        let school = &sum.contests[4];
-        assert!(school.counts.capacity() < 41, "moved in as it was");
-        sum.absorb(part(20..40));
-        sum.absorb(part(40..60));
-        assert!(sum.contests[4].counts.capacity() >= 41, "room for every ranking");
+        sum.absorb(whole);
+        assert_eq!(sum.contests[4].counts.capacity(), room, "moved as it was");
         assert_eq!(sum.tabulate(&definition), tabulate(&definition, &ballots));
         assert_eq!(sum.ballots(), 60);
     }
