@@ -394,7 +394,14 @@ impl<'o, R: BufRead> Stream<'o, R> {
             }
             None => (Phase::End, 0),
         };
-        let tally = body.as_ref().map(|b| WeightedBallots::new(&b.definition));
+        // Sized once from the ballots the header declares (at most the
+        // election's shape allows): the same memory for every file of
+        // that size, whichever rankings it holds.
+        let tally = body.as_ref().map(|b| {
+            let mut tally = WeightedBallots::new(&b.definition);
+            tally.reserve_for(report.ballots);
+            tally
+        });
         Stream {
             lines,
             options,
@@ -427,17 +434,6 @@ impl<'o, R: BufRead> Stream<'o, R> {
             let plan = in_place::Plan::new(&body.definition);
             self.codes = plan.codes();
             self.plan = Some(plan);
-        }
-        self
-    }
-
-    /// Makes the tally's room for the election's whole shape up front
-    /// (`WeightedBallots::reserve_shape`): for a stream that is the whole
-    /// count (one merged file tabulated), so that its memory does not step
-    /// up as more distinct rankings appear.
-    pub fn whole_count(mut self) -> Self {
-        if let Some(tally) = &mut self.tally {
-            tally.reserve_shape();
         }
         self
     }

@@ -117,7 +117,7 @@ pub fn count_verified(
             "{name} is a legacy v1 file: only votekiosk-result/2 or votekiosk-merge/2 files are counted"
         )));
     }
-    let mut stream = Stream::new(reader, *options).without_ballots().whole_count();
+    let mut stream = Stream::new(reader, *options).without_ballots();
     let total = stream.report().ballots;
     let mut unique_ids = Vec::new();
     let mut read = 0u64;

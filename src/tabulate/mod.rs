@@ -261,7 +261,7 @@ struct ContestTally {
 }
 
 /// The most distinct choice lists a tally makes room for up front
-/// (`WeightedBallots::reserve_shape`): 2^17, which holds every ranking of
+/// (`WeightedBallots::reserve_for`): 2^17, which holds every ranking of
 /// 8 candidates (109,601 with the empty one) at about 6.4 MB.
 pub const SHAPE_ROOM: usize = 1 << 17;
 
@@ -395,15 +395,19 @@ impl WeightedBallots {
         self.ballots = self.ballots.saturating_add(n);
     }
 
-    /// Makes room, in each contest whose shape bounds it (`shape_bound`),
-    /// for every distinct choice list it allows, at once: a tally that is
-    /// the whole count (one merged file tabulated) then takes the same
-    /// memory whether it has seen a tenth of the possible rankings or all
-    /// of them, instead of stepping up as its table doubles.
-    pub fn reserve_shape(&mut self) {
+    /// Makes room, at once, for as many distinct choice lists as `ballots`
+    /// ballots can hold in each contest whose shape bounds them
+    /// (`shape_bound`): the fewer of the shape's bound and `ballots + 1`.
+    /// A tally sized from a file's declared ballots then takes the memory
+    /// that file's size and the election's shape say, whichever of the
+    /// possible rankings its ballots happen to show, instead of stepping
+    /// up as its table doubles. Never more than `SHAPE_ROOM` lists a contest,
+    /// whatever `ballots` claims.
+    pub fn reserve_for(&mut self, ballots: u64) {
         for tally in &mut self.contests {
             if let Some(bound) = tally.bound {
-                tally.counts.reserve(bound.saturating_sub(tally.counts.len()));
+                let room = usize::try_from(ballots.saturating_add(1)).map_or(bound, |b| b.min(bound));
+                tally.counts.reserve(room.saturating_sub(tally.counts.len()));
             }
         }
     }
@@ -652,9 +656,9 @@ mod tests {
         assert_eq!(shape_bound(&ranked), None);
     }
 
-    /// A tally made room for the whole shape holds every ranking without
-    /// growing, and counts as before; absorbed into an empty sum, it is
-    /// moved as it is.
+    /// A tally made room for its ballots holds the fewer of them and the
+    /// shape's lists; for the whole shape, every ranking without growing,
+    /// counting as before; absorbed into an empty sum, it is moved as it is.
     #[test]
     fn a_tally_with_room_for_the_whole_shape_counts_the_same() {
         let definition =
@@ -670,9 +674,14 @@ mod tests {
                     .collect(),
             })
             .collect();
+        // Room for 10 ballots: 11 lists at most (the empty one too).
+        let mut small = WeightedBallots::new(&definition);
+        small.reserve_for(10);
+        let capacity = small.contests[4].counts.capacity();
+        assert!((11..41).contains(&capacity), "{capacity}");
         let mut whole = WeightedBallots::new(&definition);
         assert!(whole.contests[4].counts.capacity() < 41);
-        whole.reserve_shape();
+        whole.reserve_for(u64::MAX);
         let room = whole.contests[4].counts.capacity();
         assert!(room >= 41, "room for every ranking of the school board");
         ballots.iter().for_each(|b| whole.add(&definition, b));
