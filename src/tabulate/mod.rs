@@ -401,12 +401,18 @@ impl WeightedBallots {
     /// A tally sized from a file's declared ballots then takes the memory
     /// that file's size and the election's shape say, whichever of the
     /// possible rankings its ballots happen to show, instead of stepping
-    /// up as its table doubles. Never more than `SHAPE_ROOM` lists a contest,
-    /// whatever `ballots` claims.
+    /// up as its table doubles. Never more than `SHAPE_ROOM` lists over
+    /// all contests together (about 6.4 MB), in definition order, whatever
+    /// `ballots` or the definition claim: a crafted file of 200 ranked
+    /// contests cannot make a verifier reserve gigabytes before it has
+    /// read a record (past the budget, tables grow as lists come).
     pub fn reserve_for(&mut self, ballots: u64) {
+        let per_contest = usize::try_from(ballots.saturating_add(1)).unwrap_or(usize::MAX);
+        let mut budget = SHAPE_ROOM;
         for tally in &mut self.contests {
             if let Some(bound) = tally.bound {
-                let room = usize::try_from(ballots.saturating_add(1)).map_or(bound, |b| b.min(bound));
+                let room = bound.min(per_contest).min(budget);
+                budget -= room;
                 tally.counts.reserve(room.saturating_sub(tally.counts.len()));
             }
         }
@@ -654,6 +660,44 @@ mod tests {
         }
         // 9 candidates: 986,410 rankings, past the room made up front.
         assert_eq!(shape_bound(&ranked), None);
+    }
+
+    /// A definition of 200 contests each allowing 109,601 rankings (a
+    /// crafted file's, say) gets room for `SHAPE_ROOM` lists in all, not
+    /// 200 times that: the first contest its whole shape, the second the
+    /// rest, the others nothing up front.
+    #[test]
+    fn the_room_made_up_front_is_bounded_over_all_contests() {
+        let demo =
+            crate::definition::ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json"))
+                .expect("demo definition");
+        let mut ranked = demo.contests[4].clone();
+        if let ContestKind::Ranked {
+            candidates,
+            max_rankings,
+            ..
+        } = &mut ranked.kind
+        {
+            let one = candidates[0].clone();
+            candidates.resize(8, one);
+            *max_rankings = 8;
+        }
+        let mut tallies = WeightedBallots {
+            contests: (0..200)
+                .map(|_| ContestTally {
+                    bound: shape_bound(&ranked),
+                    ..ContestTally::default()
+                })
+                .collect(),
+            ballots: 0,
+        };
+        tallies.reserve_for(u64::MAX);
+        let room: Vec<usize> = tallies.contests.iter().map(|t| t.counts.capacity()).collect();
+        assert!(room[0] >= 109_601);
+        assert!(room[1] >= SHAPE_ROOM - 109_601);
+        assert!(room[2..].iter().all(|&c| c == 0), "{:?}", &room[2..5]);
+        let held: usize = room.iter().sum();
+        assert!(held < 2 * SHAPE_ROOM, "{held} lists of room");
     }
 
     /// A tally made room for its ballots holds the fewer of them and the
