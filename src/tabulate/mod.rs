@@ -549,6 +549,19 @@ mod tests {
         }
     }
 
+    /// `n` ballots of random valid choices in every contest.
+    fn random_ballots(rng: &mut StdRng, definition: &ElectionDefinition, n: usize) -> Vec<Ballot> {
+        (0..n)
+            .map(|_| Ballot {
+                contests: definition
+                    .contests
+                    .iter()
+                    .map(|c| (c.id.clone(), random_choices(rng, c)))
+                    .collect(),
+            })
+            .collect()
+    }
+
     /// Weighted (each distinct choice list once, with its count) and
     /// unweighted (every ballot) counts agree, on seeded random elections
     /// small enough for ties, draws and every ranked rule.
@@ -579,15 +592,7 @@ mod tests {
                 1 => rng.gen_range(0..40),
                 _ => rng.gen_range(0..400),
             };
-            let ballots: Vec<Ballot> = (0..n)
-                .map(|_| Ballot {
-                    contests: definition
-                        .contests
-                        .iter()
-                        .map(|c| (c.id.clone(), random_choices(&mut rng, c)))
-                        .collect(),
-                })
-                .collect();
+            let ballots = random_ballots(&mut rng, &definition, n);
             let mut weighted = WeightedBallots::new(&definition);
             for b in &ballots {
                 weighted.add(&definition, b);
@@ -708,16 +713,7 @@ mod tests {
         let definition =
             crate::definition::ElectionDefinition::parse(include_bytes!("../../examples/demo-election.json"))
                 .expect("demo definition");
-        let mut rng = StdRng::seed_from_u64(7);
-        let ballots: Vec<Ballot> = (0..60)
-            .map(|_| Ballot {
-                contests: definition
-                    .contests
-                    .iter()
-                    .map(|c| (c.id.clone(), random_choices(&mut rng, c)))
-                    .collect(),
-            })
-            .collect();
+        let ballots = random_ballots(&mut StdRng::seed_from_u64(7), &definition, 60);
         // Room for 10 ballots: 11 lists at most (the empty one too).
         let mut small = WeightedBallots::new(&definition);
         small.reserve_for(10);

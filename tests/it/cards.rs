@@ -677,13 +677,7 @@ fn a_ballot_without_a_card_slipped_into_a_station_with_cards_stops_the_count() {
             rusqlite::params![[7u8; 16].as_slice(), forged],
         )
         .expect("insert");
-        let mut blobs: Vec<Vec<u8>> = conn
-            .prepare("SELECT blob FROM sealed_ballots")
-            .expect("select")
-            .query_map([], |r| r.get(0))
-            .expect("rows")
-            .collect::<rusqlite::Result<_>>()
-            .expect("blobs");
+        let mut blobs = blobs(&conn, "SELECT blob FROM sealed_ballots");
         blobs.sort_unstable();
         blobs.iter().position(|b| *b == forged).expect("inserted") + 1
     });
